@@ -1,0 +1,207 @@
+package io.auditkeeper.ingest;
+
+import io.auditkeeper.ingest.admin.AdminHandler;
+import io.auditkeeper.ingest.admin.IngestMetrics;
+import io.auditkeeper.ingest.auth.BearerTokens;
+import io.auditkeeper.ingest.auth.ClientAuthenticator;
+import io.auditkeeper.ingest.batch.EventListSplitter;
+import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.ingest.http.AuditWebhookHandler;
+import io.auditkeeper.ingest.http.InFlightBytesLimiter;
+import io.auditkeeper.ingest.http.RequestBodyReader;
+import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
+import io.auditkeeper.ingest.kafka.KafkaClientSettings;
+import io.auditkeeper.ingest.kafka.KafkaReadiness;
+import io.auditkeeper.ingest.kafka.TopicBootstrap;
+import io.auditkeeper.ingest.tls.ServerTlsFactory;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The ingest service assembled from its config: topics checked, producer, webhook and admin connectors. {@code Main}
+ * and the tests start it the same way. Closing it stops accepting, lets in-flight batches finish (up to the grace
+ * period), flushes the producer, and releases everything.
+ */
+public final class IngestService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+    private static final String WEBHOOK = "webhook";
+    private static final String ADMIN = "admin";
+
+    private final IngestConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private Admin admin;
+    private Producer<byte[], byte[]> producer;
+    private KafkaClientMetrics producerMetrics;
+    private KafkaReadiness readiness;
+    private Server server;
+    private ServerConnector webhookConnector;
+    private ServerConnector adminConnector;
+    private volatile boolean stopping;
+
+    public IngestService(IngestConfig config) {
+        this.config = config;
+    }
+
+    public IngestService start() throws Exception {
+        ClientAuthenticator authenticator = new ClientAuthenticator(config.authMode(), config.allowedSubjects(),
+                config.authMode().usesToken() ? BearerTokens.load(config.tokenFile().orElseThrow()) : null);
+
+        admin = Admin.create(KafkaClientSettings.admin(config));
+        TopicBootstrap.ensureTopics(admin, List.of(config.rawTopic(), config.deadLetterTopic()), config.createTopics(),
+                KafkaClientSettings.maxRecordBytes(config));
+        producer = new KafkaProducer<>(KafkaClientSettings.producer(config));
+        // Fetch metadata now, so that the first batch does not wait for it.
+        producer.partitionsFor(config.rawTopic().name());
+        producer.partitionsFor(config.deadLetterTopic().name());
+        producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        readiness = new KafkaReadiness(admin, config.readinessInterval());
+        readiness.start();
+
+        InFlightBytesLimiter limiter = new InFlightBytesLimiter(config.maxInFlightBytes());
+        IngestMetrics metrics = new IngestMetrics(registry, limiter::used);
+        AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator,
+                new RequestBodyReader(config.maxBodyBytes(), config.readTimeout()),
+                new EventListSplitter(config.maxEventsPerBatch()),
+                new AuditRecordPublisher(producer, config.rawTopic().name(), config.deadLetterTopic().name()),
+                limiter, metrics, config.defaultCluster(), config.ackTimeout());
+
+        QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
+        threads.setName("ingest-http");
+        server = new Server(threads);
+        server.setStopTimeout(config.shutdownGracePeriod().toMillis());
+        webhookConnector = webhookConnector(server);
+        server.addConnector(webhookConnector);
+        AdminHandler adminHandler = new AdminHandler(registry, () -> !stopping && readiness.isReachable());
+        if (config.adminEnabled()) {
+            adminConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory());
+            adminConnector.setName(ADMIN);
+            adminConnector.setHost(config.adminHost());
+            adminConnector.setPort(config.adminPort());
+            server.addConnector(adminConnector);
+        }
+        server.setHandler(new GracefulHandler(new ConnectorRouter(webhook, adminHandler)));
+        server.start();
+        if (config.plaintext()) {
+            LOG.warn("listen.plaintext=true: the webhook serves plain HTTP; audit events and tokens cross the network unencrypted unless a TLS proxy on this host terminates TLS");
+        }
+        LOG.atInfo().addKeyValue("webhook", webhookUri().toString()).addKeyValue("auth_mode", config.authMode().name())
+                .addKeyValue("admin_port", adminConnector == null ? null : adminConnector.getLocalPort())
+                .log("ingest started");
+        return this;
+    }
+
+    private ServerConnector webhookConnector(Server server) {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector;
+        if (config.plaintext()) {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        } else {
+            http.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+            connector = new ServerConnector(server,
+                    new SslConnectionFactory(ServerTlsFactory.create(config), "http/1.1"),
+                    new HttpConnectionFactory(http));
+        }
+        connector.setName(WEBHOOK);
+        connector.setHost(config.listenHost());
+        connector.setPort(config.listenPort());
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+        return connector;
+    }
+
+    /** The webhook's base URL as bound (useful with port 0). */
+    public URI webhookUri() {
+        String scheme = config.plaintext() ? "http" : "https";
+        String host = config.listenHost().equals("0.0.0.0") ? "localhost" : config.listenHost();
+        return URI.create(scheme + "://" + host + ":" + webhookConnector.getLocalPort() + "/audit");
+    }
+
+    public int adminPort() {
+        return adminConnector == null ? -1 : adminConnector.getLocalPort();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        long grace = config.shutdownGracePeriod().toMillis();
+        try {
+            if (server != null) {
+                server.stop();
+            }
+        } catch (Exception e) {
+            LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("error stopping the HTTP server");
+        }
+        if (readiness != null) {
+            readiness.close();
+        }
+        if (producerMetrics != null) {
+            producerMetrics.close();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofMillis(Math.max(grace, 1_000)));
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        LOG.info("ingest stopped");
+    }
+
+    /** Sends each request to the handler of the connector it arrived on. */
+    private static final class ConnectorRouter extends Handler.Abstract {
+        private final Handler webhook;
+        private final Handler admin;
+
+        ConnectorRouter(Handler webhook, Handler admin) {
+            super(InvocationType.BLOCKING);
+            this.webhook = webhook;
+            this.admin = admin;
+            installBean(webhook);
+            installBean(admin);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            Connector connector = request.getConnectionMetaData().getConnector();
+            return ADMIN.equals(connector.getName())
+                    ? admin.handle(request, response, callback)
+                    : webhook.handle(request, response, callback);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.auditkeeper.ingest.config;
+
+import io.auditkeeper.config.ConfigLoader;
+import io.auditkeeper.model.AuditTopics;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidList;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The ingest service's settings: one immutable, validated object read once at start from a YAML file and
+ * {@code AUDITKEEPER_INGEST_*} environment variables. Any invalid or inconsistent value stops startup with a message
+ * that names the key. The reference table in {@code docs/ingest.md} is generated from {@link #DEFINITION}.
+ */
+public final class IngestConfig {
+    public static final String ENV_PREFIX = "AUDITKEEPER_INGEST_";
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    public static final String KAFKA_PRODUCER_PREFIX = "kafka.producer.";
+
+    private static final long MIB = 1024L * 1024L;
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define("listen.host", Type.STRING, "0.0.0.0", Importance.MEDIUM,
+                    "Address the webhook listens on.")
+            .define("listen.port", Type.INT, 8443, Range.between(0, 65535), Importance.HIGH,
+                    "Port of the webhook (HTTPS). 0 picks a free port.")
+            .define("listen.plaintext", Type.BOOLEAN, false, Importance.LOW,
+                    "Serve plain HTTP instead of HTTPS. Only for a TLS-terminating proxy on the same host; logs a warning at start and forbids mTLS.")
+            .define("tls.cert-file", Type.STRING, null, Importance.HIGH,
+                    "PEM file with the server certificate, followed by its chain.")
+            .define("tls.key-file", Type.STRING, null, Importance.HIGH,
+                    "PEM file with the server's private key (PKCS#8, PKCS#1 RSA or SEC1 EC).")
+            .define("tls.protocols", Type.LIST, List.of("TLSv1.3", "TLSv1.2"), ValidList.in("TLSv1.3", "TLSv1.2"), Importance.LOW,
+                    "TLS versions offered. Nothing older than TLS 1.2 can be enabled.")
+            .define("auth.mode", Type.STRING, "mtls", ValidString.in("mtls", "token", "mtls-or-token", "mtls-and-token"), Importance.HIGH,
+                    "How clients authenticate: a client certificate signed by auth.client-ca-file, a bearer token from auth.token-file, either, or both.")
+            .define("auth.client-ca-file", Type.STRING, null, Importance.HIGH,
+                    "PEM bundle of the CAs whose client certificates are accepted (required when auth.mode uses mtls).")
+            .define("auth.allowed-subjects", Type.LIST, List.of(), Importance.MEDIUM,
+                    "If not empty, only client certificates whose subject DN (RFC 2253) or CN equals one of these are accepted.")
+            .define("auth.token-file", Type.STRING, null, Importance.HIGH,
+                    "File of bearer tokens, one 'token,name' per line ('#' comments allowed); required when auth.mode uses token. The name is recorded as the client identity.")
+            .define("cluster.default", Type.STRING, "default", Importance.MEDIUM,
+                    "Cluster name recorded for batches posted to /audit (the apiserver's events carry no cluster name; /audit/{cluster} names it).")
+            .define("limits.max-body-bytes", Type.LONG, 32 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
+                    "Largest request body after decompression; larger gets 413. Also bounds a gzip bomb.")
+            .define("limits.max-events-per-batch", Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM,
+                    "Most items in one EventList; more gets 413. The apiserver sends at most --audit-webhook-batch-max-size (400 by default).")
+            .define("limits.read-timeout-ms", Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "Time allowed to receive a whole request body; a slower client gets 408.")
+            .define("limits.max-in-flight-bytes", Type.LONG, 256 * MIB, Range.atLeast(1024), Importance.MEDIUM,
+                    "Bytes of request bodies held at once across all requests, until Kafka acknowledges them. Beyond it a request gets 429 at once instead of growing memory.")
+            .define("limits.ack-timeout-ms", Type.LONG, 10_000L, Range.between(100, 29_000), Importance.HIGH,
+                    "Longest wait for Kafka to acknowledge a batch before answering 503; well under the apiserver's 30 s timeout.")
+            .define("limits.idle-timeout-ms", Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW,
+                    "An idle keep-alive connection is closed after this long.")
+            .define("limits.max-threads", Type.INT, 200, Range.atLeast(8), Importance.LOW,
+                    "Most HTTP worker threads.")
+            .define("kafka.bootstrap-servers", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka bootstrap servers, host:port[,host:port...]. Client security settings go under kafka.client.* (for example kafka.client.security.protocol), producer overrides under kafka.producer.*.")
+            .define("topics.create", Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Create missing topics at start. If false, or if creation is refused, a missing topic stops startup with its name.")
+            .define("topics.raw.name", Type.STRING, AuditTopics.RAW, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Topic for accepted events (the apiserver's bytes, keyed by auditID).")
+            .define("topics.raw.partitions", Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
+                    "Partitions when the raw topic is created.")
+            .define("topics.raw.replication-factor", Type.SHORT, (short) -1, Importance.MEDIUM,
+                    "Replication factor when the raw topic is created; -1 takes the broker's default.replication.factor.")
+            .define("topics.raw.retention-ms", Type.LONG, Duration.ofDays(7).toMillis(), Range.atLeast(-1), Importance.MEDIUM,
+                    "retention.ms when the raw topic is created. Keep it short: raw events may hold secret values.")
+            .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Dead-letter topic: bad bodies and unusable events, with the reason in headers.")
+            .define("topics.dlq.partitions", Type.INT, 1, Range.atLeast(1), Importance.LOW,
+                    "Partitions when the dead-letter topic is created.")
+            .define("topics.dlq.replication-factor", Type.SHORT, (short) -1, Importance.LOW,
+                    "Replication factor when the dead-letter topic is created; -1 takes the broker's default.")
+            .define("topics.dlq.retention-ms", Type.LONG, Duration.ofDays(30).toMillis(), Range.atLeast(-1), Importance.LOW,
+                    "retention.ms when the dead-letter topic is created.")
+            .define("admin.enabled", Type.BOOLEAN, true, Importance.LOW,
+                    "Serve /healthz, /readyz and /metrics on the admin port.")
+            .define("admin.host", Type.STRING, "0.0.0.0", Importance.LOW,
+                    "Address of the admin port (plain HTTP; keep it inside the cluster network).")
+            .define("admin.port", Type.INT, 9090, Range.between(0, 65535), Importance.LOW,
+                    "Admin port. 0 picks a free port.")
+            .define("readiness.check-interval-ms", Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
+                    "How often the Kafka reachability behind /readyz is checked.")
+            .define("shutdown.grace-period-ms", Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
+                    "On shutdown, how long in-flight requests may take to finish before the server stops.");
+
+    public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, ENV_PREFIX,
+            List.of(KAFKA_CLIENT_PREFIX, KAFKA_PRODUCER_PREFIX));
+
+    public enum AuthMode {
+        MTLS, TOKEN, MTLS_OR_TOKEN, MTLS_AND_TOKEN;
+
+        public boolean usesMtls() {
+            return this != TOKEN;
+        }
+
+        public boolean usesToken() {
+            return this != MTLS;
+        }
+    }
+
+    /** Settings of one topic that ingest creates when it is missing. */
+    public record TopicSettings(String name, int partitions, short replicationFactor, long retentionMs) {
+    }
+
+    private final AbstractConfig values;
+    private final Map<String, Object> originals;
+
+    private IngestConfig(Map<String, Object> originals) {
+        this.values = new AbstractConfig(DEFINITION, originals, false);
+        this.originals = Map.copyOf(originals);
+        validate();
+    }
+
+    /** Reads the file (if any) and the environment; throws {@link ConfigException} naming the key on any problem. */
+    public static IngestConfig load(Path file, Map<String, String> env) {
+        return new IngestConfig(LOADER.load(file, env));
+    }
+
+    public static IngestConfig of(Map<String, ?> settings) {
+        return new IngestConfig(Map.copyOf(settings));
+    }
+
+    private void validate() {
+        AuthMode mode = authMode();
+        if (!plaintext()) {
+            requireReadableFile("tls.cert-file");
+            requireReadableFile("tls.key-file");
+        } else if (mode.usesMtls()) {
+            throw new ConfigException("auth.mode", values.getString("auth.mode"),
+                    "mutual TLS needs HTTPS; with listen.plaintext=true use auth.mode=token");
+        }
+        if (mode.usesMtls()) {
+            requireReadableFile("auth.client-ca-file");
+        }
+        if (mode.usesToken()) {
+            requireReadableFile("auth.token-file");
+        }
+        String cluster = defaultCluster();
+        if (!ClusterNames.isValid(cluster)) {
+            throw new ConfigException("cluster.default", cluster, ClusterNames.RULE);
+        }
+        for (String t : List.of("topics.raw.replication-factor", "topics.dlq.replication-factor")) {
+            short rf = values.getShort(t);
+            if (rf == 0 || rf < -1) {
+                throw new ConfigException(t, rf, "must be -1 (broker default) or at least 1");
+            }
+        }
+        if (rawTopic().name().equals(deadLetterTopic().name())) {
+            throw new ConfigException("topics.dlq.name", deadLetterTopic().name(), "must differ from topics.raw.name");
+        }
+    }
+
+    private void requireReadableFile(String key) {
+        String v = values.getString(key);
+        if (v == null || v.isBlank()) {
+            throw new ConfigException(key, v, "is required with auth.mode=" + values.getString("auth.mode")
+                    + (plaintext() ? "" : " and HTTPS"));
+        }
+        if (!Files.isReadable(Path.of(v))) {
+            throw new ConfigException(key, v, "file does not exist or is not readable");
+        }
+    }
+
+    public String listenHost() { return values.getString("listen.host"); }
+    public int listenPort() { return values.getInt("listen.port"); }
+    public boolean plaintext() { return values.getBoolean("listen.plaintext"); }
+    public Optional<Path> tlsCertFile() { return optionalPath("tls.cert-file"); }
+    public Optional<Path> tlsKeyFile() { return optionalPath("tls.key-file"); }
+    public List<String> tlsProtocols() { return values.getList("tls.protocols"); }
+    public AuthMode authMode() { return AuthMode.valueOf(values.getString("auth.mode").toUpperCase().replace('-', '_')); }
+    public Optional<Path> clientCaFile() { return optionalPath("auth.client-ca-file"); }
+    public List<String> allowedSubjects() { return values.getList("auth.allowed-subjects"); }
+    public Optional<Path> tokenFile() { return optionalPath("auth.token-file"); }
+    public String defaultCluster() { return values.getString("cluster.default"); }
+    public long maxBodyBytes() { return values.getLong("limits.max-body-bytes"); }
+    public int maxEventsPerBatch() { return values.getInt("limits.max-events-per-batch"); }
+    public Duration readTimeout() { return Duration.ofMillis(values.getLong("limits.read-timeout-ms")); }
+    public long maxInFlightBytes() { return values.getLong("limits.max-in-flight-bytes"); }
+    public Duration ackTimeout() { return Duration.ofMillis(values.getLong("limits.ack-timeout-ms")); }
+    public Duration idleTimeout() { return Duration.ofMillis(values.getLong("limits.idle-timeout-ms")); }
+    public int maxThreads() { return values.getInt("limits.max-threads"); }
+    public String kafkaBootstrapServers() { return values.getString("kafka.bootstrap-servers"); }
+    public boolean createTopics() { return values.getBoolean("topics.create"); }
+    public boolean adminEnabled() { return values.getBoolean("admin.enabled"); }
+    public String adminHost() { return values.getString("admin.host"); }
+    public int adminPort() { return values.getInt("admin.port"); }
+    public Duration readinessInterval() { return Duration.ofMillis(values.getLong("readiness.check-interval-ms")); }
+    public Duration shutdownGracePeriod() { return Duration.ofMillis(values.getLong("shutdown.grace-period-ms")); }
+
+    public TopicSettings rawTopic() {
+        return topic("topics.raw.");
+    }
+
+    public TopicSettings deadLetterTopic() {
+        return topic("topics.dlq.");
+    }
+
+    /** Kafka client properties shared by the producer and the admin client (security, client.id, ...). */
+    public Map<String, Object> kafkaClientOverrides() {
+        return ConfigLoader.withPrefix(originals, KAFKA_CLIENT_PREFIX);
+    }
+
+    /** Producer properties that override the service's defaults. */
+    public Map<String, Object> kafkaProducerOverrides() {
+        return ConfigLoader.withPrefix(originals, KAFKA_PRODUCER_PREFIX);
+    }
+
+    private TopicSettings topic(String prefix) {
+        return new TopicSettings(values.getString(prefix + "name"), values.getInt(prefix + "partitions"),
+                values.getShort(prefix + "replication-factor"), values.getLong(prefix + "retention-ms"));
+    }
+
+    private Optional<Path> optionalPath(String key) {
+        String v = values.getString(key);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v));
+    }
+}

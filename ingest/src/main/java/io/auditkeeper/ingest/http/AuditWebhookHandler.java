@@ -1,0 +1,284 @@
+package io.auditkeeper.ingest.http;
+
+import io.auditkeeper.ingest.admin.IngestMetrics;
+import io.auditkeeper.ingest.auth.AuthenticationException;
+import io.auditkeeper.ingest.auth.ClientAuthenticator;
+import io.auditkeeper.ingest.auth.ClientIdentity;
+import io.auditkeeper.ingest.batch.EventListSplitter;
+import io.auditkeeper.ingest.batch.InvalidBatchException;
+import io.auditkeeper.ingest.batch.SplitBatch;
+import io.auditkeeper.ingest.batch.TooManyEventsException;
+import io.auditkeeper.ingest.config.ClusterNames;
+import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
+import io.auditkeeper.ingest.kafka.BatchOrigin;
+import io.auditkeeper.model.DeadLetterReason;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kube-apiserver's audit webhook: {@code POST /audit} and {@code POST /audit/{cluster}} with an
+ * {@code audit.k8s.io} EventList. It authenticates the client, reads the body under the configured limits, splits
+ * it into events, writes them to Kafka, and answers 200 only when Kafka has acknowledged every record of the batch.
+ * An unusable event goes to the dead-letter topic and the rest is accepted; a body that is not an EventList is
+ * answered 400 once it is safe in the dead-letter topic; when Kafka cannot acknowledge in time, 503 makes the
+ * apiserver resend (duplicates are removed downstream by cluster, auditID and stage).
+ */
+public final class AuditWebhookHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditWebhookHandler.class);
+    private static final String PATH = "/audit";
+
+    private final ClientAuthenticator authenticator;
+    private final RequestBodyReader bodyReader;
+    private final EventListSplitter splitter;
+    private final AuditRecordPublisher publisher;
+    private final InFlightBytesLimiter limiter;
+    private final IngestMetrics metrics;
+    private final String defaultCluster;
+    private final Duration ackTimeout;
+
+    public AuditWebhookHandler(ClientAuthenticator authenticator, RequestBodyReader bodyReader, EventListSplitter splitter,
+                               AuditRecordPublisher publisher, InFlightBytesLimiter limiter, IngestMetrics metrics,
+                               String defaultCluster, Duration ackTimeout) {
+        super(InvocationType.BLOCKING);
+        this.authenticator = authenticator;
+        this.bodyReader = bodyReader;
+        this.splitter = splitter;
+        this.publisher = publisher;
+        this.limiter = limiter;
+        this.metrics = metrics;
+        this.defaultCluster = defaultCluster;
+        this.ackTimeout = ackTimeout;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        Instant receivedAt = Instant.now();
+        InFlightBytesLimiter.Reservation reservation = null;
+        String cluster = null;
+        ClientIdentity client = null;
+        try {
+            cluster = route(request);
+            client = authenticate(request);
+            String encoding = contentEncoding(request);
+            reservation = limiter.tryReserve(Math.max(request.getLength(), 0));
+            if (reservation == null) {
+                throw RequestBodyReader.overloaded();
+            }
+            RequestBodyReader.Body wire = bodyReader.readWire(request, reservation);
+            BatchOrigin origin = new BatchOrigin(cluster, receivedAt, client);
+            RequestBodyReader.Body body;
+            try {
+                body = encoding == null ? wire : bodyReader.gunzip(wire, reservation);
+            } catch (WebhookException e) {
+                if (e.status() != 400) {
+                    throw e;
+                }
+                refuseBody(wire, DeadLetterReason.BAD_CONTENT_ENCODING, e, origin, reservation, start, request, response, callback);
+                return true;
+            }
+            metrics.bytes(wire.wireLength(), body.length());
+            SplitBatch batch;
+            try {
+                batch = splitter.split(body.bytes(), body.length());
+            } catch (InvalidBatchException e) {
+                refuseBody(body, e.reason(), new WebhookException(400, e.reason().code(), e.getMessage()), origin,
+                        reservation, start, request, response, callback);
+                return true;
+            } catch (TooManyEventsException e) {
+                throw new WebhookException(413, "too-many-events", e.getMessage());
+            }
+            publish(body, batch, origin, reservation, start, request, response, callback);
+            return true;
+        } catch (WebhookException e) {
+            release(reservation);
+            fail(e, cluster, client, start, request, response, callback);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            release(reservation);
+            fail(new WebhookException(503, "shutting-down", "the server is stopping", 1, true), cluster, client, start,
+                    request, response, callback);
+            return true;
+        } catch (RuntimeException e) {
+            release(reservation);
+            LOG.atError().addKeyValue("exception", e.getClass().getName()).log("unexpected error handling an audit batch");
+            fail(new WebhookException(500, "internal-error", "unexpected error"), cluster, client, start, request, response, callback);
+            return true;
+        }
+    }
+
+    private String route(Request request) throws WebhookException {
+        String path = Request.getPathInContext(request);
+        String cluster;
+        if (path.equals(PATH) || path.equals(PATH + "/")) {
+            cluster = defaultCluster;
+        } else if (path.startsWith(PATH + "/") && path.indexOf('/', PATH.length() + 1) < 0) {
+            cluster = path.substring(PATH.length() + 1);
+            if (!ClusterNames.isValid(cluster)) {
+                throw new WebhookException(400, "bad-cluster-name", ClusterNames.RULE);
+            }
+        } else {
+            throw new WebhookException(404, "not-found", "POST audit batches to /audit or /audit/{cluster}");
+        }
+        if (!HttpMethod.POST.is(request.getMethod())) {
+            throw new WebhookException(405, "method-not-allowed", "only POST is accepted");
+        }
+        return cluster;
+    }
+
+    private ClientIdentity authenticate(Request request) throws WebhookException {
+        X509Certificate[] chain = null;
+        if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData ssl) {
+            chain = ssl.peerCertificates();
+        }
+        try {
+            return authenticator.authenticate(chain, request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        } catch (AuthenticationException e) {
+            throw new WebhookException(e.status(), e.status() == 401 ? "unauthenticated" : "forbidden", e.getMessage());
+        }
+    }
+
+    /** Null for an identity body, "gzip" for gzip; anything else is refused. */
+    private static String contentEncoding(Request request) throws WebhookException {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type != null && !type.toLowerCase().contains("json")) {
+            throw new WebhookException(415, "unsupported-media-type", "the body must be application/json");
+        }
+        String enc = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
+        if (enc == null || enc.isBlank() || enc.equalsIgnoreCase("identity")) {
+            return null;
+        }
+        if (enc.equalsIgnoreCase("gzip") || enc.equalsIgnoreCase("x-gzip")) {
+            return "gzip";
+        }
+        throw new WebhookException(415, "unsupported-content-encoding", "Content-Encoding must be gzip or identity");
+    }
+
+    private void publish(RequestBodyReader.Body body, SplitBatch batch, BatchOrigin origin,
+                         InFlightBytesLimiter.Reservation reservation, long start, Request request, Response response,
+                         Callback callback) {
+        long sendStart = System.nanoTime();
+        CompletableFuture<Void> acked = publisher.publishBatch(body.bytes(), batch, origin);
+        acked.orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
+            release(reservation);
+            if (error == null) {
+                metrics.ackLatency(System.nanoTime() - sendStart);
+                metrics.accepted(batch.events().size());
+                batch.rejected().forEach(r -> metrics.rejected(r.reason().code(), 1));
+                String json = "{\"accepted\":" + batch.events().size() + ",\"rejected\":" + batch.rejected().size() + "}";
+                respond(200, json, 0, false, request, response, callback);
+                log(200, null, origin.cluster(), origin.client(), batch.events().size(), batch.rejected().size(),
+                        body.length(), start);
+            } else {
+                fail(kafkaUnavailable(error), origin.cluster(), origin.client(), start, request, response, callback);
+            }
+        });
+    }
+
+    /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */
+    private void refuseBody(RequestBodyReader.Body body, DeadLetterReason reason, WebhookException answer,
+                            BatchOrigin origin, InFlightBytesLimiter.Reservation reservation, long start,
+                            Request request, Response response, Callback callback) {
+        publisher.publishRefusedBody(body.bytes(), body.length(), reason, answer.getMessage(), origin)
+                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ok, error) -> {
+                    release(reservation);
+                    if (error == null) {
+                        metrics.rejected(reason.code(), 1);
+                        fail(answer, origin.cluster(), origin.client(), start, request, response, callback);
+                    } else {
+                        fail(kafkaUnavailable(error), origin.cluster(), origin.client(), start, request, response, callback);
+                    }
+                });
+    }
+
+    private static WebhookException kafkaUnavailable(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        String what = cause instanceof java.util.concurrent.TimeoutException
+                ? "Kafka did not acknowledge the batch in time (limits.ack-timeout-ms)"
+                : "Kafka refused or failed the write (" + cause.getClass().getSimpleName() + ")";
+        return new WebhookException(503, "kafka-unavailable", what + "; retry the batch", 5, false);
+    }
+
+    private void fail(WebhookException e, String cluster, ClientIdentity client, long start, Request request,
+                      Response response, Callback callback) {
+        String json = "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
+        respond(e.status(), json, e.retryAfterSeconds(), e.closeConnection(), request, response, callback);
+        log(e.status(), e.error(), cluster, client, 0, 0, 0, start);
+    }
+
+    private void respond(int status, String json, int retryAfter, boolean close, Request request, Response response,
+                         Callback callback) {
+        metrics.request(status);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        if (status == 405) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+        }
+        if (status == 401) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"auditkeeper\"");
+        }
+        if (retryAfter > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(retryAfter));
+        }
+        if (close) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+
+    private static void release(InFlightBytesLimiter.Reservation reservation) {
+        if (reservation != null) {
+            reservation.close();
+        }
+    }
+
+    private static void log(int status, String error, String cluster, ClientIdentity client, int accepted, int rejected,
+                            int bytes, long start) {
+        var event = status >= 500 ? LOG.atWarn() : status >= 400 ? LOG.atInfo() : LOG.atDebug();
+        event.addKeyValue("status", status)
+                .addKeyValue("cluster", cluster)
+                .addKeyValue("client", client == null ? null : client.value())
+                .addKeyValue("accepted", accepted)
+                .addKeyValue("rejected", rejected)
+                .addKeyValue("bytes", bytes)
+                .addKeyValue("duration_ms", (System.nanoTime() - start) / 1_000_000)
+                .addKeyValue("error", error)
+                .log("audit batch");
+    }
+
+    private static String jsonEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+}

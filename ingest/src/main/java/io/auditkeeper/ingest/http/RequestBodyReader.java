@@ -1,0 +1,138 @@
+package io.auditkeeper.ingest.http;
+
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a request body into memory under three bounds: a deadline for the whole body (a slow or stalled client gets
+ * 408, however it trickles), a size limit that applies to the bytes on the wire and again after decompression (so a
+ * gzip bomb stops at the limit), and the shared in-flight budget.
+ */
+public final class RequestBodyReader {
+    private static final int CHUNK = 64 * 1024;
+
+    private final long maxBodyBytes;
+    private final Duration readTimeout;
+
+    public RequestBodyReader(long maxBodyBytes, Duration readTimeout) {
+        this.maxBodyBytes = maxBodyBytes;
+        this.readTimeout = readTimeout;
+    }
+
+    /** A body: {@code bytes[0..length)}. */
+    public record Body(byte[] bytes, int length, int wireLength) {
+    }
+
+    /** The bytes as sent; fails with 408 at the deadline, 413 over the limit, 429 over the in-flight budget. */
+    public Body readWire(Request request, InFlightBytesLimiter.Reservation reservation)
+            throws WebhookException, InterruptedException {
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        byte[] buf = new byte[(int) (declared >= 0 ? declared : Math.min(CHUNK, maxBodyBytes))];
+        long reserved = Math.max(declared, 0);
+        int length = 0;
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                CountDownLatch ready = new CountDownLatch(1);
+                request.demand(ready::countDown);
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !ready.await(left, TimeUnit.NANOSECONDS)) {
+                    throw new WebhookException(408, "request-timeout",
+                            "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)", 0, true);
+                }
+                continue;
+            }
+            try {
+                if (Content.Chunk.isFailure(chunk)) {
+                    throw new WebhookException(400, "read-failed", "the request body could not be read", 0, true);
+                }
+                ByteBuffer bb = chunk.getByteBuffer();
+                int n = bb.remaining();
+                if (n > 0) {
+                    if (length + (long) n > maxBodyBytes) {
+                        throw tooLarge();
+                    }
+                    if (length + n > reserved) {
+                        long more = length + n - reserved;
+                        if (!reservation.grow(more)) {
+                            throw overloaded();
+                        }
+                        reserved += more;
+                    }
+                    if (length + n > buf.length) {
+                        buf = Arrays.copyOf(buf, (int) Math.min(maxBodyBytes, Math.max((long) buf.length * 2, length + n)));
+                    }
+                    bb.get(buf, length, n);
+                    length += n;
+                }
+                if (chunk.isLast()) {
+                    return new Body(buf, length, length);
+                }
+            } finally {
+                chunk.release();
+            }
+        }
+    }
+
+    /** Decompresses a gzip body under the same size limit; 400 if it is not gzip. */
+    public Body gunzip(Body wire, InFlightBytesLimiter.Reservation reservation) throws WebhookException {
+        byte[] out = new byte[(int) Math.min(maxBodyBytes, Math.max(CHUNK, (long) wire.length() * 4))];
+        int length = 0;
+        long reserved = 0;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(wire.bytes(), 0, wire.length()), CHUNK)) {
+            while (true) {
+                if (length == out.length) {
+                    if (length >= maxBodyBytes) {
+                        if (in.read() < 0) {
+                            break;
+                        }
+                        throw tooLarge();
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(maxBodyBytes, (long) out.length * 2));
+                }
+                if (length + (long) (out.length - length) > reserved) {
+                    long more = out.length - reserved;
+                    if (!reservation.grow(more)) {
+                        throw overloaded();
+                    }
+                    reserved += more;
+                }
+                int n = in.read(out, length, out.length - length);
+                if (n < 0) {
+                    break;
+                }
+                length += n;
+            }
+        } catch (ZipException | java.io.EOFException e) {
+            throw new WebhookException(400, "bad-content-encoding", "the body is not valid gzip");
+        } catch (IOException e) {
+            throw new WebhookException(400, "bad-content-encoding", "the body could not be decompressed");
+        }
+        return new Body(out, length, wire.length());
+    }
+
+    private WebhookException tooLarge() {
+        return new WebhookException(413, "body-too-large",
+                "the body is larger than " + maxBodyBytes + " bytes (limits.max-body-bytes)", 0, true);
+    }
+
+    static WebhookException overloaded() {
+        return new WebhookException(429, "overloaded",
+                "too many bytes in flight (limits.max-in-flight-bytes); retry later", 1, true);
+    }
+}

@@ -1,0 +1,74 @@
+package io.auditkeeper.ingest.kafka;
+
+import io.auditkeeper.ingest.config.IngestConfig.TopicSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Makes sure the topics ingest writes to exist before the webhook accepts anything: creates a missing one with the
+ * configured partitions, replication and retention, or stops startup with a message that names it.
+ */
+public final class TopicBootstrap {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicBootstrap.class);
+
+    private TopicBootstrap() {
+    }
+
+    public static void ensureTopics(Admin admin, List<TopicSettings> topics, boolean create, long maxMessageBytes) {
+        Set<String> existing;
+        try {
+            existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list Kafka topics (is kafka.bootstrap-servers reachable?): " + rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        }
+        for (TopicSettings t : topics) {
+            if (existing.contains(t.name())) {
+                continue;
+            }
+            if (!create) {
+                throw new IllegalStateException("topic " + t.name() + " does not exist and topics.create=false");
+            }
+            NewTopic nt = new NewTopic(t.name(), Optional.of(t.partitions()),
+                    t.replicationFactor() < 0 ? Optional.empty() : Optional.of(t.replicationFactor()))
+                    .configs(Map.of("retention.ms", Long.toString(t.retentionMs()),
+                            "max.message.bytes", Long.toString(maxMessageBytes),
+                            "cleanup.policy", "delete"));
+            try {
+                admin.createTopics(List.of(nt)).all().get(30, TimeUnit.SECONDS);
+                LOG.atInfo().addKeyValue("topic", t.name()).addKeyValue("partitions", t.partitions())
+                        .log("created topic");
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + t.name() + ": " + rootMessage(e), e);
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("cannot create topic " + t.name() + ": timed out", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topic " + t.name(), e);
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
+    }
+}

@@ -1,0 +1,38 @@
+package io.auditkeeper.model;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Names of the Kafka record headers that travel with an audit event. Events carry no cluster name of their own, so
+ * ingest records where each one came from; every value is a UTF-8 string so that {@code kcat -f '%h'} shows it.
+ */
+public final class AuditHeaders {
+    /** The cluster the batch was posted for ({@code /audit/{cluster}}, or the configured default). */
+    public static final String CLUSTER = "auditkeeper.cluster";
+    /** When ingest received the batch, RFC 3339 in UTC with millisecond precision. */
+    public static final String RECEIVED_AT = "auditkeeper.received-at";
+    /** The authenticated client: {@code mtls:<subject DN>} or {@code token:<name>}. */
+    public static final String CLIENT = "auditkeeper.client";
+    /** On {@code audit.dlq}: a machine-readable reason code (see {@link DeadLetterReason}). */
+    public static final String DLQ_REASON = "auditkeeper.dlq.reason";
+    /** On {@code audit.dlq}: a human-readable description of the problem (never a copy of the content). */
+    public static final String DLQ_DETAIL = "auditkeeper.dlq.detail";
+    /** On {@code audit.dlq}: the service that wrote the record. */
+    public static final String DLQ_SOURCE = "auditkeeper.dlq.source";
+
+    private AuditHeaders() {
+    }
+
+    public static void put(Headers headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static Optional<String> get(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null ? Optional.empty() : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+    }
+}
