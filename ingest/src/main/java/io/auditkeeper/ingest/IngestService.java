@@ -70,6 +70,16 @@ public final class IngestService implements AutoCloseable {
     }
 
     public IngestService start() throws Exception {
+        try {
+            doStart();
+            return this;
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void doStart() throws Exception {
         ClientAuthenticator authenticator = new ClientAuthenticator(config.authMode(), config.allowedSubjects(),
                 config.authMode().usesToken() ? BearerTokens.load(config.tokenFile().orElseThrow()) : null);
 
@@ -119,7 +129,6 @@ public final class IngestService implements AutoCloseable {
         LOG.atInfo().addKeyValue("webhook", webhookUri().toString()).addKeyValue("auth_mode", config.authMode().name())
                 .addKeyValue("admin_port", adminConnector == null ? null : adminConnector.getLocalPort())
                 .log("ingest started");
-        return this;
     }
 
     private ServerConnector webhookConnector(Server server) {
@@ -144,6 +153,9 @@ public final class IngestService implements AutoCloseable {
 
     /** The webhook's base URL as bound (useful with port 0). */
     public URI webhookUri() {
+        if (webhookConnector == null) {
+            throw new IllegalStateException("not started");
+        }
         String scheme = config.plaintext() ? "http" : "https";
         String host = config.listenHost().equals("0.0.0.0") ? "localhost" : config.listenHost();
         return URI.create(scheme + "://" + host + ":" + webhookConnector.getLocalPort() + "/audit");

@@ -1,0 +1,152 @@
+package io.auditkeeper.ingest.config;
+
+import io.auditkeeper.config.ConfigDocs;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IngestConfigTest {
+    @TempDir
+    Path dir;
+    private Path cert;
+    private Path key;
+    private Path ca;
+    private Path tokens;
+
+    @BeforeEach
+    void files() throws Exception {
+        cert = Files.writeString(dir.resolve("tls.crt"), "x");
+        key = Files.writeString(dir.resolve("tls.key"), "x");
+        ca = Files.writeString(dir.resolve("ca.crt"), "x");
+        tokens = Files.writeString(dir.resolve("tokens.csv"), "x");
+    }
+
+    @Test
+    void shouldReadNestedYamlKeysAndApplyDefaults() throws Exception {
+        Path file = yaml("""
+                kafka:
+                  bootstrap-servers: broker-1:9092,broker-2:9092
+                  producer:
+                    linger.ms: 20
+                tls:
+                  cert-file: %s
+                  key-file: %s
+                auth:
+                  client-ca-file: %s
+                  allowed-subjects: [kube-apiserver, "CN=other"]
+                """.formatted(cert, key, ca));
+
+        IngestConfig c = IngestConfig.load(file, Map.of());
+
+        assertThat(c.kafkaBootstrapServers()).isEqualTo("broker-1:9092,broker-2:9092");
+        assertThat(c.allowedSubjects()).containsExactly("kube-apiserver", "CN=other");
+        assertThat(c.kafkaProducerOverrides()).containsEntry("linger.ms", "20");
+        assertThat(c.authMode()).isEqualTo(IngestConfig.AuthMode.MTLS);
+        assertThat(c.listenPort()).isEqualTo(8443);
+        assertThat(c.ackTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.rawTopic().name()).isEqualTo("audit.raw");
+        assertThat(c.tlsProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
+    }
+
+    @Test
+    void shouldLetEnvironmentVariablesOverrideTheFile() throws Exception {
+        Path file = yaml("""
+                kafka.bootstrap-servers: from-file:9092
+                listen.port: 8443
+                tls: {cert-file: %s, key-file: %s}
+                auth: {client-ca-file: %s}
+                """.formatted(cert, key, ca));
+
+        IngestConfig c = IngestConfig.load(file, Map.of(
+                "AUDITKEEPER_INGEST_KAFKA_BOOTSTRAP_SERVERS", "from-env:9092",
+                "AUDITKEEPER_INGEST_LIMITS_ACK_TIMEOUT_MS", "2500",
+                "AUDITKEEPER_INGEST_KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL"));
+
+        assertThat(c.kafkaBootstrapServers()).isEqualTo("from-env:9092");
+        assertThat(c.ackTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(c.kafkaClientOverrides()).containsEntry("security.protocol", "SSL");
+    }
+
+    @Test
+    void shouldNameTheKeyOfAMissingRequiredSetting() {
+        assertThatThrownBy(() -> IngestConfig.of(Map.of("tls.cert-file", cert.toString(), "tls.key-file", key.toString(),
+                "auth.client-ca-file", ca.toString())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.bootstrap-servers");
+    }
+
+    @Test
+    void shouldNameTheKeyOfABadValue() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("limits.ack-timeout-ms", "30000"))))
+                .hasMessageContaining("limits.ack-timeout-ms");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("listen.port", "eighty"))))
+                .hasMessageContaining("listen.port");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("tls.protocols", "TLSv1.2,TLSv1.1"))))
+                .hasMessageContaining("tls.protocols");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("auth.mode", "none"))))
+                .hasMessageContaining("auth.mode");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("cluster.default", "Prod Cluster"))))
+                .hasMessageContaining("cluster.default");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("topics.raw.replication-factor", "0"))))
+                .hasMessageContaining("topics.raw.replication-factor");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("topics.dlq.name", "audit.raw"))))
+                .hasMessageContaining("topics.dlq.name");
+    }
+
+    @Test
+    void shouldNameAMissingOrUnreadableFile() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("tls.key-file", dir.resolve("nope.key").toString()))))
+                .hasMessageContaining("tls.key-file").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("auth.mode", "token"))))
+                .hasMessageContaining("auth.token-file");
+        assertThat(IngestConfig.of(valid(Map.of("auth.mode", "token", "auth.token-file", tokens.toString()))).authMode())
+                .isEqualTo(IngestConfig.AuthMode.TOKEN);
+    }
+
+    @Test
+    void shouldRefuseMutualTlsOverPlainHttp() {
+        assertThatThrownBy(() -> IngestConfig.of(Map.of("kafka.bootstrap-servers", "k:9092", "listen.plaintext", "true")))
+                .hasMessageContaining("auth.mode").hasMessageContaining("plaintext");
+        assertThat(IngestConfig.of(Map.of("kafka.bootstrap-servers", "k:9092", "listen.plaintext", "true",
+                "auth.mode", "token", "auth.token-file", tokens.toString())).plaintext()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKeySoThatATypoIsNotIgnored() throws Exception {
+        Path file = yaml("kafka.bootstrap-servers: k:9092\nlimits:\n  max-body-byte: 10\n");
+
+        assertThatThrownBy(() -> IngestConfig.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.max-body-byte");
+    }
+
+    @Test
+    void shouldDocumentEveryKeyInTheConfigurationReference() throws Exception {
+        String table = ConfigDocs.markdownTable(IngestConfig.DEFINITION, IngestConfig.LOADER);
+        Path docs = Path.of("..", "docs", "ingest.md");
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "ingest-config-table.md"), table);
+
+        assertThat(Files.readString(docs))
+                .as("docs/ingest.md must hold the table in ingest/target/ingest-config-table.md")
+                .contains(table);
+    }
+
+    private Map<String, Object> valid(Map<String, String> overrides) {
+        Map<String, Object> m = new java.util.HashMap<>(Map.of("kafka.bootstrap-servers", "k:9092",
+                "tls.cert-file", cert.toString(), "tls.key-file", key.toString(), "auth.client-ca-file", ca.toString()));
+        m.putAll(overrides);
+        return m;
+    }
+
+    private Path yaml(String content) throws Exception {
+        return Files.writeString(dir.resolve("ingest.yaml"), content);
+    }
+}

@@ -1,0 +1,24 @@
+package io.auditkeeper.localstack;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Polling with a deadline: the servers here offer no callback for "ready" or "gone". */
+final class Waits {
+    private Waits() { }
+
+    /** Returns true as soon as the condition holds, false once the timeout has passed without it holding. */
+    static boolean until(Duration timeout, Duration interval, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left / 1_000_000)));
+        }
+    }
+}
