@@ -31,8 +31,9 @@ public final class IngestMain {
                 System.exit(2);
             }
         }
-        if (file == null && System.getenv("AUDITKEEPER_INGEST_CONFIG_FILE") != null) {
-            file = Path.of(System.getenv("AUDITKEEPER_INGEST_CONFIG_FILE"));
+        String fromEnv = System.getenv(IngestConfig.LOADER.configFileEnvName());
+        if (file == null && fromEnv != null) {
+            file = Path.of(fromEnv);
         }
         IngestConfig config;
         try {

@@ -21,7 +21,7 @@ public final class ConfigDocs {
             } else if (k.defaultValue == null) {
                 def = "(none)";
             } else {
-                def = "`" + ConfigDef.convertToString(k.defaultValue, k.type) + "`";
+                def = "`" + escape(ConfigDef.convertToString(k.defaultValue, k.type)) + "`";
                 if (def.equals("``")) {
                     def = "(empty)";
                 }

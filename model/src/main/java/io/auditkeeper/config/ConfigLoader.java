@@ -1,5 +1,7 @@
 package io.auditkeeper.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Reads a service's settings from a YAML file and environment variables into the flat key/value map that a Kafka
@@ -26,7 +29,8 @@ import java.util.Set;
  *       {@code -} as {@code _} ({@code AUDITKEEPER_INGEST_TLS_CERT_FILE});</li>
  *   <li>keys under a pass-through prefix (Kafka client properties such as {@code kafka.producer.linger.ms}) are taken
  *       as they are; from the environment their underscores become dots;</li>
- *   <li>a key the service does not know stops startup with a message that names it, so a typo is never ignored.</li>
+ *   <li>a key the service does not know, in the file or as a {@code <PREFIX>*} variable, stops startup with a
+ *       message that names it, so a typo is never ignored; {@code <PREFIX>CONFIG_FILE} names the file.</li>
  * </ul>
  */
 public final class ConfigLoader {
@@ -40,6 +44,11 @@ public final class ConfigLoader {
         this.definition = definition;
         this.envPrefix = envPrefix;
         this.passThroughPrefixes = List.copyOf(passThroughPrefixes);
+    }
+
+    /** The environment variable that names the configuration file ({@code <PREFIX>CONFIG_FILE}). */
+    public String configFileEnvName() {
+        return envPrefix + "CONFIG_FILE";
     }
 
     /** The environment variable that sets {@code key}. */
@@ -63,13 +72,24 @@ public final class ConfigLoader {
                 values.put(key, v);
             }
         }
+        Set<String> knownEnv = known.stream().map(this::envName).collect(Collectors.toSet());
         for (Map.Entry<String, String> e : env.entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith(envPrefix) || knownEnv.contains(name) || name.equals(configFileEnvName())) {
+                continue;
+            }
+            boolean passed = false;
             for (String prefix : passThroughPrefixes) {
                 String envPass = envName(prefix);
-                if (e.getKey().startsWith(envPass) && e.getKey().length() > envPass.length()) {
-                    String rest = e.getKey().substring(envPass.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                if (name.startsWith(envPass) && name.length() > envPass.length()) {
+                    String rest = name.substring(envPass.length()).toLowerCase(Locale.ROOT).replace('_', '.');
                     values.put(prefix + rest, e.getValue());
+                    passed = true;
                 }
+            }
+            if (!passed) {
+                throw new ConfigException("Unknown environment variable " + name
+                        + "; see the configuration reference for the valid keys");
             }
         }
         for (String key : values.keySet()) {
@@ -96,6 +116,11 @@ public final class ConfigLoader {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readAllBytes(file));
+        } catch (JsonProcessingException e) {
+            // The parser's own message quotes the file, which may hold a secret: say only where.
+            JsonLocation where = e.getLocation();
+            throw new ConfigException("Configuration file " + file + " is not valid YAML"
+                    + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr()));
         } catch (IOException e) {
             throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
         }

@@ -1,0 +1,190 @@
+package io.auditkeeper.cli.demo;
+
+import io.auditkeeper.cli.CorpusFiles;
+import io.auditkeeper.cli.WebhookClient;
+import io.auditkeeper.ingest.IngestService;
+import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.localstack.CephObjectGateway;
+import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackSettings;
+import io.auditkeeper.localstack.ObjectLockBuckets;
+import io.auditkeeper.localstack.S3Endpoint;
+import io.auditkeeper.model.AuditTopics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code auditkeeper demo}: the pipeline on the embedded default. Starts the local stack (Kafka, OpenSearch, Ceph
+ * with Object Lock) and ingest, posts the corpus's real EventList batches over mutual TLS as an apiserver does, prints
+ * what arrived in Kafka, and prints every endpoint and credential a user needs to look for themselves with curl,
+ * kcat and the AWS CLI.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run Audit Keeper on the embedded local stack, feed it real audit batches, and show where to look.")
+public final class DemoCommand implements Callable<Integer> {
+    static final String BUCKET = "auditkeeper-archive";
+
+    @Option(names = "--once", description = "Exit after the summary instead of staying up until interrupted.")
+    boolean once;
+
+    @Option(names = "--dir", defaultValue = ".auditkeeper/demo", description = "Working directory (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
+    Path corpusDir;
+
+    @Option(names = "--cluster", defaultValue = "demo", description = "Cluster name to post as (default: ${DEFAULT-VALUE}).")
+    String cluster;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        CorpusFiles corpus = CorpusFiles.locate(corpusDir);
+        dir = dir.toAbsolutePath();
+        Files.createDirectories(dir);
+        LocalStackSettings settings = LocalStackSettings.fromEnvironment(System.getenv(), dir.resolve("stack"));
+        if (settings.embeddedS3() && !CephObjectGateway.missingCommands().isEmpty()) {
+            spec.commandLine().getErr().println("Ceph is not installed (missing " + CephObjectGateway.missingCommands()
+                    + "). Run, as root:\n  " + CephObjectGateway.INSTALL_COMMAND);
+            return 1;
+        }
+        LocalStack stack = new LocalStack(settings);
+        IngestService[] ingest = new IngestService[1];
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread shutdown = new Thread(() -> {
+            if (ingest[0] != null) {
+                ingest[0].close();
+            }
+            stack.close();
+            stopped.countDown();
+        }, "demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+
+        out.println("Audit Keeper demo (working directory " + dir + ")");
+        out.println();
+        out.println("1. Starting the local stack: Kafka (KRaft), OpenSearch, Ceph radosgw (S3 with Object Lock)...");
+        long t0 = System.nanoTime();
+        CompletableFuture<String> kafka = CompletableFuture.supplyAsync(stack::kafkaBootstrap);
+        CompletableFuture<String> openSearch = CompletableFuture.supplyAsync(stack::openSearchUrl);
+        CompletableFuture<S3Endpoint> s3 = CompletableFuture.supplyAsync(stack::s3);
+        String bootstrap = kafka.join();
+        String openSearchUrl = openSearch.join();
+        S3Endpoint s3Endpoint = s3.join();
+        try (var client = s3Endpoint.client()) {
+            ObjectLockBuckets.ensureBucket(client, BUCKET, 6);
+        }
+        out.printf("   ready in %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
+
+        out.println("2. Starting ingest (HTTPS, mutual TLS) ...");
+        DevPki pki = DevPki.openOrCreate(dir.resolve("pki"));
+        Path ingestYaml = DemoFiles.writeIngestConfig(dir, pki, bootstrap);
+        ingest[0] = new IngestService(IngestConfig.load(ingestYaml, Map.of())).start();
+        URI webhook = URI.create(ingest[0].webhookUri() + "/" + cluster);
+        Path kubeconfig = DemoFiles.writeWebhookKubeconfig(dir, pki, webhook);
+        out.println("   webhook " + webhook);
+        out.println();
+
+        out.println("3. Posting the corpus's EventList batches as a kube-apiserver would (client certificate "
+                + "CN=kube-apiserver):");
+        WebhookClient apiserver = new WebhookClient(pki.clientSslContext(pki.clientCert(), pki.clientKey()));
+        int failed = 0;
+        for (Path batch : corpus.batches()) {
+            byte[] body = Files.readAllBytes(batch);
+            long start = System.nanoTime();
+            HttpResponse<String> r = apiserver.post(webhook, body);
+            out.printf("   %-45s %7d bytes -> %d %s (%d ms)%n", batch.getFileName(), body.length, r.statusCode(),
+                    r.body(), (System.nanoTime() - start) / 1_000_000);
+            if (r.statusCode() != 200) {
+                failed++;
+            }
+        }
+        out.println();
+
+        out.println("4. What arrived in Kafka:");
+        List<ConsumerRecord<byte[], byte[]>> raw = RawTopicSummary.readAll(bootstrap, AuditTopics.RAW);
+        RawTopicSummary.print(out, AuditTopics.RAW, raw, 2);
+        RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, RawTopicSummary.readAll(bootstrap, AuditTopics.DEAD_LETTER), 0);
+        out.println();
+
+        printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, corpus, bootstrap, openSearchUrl, s3Endpoint,
+                ingest[0].adminPort());
+        Files.writeString(dir.resolve("endpoints.env"), endpointsEnv(webhook, pki, bootstrap, openSearchUrl, s3Endpoint));
+
+        if (failed > 0) {
+            spec.commandLine().getErr().println(failed + " batch(es) were not accepted; see above.");
+        }
+        if (once) {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+            shutdown.run();
+            return failed == 0 ? 0 : 1;
+        }
+        out.println("Running until interrupted (Ctrl-C) ...");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static void printWhereToLook(PrintWriter out, URI webhook, DevPki pki, Path kubeconfig, Path ingestYaml,
+                                         CorpusFiles corpus, String bootstrap, String openSearchUrl, S3Endpoint s3,
+                                         int adminPort) {
+        Path sample = corpus.batches().get(0).toAbsolutePath();
+        out.println("Where to look");
+        out.println("  Webhook (what a kube-apiserver posts to)");
+        out.println("    URL          " + webhook);
+        out.println("    CA           " + pki.caCert().toAbsolutePath());
+        out.println("    client cert  " + pki.clientCert().toAbsolutePath());
+        out.println("    client key   " + pki.clientKey().toAbsolutePath());
+        out.println("    kubeconfig   " + kubeconfig + "   (for --audit-webhook-config-file)");
+        out.println("    ingest config " + ingestYaml);
+        out.println("    post a batch:");
+        out.println("      curl --cacert " + pki.caCert().toAbsolutePath() + " --cert " + pki.clientCert().toAbsolutePath()
+                + " --key " + pki.clientKey().toAbsolutePath() + " -H 'Content-Type: application/json' --data-binary @"
+                + sample + " " + webhook);
+        out.println("  Ingest admin   http://127.0.0.1:" + adminPort + "/healthz  /readyz  /metrics");
+        out.println("  Kafka");
+        out.println("    bootstrap    " + bootstrap + "   topics: " + AuditTopics.RAW + ", " + AuditTopics.DEAD_LETTER);
+        out.println("    read it:     kcat -b " + bootstrap + " -C -t " + AuditTopics.RAW
+                + " -o beginning -e -f '%p/%o key=%k %h\\n'");
+        out.println("  OpenSearch     " + openSearchUrl + "   (curl " + openSearchUrl + "/_cluster/health)");
+        out.println("  S3 (Ceph radosgw; Object Lock COMPLIANCE is enforced)");
+        out.println("    endpoint     " + s3.endpoint() + "   region " + s3.region() + "   bucket " + BUCKET);
+        out.println("    access key   " + s3.accessKey());
+        out.println("    secret key   " + s3.secretKey());
+        out.println("    try it:      AWS_ACCESS_KEY_ID=" + s3.accessKey() + " AWS_SECRET_ACCESS_KEY=" + s3.secretKey()
+                + " aws --endpoint-url " + s3.endpoint() + " --region " + s3.region()
+                + " s3api get-object-lock-configuration --bucket " + BUCKET);
+        out.println();
+    }
+
+    private static String endpointsEnv(URI webhook, DevPki pki, String bootstrap, String openSearchUrl, S3Endpoint s3) {
+        return "# Written by `auditkeeper demo`; valid while the demo runs. Use: source .auditkeeper/demo/endpoints.env\n"
+                + "export AUDITKEEPER_WEBHOOK_URL=" + webhook + "\n"
+                + "export AUDITKEEPER_CA=" + pki.caCert().toAbsolutePath() + "\n"
+                + "export AUDITKEEPER_CLIENT_CERT=" + pki.clientCert().toAbsolutePath() + "\n"
+                + "export AUDITKEEPER_CLIENT_KEY=" + pki.clientKey().toAbsolutePath() + "\n"
+                + "export KAFKA_BOOTSTRAP=" + bootstrap + "\n"
+                + "export OPENSEARCH_URL=" + openSearchUrl + "\n"
+                + "export S3_ENDPOINT=" + s3.endpoint() + "\n"
+                + "export S3_BUCKET=" + BUCKET + "\n"
+                + "export AWS_ACCESS_KEY_ID=" + s3.accessKey() + "\n"
+                + "export AWS_SECRET_ACCESS_KEY=" + s3.secretKey() + "\n"
+                + "export AWS_DEFAULT_REGION=" + s3.region() + "\n";
+    }
+}

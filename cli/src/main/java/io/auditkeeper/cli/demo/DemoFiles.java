@@ -1,0 +1,68 @@
+package io.auditkeeper.cli.demo;
+
+import io.auditkeeper.localstack.DevPki;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The files the demo leaves for the user to read and reuse: the ingest config it runs with, and the webhook
+ * kubeconfig that a kube-apiserver would be given with {@code --audit-webhook-config-file}.
+ */
+final class DemoFiles {
+    private DemoFiles() {
+    }
+
+    static Path writeIngestConfig(Path dir, DevPki pki, String kafkaBootstrap) throws IOException {
+        String yaml = """
+                # Written by `auditkeeper demo`: the ingest settings of the demo (reference: docs/ingest.md).
+                listen:
+                  host: 127.0.0.1
+                  port: 0            # a free port, printed at start
+                tls:
+                  cert-file: %s
+                  key-file: %s
+                auth:
+                  mode: mtls
+                  client-ca-file: %s
+                kafka:
+                  bootstrap-servers: %s
+                topics:
+                  raw:
+                    partitions: 3
+                admin:
+                  host: 127.0.0.1
+                  port: 0
+                """.formatted(pki.serverCert().toAbsolutePath(), pki.serverKey().toAbsolutePath(),
+                pki.caCert().toAbsolutePath(), kafkaBootstrap);
+        return Files.writeString(dir.resolve("ingest.yaml"), yaml);
+    }
+
+    static Path writeWebhookKubeconfig(Path dir, DevPki pki, URI webhook) throws IOException {
+        String yaml = """
+                # What a kube-apiserver is given with --audit-webhook-config-file (see README: Point a kube-apiserver at it).
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - name: auditkeeper
+                    cluster:
+                      server: %s
+                      certificate-authority: %s
+                users:
+                  - name: kube-apiserver
+                    user:
+                      client-certificate: %s
+                      client-key: %s
+                contexts:
+                  - name: default
+                    context:
+                      cluster: auditkeeper
+                      user: kube-apiserver
+                current-context: default
+                """.formatted(webhook, pki.caCert().toAbsolutePath(), pki.clientCert().toAbsolutePath(),
+                pki.clientKey().toAbsolutePath());
+        return Files.writeString(dir.resolve("webhook-kubeconfig.yaml"), yaml);
+    }
+}

@@ -1,0 +1,42 @@
+package io.auditkeeper.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code auditkeeper demo --once} as a new user runs it: every corpus batch accepted, and every pointer printed. */
+class DemoCommandIT {
+    @Test
+    void shouldAcceptEveryCorpusBatchAndPrintWhereToLook() throws Exception {
+        Path corpus = Path.of(System.getProperty("auditkeeper.corpus", "../testdata/corpus"));
+        int items = 0;
+        for (Path batch : new CorpusFiles(corpus).batches()) {
+            items += new ObjectMapper().readTree(batch.toFile()).get("items").size();
+        }
+        Path dir = Path.of("target", "demo-it");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new AuditKeeperCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("demo", "--once", "--dir", dir.toString(), "--corpus", corpus.toString());
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("audit.raw: " + items + " records")
+                .contains("audit.dlq: 0 records")
+                .doesNotContain("-> 4").doesNotContain("-> 5")
+                .contains("curl --cacert").contains("kcat -b").contains("aws --endpoint-url")
+                .contains("bucket auditkeeper-archive");
+        assertThat(Files.readString(dir.toAbsolutePath().resolve("webhook-kubeconfig.yaml"))).contains("client-certificate:");
+        assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=");
+    }
+}
