@@ -1,7 +1,6 @@
 package io.auditkeeper.cli.bench;
 
 import io.auditkeeper.cli.CorpusFiles;
-import io.auditkeeper.cli.WebhookClient;
 import io.auditkeeper.ingest.IngestService;
 import io.auditkeeper.ingest.batch.EventListSplitter;
 import io.auditkeeper.ingest.batch.EventSlice;
@@ -112,8 +111,20 @@ public final class IngestBenchCommand implements Callable<Integer> {
             try (IngestService ingest = new IngestService(config).start();
                  KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClientSettings.producer(config))) {
                 URI uri = URI.create(ingest.webhookUri() + "/bench");
-                WebhookClient client = new WebhookClient(pki.clientSslContext(pki.clientCert(), pki.clientKey()));
-                LoadLoop.BatchSender viaIngest = (t, n) -> client.post(uri, bodies.get((int) ((n + t) % bodies.size()))).statusCode() == 200;
+                javax.net.ssl.SSLContext tls = pki.clientSslContext(pki.clientCert(), pki.clientKey());
+                List<KeepAliveHttpsPoster> posters = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    posters.add(new KeepAliveHttpsPoster(tls, uri));
+                }
+                LoadLoop.BatchSender viaIngest = (t, n) -> {
+                    KeepAliveHttpsPoster poster = posters.get(t);
+                    try {
+                        return poster.post(bodies.get((int) ((n + t) % bodies.size()))) == 200;
+                    } catch (java.io.IOException e) {
+                        poster.close();
+                        throw e;
+                    }
+                };
                 LoadLoop.BatchSender viaProducer = (t, n) -> sendAndWait(producer, plainBatches.get((int) ((n + t) % plainBatches.size())));
 
                 LoadLoop.run("warmup-producer", connections, warmup, batchSize, bytesPerBatch, viaProducer);
@@ -130,6 +141,7 @@ public final class IngestBenchCommand implements Callable<Integer> {
                 double ingestRate = webhook.stream().mapToDouble(LoadResult::eventsPerSecond).average().orElse(0);
                 out.printf("%nmean: plain producer %.0f events/s, ingest webhook %.0f events/s, ratio %.2f (target >= 0.80)%n",
                         plainRate, ingestRate, ingestRate / plainRate);
+                posters.forEach(KeepAliveHttpsPoster::close);
                 long failures = webhook.stream().mapToLong(LoadResult::failures).sum();
                 return failures == 0 ? 0 : 1;
             }

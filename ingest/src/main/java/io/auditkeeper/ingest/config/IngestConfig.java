@@ -30,6 +30,13 @@ public final class IngestConfig {
 
     private static final long MIB = 1024L * 1024L;
 
+    /** AEAD suites with forward secrecy, AES-128 first as Go clients (the apiserver) prefer. */
+    public static final List<String> STRONG_CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define("listen.host", Type.STRING, "0.0.0.0", Importance.MEDIUM,
                     "Address the webhook listens on.")
@@ -43,6 +50,8 @@ public final class IngestConfig {
                     "PEM file with the server's private key (PKCS#8, PKCS#1 RSA or SEC1 EC).")
             .define("tls.protocols", Type.LIST, List.of("TLSv1.3", "TLSv1.2"), ValidList.in("TLSv1.3", "TLSv1.2"), Importance.LOW,
                     "TLS versions offered. Nothing older than TLS 1.2 can be enabled.")
+            .define("tls.cipher-suites", Type.LIST, STRONG_CIPHER_SUITES, ValidList.in(STRONG_CIPHER_SUITES.toArray(String[]::new)), Importance.LOW,
+                    "Cipher suites, in the server's order of preference. Only AEAD suites with forward secrecy can be chosen (Mozilla's 'intermediate' set).")
             .define("auth.mode", Type.STRING, "mtls", ValidString.in("mtls", "token", "mtls-or-token", "mtls-and-token"), Importance.HIGH,
                     "How clients authenticate: a client certificate signed by auth.client-ca-file, a bearer token from auth.token-file, either, or both.")
             .define("auth.client-ca-file", Type.STRING, null, Importance.HIGH,
@@ -182,6 +191,7 @@ public final class IngestConfig {
     public Optional<Path> tlsCertFile() { return optionalPath("tls.cert-file"); }
     public Optional<Path> tlsKeyFile() { return optionalPath("tls.key-file"); }
     public List<String> tlsProtocols() { return values.getList("tls.protocols"); }
+    public List<String> tlsCipherSuites() { return values.getList("tls.cipher-suites"); }
     public AuthMode authMode() { return AuthMode.valueOf(values.getString("auth.mode").toUpperCase().replace('-', '_')); }
     public Optional<Path> clientCaFile() { return optionalPath("auth.client-ca-file"); }
     public List<String> allowedSubjects() { return values.getList("auth.allowed-subjects"); }

@@ -72,6 +72,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         InFlightBytesLimiter.Reservation reservation = null;
         String cluster = null;
         ClientIdentity client = null;
+        boolean bodyRead = false;
         try {
             cluster = route(request);
             client = authenticate(request);
@@ -81,6 +82,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
                 throw RequestBodyReader.overloaded();
             }
             RequestBodyReader.Body wire = bodyReader.readWire(request, reservation);
+            bodyRead = true;
             BatchOrigin origin = new BatchOrigin(cluster, receivedAt, client);
             RequestBodyReader.Body body;
             try {
@@ -107,19 +109,31 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             return true;
         } catch (WebhookException e) {
             release(reservation);
-            fail(e, cluster, client, start, request, response, callback);
+            boolean close = e.status() == 408 || (!bodyRead && !drained(request));
+            fail(e, close, cluster, client, start, request, response, callback);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             release(reservation);
-            fail(new WebhookException(503, "shutting-down", "the server is stopping", 1, true), cluster, client, start,
+            fail(new WebhookException(503, "shutting-down", "the server is stopping", 1), true, cluster, client, start,
                     request, response, callback);
             return true;
         } catch (RuntimeException e) {
             release(reservation);
             LOG.atError().addKeyValue("exception", e.getClass().getName()).log("unexpected error handling an audit batch");
-            fail(new WebhookException(500, "internal-error", "unexpected error"), cluster, client, start, request, response, callback);
+            fail(new WebhookException(500, "internal-error", "unexpected error"), true, cluster, client, start,
+                    request, response, callback);
             return true;
+        }
+    }
+
+    /** Drops the unread rest of a refused body so the answer is not lost to a connection reset. */
+    private boolean drained(Request request) {
+        try {
+            return bodyReader.drain(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -186,7 +200,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
                 log(200, null, origin.cluster(), origin.client(), batch.events().size(), batch.rejected().size(),
                         body.length(), start);
             } else {
-                fail(kafkaUnavailable(error), origin.cluster(), origin.client(), start, request, response, callback);
+                fail(kafkaUnavailable(error), false, origin.cluster(), origin.client(), start, request, response, callback);
             }
         });
     }
@@ -201,9 +215,9 @@ public final class AuditWebhookHandler extends Handler.Abstract {
                     release(reservation);
                     if (error == null) {
                         metrics.rejected(reason.code(), 1);
-                        fail(answer, origin.cluster(), origin.client(), start, request, response, callback);
+                        fail(answer, false, origin.cluster(), origin.client(), start, request, response, callback);
                     } else {
-                        fail(kafkaUnavailable(error), origin.cluster(), origin.client(), start, request, response, callback);
+                        fail(kafkaUnavailable(error), false, origin.cluster(), origin.client(), start, request, response, callback);
                     }
                 });
     }
@@ -214,13 +228,13 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         String what = cause instanceof java.util.concurrent.TimeoutException
                 ? "Kafka did not acknowledge the batch in time (limits.ack-timeout-ms)"
                 : "Kafka refused or failed the write (" + cause.getClass().getSimpleName() + ")";
-        return new WebhookException(503, "kafka-unavailable", what + "; retry the batch", 5, false);
+        return new WebhookException(503, "kafka-unavailable", what + "; retry the batch", 5);
     }
 
-    private void fail(WebhookException e, String cluster, ClientIdentity client, long start, Request request,
-                      Response response, Callback callback) {
+    private void fail(WebhookException e, boolean close, String cluster, ClientIdentity client, long start,
+                      Request request, Response response, Callback callback) {
         String json = "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
-        respond(e.status(), json, e.retryAfterSeconds(), e.closeConnection(), request, response, callback);
+        respond(e.status(), json, e.retryAfterSeconds(), close, request, response, callback);
         log(e.status(), e.error(), cluster, client, 0, 0, 0, start);
     }
 

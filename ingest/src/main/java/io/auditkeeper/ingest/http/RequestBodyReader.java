@@ -53,13 +53,13 @@ public final class RequestBodyReader {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !ready.await(left, TimeUnit.NANOSECONDS)) {
                     throw new WebhookException(408, "request-timeout",
-                            "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)", 0, true);
+                            "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)");
                 }
                 continue;
             }
             try {
                 if (Content.Chunk.isFailure(chunk)) {
-                    throw new WebhookException(400, "read-failed", "the request body could not be read", 0, true);
+                    throw new WebhookException(400, "read-failed", "the request body could not be read");
                 }
                 ByteBuffer bb = chunk.getByteBuffer();
                 int n = bb.remaining();
@@ -82,6 +82,43 @@ public final class RequestBodyReader {
                 }
                 if (chunk.isLast()) {
                     return new Body(buf, length, length);
+                }
+            } finally {
+                chunk.release();
+            }
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a body that will not be used, so that an early answer (401, 413, 429, ...)
+     * reaches the client on a connection that stays open: closing a socket with unread input resets it, and the
+     * client may never see the answer. Bounded by the body limit and the read timeout; false if the rest could
+     * not be drained within them (the connection must then be closed).
+     */
+    public boolean drain(Request request) throws InterruptedException {
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        long drained = 0;
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                CountDownLatch ready = new CountDownLatch(1);
+                request.demand(ready::countDown);
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !ready.await(left, TimeUnit.NANOSECONDS)) {
+                    return false;
+                }
+                continue;
+            }
+            try {
+                if (Content.Chunk.isFailure(chunk)) {
+                    return false;
+                }
+                drained += chunk.remaining();
+                if (chunk.isLast()) {
+                    return true;
+                }
+                if (drained > maxBodyBytes) {
+                    return false;
                 }
             } finally {
                 chunk.release();
@@ -128,11 +165,11 @@ public final class RequestBodyReader {
 
     private WebhookException tooLarge() {
         return new WebhookException(413, "body-too-large",
-                "the body is larger than " + maxBodyBytes + " bytes (limits.max-body-bytes)", 0, true);
+                "the body is larger than " + maxBodyBytes + " bytes (limits.max-body-bytes)");
     }
 
     static WebhookException overloaded() {
         return new WebhookException(429, "overloaded",
-                "too many bytes in flight (limits.max-in-flight-bytes); retry later", 1, true);
+                "too many bytes in flight (limits.max-in-flight-bytes); retry later", 1);
     }
 }

@@ -8,22 +8,19 @@ public final class WebhookException extends Exception {
     private final int status;
     private final String error;
     private final int retryAfterSeconds;
-    private final boolean closeConnection;
 
     public WebhookException(int status, String error, String message) {
-        this(status, error, message, 0, false);
+        this(status, error, message, 0);
     }
 
-    public WebhookException(int status, String error, String message, int retryAfterSeconds, boolean closeConnection) {
+    public WebhookException(int status, String error, String message, int retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.error = error;
         this.retryAfterSeconds = retryAfterSeconds;
-        this.closeConnection = closeConnection;
     }
 
     public int status() { return status; }
     public String error() { return error; }
     public int retryAfterSeconds() { return retryAfterSeconds; }
-    public boolean closeConnection() { return closeConnection; }
 }

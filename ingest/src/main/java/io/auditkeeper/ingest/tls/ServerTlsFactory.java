@@ -14,8 +14,8 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Builds the webhook's TLS context from PEM files: TLS 1.2 and 1.3 only (whatever the JVM would allow), the JVM's
- * strong cipher suites without CBC-SHA1 ones, and client certificates verified against the configured client CA when
+ * Builds the webhook's TLS context from PEM files: TLS 1.2 and 1.3 only (whatever the JVM would allow), AEAD cipher
+ * suites with forward secrecy in the server's order of preference, and client certificates verified against the configured client CA when
  * the auth mode uses mutual TLS (required for {@code mtls} and {@code mtls-and-token}, optional for
  * {@code mtls-or-token}).
  */
@@ -30,6 +30,8 @@ public final class ServerTlsFactory {
         ssl.setKeyStorePassword(password);
         ssl.setIncludeProtocols(config.tlsProtocols().toArray(String[]::new));
         ssl.setExcludeProtocols("SSL", "SSLv2", "SSLv2Hello", "SSLv3", "TLSv1", "TLSv1.1");
+        ssl.setIncludeCipherSuites(config.tlsCipherSuites().toArray(String[]::new));
+        ssl.setUseCipherSuitesOrder(true);
         ssl.setRenegotiationAllowed(false);
         IngestConfig.AuthMode mode = config.authMode();
         if (mode.usesMtls()) {

@@ -1,0 +1,82 @@
+package io.auditkeeper.ingest;
+
+import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.model.AuditTopics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.net.ssl.SSLSocket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static io.auditkeeper.ingest.IngestHarness.readCluster;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Stopping ingest (SIGTERM) finishes the batch a client is sending, writes it to Kafka, then refuses new connections. */
+@ExtendWith(LocalStackExtension.class)
+class GracefulShutdownIT {
+    @Test
+    void shouldFinishABatchInFlightWhenStopped(LocalStack stack) throws Exception {
+        DevPki pki = DevPki.create(IngestHarness.target("pki-shutdown"));
+        Map<String, Object> settings = IngestHarness.settings(pki, stack.kafkaBootstrap());
+        settings.put("limits.read-timeout-ms", "20000");
+        IngestService service = IngestHarness.start(settings);
+        int port = service.webhookUri().getPort();
+        String cluster = IngestHarness.uniqueCluster("shutdown");
+        byte[] body = AuditWebhookIT.oneEvent(cluster + "-1", "ResponseComplete");
+
+        try (SSLSocket s = (SSLSocket) pki.clientSslContext(pki.clientCert(), pki.clientKey()).getSocketFactory()
+                .createSocket("localhost", port)) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /audit/" + cluster + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, 10);
+            out.flush();
+            waitForInFlightBytes(service);
+
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(service::close);
+            waitUntilRefusingConnections(port);
+            out.write(body, 10, body.length - 10);
+            out.flush();
+            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            stopping.get();
+
+            assertThat(status).startsWith("HTTP/1.1 200");
+        }
+        assertThat(readCluster(stack.kafkaBootstrap(), AuditTopics.RAW, cluster)).hasSize(1);
+    }
+
+    private static void waitForInFlightBytes(IngestService service) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (service.registry().get("auditkeeper.ingest.inflight.bytes").gauge().value() <= 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the request never started");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void waitUntilRefusingConnections(int port) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("still accepting connections while stopping");
+                }
+            } catch (ConnectException refused) {
+                return;
+            } catch (java.io.IOException other) {
+                return;
+            }
+        }
+    }
+}
