@@ -209,6 +209,13 @@ public final class IngestService implements AutoCloseable {
         }
 
         @Override
+        public void setServer(Server server) {
+            super.setServer(server);
+            webhook.setServer(server);
+            admin.setServer(server);
+        }
+
+        @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             Connector connector = request.getConnectionMetaData().getConnector();
             return ADMIN.equals(connector.getName())

@@ -10,6 +10,7 @@ import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
 import io.auditkeeper.localstack.ObjectLockBuckets;
 import io.auditkeeper.localstack.S3Endpoint;
+import io.auditkeeper.localstack.TopicSnapshot;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine;
@@ -118,9 +119,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
 
         out.println("4. What arrived in Kafka:");
-        List<ConsumerRecord<byte[], byte[]>> raw = RawTopicSummary.readAll(bootstrap, AuditTopics.RAW);
+        List<ConsumerRecord<byte[], byte[]>> raw = TopicSnapshot.read(bootstrap, AuditTopics.RAW);
         RawTopicSummary.print(out, AuditTopics.RAW, raw, 2);
-        RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, RawTopicSummary.readAll(bootstrap, AuditTopics.DEAD_LETTER), 0);
+        RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 0);
         out.println();
 
         printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, corpus, bootstrap, openSearchUrl, s3Endpoint,

@@ -46,16 +46,10 @@ public final class RequestBodyReader {
         long reserved = Math.max(declared, 0);
         int length = 0;
         while (true) {
-            Content.Chunk chunk = request.read();
+            Content.Chunk chunk = nextChunk(request, deadline);
             if (chunk == null) {
-                CountDownLatch ready = new CountDownLatch(1);
-                request.demand(ready::countDown);
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !ready.await(left, TimeUnit.NANOSECONDS)) {
-                    throw new WebhookException(408, "request-timeout",
-                            "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)");
-                }
-                continue;
+                throw new WebhookException(408, "request-timeout",
+                        "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)");
             }
             try {
                 if (Content.Chunk.isFailure(chunk)) {
@@ -99,15 +93,9 @@ public final class RequestBodyReader {
         long deadline = System.nanoTime() + readTimeout.toNanos();
         long drained = 0;
         while (true) {
-            Content.Chunk chunk = request.read();
+            Content.Chunk chunk = nextChunk(request, deadline);
             if (chunk == null) {
-                CountDownLatch ready = new CountDownLatch(1);
-                request.demand(ready::countDown);
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !ready.await(left, TimeUnit.NANOSECONDS)) {
-                    return false;
-                }
-                continue;
+                return false;
             }
             try {
                 if (Content.Chunk.isFailure(chunk)) {
@@ -122,6 +110,22 @@ public final class RequestBodyReader {
                 }
             } finally {
                 chunk.release();
+            }
+        }
+    }
+
+    /** The next chunk of the body, waiting for it until the deadline; null if it did not come in time. */
+    private static Content.Chunk nextChunk(Request request, long deadline) throws InterruptedException {
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk != null) {
+                return chunk;
+            }
+            CountDownLatch ready = new CountDownLatch(1);
+            request.demand(ready::countDown);
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !ready.await(left, TimeUnit.NANOSECONDS)) {
+                return null;
             }
         }
     }

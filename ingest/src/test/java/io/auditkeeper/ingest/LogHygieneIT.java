@@ -1,0 +1,56 @@
+package io.auditkeeper.ingest;
+
+import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.auditkeeper.ingest.IngestHarness.post;
+import static io.auditkeeper.ingest.IngestHarness.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What ingest logs, read back from its JSON log: every batch is logged, and no token or event content ever is. */
+@ExtendWith(LocalStackExtension.class)
+class LogHygieneIT {
+    @Test
+    void shouldLogEveryBatchAsJsonWithoutTokensOrEventContent(LocalStack stack) throws Exception {
+        String marker = "PHI-" + UUID.randomUUID();
+        String token = "TOKEN-" + UUID.randomUUID();
+        String wrongToken = "WRONG-" + UUID.randomUUID();
+        DevPki pki = DevPki.create(IngestHarness.target("pki-logs"));
+        Path tokens = Files.writeString(IngestHarness.target("pki-logs").resolve("tokens.csv"), token + ",apiserver\n");
+        Map<String, Object> settings = IngestHarness.settings(pki, stack.kafkaBootstrap());
+        settings.put("auth.mode", "token");
+        settings.put("auth.token-file", tokens.toString());
+        byte[] event = ("{\"auditID\":\"" + marker + "\",\"stage\":\"ResponseComplete\",\"requestObject\":{\"patient\":\""
+                + marker + "\"}}").getBytes(StandardCharsets.UTF_8);
+        byte[] noStage = ("{\"auditID\":\"x-" + marker + "\",\"patient\":\"" + marker + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] malformed = ("{\"items\":[{\"auditID\":\"" + marker + "\",").getBytes(StandardCharsets.UTF_8);
+
+        try (IngestService service = IngestHarness.start(settings)) {
+            HttpClient c = IngestHarness.client(pki.trustOnlySslContext());
+            Map<String, String> auth = Map.of("Authorization", "Bearer " + token);
+            assertThat(post(c, uri(service, "logs"), Corpus.eventList(List.of(event, noStage)), auth).statusCode()).isEqualTo(200);
+            assertThat(post(c, uri(service, "logs"), malformed, auth).statusCode()).isEqualTo(400);
+            assertThat(post(c, uri(service, "logs"), Corpus.eventList(List.of(event)),
+                    Map.of("Authorization", "Bearer " + wrongToken)).statusCode()).isEqualTo(401);
+        }
+
+        List<String> lines = Files.readAllLines(Path.of("target", "ingest-it-log.jsonl"));
+        assertThat(lines).filteredOn(l -> l.contains("\"audit batch\"") && l.contains("\"cluster\":\"logs\""))
+                .as("one JSON line per batch: 200, 400, 401").hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(l -> assertThat(l).startsWith("{").endsWith("}"))
+                .anySatisfy(l -> assertThat(l).contains("\"status\":\"401\""))
+                .anySatisfy(l -> assertThat(l).contains("\"client\":\"token:apiserver\""));
+        assertThat(String.join("\n", lines)).doesNotContain(marker).doesNotContain(token).doesNotContain(wrongToken);
+    }
+}
