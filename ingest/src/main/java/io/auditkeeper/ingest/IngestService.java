@@ -12,7 +12,7 @@ import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
 import io.auditkeeper.ingest.kafka.KafkaClientSettings;
 import io.auditkeeper.ingest.kafka.KafkaReadiness;
-import io.auditkeeper.ingest.kafka.TopicBootstrap;
+import io.auditkeeper.kafka.TopicBootstrap;
 import io.auditkeeper.ingest.tls.ServerTlsFactory;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

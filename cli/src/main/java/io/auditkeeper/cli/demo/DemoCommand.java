@@ -11,8 +11,10 @@ import io.auditkeeper.localstack.LocalStackSettings;
 import io.auditkeeper.localstack.ObjectLockBuckets;
 import io.auditkeeper.localstack.S3Endpoint;
 import io.auditkeeper.localstack.TopicSnapshot;
+import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.AuditTopics;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.auditkeeper.streams.StreamProcessorService;
+import io.auditkeeper.streams.config.StreamProcessorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +24,9 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,8 +35,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code auditkeeper demo}: the pipeline on the embedded default. Starts the local stack (Kafka, OpenSearch, Ceph
- * with Object Lock) and ingest, posts the corpus's real EventList batches over mutual TLS as an apiserver does, prints
- * what arrived in Kafka, and prints every endpoint and credential a user needs to look for themselves with curl,
+ * with Object Lock), ingest and the stream-processor, posts the corpus's real EventList batches and synthetic
+ * PHI-namespace traffic over mutual TLS as an apiserver does, prints what arrived in Kafka (the flagged requests and
+ * alerts among it), and prints every endpoint and credential a user needs to look for themselves with curl,
  * kcat and the AWS CLI.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -68,10 +74,14 @@ public final class DemoCommand implements Callable<Integer> {
         }
         LocalStack stack = new LocalStack(settings);
         IngestService[] ingest = new IngestService[1];
+        StreamProcessorService[] processor = new StreamProcessorService[1];
         CountDownLatch stopped = new CountDownLatch(1);
         Thread shutdown = new Thread(() -> {
             if (ingest[0] != null) {
                 ingest[0].close();
+            }
+            if (processor[0] != null) {
+                processor[0].close();
             }
             stack.close();
             stopped.countDown();
@@ -93,39 +103,54 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.printf("   ready in %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
 
-        out.println("2. Starting ingest (HTTPS, mutual TLS) ...");
+        out.println("2. Starting ingest (HTTPS, mutual TLS) and the stream-processor ...");
         DevPki pki = DevPki.openOrCreate(dir.resolve("pki"));
         Path ingestYaml = DemoFiles.writeIngestConfig(dir, pki, bootstrap);
         ingest[0] = new IngestService(IngestConfig.load(ingestYaml, Map.of())).start();
         URI webhook = URI.create(ingest[0].webhookUri() + "/" + cluster);
         Path kubeconfig = DemoFiles.writeWebhookKubeconfig(dir, pki, webhook);
+        Path processorYaml = DemoFiles.streamProcessorConfig(dir);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put(StreamProcessorConfig.LOADER.envName("kafka.bootstrap-servers"), bootstrap);
+        env.put(StreamProcessorConfig.LOADER.envName("streams.state-dir"), DemoFiles.freshDir(dir.resolve("streams-state")).toString());
+        StreamProcessorConfig processorConfig = StreamProcessorConfig.load(processorYaml, env);
+        processor[0] = new StreamProcessorService(processorConfig).start();
         out.println("   webhook " + webhook);
+        out.println("   stream-processor: PHI namespaces " + processorConfig.phiNamespaces() + " (from " + processorYaml
+                + " or " + StreamProcessorConfig.LOADER.envName("phi.namespaces") + ")");
         out.println();
 
-        out.println("3. Posting the corpus's EventList batches as a kube-apiserver would (client certificate "
-                + "CN=kube-apiserver):");
+        out.println("3. Posting EventList batches as a kube-apiserver would (client certificate CN=kube-apiserver):");
         WebhookClient apiserver = new WebhookClient(pki.clientSslContext(pki.clientCert(), pki.clientKey()));
         int failed = 0;
+        int accepted = 0;
+        List<Map.Entry<String, byte[]>> batches = new ArrayList<>();
         for (Path batch : corpus.batches()) {
-            byte[] body = Files.readAllBytes(batch);
+            batches.add(Map.entry(batch.getFileName().toString(), Files.readAllBytes(batch)));
+        }
+        batches.add(Map.entry("synthetic PHI-namespace traffic", new DemoTraffic(Instant.now()).eventList()));
+        for (Map.Entry<String, byte[]> batch : batches) {
             long start = System.nanoTime();
-            HttpResponse<String> r = apiserver.post(webhook, body);
-            out.printf("   %-45s %7d bytes -> %d %s (%d ms)%n", batch.getFileName(), body.length, r.statusCode(),
+            HttpResponse<String> r = apiserver.post(webhook, batch.getValue());
+            out.printf("   %-45s %7d bytes -> %d %s (%d ms)%n", batch.getKey(), batch.getValue().length, r.statusCode(),
                     r.body(), (System.nanoTime() - start) / 1_000_000);
             if (r.statusCode() != 200) {
                 failed++;
+            } else {
+                accepted += AuditJson.mapper().readTree(r.body()).path("accepted").asInt();
             }
         }
         out.println();
 
         out.println("4. What arrived in Kafka:");
-        List<ConsumerRecord<byte[], byte[]>> raw = TopicSnapshot.read(bootstrap, AuditTopics.RAW);
-        RawTopicSummary.print(out, AuditTopics.RAW, raw, 2);
+        DemoResults results = DemoResults.await(bootstrap, processorConfig, processor[0], accepted);
+        RawTopicSummary.print(out, AuditTopics.RAW, TopicSnapshot.read(bootstrap, AuditTopics.RAW), 1);
         RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 0);
+        results.print(out);
         out.println();
 
-        printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, corpus, bootstrap, openSearchUrl, s3Endpoint,
-                ingest[0].adminPort());
+        printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, processorYaml, corpus, bootstrap, openSearchUrl,
+                s3Endpoint, ingest[0].adminPort(), processor[0].adminPort());
         Files.writeString(dir.resolve("endpoints.env"), endpointsEnv(webhook, pki, bootstrap, openSearchUrl, s3Endpoint));
 
         if (failed > 0) {
@@ -134,7 +159,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (once) {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             shutdown.run();
-            return failed == 0 ? 0 : 1;
+            return failed == 0 && results.complete() ? 0 : 1;
         }
         out.println("Running until interrupted (Ctrl-C) ...");
         out.flush();
@@ -143,8 +168,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printWhereToLook(PrintWriter out, URI webhook, DevPki pki, Path kubeconfig, Path ingestYaml,
-                                         CorpusFiles corpus, String bootstrap, String openSearchUrl, S3Endpoint s3,
-                                         int adminPort) {
+                                         Path processorYaml, CorpusFiles corpus, String bootstrap, String openSearchUrl,
+                                         S3Endpoint s3, int adminPort, int processorAdminPort) {
         Path sample = corpus.batches().get(0).toAbsolutePath();
         out.println("Where to look");
         out.println("  Webhook (what a kube-apiserver posts to)");
@@ -159,10 +184,14 @@ public final class DemoCommand implements Callable<Integer> {
                 + " --key " + pki.clientKey().toAbsolutePath() + " -H 'Content-Type: application/json' --data-binary @"
                 + sample + " " + webhook);
         out.println("  Ingest admin   http://127.0.0.1:" + adminPort + "/healthz  /readyz  /metrics");
+        out.println("  Stream-processor admin   http://127.0.0.1:" + processorAdminPort + "/healthz  /readyz  /metrics"
+                + "   config " + processorYaml);
         out.println("  Kafka");
-        out.println("    bootstrap    " + bootstrap + "   topics: " + AuditTopics.RAW + ", " + AuditTopics.DEAD_LETTER);
+        out.println("    bootstrap    " + bootstrap + "   topics: " + String.join(", ", AuditTopics.RAW, AuditTopics.EVENTS,
+                AuditTopics.PHI_ACCESS, AuditTopics.ALERTS, AuditTopics.DEAD_LETTER));
         out.println("    read it:     kcat -b " + bootstrap + " -C -t " + AuditTopics.RAW
                 + " -o beginning -e -f '%p/%o key=%k %h\\n'");
+        out.println("    flagged:     kcat -b " + bootstrap + " -C -t " + AuditTopics.PHI_ACCESS + " -o beginning -e");
         out.println("  OpenSearch     " + openSearchUrl + "   (curl " + openSearchUrl + "/_cluster/health)");
         out.println("  S3 (Ceph radosgw; Object Lock COMPLIANCE is enforced)");
         out.println("    endpoint     " + s3.endpoint() + "   region " + s3.region() + "   bucket " + BUCKET);

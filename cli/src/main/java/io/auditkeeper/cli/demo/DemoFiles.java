@@ -65,4 +65,41 @@ final class DemoFiles {
                 pki.clientKey().toAbsolutePath());
         return Files.writeString(dir.resolve("webhook-kubeconfig.yaml"), yaml);
     }
+
+    /**
+     * The stream-processor's demo settings, written only if the file is missing so that a user's edits (PHI namespaces,
+     * rules, thresholds) survive the next run. Kafka and the state directory are set by the demo at each start.
+     */
+    static Path streamProcessorConfig(Path dir) throws IOException {
+        Path file = dir.resolve("stream-processor.yaml");
+        if (!Files.exists(file)) {
+            Files.writeString(file, """
+                    # The demo's stream-processor settings (reference: docs/stream-processor.md). Edit and rerun the demo;
+                    # AUDITKEEPER_STREAMS_PHI_NAMESPACES=a,b overrides phi.namespaces for one run.
+                    phi:
+                      namespaces: ["phi-*"]     # names and globs of the namespaces that hold patient data
+                    # rules:
+                    #   file: /path/to/my-rules.yaml   # add, override or disable rules (docs/rules.md)
+                    alerts:
+                      secret-enumeration: {threshold: 10, window-ms: 600000}
+                      denied-burst: {threshold: 20, window-ms: 300000}
+                    admin:
+                      host: 127.0.0.1
+                      port: 0
+                    """);
+        }
+        return file;
+    }
+
+    /** An empty directory (state of a previous demo run refers to topics that no longer exist). */
+    static Path freshDir(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
 }

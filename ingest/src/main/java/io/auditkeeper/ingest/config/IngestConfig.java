@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest.config;
 
 import io.auditkeeper.config.ConfigLoader;
+import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -120,10 +121,6 @@ public final class IngestConfig {
         public boolean usesToken() {
             return this != MTLS;
         }
-    }
-
-    /** Settings of one topic that ingest creates when it is missing. */
-    public record TopicSettings(String name, int partitions, short replicationFactor, long retentionMs) {
     }
 
     private final AbstractConfig values;

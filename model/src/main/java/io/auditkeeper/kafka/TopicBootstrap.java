@@ -1,6 +1,5 @@
-package io.auditkeeper.ingest.kafka;
+package io.auditkeeper.kafka;
 
-import io.auditkeeper.ingest.config.IngestConfig.TopicSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -16,10 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Makes sure the topics ingest writes to exist before the webhook accepts anything: creates a missing one with the
- * configured partitions, replication and retention, or stops startup with a message that names it.
+ * Makes sure the topics a service writes to exist before it takes any input: creates a missing one with the configured
+ * partitions, replication and retention, or stops startup with a message that names it.
  */
 public final class TopicBootstrap {
+    /** How a topic is created when it is missing; a replication factor of -1 takes the broker's default. */
+    public record TopicSettings(String name, int partitions, short replicationFactor, long retentionMs) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(TopicBootstrap.class);
 
     private TopicBootstrap() {

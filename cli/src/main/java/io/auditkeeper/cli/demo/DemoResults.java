@@ -1,0 +1,80 @@
+package io.auditkeeper.cli.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditkeeper.localstack.TopicSnapshot;
+import io.auditkeeper.model.AuditJson;
+import io.auditkeeper.streams.StreamProcessorService;
+import io.auditkeeper.streams.config.StreamProcessorConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the stream-processor made of the demo's batches, read back from its output topics once it has taken in every
+ * event ingest accepted: the normalized events, the flagged requests and the alerts.
+ */
+record DemoResults(int events, List<JsonNode> flagged, List<JsonNode> alerts, boolean complete) {
+    private static final long WAIT_MS = 60_000;
+
+    static DemoResults await(String bootstrap, StreamProcessorConfig config, StreamProcessorService processor, int accepted)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (consumed(processor) < accepted && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        boolean allIn = consumed(processor) >= accepted;
+        List<JsonNode> alerts = read(bootstrap, config.alertsTopic());
+        // Alerts pass through a repartition topic: give them a moment after the last event.
+        while (alerts.size() < 3 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            alerts = read(bootstrap, config.alertsTopic());
+        }
+        return new DemoResults(TopicSnapshot.read(bootstrap, config.eventsTopic()).size(),
+                read(bootstrap, config.phiAccessTopic()), alerts, allIn);
+    }
+
+    private static double consumed(StreamProcessorService p) {
+        var r = p.registry();
+        double n = r.find("auditkeeper.streams.events.processed").counters().stream().mapToDouble(c -> c.count()).sum();
+        n += r.find("auditkeeper.streams.events.duplicates").counters().stream().mapToDouble(c -> c.count()).sum();
+        n += r.find("auditkeeper.streams.events.rejected").counters().stream().mapToDouble(c -> c.count()).sum();
+        return n;
+    }
+
+    private static List<JsonNode> read(String bootstrap, String topic) {
+        List<JsonNode> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicSnapshot.read(bootstrap, topic)) {
+            try {
+                out.add(AuditJson.mapper().readTree(r.value()));
+            } catch (IOException e) {
+                // not ours to judge here; the count below still shows it
+            }
+        }
+        return out;
+    }
+
+    void print(PrintWriter out) {
+        out.printf("  audit.events: %d normalized events (each accepted event once; secret values redacted)%n", events);
+        out.printf("  audit.phi-access: %d flagged requests%n", flagged.size());
+        out.printf("    %-28s %-34s %-7s %-42s %s%n", "time", "actor", "verb", "resource", "rules (severity)");
+        for (JsonNode e : flagged) {
+            JsonNode ref = e.path("objectRef");
+            String what = ref.path("resource").asText("-") + (ref.hasNonNull("subresource") ? "/" + ref.get("subresource").asText() : "")
+                    + " " + ref.path("namespace").asText("*") + "/" + ref.path("name").asText("*");
+            out.printf("    %-28s %-34s %-7s %-42s %s (%s)%n", e.path("timestamp").asText(""), e.path("actor").asText(""),
+                    e.path("verb").asText(""), what, e.at("/phi/rules"), e.at("/phi/severity").asText());
+        }
+        out.printf("  audit.alerts: %d alerts%n", alerts.size());
+        for (JsonNode a : alerts) {
+            out.printf("    %-20s %-8s %s (%d requests, %s .. %s)%n", a.path("type").asText(), a.path("severity").asText(),
+                    a.path("description").asText(), a.path("count").asInt(), a.path("windowStart").asText(),
+                    a.path("windowEnd").asText());
+        }
+        if (!complete) {
+            out.println("  (the stream-processor had not taken in every accepted event within " + WAIT_MS / 1000 + " s)");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.auditkeeper.streams;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.auditkeeper.kafka.TopicBootstrap;
+import io.auditkeeper.streams.alerts.AlertDetectors;
+import io.auditkeeper.streams.config.StreamProcessorConfig;
+import io.auditkeeper.streams.redact.SecretRedactor;
+import io.auditkeeper.streams.rules.PhiAccessClassifier;
+import io.auditkeeper.streams.rules.PhiNamespaces;
+import io.auditkeeper.streams.rules.RuleSet;
+import io.auditkeeper.streams.topology.AuditTopology;
+import io.auditkeeper.streams.topology.EventPipeline;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The stream-processor assembled from its config: rules and redaction loaded (an invalid rule file stops here),
+ * output topics checked, the topology running under exactly-once, and the admin port. Closing it stops the stream
+ * threads cleanly (they commit what they have processed) within the grace period.
+ */
+public final class StreamProcessorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamProcessorService.class);
+
+    private final StreamProcessorConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private HttpServer admin;
+
+    public StreamProcessorService(StreamProcessorConfig config) {
+        this.config = config;
+    }
+
+    /** Builds the topology from the config; the same call the tests make. */
+    public static Topology topology(StreamProcessorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        PhiNamespaces phi = new PhiNamespaces(config.phiNamespaces());
+        RuleSet rules = config.rulesFile().map(RuleSet::load).orElseGet(RuleSet::defaults);
+        Set<String> everywhere = new HashSet<>(config.redactResources());
+        SecretRedactor redactor = new SecretRedactor(everywhere, new HashSet<>(config.redactPhiNamespaceResources()), phi);
+        EventPipeline pipeline = new EventPipeline(new PhiAccessClassifier(rules, phi), redactor);
+        return AuditTopology.build(config, pipeline, new AlertDetectors(config.alertSettings()), registry);
+    }
+
+    public static Properties streamsProperties(StreamProcessorConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClientOverrides());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.internalReplicationFactor());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 64 * 1024 * 1024);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024 * 1024);
+        p.putAll(config.kafkaStreamsOverrides());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return p;
+    }
+
+    public StreamProcessorService start() throws IOException {
+        Topology topology = topology(config, registry);
+        Map<String, Object> adminProps = new HashMap<>(config.kafkaClientOverrides());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin a = Admin.create(adminProps)) {
+            TopicBootstrap.ensureTopics(a, config.outputTopics(), config.createTopics(), 64L * 1024 * 1024);
+        }
+        streams = new KafkaStreams(topology, streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.atError().addKeyValue("exception", e.getClass().getName()).log("stream thread failed; replacing it");
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        if (config.adminEnabled()) {
+            admin = HttpServer.create(new InetSocketAddress(config.adminHost(), config.adminPort()), 16);
+            admin.createContext("/healthz", ex -> reply(ex, 200, "ok\n"));
+            admin.createContext("/readyz", ex -> {
+                boolean running = streams.state() == KafkaStreams.State.RUNNING;
+                reply(ex, running ? 200 : 503, running ? "ready\n" : "not ready: " + streams.state() + "\n");
+            });
+            admin.createContext("/metrics", ex -> reply(ex, 200, registry.scrape()));
+            admin.start();
+        }
+        streams.start();
+        LOG.atInfo().addKeyValue("application_id", config.applicationId()).addKeyValue("input", config.rawTopic())
+                .addKeyValue("phi_namespaces", String.join(",", config.phiNamespaces()))
+                .log("stream-processor started");
+        return this;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public int adminPort() {
+        return admin == null ? -1 : admin.getAddress().getPort();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(config.shutdownGracePeriod());
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        if (admin != null) {
+            admin.stop(0);
+        }
+        LOG.info("stream-processor stopped");
+    }
+}

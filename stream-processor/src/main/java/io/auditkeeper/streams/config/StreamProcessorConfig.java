@@ -1,0 +1,172 @@
+package io.auditkeeper.streams.config;
+
+import io.auditkeeper.config.ConfigLoader;
+import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
+import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.streams.alerts.AlertDetectors;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The stream-processor's settings: one immutable, validated object read at start from a YAML file and
+ * {@code AUDITKEEPER_STREAMS_*} environment variables. An invalid value stops startup with a message naming the key.
+ * The reference table in {@code docs/stream-processor.md} is generated from {@link #DEFINITION}.
+ */
+public final class StreamProcessorConfig {
+    public static final String ENV_PREFIX = "AUDITKEEPER_STREAMS_";
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    public static final String KAFKA_STREAMS_PREFIX = "kafka.streams.";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define("kafka.bootstrap-servers", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka bootstrap servers. Client security settings go under kafka.client.*, Kafka Streams overrides under kafka.streams.*.")
+            .define("application.id", Type.STRING, "auditkeeper-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka Streams application id: the consumer group, and the prefix of the state stores' changelog topics.")
+            .define("streams.threads", Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+                    "Stream threads in this instance. Scale out with more instances of the same application.id (up to the raw topic's partitions).")
+            .define("streams.state-dir", Type.STRING, "/tmp/auditkeeper-streams", Importance.MEDIUM,
+                    "Directory of the local state stores (rebuilt from their changelogs if lost).")
+            .define("streams.replication-factor", Type.SHORT, (short) -1, Importance.MEDIUM,
+                    "Replication factor of the changelog and repartition topics; -1 takes the broker's default.")
+            .define("topics.create", Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Create missing output topics at start. If false, or if creation is refused, a missing topic stops startup with its name.")
+            .define("topics.raw.name", Type.STRING, AuditTopics.RAW, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Input: the raw events ingest writes.")
+            .define("topics.events.name", Type.STRING, AuditTopics.EVENTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: every event once, normalized and redacted (docs/schema.md).")
+            .define("topics.events.partitions", Type.INT, 6, Range.atLeast(1), Importance.LOW,
+                    "Partitions when the events topic is created.")
+            .define("topics.events.retention-ms", Type.LONG, Duration.ofDays(30).toMillis(), Range.atLeast(-1), Importance.LOW,
+                    "retention.ms when the events topic is created: long enough to re-index or re-archive from it.")
+            .define("topics.phi-access.name", Type.STRING, AuditTopics.PHI_ACCESS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: each request a rule flagged, once, from its final stage.")
+            .define("topics.alerts.name", Type.STRING, AuditTopics.ALERTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: detections over time windows.")
+            .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: raw records that cannot be processed, with the reason in headers.")
+            .define("topics.outputs.partitions", Type.INT, 3, Range.atLeast(1), Importance.LOW,
+                    "Partitions when phi-access, alerts or the dead-letter topic is created.")
+            .define("topics.outputs.replication-factor", Type.SHORT, (short) -1, Importance.LOW,
+                    "Replication factor when an output topic is created; -1 takes the broker's default.")
+            .define("dedupe.window-ms", Type.LONG, Duration.ofHours(1).toMillis(), Range.atLeast(1000), Importance.MEDIUM,
+                    "A repeat of (cluster, auditID, stage) within this time of the first is dropped. The apiserver retries for about two minutes.")
+            .define("phi.namespaces", Type.LIST, List.of(), Importance.HIGH,
+                    "Namespaces that hold PHI: exact names and glob patterns (phi-*, *-patients).")
+            .define("rules.file", Type.STRING, null, Importance.MEDIUM,
+                    "A YAML rule file that adds, overrides or disables rules of the shipped defaults (docs/rules.md).")
+            .define("redact.resources", Type.LIST, List.of(), Importance.MEDIUM,
+                    "Resources whose object data is redacted in every namespace, in addition to secrets (always redacted).")
+            .define("redact.phi-namespace-resources", Type.LIST, List.of("configmaps"), Importance.MEDIUM,
+                    "Resources whose object data is redacted in PHI namespaces.")
+            .define("alerts.secret-enumeration.threshold", Type.INT, 10, Range.atLeast(1), Importance.MEDIUM,
+                    "Distinct secrets in PHI namespaces one actor may read within the window before a secret-enumeration alert.")
+            .define("alerts.secret-enumeration.window-ms", Type.LONG, Duration.ofMinutes(10).toMillis(), Range.atLeast(1000), Importance.MEDIUM,
+                    "Window of the secret-enumeration detection.")
+            .define("alerts.denied-burst.threshold", Type.INT, 20, Range.atLeast(1), Importance.MEDIUM,
+                    "Denied requests by one actor within the window before a denied-burst alert.")
+            .define("alerts.denied-burst.window-ms", Type.LONG, Duration.ofMinutes(5).toMillis(), Range.atLeast(1000), Importance.MEDIUM,
+                    "Window of the denied-burst detection.")
+            .define("alerts.new-exec.lookback-ms", Type.LONG, Duration.ofDays(1).toMillis(), Range.atLeast(1000), Importance.MEDIUM,
+                    "An exec into a PHI pod raises a new-exec alert when the same identity did none within this time before.")
+            .define("admin.enabled", Type.BOOLEAN, true, Importance.LOW,
+                    "Serve /healthz, /readyz and /metrics on the admin port.")
+            .define("admin.host", Type.STRING, "0.0.0.0", Importance.LOW,
+                    "Address of the admin port (plain HTTP; keep it inside the cluster network).")
+            .define("admin.port", Type.INT, 9091, Range.between(0, 65535), Importance.LOW,
+                    "Admin port. 0 picks a free port.")
+            .define("shutdown.grace-period-ms", Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
+                    "On shutdown, how long the stream threads may take to commit and close.");
+
+    public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, ENV_PREFIX,
+            List.of(KAFKA_CLIENT_PREFIX, KAFKA_STREAMS_PREFIX));
+
+    private final AbstractConfig values;
+    private final Map<String, Object> originals;
+
+    private StreamProcessorConfig(Map<String, Object> originals) {
+        this.values = new AbstractConfig(DEFINITION, originals, false);
+        this.originals = Map.copyOf(originals);
+        rulesFile().ifPresent(f -> {
+            if (!Files.isReadable(f)) {
+                throw new ConfigException("rules.file", f.toString(), "file does not exist or is not readable");
+            }
+        });
+        for (String k : List.of("streams.replication-factor", "topics.outputs.replication-factor")) {
+            short rf = values.getShort(k);
+            if (rf == 0 || rf < -1) {
+                throw new ConfigException(k, rf, "must be -1 (broker default) or at least 1");
+            }
+        }
+    }
+
+    public static StreamProcessorConfig load(Path file, Map<String, String> env) {
+        return new StreamProcessorConfig(LOADER.load(file, env));
+    }
+
+    public static StreamProcessorConfig of(Map<String, ?> settings) {
+        return new StreamProcessorConfig(Map.copyOf(settings));
+    }
+
+    public String bootstrapServers() { return values.getString("kafka.bootstrap-servers"); }
+    public String applicationId() { return values.getString("application.id"); }
+    public int threads() { return values.getInt("streams.threads"); }
+    public String stateDir() { return values.getString("streams.state-dir"); }
+    public short internalReplicationFactor() { return values.getShort("streams.replication-factor"); }
+    public boolean createTopics() { return values.getBoolean("topics.create"); }
+    public String rawTopic() { return values.getString("topics.raw.name"); }
+    public String eventsTopic() { return values.getString("topics.events.name"); }
+    public String phiAccessTopic() { return values.getString("topics.phi-access.name"); }
+    public String alertsTopic() { return values.getString("topics.alerts.name"); }
+    public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
+    public Duration dedupeWindow() { return Duration.ofMillis(values.getLong("dedupe.window-ms")); }
+    public List<String> phiNamespaces() { return values.getList("phi.namespaces"); }
+    public Optional<Path> rulesFile() {
+        String v = values.getString("rules.file");
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v));
+    }
+    public List<String> redactResources() { return values.getList("redact.resources"); }
+    public List<String> redactPhiNamespaceResources() { return values.getList("redact.phi-namespace-resources"); }
+    public AlertDetectors.Settings alertSettings() {
+        return new AlertDetectors.Settings(values.getInt("alerts.secret-enumeration.threshold"),
+                Duration.ofMillis(values.getLong("alerts.secret-enumeration.window-ms")),
+                values.getInt("alerts.denied-burst.threshold"),
+                Duration.ofMillis(values.getLong("alerts.denied-burst.window-ms")),
+                Duration.ofMillis(values.getLong("alerts.new-exec.lookback-ms")));
+    }
+
+    public boolean adminEnabled() { return values.getBoolean("admin.enabled"); }
+    public String adminHost() { return values.getString("admin.host"); }
+    public int adminPort() { return values.getInt("admin.port"); }
+    public Duration shutdownGracePeriod() { return Duration.ofMillis(values.getLong("shutdown.grace-period-ms")); }
+
+    /** The output topics, as they are created when missing. */
+    public List<TopicSettings> outputTopics() {
+        short rf = values.getShort("topics.outputs.replication-factor");
+        int parts = values.getInt("topics.outputs.partitions");
+        long month = Duration.ofDays(30).toMillis();
+        return List.of(
+                new TopicSettings(eventsTopic(), values.getInt("topics.events.partitions"), rf, values.getLong("topics.events.retention-ms")),
+                new TopicSettings(phiAccessTopic(), parts, rf, month),
+                new TopicSettings(alertsTopic(), parts, rf, month),
+                new TopicSettings(deadLetterTopic(), 1, rf, month));
+    }
+
+    public Map<String, Object> kafkaClientOverrides() {
+        return ConfigLoader.withPrefix(originals, KAFKA_CLIENT_PREFIX);
+    }
+
+    public Map<String, Object> kafkaStreamsOverrides() {
+        return ConfigLoader.withPrefix(originals, KAFKA_STREAMS_PREFIX);
+    }
+}

@@ -1,0 +1,114 @@
+package io.auditkeeper.streams.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.model.AuditJson;
+import io.auditkeeper.model.NormalizedEvent;
+import io.auditkeeper.streams.dedupe.SeenWithinWindow;
+import io.auditkeeper.streams.normalize.RawRecordContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.WindowStore;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The per-record step of the topology: drop repeats of (cluster, auditID, stage), run the {@link EventPipeline}, and
+ * route: every event to {@code audit.events}; a flagged request once, from its reporting stage, to
+ * {@code audit.phi-access}; what cannot be processed, as it came, to the dead-letter topic with the reason.
+ */
+final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private static final String UNKNOWN_CLUSTER = "unknown";
+
+    private final EventPipeline pipeline;
+    private final Duration window;
+    private final Counter processed;
+    private final Counter duplicates;
+    private final Counter flagged;
+    private final MeterRegistry registry;
+    private ProcessorContext<byte[], byte[]> context;
+    private SeenWithinWindow seenStages;
+    private SeenWithinWindow reportedRequests;
+
+    AuditEventProcessor(EventPipeline pipeline, Duration window, MeterRegistry registry) {
+        this.pipeline = pipeline;
+        this.window = window;
+        this.registry = registry;
+        this.processed = Counter.builder("auditkeeper.streams.events.processed")
+                .description("Events normalized and written to the events topic").register(registry);
+        this.duplicates = Counter.builder("auditkeeper.streams.events.duplicates")
+                .description("Repeats of (cluster, auditID, stage) dropped within the dedupe window").register(registry);
+        this.flagged = Counter.builder("auditkeeper.streams.phi.access")
+                .description("Flagged requests written to the phi-access topic").register(registry);
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        WindowStore<String, Long> stages = context.getStateStore(AuditTopology.DEDUPE_STORE);
+        WindowStore<String, Long> reported = context.getStateStore(AuditTopology.REPORTED_STORE);
+        this.seenStages = new SeenWithinWindow(stages, window);
+        this.reportedRequests = new SeenWithinWindow(reported, window);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        Headers headers = record.headers();
+        String cluster = AuditHeaders.get(headers, AuditHeaders.CLUSTER).orElse(UNKNOWN_CLUSTER);
+        NormalizedEvent.Source source = context.recordMetadata()
+                .map(m -> new NormalizedEvent.Source(m.topic(), m.partition(), m.offset()))
+                .orElse(null);
+        RawRecordContext raw = new RawRecordContext(cluster,
+                AuditHeaders.get(headers, AuditHeaders.RECEIVED_AT).orElse(null),
+                AuditHeaders.get(headers, AuditHeaders.CLIENT).orElse(null), source);
+
+        EventPipeline.Outcome outcome = pipeline.process(record.value(), raw);
+        if (outcome instanceof EventPipeline.Rejected rejected) {
+            deadLetter(record, rejected.reason(), rejected.detail());
+            return;
+        }
+        EventPipeline.Processed p = (EventPipeline.Processed) outcome;
+        String requestKey = cluster + "/" + p.event().auditID();
+        if (!seenStages.firstTime(requestKey + "/" + p.event().stage(), record.timestamp())) {
+            duplicates.increment();
+            return;
+        }
+        byte[] value;
+        try {
+            value = AuditJson.mapper().writeValueAsBytes(p.normalized());
+        } catch (JsonProcessingException e) {
+            deadLetter(record, "unwritable-event", "the normalized event could not be serialized");
+            return;
+        }
+        byte[] key = requestKey.getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, value, record.timestamp(), new RecordHeaders()), AuditTopology.EVENTS_SINK);
+        processed.increment();
+        if (p.normalized().phi().flagged() && PhiStages.isReportingStage(p.event())
+                && reportedRequests.firstTime(requestKey, record.timestamp())) {
+            context.forward(new Record<>(key, value, record.timestamp(), new RecordHeaders()), AuditTopology.PHI_ACCESS_SINK);
+            flagged.increment();
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, String reason, String detail) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.remove(AuditHeaders.DLQ_REASON);
+        headers.remove(AuditHeaders.DLQ_DETAIL);
+        headers.remove(AuditHeaders.DLQ_SOURCE);
+        AuditHeaders.put(headers, AuditHeaders.DLQ_REASON, reason);
+        AuditHeaders.put(headers, AuditHeaders.DLQ_DETAIL, detail);
+        AuditHeaders.put(headers, AuditHeaders.DLQ_SOURCE, "stream-processor");
+        context.recordMetadata().map(RecordMetadata::topic).ifPresent(t ->
+                AuditHeaders.put(headers, "auditkeeper.dlq.origin", t + "/" + context.recordMetadata().get().partition()
+                        + "/" + context.recordMetadata().get().offset()));
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), AuditTopology.DEAD_LETTER_SINK);
+        registry.counter("auditkeeper.streams.events.rejected", "reason", reason).increment();
+    }
+}
