@@ -10,7 +10,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the stream-processor made of the demo's batches, read back from its output topics once it has taken in every
@@ -18,6 +21,8 @@ import java.util.List;
  */
 record DemoResults(int events, List<JsonNode> flagged, List<JsonNode> alerts, boolean complete) {
     private static final long WAIT_MS = 60_000;
+    private static final int SHOWN = 15;
+    private static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low");
 
     static DemoResults await(String bootstrap, StreamProcessorConfig config, StreamProcessorService processor, int accepted)
             throws InterruptedException {
@@ -58,13 +63,20 @@ record DemoResults(int events, List<JsonNode> flagged, List<JsonNode> alerts, bo
 
     void print(PrintWriter out) {
         out.printf("  audit.events: %d normalized events (each accepted event once; secret values redacted)%n", events);
-        out.printf("  audit.phi-access: %d flagged requests%n", flagged.size());
-        out.printf("    %-28s %-34s %-7s %-42s %s%n", "time", "actor", "verb", "resource", "rules (severity)");
-        for (JsonNode e : flagged) {
+        Map<String, Integer> byRule = new TreeMap<>();
+        flagged.forEach(e -> e.at("/phi/rules").forEach(r -> byRule.merge(r.asText(), 1, Integer::sum)));
+        out.printf("  audit.phi-access: %d flagged requests, by rule: %s%n", flagged.size(), byRule);
+        List<JsonNode> shown = flagged.stream()
+                .sorted(Comparator.comparing((JsonNode e) -> SEVERITIES.indexOf(e.at("/phi/severity").asText()))
+                        .thenComparing(e -> e.path("timestamp").asText("")))
+                .limit(SHOWN).toList();
+        out.printf("    the %d most severe:%n", shown.size());
+        out.printf("    %-28s %-38s %-7s %-40s %s%n", "time", "actor", "verb", "resource", "rules (severity)");
+        for (JsonNode e : shown) {
             JsonNode ref = e.path("objectRef");
             String what = ref.path("resource").asText("-") + (ref.hasNonNull("subresource") ? "/" + ref.get("subresource").asText() : "")
                     + " " + ref.path("namespace").asText("*") + "/" + ref.path("name").asText("*");
-            out.printf("    %-28s %-34s %-7s %-42s %s (%s)%n", e.path("timestamp").asText(""), e.path("actor").asText(""),
+            out.printf("    %-28s %-38s %-7s %-40s %s (%s)%n", e.path("timestamp").asText("-"), e.path("actor").asText(""),
                     e.path("verb").asText(""), what, e.at("/phi/rules"), e.at("/phi/severity").asText());
         }
         out.printf("  audit.alerts: %d alerts%n", alerts.size());

@@ -267,4 +267,35 @@ class AuditTopologyTest {
         assertThat(alerts.readValuesToList()).singleElement()
                 .satisfies(v -> assertThat(json(v).get("type").asText()).isEqualTo("new-exec"));
     }
+
+    @Test
+    void shouldNormalizeEveryCorpusEventOnceWithTheFlagsOfTheTable() throws Exception {
+        start(Map.of("phi.namespaces", "default,ns?"));
+        Path corpus = Path.of(System.getProperty("auditkeeper.corpus", "../testdata/corpus"));
+        List<String> lines = java.nio.file.Files.readAllLines(corpus.resolve("events.ndjson")).stream()
+                .filter(l -> !l.isBlank()).toList();
+        for (int i = 0; i < lines.size(); i++) {
+            pipe("corpus", lines.get(i), T0.plusMillis(i));
+        }
+
+        List<byte[]> out = events.readValuesToList();
+        Map<String, Integer> byRule = new java.util.TreeMap<>();
+        int phiNamespace = 0;
+        int flaggedEvents = 0;
+        for (byte[] v : out) {
+            JsonNode e = json(v);
+            assertThat(e.get("schemaVersion").asInt()).isEqualTo(1);
+            phiNamespace += e.at("/phi/namespace").asBoolean() ? 1 : 0;
+            flaggedEvents += e.at("/phi/flagged").asBoolean() ? 1 : 0;
+            e.at("/phi/rules").forEach(r -> byRule.merge(r.asText(), 1, Integer::sum));
+        }
+
+        assertThat(out).as("one normalized record per (auditID, stage) of the corpus").hasSize(482);
+        assertThat(deadLetter.isEmpty()).isTrue();
+        assertThat(phiNamespace).isEqualTo(169);
+        assertThat(flaggedEvents).isEqualTo(110);
+        assertThat(byRule).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "secret-read", 1, "secret-write", 2, "pod-exec", 2, "rbac-change", 64, "configmap-change", 10,
+                "delete", 37, "access-denied", 16, "anonymous-access", 1, "impersonation", 12, "privileged-pod", 9));
+    }
 }

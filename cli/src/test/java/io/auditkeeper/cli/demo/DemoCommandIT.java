@@ -1,4 +1,7 @@
-package io.auditkeeper.cli;
+package io.auditkeeper.cli.demo;
+
+import io.auditkeeper.cli.AuditKeeperCli;
+import io.auditkeeper.cli.CorpusFiles;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -31,12 +34,19 @@ class DemoCommandIT {
 
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString())
-                .contains("audit.raw: " + items + " records")
+                .contains("audit.raw: " + (items + syntheticEvents()) + " records")
+                .containsPattern("audit.events: \\d+ normalized events")
+                .contains("pod-exec").contains("privileged-pod").contains("rbac-change").contains("secret-write")
+                .contains("secret-enumeration").contains("denied-burst").contains("new-exec")
                 .contains("audit.dlq: 0 records")
                 .doesNotContain("-> 4").doesNotContain("-> 5")
                 .contains("curl --cacert").contains("kcat -b").contains("aws --endpoint-url")
                 .contains("bucket auditkeeper-archive");
         assertThat(Files.readString(dir.toAbsolutePath().resolve("webhook-kubeconfig.yaml"))).contains("client-certificate:");
         assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=");
+    }
+
+    private static int syntheticEvents() throws Exception {
+        return new ObjectMapper().readTree(new DemoTraffic(java.time.Instant.now()).eventList()).get("items").size();
     }
 }
