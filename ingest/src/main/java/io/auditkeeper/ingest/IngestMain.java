@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest;
 
 import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.config.ServiceArguments;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,22 +20,7 @@ public final class IngestMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Path file = null;
-        for (int i = 0; i < args.length; i++) {
-            if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
-                file = Path.of(args[++i]);
-            } else if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: auditkeeper-ingest [--config FILE]   (settings: docs/ingest.md)");
-                return;
-            } else {
-                System.err.println("unknown argument: " + args[i] + " (usage: auditkeeper-ingest [--config FILE])");
-                System.exit(2);
-            }
-        }
-        String fromEnv = System.getenv(IngestConfig.LOADER.configFileEnvName());
-        if (file == null && fromEnv != null) {
-            file = Path.of(fromEnv);
-        }
+        Path file = ServiceArguments.configFile(args, IngestConfig.LOADER, "auditkeeper-ingest", "docs/ingest.md");
         IngestConfig config;
         try {
             config = IngestConfig.load(file, System.getenv());

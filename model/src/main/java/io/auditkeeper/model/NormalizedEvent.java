@@ -2,7 +2,7 @@ package io.auditkeeper.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
 
@@ -40,7 +40,7 @@ public record NormalizedEvent(
         Source source,
         Phi phi,
         List<String> redactions,
-        ObjectNode event) {
+        JsonNode event) {
 
     public static final int SCHEMA_VERSION = 1;
 

@@ -2,6 +2,7 @@ package io.auditkeeper.streams;
 
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.auditkeeper.streams.rules.RuleFileException;
+import io.auditkeeper.config.ServiceArguments;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,22 +21,7 @@ public final class StreamProcessorMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Path file = null;
-        for (int i = 0; i < args.length; i++) {
-            if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
-                file = Path.of(args[++i]);
-            } else if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: auditkeeper-stream-processor [--config FILE]   (settings: docs/stream-processor.md)");
-                return;
-            } else {
-                System.err.println("unknown argument: " + args[i] + " (usage: auditkeeper-stream-processor [--config FILE])");
-                System.exit(2);
-            }
-        }
-        String fromEnv = System.getenv(StreamProcessorConfig.LOADER.configFileEnvName());
-        if (file == null && fromEnv != null) {
-            file = Path.of(fromEnv);
-        }
+        Path file = ServiceArguments.configFile(args, StreamProcessorConfig.LOADER, "auditkeeper-stream-processor", "docs/stream-processor.md");
         StreamProcessorService service;
         try {
             service = new StreamProcessorService(StreamProcessorConfig.load(file, System.getenv()));

@@ -1,6 +1,6 @@
 package io.auditkeeper.streams.normalize;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.model.AuditEvent;
 import io.auditkeeper.model.NormalizedEvent;
 
@@ -16,7 +16,7 @@ public final class EventNormalizer {
     static final String DECISION = "authorization.k8s.io/decision";
     static final String REASON = "authorization.k8s.io/reason";
 
-    public NormalizedEvent normalize(RawRecordContext raw, AuditEvent e, ObjectNode redactedEvent, NormalizedEvent.Phi phi,
+    public NormalizedEvent normalize(RawRecordContext raw, AuditEvent e, JsonNode redactedEvent, NormalizedEvent.Phi phi,
                                      List<String> redactions) {
         NormalizedEvent.User user = user(e.user());
         NormalizedEvent.User impersonated = user(e.impersonatedUser());

@@ -3,6 +3,7 @@ package io.auditkeeper.streams.topology;
 import io.auditkeeper.streams.alerts.AlertDetectors;
 import io.auditkeeper.streams.alerts.AlertProcessor;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
+import io.auditkeeper.streams.dedupe.SeenWithinWindow;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -37,8 +38,7 @@ public final class AuditTopology {
     public static Topology build(StreamProcessorConfig config, EventPipeline pipeline, AlertDetectors detectors,
                                  MeterRegistry registry) {
         Duration window = config.dedupeWindow();
-        // Retention covers the window on both sides of a record's time, so a late original is still found.
-        Duration retention = window.multipliedBy(2).plusMinutes(1);
+        Duration retention = SeenWithinWindow.retention(window);
         Topology t = alerts(config, detectors, registry).build();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.rawTopic());
         t.addProcessor(PROCESSOR, () -> new AuditEventProcessor(pipeline, window, registry), SOURCE);

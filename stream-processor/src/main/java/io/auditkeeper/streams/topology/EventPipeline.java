@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.model.AuditEvent;
 import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.NormalizedEvent;
+import io.auditkeeper.model.RawJson;
+import io.auditkeeper.streams.normalize.AuditEventReader;
 import io.auditkeeper.streams.normalize.EventNormalizer;
 import io.auditkeeper.streams.normalize.RawRecordContext;
 import io.auditkeeper.streams.redact.SecretRedactor;
@@ -57,7 +59,7 @@ public final class EventPipeline {
         }
         AuditEvent parsed;
         try {
-            parsed = mapper.treeToValue(event, AuditEvent.class);
+            parsed = AuditEventReader.read(event);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             return new Rejected("not-an-audit-event", "the object does not read as an audit.k8s.io Event: "
                     + e.getClass().getSimpleName());
@@ -70,6 +72,8 @@ public final class EventPipeline {
         }
         Classification c = classifier.classify(parsed);
         List<String> redactions = redactor.redact(event);
-        return new Processed(parsed, normalizer.normalize(raw, parsed, event, c.toPhi(), redactions));
+        // Unredacted, the event goes out as the bytes it came in: same JSON, without serializing the tree again.
+        JsonNode out = redactions.isEmpty() ? RawJson.node(value) : event;
+        return new Processed(parsed, normalizer.normalize(raw, parsed, out, c.toPhi(), redactions));
     }
 }

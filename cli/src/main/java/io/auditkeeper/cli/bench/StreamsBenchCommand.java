@@ -1,0 +1,175 @@
+package io.auditkeeper.cli.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.cli.CorpusFiles;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackSettings;
+import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.model.AuditJson;
+import io.auditkeeper.streams.StreamProcessorService;
+import io.auditkeeper.streams.config.StreamProcessorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code auditkeeper bench streams}: the stream-processor's topology against a passthrough topology with the same
+ * guarantee (exactly_once_v2), on the same broker and the same pre-loaded input of corpus events. Each run starts a
+ * fresh application and is timed from its first processed record to its last.
+ */
+@Command(name = "streams", mixinStandardHelpOptions = true,
+        description = "Measure the stream-processor's topology against an exactly-once passthrough.")
+public final class StreamsBenchCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--events", defaultValue = "60000", description = "Raw events loaded before the runs (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Alternating runs of each topology (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--dir", defaultValue = ".auditkeeper/bench", description = "Working directory (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
+    Path corpusDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        dir = dir.toAbsolutePath();
+        Files.createDirectories(dir);
+        List<byte[]> corpus = CorpusFiles.locate(corpusDir).events();
+        try (LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment(System.getenv(), dir.resolve("streams-stack")))) {
+            String bootstrap = stack.kafkaBootstrap();
+            String raw = "bench.streams.raw";
+            long bytes = load(bootstrap, raw, corpus);
+            out.printf("Audit Keeper stream-processor benchmark: %d raw events (%.1f MB) on 6 partitions, exactly_once_v2, "
+                    + "1 stream thread, broker in this JVM, %d cores%n%n", events, bytes / 1048576.0,
+                    Runtime.getRuntime().availableProcessors());
+            double passthroughSum = 0;
+            double topologySum = 0;
+            for (int r = 0; r < rounds; r++) {
+                double p = passthrough(bootstrap, raw, "bench-passthrough-" + r);
+                out.printf("passthrough        %8.0f events/s%n", p);
+                double t = topology(bootstrap, raw, "bench-topology-" + r);
+                out.printf("audit topology     %8.0f events/s%n", t);
+                passthroughSum += p;
+                topologySum += t;
+            }
+            out.printf("%nmean: passthrough %.0f events/s, audit topology %.0f events/s, ratio %.2f (target >= 0.60)%n",
+                    passthroughSum / rounds, topologySum / rounds, topologySum / passthroughSum);
+        }
+        return 0;
+    }
+
+    private long load(String bootstrap, String topic, List<byte[]> corpus) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+        }
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
+                "linger.ms", 5, "batch.size", 262144, "compression.type", "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                ObjectNode e = (ObjectNode) AuditJson.mapper().readTree(corpus.get(i % corpus.size()));
+                String id = "bench-" + i;
+                e.put("auditID", id);
+                if (i % 5 == 0 && e.get("objectRef") instanceof ObjectNode ref) {
+                    ref.put("namespace", "phi-records");
+                }
+                byte[] value = AuditJson.mapper().writeValueAsBytes(e);
+                bytes += value.length;
+                RecordHeaders h = new RecordHeaders();
+                AuditHeaders.put(h, AuditHeaders.CLUSTER, "bench");
+                p.send(new ProducerRecord<>(topic, null, id.getBytes(StandardCharsets.UTF_8), value, h));
+            }
+            p.flush();
+        }
+        return bytes;
+    }
+
+    private double passthrough(String bootstrap, String raw, String appId) throws Exception {
+        AtomicLong seen = new AtomicLong();
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream(raw, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .peek((k, v) -> seen.incrementAndGet())
+                .to(appId + ".out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        StreamProcessorConfig config = config(bootstrap, raw, appId);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(appId + ".out", 6, (short) 1))).all().get();
+        }
+        return run(b.build(), StreamProcessorService.streamsProperties(config), seen::get);
+    }
+
+    private double topology(String bootstrap, String raw, String appId) throws Exception {
+        StreamProcessorConfig config = config(bootstrap, raw, appId);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            io.auditkeeper.kafka.TopicBootstrap.ensureTopics(admin, config.outputTopics(), true, 64L * 1024 * 1024);
+        }
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Topology t = StreamProcessorService.topology(config, registry);
+        LongSupplier done = () -> (long) (registry.find("auditkeeper.streams.events.processed").counters().stream().mapToDouble(c -> c.count()).sum()
+                + registry.find("auditkeeper.streams.events.duplicates").counters().stream().mapToDouble(c -> c.count()).sum()
+                + registry.find("auditkeeper.streams.events.rejected").counters().stream().mapToDouble(c -> c.count()).sum());
+        return run(t, StreamProcessorService.streamsProperties(config), done);
+    }
+
+    private StreamProcessorConfig config(String bootstrap, String raw, String appId) throws Exception {
+        Map<String, Object> s = new HashMap<>();
+        s.put("kafka.bootstrap-servers", bootstrap);
+        s.put("application.id", appId);
+        s.put("topics.raw.name", raw);
+        s.put("topics.events.name", appId + ".events");
+        s.put("topics.phi-access.name", appId + ".phi");
+        s.put("topics.alerts.name", appId + ".alerts");
+        s.put("topics.dlq.name", appId + ".dlq");
+        s.put("phi.namespaces", "phi-*");
+        s.put("admin.enabled", "false");
+        s.put("streams.state-dir", Files.createDirectories(dir.resolve("streams-state").resolve(appId)).toString());
+        return StreamProcessorConfig.of(s);
+    }
+
+    private double run(Topology topology, Properties props, LongSupplier processed) throws Exception {
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        try (KafkaStreams streams = new KafkaStreams(topology, props)) {
+            streams.start();
+            long deadline = System.nanoTime() + 600_000_000_000L;
+            long first = 0;
+            while (processed.getAsLong() < events && System.nanoTime() < deadline) {
+                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException("the benchmark application stopped: " + streams.state());
+                }
+                if (first == 0 && processed.getAsLong() > 0) {
+                    first = System.nanoTime();
+                }
+                Thread.sleep(5);
+            }
+            long end = System.nanoTime();
+            long n = processed.getAsLong();
+            return n / ((end - first) / 1e9);
+        }
+    }
+}

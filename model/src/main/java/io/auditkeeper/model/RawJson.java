@@ -1,0 +1,108 @@
+package io.auditkeeper.model;
+
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A JSON value that is written out as the bytes it came in, without being rebuilt: the normalized record embeds the
+ * apiserver's event this way when nothing in it was redacted, which saves serializing the largest part of every
+ * record. The bytes must be one valid JSON value (they were parsed before).
+ */
+public final class RawJson implements SerializableString {
+    private final byte[] utf8;
+
+    private RawJson(byte[] utf8) {
+        this.utf8 = utf8;
+    }
+
+    /** A node that serializes as {@code utf8}, verbatim. */
+    public static JsonNode node(byte[] utf8) {
+        return new POJONode(new RawValue(new RawJson(utf8)));
+    }
+
+    @Override
+    public String getValue() {
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int charLength() {
+        return getValue().length();
+    }
+
+    @Override
+    public char[] asQuotedChars() {
+        throw new UnsupportedOperationException("raw JSON is never quoted");
+    }
+
+    @Override
+    public byte[] asUnquotedUTF8() {
+        return utf8;
+    }
+
+    @Override
+    public byte[] asQuotedUTF8() {
+        throw new UnsupportedOperationException("raw JSON is never quoted");
+    }
+
+    @Override
+    public int appendQuotedUTF8(byte[] buffer, int offset) {
+        throw new UnsupportedOperationException("raw JSON is never quoted");
+    }
+
+    @Override
+    public int appendQuoted(char[] buffer, int offset) {
+        throw new UnsupportedOperationException("raw JSON is never quoted");
+    }
+
+    @Override
+    public int appendUnquotedUTF8(byte[] buffer, int offset) {
+        if (offset + utf8.length > buffer.length) {
+            return -1;
+        }
+        System.arraycopy(utf8, 0, buffer, offset, utf8.length);
+        return utf8.length;
+    }
+
+    @Override
+    public int appendUnquoted(char[] buffer, int offset) {
+        String s = getValue();
+        if (offset + s.length() > buffer.length) {
+            return -1;
+        }
+        s.getChars(0, s.length(), buffer, offset);
+        return s.length();
+    }
+
+    @Override
+    public int writeQuotedUTF8(OutputStream out) {
+        throw new UnsupportedOperationException("raw JSON is never quoted");
+    }
+
+    @Override
+    public int writeUnquotedUTF8(OutputStream out) throws IOException {
+        out.write(utf8);
+        return utf8.length;
+    }
+
+    @Override
+    public int putQuotedUTF8(ByteBuffer buffer) {
+        throw new UnsupportedOperationException("raw JSON is never quoted");
+    }
+
+    @Override
+    public int putUnquotedUTF8(ByteBuffer buffer) {
+        if (buffer.remaining() < utf8.length) {
+            return -1;
+        }
+        buffer.put(utf8);
+        return utf8.length;
+    }
+}
