@@ -298,4 +298,22 @@ class AuditTopologyTest {
                 "secret-read", 1, "secret-write", 2, "pod-exec", 2, "rbac-change", 64, "configmap-change", 10,
                 "delete", 37, "access-denied", 16, "anonymous-access", 1, "impersonation", 12, "privileged-pod", 9));
     }
+
+    @Test
+    void shouldRaiseADeniedBurstOnlyWhenTheDenialsFallWithinTheWindow() throws Exception {
+        start(Map.of("alerts.denied-burst.threshold", "3", "alerts.denied-burst.window-ms", "60000"));
+        pipe("east", event("d-1", "ResponseComplete", "get", "pods", null, "default", "x", "bot", 403, null), T0);
+        pipe("east", event("d-2", "ResponseComplete", "get", "pods", null, "default", "x", "bot", 403, null), T0.plusSeconds(70));
+        pipe("east", event("d-3", "ResponseComplete", "get", "pods", null, "default", "x", "bot", 403, null), T0.plusSeconds(100));
+
+        assertThat(alerts.isEmpty()).as("three denials spread over 100 s, more than the window").isTrue();
+
+        pipe("east", event("d-4", "ResponseComplete", "get", "pods", null, "default", "x", "bot", 403, null), T0.plusSeconds(110));
+
+        assertThat(alerts.readValuesToList()).singleElement().satisfies(v -> {
+            JsonNode a = json(v);
+            assertThat(a.get("type").asText()).isEqualTo("denied-burst");
+            assertThat(a.get("auditIDs").toString()).contains("d-2", "d-3", "d-4").doesNotContain("d-1");
+        });
+    }
 }
