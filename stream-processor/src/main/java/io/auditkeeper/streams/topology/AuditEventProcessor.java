@@ -71,7 +71,7 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
 
         EventPipeline.Outcome outcome = pipeline.process(record.value(), raw);
         if (outcome instanceof EventPipeline.Rejected rejected) {
-            deadLetter(record, rejected.reason(), rejected.detail());
+            deadLetter(record.withValue(rejected.value()), rejected.reason(), rejected.detail());
             return;
         }
         EventPipeline.Processed p = (EventPipeline.Processed) outcome;

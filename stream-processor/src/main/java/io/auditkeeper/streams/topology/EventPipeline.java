@@ -41,7 +41,12 @@ public final class EventPipeline {
     public record Processed(AuditEvent event, NormalizedEvent normalized) implements Outcome {
     }
 
-    public record Rejected(String reason, String detail) implements Outcome {
+    /**
+     * A record that cannot be processed. {@code value} is what goes to the dead-letter topic: the bytes as received,
+     * or, when they parsed as a JSON object, that object with secret values redacted, so the dead-letter topic holds no
+     * secret that redaction could have removed.
+     */
+    public record Rejected(String reason, String detail, byte[] value) implements Outcome {
     }
 
     public Outcome process(byte[] value, RawRecordContext raw) {
@@ -50,30 +55,41 @@ public final class EventPipeline {
             tree = value == null ? null : mapper.readTree(value);
         } catch (JsonProcessingException e) {
             return new Rejected("unparseable-event", "the value is not valid JSON"
-                    + (e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset()));
+                    + (e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset()), value);
         } catch (IOException e) {
-            return new Rejected("unparseable-event", "the value could not be read");
+            return new Rejected("unparseable-event", "the value could not be read", value);
         }
         if (!(tree instanceof ObjectNode event)) {
-            return new Rejected("not-an-object", "the value is not a JSON object");
+            return new Rejected("not-an-object", "the value is not a JSON object", value);
         }
         AuditEvent parsed;
         try {
             parsed = AuditEventReader.read(event);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            return new Rejected("not-an-audit-event", "the object does not read as an audit.k8s.io Event: "
-                    + e.getClass().getSimpleName());
+            return rejected("not-an-audit-event", "the object does not read as an audit.k8s.io Event: "
+                    + e.getClass().getSimpleName(), event, value);
         }
         if (parsed.auditID() == null || parsed.auditID().isEmpty()) {
-            return new Rejected("missing-audit-id", "the event has no auditID");
+            return rejected("missing-audit-id", "the event has no auditID", event, value);
         }
         if (parsed.stage() == null || parsed.stage().isEmpty()) {
-            return new Rejected("missing-stage", "the event has no stage");
+            return rejected("missing-stage", "the event has no stage", event, value);
         }
         Classification c = classifier.classify(parsed);
         List<String> redactions = redactor.redact(event);
         // Unredacted, the event goes out as the bytes it came in: same JSON, without serializing the tree again.
         JsonNode out = redactions.isEmpty() ? RawJson.node(value) : event;
         return new Processed(parsed, normalizer.normalize(raw, parsed, out, c.toPhi(), redactions));
+    }
+
+    private Rejected rejected(String reason, String detail, ObjectNode event, byte[] value) {
+        if (redactor.redact(event).isEmpty()) {
+            return new Rejected(reason, detail, value);
+        }
+        try {
+            return new Rejected(reason, detail + "; secret values redacted", mapper.writeValueAsBytes(event));
+        } catch (JsonProcessingException e) {
+            return new Rejected(reason, detail, value);
+        }
     }
 }
