@@ -51,6 +51,10 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
     @Option(names = "--rounds", defaultValue = "2", description = "Alternating runs of each topology (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--phi-namespaces", defaultValue = "phi-*",
+            description = "PHI namespaces of the measured topology; one event in five is in phi-records (default: ${DEFAULT-VALUE}).")
+    String phiNamespaces;
+
     @Option(names = "--dir", defaultValue = ".auditkeeper/bench", description = "Working directory (default: ${DEFAULT-VALUE}).")
     Path dir;
 
@@ -146,7 +150,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         s.put("topics.phi-access.name", appId + ".phi");
         s.put("topics.alerts.name", appId + ".alerts");
         s.put("topics.dlq.name", appId + ".dlq");
-        s.put("phi.namespaces", "phi-*");
+        s.put("phi.namespaces", phiNamespaces);
         s.put("admin.enabled", "false");
         s.put("streams.state-dir", Files.createDirectories(dir.resolve("streams-state").resolve(appId)).toString());
         return StreamProcessorConfig.of(s);
