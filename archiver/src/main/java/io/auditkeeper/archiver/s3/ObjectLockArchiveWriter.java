@@ -1,0 +1,110 @@
+package io.auditkeeper.archiver.s3;
+
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Writes archive objects that cannot be altered or deleted before their time: every PUT carries Object Lock mode
+ * COMPLIANCE with a retain-until date of the batch's time plus the retention, a Content-MD5 that S3 verifies (Object
+ * Lock uploads require one, and Ceph checks it), the SHA-256 as {@code x-amz-checksum-sha256} (AWS verifies it) and in
+ * the metadata, and server-side encryption when configured. Writing the same batch again (a retry after a crash) finds
+ * the object already there with the same SHA-256 and writes nothing; different content under the same key is refused.
+ */
+public final class ObjectLockArchiveWriter {
+    public static final String META_SHA256 = "auditkeeper-sha256";
+
+    /** Server-side encryption: none, SSE-S3 (AES256), or SSE-KMS with a key id. */
+    public record Encryption(ServerSideEncryption algorithm, String kmsKeyId) {
+        public static Encryption none() {
+            return new Encryption(null, null);
+        }
+    }
+
+    private final S3Client s3;
+    private final String bucket;
+    private final int retentionYears;
+    private final Encryption encryption;
+
+    public ObjectLockArchiveWriter(S3Client s3, String bucket, int retentionYears, Encryption encryption) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.retentionYears = retentionYears;
+        this.encryption = encryption;
+    }
+
+    /**
+     * Writes {@code content} under {@code key}, locked until {@code batchTime} plus the retention. Stored as it is
+     * (no Content-Encoding), so that what a client downloads is what the SHA-256 covers.
+     */
+    public ArchivedObject put(String key, byte[] content, String contentType, Map<String, String> metadata,
+                              Instant batchTime) {
+        String sha256 = HexFormat.of().formatHex(digest("SHA-256", content));
+        Instant retainUntil = batchTime.atZone(ZoneOffset.UTC).plusYears(retentionYears).toInstant();
+        ArchivedObject existing = existing(key, sha256, content.length);
+        if (existing != null) {
+            return existing;
+        }
+        Map<String, String> meta = new HashMap<>(metadata);
+        meta.put(META_SHA256, sha256);
+        PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(bucket).key(key)
+                .contentType(contentType)
+                .contentMD5(Base64.getEncoder().encodeToString(digest("MD5", content)))
+                .checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256)))
+                .objectLockMode(ObjectLockMode.COMPLIANCE)
+                .objectLockRetainUntilDate(retainUntil)
+                .metadata(meta);
+        if (encryption.algorithm() != null) {
+            req.serverSideEncryption(encryption.algorithm());
+            if (encryption.kmsKeyId() != null) {
+                req.ssekmsKeyId(encryption.kmsKeyId());
+            }
+        }
+        PutObjectResponse r = s3.putObject(req.build(), RequestBody.fromBytes(content));
+        return new ArchivedObject(key, r.versionId(), sha256, content.length, retainUntil);
+    }
+
+    /** The object already under {@code key} if it holds the same bytes; null if there is none; refused if it differs. */
+    private ArchivedObject existing(String key, String sha256, long length) {
+        HeadObjectResponse head;
+        try {
+            head = s3.headObject(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+        String stored = head.metadata().get(META_SHA256);
+        if (!sha256.equals(stored)) {
+            throw new IllegalStateException("archive object " + key + " already exists with other content (sha256 "
+                    + stored + ", this batch " + sha256 + "): two batches claim the same offsets");
+        }
+        return new ArchivedObject(key, head.versionId(), sha256, length, head.objectLockRetainUntilDate());
+    }
+
+    static byte[] digest(String algorithm, byte[] content) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(content);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

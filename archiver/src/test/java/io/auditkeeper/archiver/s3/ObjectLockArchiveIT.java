@@ -1,0 +1,138 @@
+package io.auditkeeper.archiver.s3;
+
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetention;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Against Ceph radosgw, which really enforces Object Lock: what the archive writes cannot be deleted or shortened. */
+@ExtendWith(LocalStackExtension.class)
+class ObjectLockArchiveIT {
+    private static S3Client s3;
+    private static String bucket;
+    private static ObjectLockArchiveWriter writer;
+
+    @BeforeAll
+    static void start(LocalStack stack) {
+        s3 = stack.s3().client();
+        bucket = "archive-" + UUID.randomUUID().toString().substring(0, 8);
+        ArchiveBucketBootstrap.ensure(s3, bucket, 6, true);
+        writer = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
+    }
+
+    @AfterAll
+    static void stop() {
+        s3.close();
+    }
+
+    @Test
+    void shouldCreateTheBucketWithObjectLockAndSixYearsOfDefaultComplianceRetention() {
+        var lock = s3.getObjectLockConfiguration(b -> b.bucket(bucket)).objectLockConfiguration();
+
+        assertThat(lock.rule().defaultRetention().mode()).isEqualTo(ObjectLockRetentionMode.COMPLIANCE);
+        assertThat(lock.rule().defaultRetention().years()).isEqualTo(6);
+        ArchiveBucketBootstrap.ensure(s3, bucket, 6, true);
+    }
+
+    @Test
+    void shouldRefuseABucketWithoutObjectLock() {
+        String plain = "plain-" + UUID.randomUUID().toString().substring(0, 8);
+        s3.createBucket(b -> b.bucket(plain));
+
+        assertThatThrownBy(() -> ArchiveBucketBootstrap.ensure(s3, plain, 6, true))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining(plain).hasMessageContaining("Object Lock");
+    }
+
+    @Test
+    void shouldRefuseABucketWhoseDefaultRetentionIsWeaker() {
+        String weak = "weak-" + UUID.randomUUID().toString().substring(0, 8);
+        s3.createBucket(b -> b.bucket(weak).objectLockEnabledForBucket(true));
+        s3.putObjectLockConfiguration(b -> b.bucket(weak).objectLockConfiguration(c -> c.objectLockEnabled("Enabled")
+                .rule(r -> r.defaultRetention(d -> d.mode(ObjectLockRetentionMode.GOVERNANCE).days(30)))));
+
+        assertThatThrownBy(() -> ArchiveBucketBootstrap.ensure(s3, weak, 6, true))
+                .hasMessageContaining(weak).hasMessageContaining("GOVERNANCE 30 days").hasMessageContaining("COMPLIANCE");
+    }
+
+    @Test
+    void shouldRefuseAMissingBucketWhenCreationIsOff() {
+        assertThatThrownBy(() -> ArchiveBucketBootstrap.ensure(s3, "missing-" + UUID.randomUUID().toString().substring(0, 8), 6, false))
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void shouldWriteAnObjectThatIsLockedForSixYearsAndCannotBeDeleted() throws Exception {
+        Instant batchTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        byte[] content = gzip("{\"auditID\":\"a\"}\n{\"auditID\":\"b\"}\n");
+        String key = ArchiveKeys.events("", "audit.events", 3, 100, 101, batchTime);
+
+        ArchivedObject o = writer.put(key, content, "application/gzip",
+                Map.of("first-offset", "100", "last-offset", "101"), batchTime);
+
+        assertThat(key).startsWith("events/" + batchTime.atZone(ZoneOffset.UTC).getYear() + "/")
+                .endsWith("audit.events_0003_00000000000000000100-00000000000000000101.ndjson.gz");
+        ObjectLockRetention retention = s3.getObjectRetention(b -> b.bucket(bucket).key(key).versionId(o.versionId())).retention();
+        assertThat(retention.mode()).isEqualTo(ObjectLockRetentionMode.COMPLIANCE);
+        assertThat(retention.retainUntilDate()).isAfterOrEqualTo(batchTime.atZone(ZoneOffset.UTC).plusYears(6).minusDays(1).toInstant());
+        assertThatThrownBy(() -> s3.deleteObject(b -> b.bucket(bucket).key(key).versionId(o.versionId())))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+        assertThatThrownBy(() -> s3.putObjectRetention(b -> b.bucket(bucket).key(key).versionId(o.versionId())
+                .retention(r -> r.mode(ObjectLockRetentionMode.COMPLIANCE).retainUntilDate(batchTime.plus(1, ChronoUnit.DAYS)))))
+                .isInstanceOf(S3Exception.class);
+        ResponseBytes<GetObjectResponse> stored = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(o.versionId()));
+        assertThat(gunzip(stored.asByteArray())).isEqualTo("{\"auditID\":\"a\"}\n{\"auditID\":\"b\"}\n");
+        assertThat(stored.response().metadata()).containsEntry("first-offset", "100")
+                .containsEntry(ObjectLockArchiveWriter.META_SHA256, o.sha256());
+    }
+
+    @Test
+    void shouldWriteNothingWhenTheSameBatchIsWrittenAgainAndRefuseOtherContentUnderItsKey() throws Exception {
+        Instant batchTime = Instant.now();
+        String key = ArchiveKeys.events("retry", "audit.events", 1, 5, 9, batchTime);
+        byte[] content = gzip("{\"auditID\":\"x\"}\n");
+
+        ArchivedObject first = writer.put(key, content, "application/gzip", Map.of(), batchTime);
+        ArchivedObject again = writer.put(key, content, "application/gzip", Map.of(), batchTime);
+
+        assertThat(again.versionId()).isEqualTo(first.versionId());
+        assertThat(s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions()).hasSize(1);
+        assertThatThrownBy(() -> writer.put(key, gzip("{\"auditID\":\"other\"}\n"), "application/gzip", Map.of(), batchTime))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already exists with other content");
+    }
+
+    private static byte[] gzip(String s) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(s.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    private static String gunzip(byte[] b) throws Exception {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(b))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
