@@ -79,6 +79,20 @@ public final class ObjectLockArchiveWriter {
         return new ArchivedObject(key, r.versionId(), sha256, content.length, retainUntil);
     }
 
+    /** The object under {@code key}, if there is one: its version, metadata and lock. */
+    public java.util.Optional<HeadObjectResponse> head(String key) {
+        try {
+            return java.util.Optional.of(s3.headObject(b -> b.bucket(bucket).key(key)));
+        } catch (NoSuchKeyException e) {
+            return java.util.Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** The object already under {@code key} if it holds the same bytes; null if there is none; refused if it differs. */
     private ArchivedObject existing(String key, String sha256, long length) {
         HeadObjectResponse head;

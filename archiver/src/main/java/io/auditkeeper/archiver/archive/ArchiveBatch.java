@@ -1,0 +1,79 @@
+package io.auditkeeper.archiver.archive;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The records of one partition gathered for one archive object, in offset order. The object's bytes are a gzip of
+ * the records' values, one per line (NDJSON); for the same records they are the same bytes (gzip with no timestamp),
+ * so a batch rebuilt after a crash has the same key and the same SHA-256.
+ */
+public final class ArchiveBatch {
+    private final String topic;
+    private final int partition;
+    private final List<byte[]> values = new ArrayList<>();
+    private long firstOffset = -1;
+    private long lastOffset = -1;
+    private long firstTimestamp;
+    private long lastTimestamp;
+    private long bytes;
+    private final long openedAtNanos = System.nanoTime();
+
+    public ArchiveBatch(String topic, int partition) {
+        this.topic = topic;
+        this.partition = partition;
+    }
+
+    public void add(long offset, long timestamp, byte[] value) {
+        if (firstOffset < 0) {
+            firstOffset = offset;
+            firstTimestamp = timestamp;
+        }
+        lastOffset = offset;
+        lastTimestamp = Math.max(lastTimestamp, timestamp);
+        values.add(value);
+        bytes += value.length + 1;
+    }
+
+    public boolean isEmpty() {
+        return values.isEmpty();
+    }
+
+    public int count() {
+        return values.size();
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public long ageNanos() {
+        return System.nanoTime() - openedAtNanos;
+    }
+
+    public String topic() { return topic; }
+    public int partition() { return partition; }
+    public long firstOffset() { return firstOffset; }
+    public long lastOffset() { return lastOffset; }
+    public Instant firstTime() { return Instant.ofEpochMilli(firstTimestamp); }
+    public Instant lastTime() { return Instant.ofEpochMilli(Math.max(firstTimestamp, lastTimestamp)); }
+
+    /** gzip(NDJSON) of the values; deterministic for the same values. */
+    public byte[] encode() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, bytes / 4 + 64));
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+            for (byte[] v : values) {
+                gz.write(v);
+                gz.write('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

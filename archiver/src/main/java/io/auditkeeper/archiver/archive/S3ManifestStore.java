@@ -1,0 +1,82 @@
+package io.auditkeeper.archiver.archive;
+
+import io.auditkeeper.archiver.manifest.ManifestCodec;
+import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Manifest entries in the archive bucket, one locked object per entry under
+ * {@code [<prefix>/]manifests/<topic>/<partition>/<firstOffset>-<lastOffset>.json}: zero-padded offsets make the
+ * listing the chain's order, so the last entry of a partition (where a restarted writer resumes) is the last key.
+ */
+public final class S3ManifestStore {
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final ObjectLockArchiveWriter writer;
+
+    public S3ManifestStore(S3Client s3, String bucket, String prefix, ObjectLockArchiveWriter writer) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix == null || prefix.isEmpty() ? "" : prefix + "/";
+        this.writer = writer;
+    }
+
+    public String key(String topic, int partition, long firstOffset, long lastOffset) {
+        return partitionPrefix(topic, partition) + String.format("%020d-%020d.json", firstOffset, lastOffset);
+    }
+
+    public void put(ManifestEntry entry, Instant batchTime) {
+        writer.put(key(entry.topic(), entry.partition(), entry.firstOffset(), entry.lastOffset()),
+                ManifestCodec.write(List.of(entry)), "application/x-ndjson", Map.of(), batchTime);
+    }
+
+    public Optional<ManifestEntry> last(String topic, int partition) {
+        String last = null;
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(partitionPrefix(topic, partition))
+                    .continuationToken(t));
+            for (S3Object o : page.contents()) {
+                last = o.key();
+            }
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null);
+        if (last == null) {
+            return Optional.empty();
+        }
+        String key = last;
+        List<ManifestEntry> entries = ManifestCodec.read(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+        return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
+    }
+
+    /** Every entry of a partition, in chain order. */
+    public List<ManifestEntry> all(String topic, int partition) {
+        List<ManifestEntry> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(partitionPrefix(topic, partition))
+                    .continuationToken(t));
+            for (S3Object o : page.contents()) {
+                out.addAll(ManifestCodec.read(s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asByteArray()));
+            }
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return out;
+    }
+
+    private String partitionPrefix(String topic, int partition) {
+        return prefix + "manifests/" + topic + "/" + String.format("%04d", partition) + "/";
+    }
+}
