@@ -1,5 +1,6 @@
 package io.auditkeeper.cli.demo;
 
+import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.cli.CorpusFiles;
 import io.auditkeeper.cli.WebhookClient;
 import io.auditkeeper.ingest.IngestService;
@@ -75,6 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
         LocalStack stack = new LocalStack(settings);
         IngestService[] ingest = new IngestService[1];
         StreamProcessorService[] processor = new StreamProcessorService[1];
+        ArchiverService[] archiver = new ArchiverService[1];
         CountDownLatch stopped = new CountDownLatch(1);
         Thread shutdown = new Thread(() -> {
             if (ingest[0] != null) {
@@ -82,6 +84,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             if (processor[0] != null) {
                 processor[0].close();
+            }
+            if (archiver[0] != null) {
+                archiver[0].close();
             }
             stack.close();
             stopped.countDown();
@@ -103,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.printf("   ready in %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
 
-        out.println("2. Starting ingest (HTTPS, mutual TLS) and the stream-processor ...");
+        out.println("2. Starting ingest (HTTPS, mutual TLS), the stream-processor and the archiver ...");
         DevPki pki = DevPki.openOrCreate(dir.resolve("pki"));
         Path ingestYaml = DemoFiles.writeIngestConfig(dir, pki, bootstrap);
         ingest[0] = new IngestService(IngestConfig.load(ingestYaml, Map.of())).start();
@@ -115,6 +120,7 @@ public final class DemoCommand implements Callable<Integer> {
         env.put(StreamProcessorConfig.LOADER.envName("streams.state-dir"), DemoFiles.freshDir(dir.resolve("streams-state")).toString());
         StreamProcessorConfig processorConfig = StreamProcessorConfig.load(processorYaml, env);
         processor[0] = new StreamProcessorService(processorConfig).start();
+        archiver[0] = DemoArchive.start(dir, bootstrap, s3Endpoint, BUCKET, processorConfig.eventsTopic());
         out.println("   webhook " + webhook);
         out.println("   stream-processor: PHI namespaces " + processorConfig.phiNamespaces() + " (from " + processorYaml
                 + " or " + StreamProcessorConfig.LOADER.envName("phi.namespaces") + ")");
@@ -147,6 +153,10 @@ public final class DemoCommand implements Callable<Integer> {
         RawTopicSummary.print(out, AuditTopics.RAW, TopicSnapshot.read(bootstrap, AuditTopics.RAW), 1);
         RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 0);
         results.print(out);
+        DemoArchive.awaitArchived(archiver[0], results.events());
+        boolean verified = DemoArchive.print(out, s3Endpoint, BUCKET, processorConfig.eventsTopic(),
+                processorConfig.outputTopics().get(0).partitions(),
+                dir.resolve("pki").resolve("manifest-signing.pub.pem"));
         out.println();
 
         printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, processorYaml, corpus, bootstrap, openSearchUrl,
@@ -159,7 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (once) {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             shutdown.run();
-            return failed == 0 && results.complete() ? 0 : 1;
+            return failed == 0 && results.complete() && verified ? 0 : 1;
         }
         out.println("Running until interrupted (Ctrl-C) ...");
         out.flush();
@@ -199,7 +209,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("    secret key   " + s3.secretKey());
         out.println("    try it:      AWS_ACCESS_KEY_ID=" + s3.accessKey() + " AWS_SECRET_ACCESS_KEY=" + s3.secretKey()
                 + " aws --endpoint-url " + s3.endpoint() + " --region " + s3.region()
-                + " s3api get-object-lock-configuration --bucket " + BUCKET);
+                + " s3 ls --recursive s3://" + BUCKET + "/");
+        out.println("    manifests:   s3://" + BUCKET + "/manifests/<topic>/<partition>/...; public key s3://" + BUCKET
+                + "/manifests/public-key.pem");
         out.println();
     }
 

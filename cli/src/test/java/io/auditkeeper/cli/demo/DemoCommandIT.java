@@ -38,10 +38,16 @@ class DemoCommandIT {
                 .containsPattern("audit.events: \\d+ normalized events")
                 .contains("pod-exec").contains("privileged-pod").contains("rbac-change").contains("secret-write")
                 .contains("secret-enumeration").contains("denied-burst").contains("new-exec")
+                .containsPattern("S3 archive \\(bucket auditkeeper-archive, Object Lock COMPLIANCE, 6 years\\): \\d+ objects holding \\d+ events")
+                .contains("verify: OK")
                 .contains("audit.dlq: 0 records")
                 .doesNotContain("-> 4").doesNotContain("-> 5")
                 .contains("curl --cacert").contains("kcat -b").contains("aws --endpoint-url")
                 .contains("bucket auditkeeper-archive");
+        java.util.regex.Matcher events = java.util.regex.Pattern.compile("audit.events: (\\d+) normalized").matcher(out.toString());
+        java.util.regex.Matcher archived = java.util.regex.Pattern.compile("holding (\\d+) events").matcher(out.toString());
+        assertThat(events.find() && archived.find()).isTrue();
+        assertThat(archived.group(1)).as("every normalized event is in the archive").isEqualTo(events.group(1));
         assertThat(Files.readString(dir.toAbsolutePath().resolve("webhook-kubeconfig.yaml"))).contains("client-certificate:");
         assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=");
     }

@@ -1,0 +1,144 @@
+package io.auditkeeper.archiver;
+
+import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
+import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The archiver assembled from its config: the bucket checked (or created) with Object Lock, the manifest public key
+ * published next to the archive, and the exactly-once archive writer running on its own thread until closed.
+ */
+public final class ArchiverService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiverService.class);
+
+    private final ArchiverConfig config;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private S3Client s3;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private ArchiveWriterLoop loop;
+    private Thread thread;
+    private volatile Throwable failure;
+
+    public ArchiverService(ArchiverConfig config) {
+        this.config = config;
+    }
+
+    public static S3Client s3Client(ArchiverConfig config) {
+        S3ClientBuilder b = S3Client.builder().region(Region.of(config.region()))
+                .forcePathStyle(config.pathStyle())
+                // Ceph and MinIO reject the SDK's trailing checksums; the writer sends Content-MD5 and SHA-256 itself.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(config.accessKey().isPresent()
+                        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKey().get(), config.secretKey().orElseThrow()))
+                        : DefaultCredentialsProvider.builder().build());
+        config.endpoint().ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    public ArchiverService start() {
+        if (config.retentionYears() < ArchiverConfig.HIPAA_YEARS) {
+            LOG.atError().addKeyValue("retention_years", config.retentionYears())
+                    .log("retention is shorter than the six years HIPAA asks for (retention.allow-shorter=true)");
+        }
+        s3 = s3Client(config);
+        ArchiveBucketBootstrap.ensure(s3, config.bucket(), config.retentionYears(), config.createBucket());
+        ObjectLockArchiveWriter.Encryption encryption = switch (config.sse()) {
+            case "AES256" -> new ObjectLockArchiveWriter.Encryption(ServerSideEncryption.AES256, null);
+            case "aws:kms" -> new ObjectLockArchiveWriter.Encryption(ServerSideEncryption.AWS_KMS, config.kmsKeyId().orElseThrow());
+            default -> ObjectLockArchiveWriter.Encryption.none();
+        };
+        ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, config.bucket(), config.retentionYears(), encryption);
+        ManifestSigner signer = ManifestSigner.fromPemFile(config.signingKeyFile());
+        String publicKeyKey = (config.prefix().isEmpty() ? "" : config.prefix() + "/") + "manifests/public-key.pem";
+        writer.put(publicKeyKey, signer.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "application/x-pem-file",
+                Map.of(), Instant.now());
+        S3ManifestStore manifests = new S3ManifestStore(s3, config.bucket(), config.prefix(), writer);
+
+        Map<String, Object> p = new HashMap<>(config.kafkaClientOverrides());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        loop = new ArchiveWriterLoop(consumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(config.eventsTopic(),
+                config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)));
+        loop.subscribe();
+        running.set(true);
+        thread = new Thread(this::run, "archive-writer");
+        thread.start();
+        LOG.atInfo().addKeyValue("bucket", config.bucket()).addKeyValue("topic", config.eventsTopic())
+                .addKeyValue("retention_years", config.retentionYears()).log("archiver started");
+        return this;
+    }
+
+    private void run() {
+        try {
+            while (running.get()) {
+                loop.runOnce();
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.atError().addKeyValue("exception", e.getClass().getName()).log("archive writer stopped: " + e.getMessage());
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Records archived since start (also counts records re-archived after a restart as one each). */
+    public long archivedRecords() {
+        return loop == null ? 0 : loop.archivedRecords();
+    }
+
+    public boolean isHealthy() {
+        return failure == null && thread != null && thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        LOG.info("archiver stopped");
+    }
+}

@@ -1,0 +1,128 @@
+package io.auditkeeper.archiver.config;
+
+import io.auditkeeper.config.ConfigLoader;
+import io.auditkeeper.model.AuditTopics;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The archiver's settings, from a YAML file and {@code AUDITKEEPER_ARCHIVER_*} environment variables; an invalid value
+ * stops startup with a message naming the key. A retention shorter than the six years HIPAA asks for needs an
+ * explicit override, and the service says so loudly at start.
+ */
+public final class ArchiverConfig {
+    public static final String ENV_PREFIX = "AUDITKEEPER_ARCHIVER_";
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    public static final int HIPAA_YEARS = 6;
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define("kafka.bootstrap-servers", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka bootstrap servers. Client security settings go under kafka.client.*.")
+            .define("topics.events.name", Type.STRING, AuditTopics.EVENTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "The normalized events to archive.")
+            .define("archive.group-id", Type.STRING, "auditkeeper-archiver-s3", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Consumer group of the S3 archive writer; its lag is how far the archive is behind.")
+            .define("s3.bucket", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "The archive bucket (Object Lock; created with it when missing and s3.create-bucket is true).")
+            .define("s3.prefix", Type.STRING, "", Importance.LOW,
+                    "Key prefix inside the bucket.")
+            .define("s3.endpoint", Type.STRING, null, Importance.MEDIUM,
+                    "S3 endpoint URL for MinIO, Ceph or another S3 server; unset for AWS S3.")
+            .define("s3.region", Type.STRING, "us-east-1", Importance.MEDIUM,
+                    "S3 region.")
+            .define("s3.path-style", Type.BOOLEAN, false, Importance.LOW,
+                    "Path-style addressing (needed by most S3 servers other than AWS).")
+            .define("s3.access-key", Type.PASSWORD, null, Importance.MEDIUM,
+                    "Static access key; unset uses the AWS default credentials chain (IRSA, instance profile, environment).")
+            .define("s3.secret-key", Type.PASSWORD, null, Importance.MEDIUM,
+                    "Static secret key, with s3.access-key.")
+            .define("s3.create-bucket", Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Create a missing bucket with Object Lock and default COMPLIANCE retention.")
+            .define("s3.sse", Type.STRING, "none", ValidString.in("none", "AES256", "aws:kms"), Importance.MEDIUM,
+                    "Server-side encryption of archive objects: none, AES256 (SSE-S3) or aws:kms (SSE-KMS).")
+            .define("s3.sse-kms-key-id", Type.STRING, null, Importance.MEDIUM,
+                    "KMS key id or ARN for s3.sse=aws:kms.")
+            .define("retention.years", Type.INT, HIPAA_YEARS, Range.atLeast(1), Importance.HIGH,
+                    "COMPLIANCE retention of every object, from its batch's time. Less than 6 needs retention.allow-shorter.")
+            .define("retention.allow-shorter", Type.BOOLEAN, false, Importance.LOW,
+                    "Allow retention.years below the six years HIPAA asks for (for tests); logged as an error at every start.")
+            .define("batch.max-bytes", Type.LONG, 64L * 1024 * 1024, Range.between(1024, 1024L * 1024 * 1024), Importance.MEDIUM,
+                    "A batch is written when its uncompressed records reach this size.")
+            .define("batch.max-events", Type.INT, 50_000, Range.atLeast(1), Importance.MEDIUM,
+                    "A batch is written when it holds this many records.")
+            .define("batch.max-age-ms", Type.LONG, 60_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "A batch is written when it is this old, so a quiet partition is archived within this time.")
+            .define("manifest.signing-key-file", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries.");
+
+    public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, ENV_PREFIX, List.of(KAFKA_CLIENT_PREFIX));
+
+    private final AbstractConfig values;
+    private final Map<String, Object> originals;
+
+    private ArchiverConfig(Map<String, Object> originals) {
+        this.values = new AbstractConfig(DEFINITION, originals, false);
+        this.originals = Map.copyOf(originals);
+        if (retentionYears() < HIPAA_YEARS && !values.getBoolean("retention.allow-shorter")) {
+            throw new ConfigException("retention.years", retentionYears(),
+                    "is shorter than the six years HIPAA asks for; set retention.allow-shorter=true to allow it");
+        }
+        if (values.getString("s3.sse").equals("aws:kms") && kmsKeyId().isEmpty()) {
+            throw new ConfigException("s3.sse-kms-key-id", null, "is required with s3.sse=aws:kms");
+        }
+        if ((values.getPassword("s3.access-key") == null) != (values.getPassword("s3.secret-key") == null)) {
+            throw new ConfigException("s3.secret-key", "[hidden]", "s3.access-key and s3.secret-key go together");
+        }
+        if (!Files.isReadable(signingKeyFile())) {
+            throw new ConfigException("manifest.signing-key-file", signingKeyFile().toString(), "file does not exist or is not readable");
+        }
+    }
+
+    public static ArchiverConfig load(Path file, Map<String, String> env) {
+        return new ArchiverConfig(LOADER.load(file, env));
+    }
+
+    public static ArchiverConfig of(Map<String, ?> settings) {
+        return new ArchiverConfig(Map.copyOf(settings));
+    }
+
+    public String bootstrapServers() { return values.getString("kafka.bootstrap-servers"); }
+    public String eventsTopic() { return values.getString("topics.events.name"); }
+    public String groupId() { return values.getString("archive.group-id"); }
+    public String bucket() { return values.getString("s3.bucket"); }
+    public String prefix() { return values.getString("s3.prefix"); }
+    public Optional<URI> endpoint() {
+        String e = values.getString("s3.endpoint");
+        return e == null || e.isBlank() ? Optional.empty() : Optional.of(URI.create(e));
+    }
+    public String region() { return values.getString("s3.region"); }
+    public boolean pathStyle() { return values.getBoolean("s3.path-style"); }
+    public Optional<String> accessKey() { return Optional.ofNullable(values.getPassword("s3.access-key")).map(Password::value); }
+    public Optional<String> secretKey() { return Optional.ofNullable(values.getPassword("s3.secret-key")).map(Password::value); }
+    public boolean createBucket() { return values.getBoolean("s3.create-bucket"); }
+    public String sse() { return values.getString("s3.sse"); }
+    public Optional<String> kmsKeyId() { return Optional.ofNullable(values.getString("s3.sse-kms-key-id")).filter(s -> !s.isBlank()); }
+    public int retentionYears() { return values.getInt("retention.years"); }
+    public long batchMaxBytes() { return values.getLong("batch.max-bytes"); }
+    public int batchMaxEvents() { return values.getInt("batch.max-events"); }
+    public Duration batchMaxAge() { return Duration.ofMillis(values.getLong("batch.max-age-ms")); }
+    public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
+
+    public Map<String, Object> kafkaClientOverrides() {
+        return ConfigLoader.withPrefix(originals, KAFKA_CLIENT_PREFIX);
+    }
+}
