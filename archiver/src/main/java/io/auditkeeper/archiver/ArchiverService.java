@@ -3,13 +3,18 @@ package io.auditkeeper.archiver;
 import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.index.IndexWriterLoop;
+import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -31,7 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The archiver assembled from its config: the bucket checked (or created) with Object Lock, the manifest public key
- * published next to the archive, and the exactly-once archive writer running on its own thread until closed.
+ * published next to the archive, the exactly-once archive writer on its own thread, and, when OpenSearch is
+ * configured, the indexer on another, each with its own consumer group so that an outage of one store never stops
+ * the other.
  */
 public final class ArchiverService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiverService.class);
@@ -43,6 +50,10 @@ public final class ArchiverService implements AutoCloseable {
     private ArchiveWriterLoop loop;
     private Thread thread;
     private volatile Throwable failure;
+    private IndexWriterLoop indexLoop;
+    private KafkaConsumer<byte[], byte[]> indexConsumer;
+    private KafkaProducer<byte[], byte[]> deadLetters;
+    private Thread indexThread;
 
     public ArchiverService(ArchiverConfig config) {
         this.config = config;
@@ -94,9 +105,59 @@ public final class ArchiverService implements AutoCloseable {
         running.set(true);
         thread = new Thread(this::run, "archive-writer");
         thread.start();
+        if (config.openSearchUrl().isPresent()) {
+            startIndexer(p);
+        }
         LOG.atInfo().addKeyValue("bucket", config.bucket()).addKeyValue("topic", config.eventsTopic())
                 .addKeyValue("retention_years", config.retentionYears()).log("archiver started");
         return this;
+    }
+
+    private void startIndexer(Map<String, Object> consumerProps) {
+        OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchIndexer.connect(config.openSearchUrl().get(),
+                config.openSearchUsername(), config.openSearchPassword()),
+                OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
+        Map<String, Object> c = new HashMap<>(consumerProps);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, config.indexGroupId());
+        indexConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> pp = new HashMap<>(config.kafkaClientOverrides());
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+        deadLetters = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
+        indexLoop = new IndexWriterLoop(indexConsumer, indexer, deadLetters, config.eventsTopic(), config.deadLetterTopic(),
+                Duration.ofSeconds(5));
+        indexThread = new Thread(() -> {
+            try {
+                while (running.get()) {
+                    try {
+                        indexer.ensureTemplate();
+                        break;
+                    } catch (java.io.IOException e) {
+                        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("OpenSearch not reachable yet; retrying");
+                        Thread.sleep(5_000);
+                    }
+                }
+                indexLoop.subscribe();
+                while (running.get()) {
+                    indexLoop.runOnce();
+                }
+            } catch (WakeupException | InterruptedException e) {
+                // closing
+            } catch (RuntimeException e) {
+                failure = e;
+                LOG.atError().addKeyValue("exception", e.getClass().getName()).log("indexer stopped: " + e.getMessage());
+            } finally {
+                indexLoop.close();
+            }
+        }, "index-writer");
+        indexThread.start();
+    }
+
+    /** Documents OpenSearch has taken since start. */
+    public long indexedDocuments() {
+        return indexLoop == null ? 0 : indexLoop.indexed();
     }
 
     private void run() {
@@ -129,12 +190,20 @@ public final class ArchiverService implements AutoCloseable {
         if (consumer != null) {
             consumer.wakeup();
         }
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (indexConsumer != null) {
+            indexConsumer.wakeup();
+        }
+        for (Thread t : new Thread[]{thread, indexThread}) {
+            if (t != null) {
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
+        }
+        if (deadLetters != null) {
+            deadLetters.close(Duration.ofSeconds(5));
         }
         if (s3 != null) {
             s3.close();

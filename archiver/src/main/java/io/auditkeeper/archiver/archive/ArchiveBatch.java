@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The records of one partition gathered for one archive object, in offset order. The object's bytes are a gzip of
+ * The records of one partition gathered for one archive object, in offset order. Its offset range starts where the
+ * previous batch ended (the consumer's position), not at its first record: on a transactional topic the offsets in
+ * between hold transaction markers, and consecutive ranges must meet for the manifest chain to show that nothing is
+ * missing. The object's bytes are a gzip of
  * the records' values, one per line (NDJSON); for the same records they are the same bytes (gzip with no timestamp),
  * so a batch rebuilt after a crash has the same key and the same SHA-256.
  */
@@ -24,14 +27,18 @@ public final class ArchiveBatch {
     private long bytes;
     private final long openedAtNanos = System.nanoTime();
 
-    public ArchiveBatch(String topic, int partition) {
+    private final long start;
+
+    /** A batch of {@code topic}/{@code partition} whose range starts at {@code start} (or its first record if negative). */
+    public ArchiveBatch(String topic, int partition, long start) {
         this.topic = topic;
         this.partition = partition;
+        this.start = start;
     }
 
     public void add(long offset, long timestamp, byte[] value) {
         if (firstOffset < 0) {
-            firstOffset = offset;
+            firstOffset = start >= 0 && start <= offset ? start : offset;
             firstTimestamp = timestamp;
         }
         lastOffset = offset;

@@ -49,6 +49,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final Settings settings;
     private final Map<TopicPartition, ArchiveBatch> batches = new HashMap<>();
     private final Map<TopicPartition, ManifestEntry> heads = new HashMap<>();
+    private final Map<TopicPartition, Long> starts = new HashMap<>();
     private AfterObjectWritten afterObjectWritten = b -> { };
     private long archivedRecords;
 
@@ -72,6 +73,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                 partitions.forEach(tp -> {
                     batches.remove(tp);
                     heads.remove(tp);
+                    starts.remove(tp);
                 });
             }
 
@@ -86,7 +88,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     public void runOnce() {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(settings.pollTimeout())) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            ArchiveBatch b = batches.computeIfAbsent(tp, k -> new ArchiveBatch(k.topic(), k.partition()));
+            ArchiveBatch b = batches.computeIfAbsent(tp, k -> new ArchiveBatch(k.topic(), k.partition(), starts.getOrDefault(k, -1L)));
             b.add(r.offset(), r.timestamp(), r.value() == null ? new byte[0] : r.value());
             if (b.count() >= settings.maxBatchEvents() || b.bytes() >= settings.maxBatchBytes()) {
                 flush(tp);
@@ -115,6 +117,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         afterObjectWritten.accept(b);
         record(tp, b.firstOffset(), b.lastOffset(), b.count(), b.firstTime(), b.lastTime(), o);
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.lastOffset() + 1, "")));
+        starts.put(tp, b.lastOffset() + 1);
         archivedRecords += b.count();
     }
 
@@ -142,6 +145,8 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                 next = head.get().lastOffset() + 1;
             }
             consumer.seek(tp, next);
+            // A partition never archived starts at its first record (older offsets may have been deleted).
+            starts.put(tp, c == null && head.isEmpty() ? -1L : next);
         }
     }
 

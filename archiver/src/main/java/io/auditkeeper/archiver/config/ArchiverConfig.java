@@ -66,6 +66,20 @@ public final class ArchiverConfig {
                     "A batch is written when it holds this many records.")
             .define("batch.max-age-ms", Type.LONG, 60_000L, Range.atLeast(100), Importance.MEDIUM,
                     "A batch is written when it is this old, so a quiet partition is archived within this time.")
+            .define("opensearch.url", Type.STRING, null, Importance.HIGH,
+                    "OpenSearch URL (https://host:9200); unset turns the indexer off and only the S3 archive runs.")
+            .define("opensearch.username", Type.STRING, null, Importance.MEDIUM,
+                    "Basic-auth user for OpenSearch.")
+            .define("opensearch.password", Type.PASSWORD, null, Importance.MEDIUM,
+                    "Basic-auth password for OpenSearch.")
+            .define("opensearch.index-prefix", Type.STRING, "audit-events", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Daily indices are <prefix>-yyyy.MM.dd behind the alias <prefix>.")
+            .define("opensearch.replicas", Type.INT, 1, Range.atLeast(0), Importance.LOW,
+                    "Replicas of the daily indices (0 on a single node).")
+            .define("index.group-id", Type.STRING, "auditkeeper-archiver-index", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Consumer group of the indexer; its lag is how far the index is behind.")
+            .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Where documents OpenSearch refuses for good go, with its reason.")
             .define("manifest.signing-key-file", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries.");
 
@@ -120,6 +134,16 @@ public final class ArchiverConfig {
     public long batchMaxBytes() { return values.getLong("batch.max-bytes"); }
     public int batchMaxEvents() { return values.getInt("batch.max-events"); }
     public Duration batchMaxAge() { return Duration.ofMillis(values.getLong("batch.max-age-ms")); }
+    public Optional<URI> openSearchUrl() {
+        String u = values.getString("opensearch.url");
+        return u == null || u.isBlank() ? Optional.empty() : Optional.of(URI.create(u));
+    }
+    public Optional<String> openSearchUsername() { return Optional.ofNullable(values.getString("opensearch.username")).filter(s -> !s.isBlank()); }
+    public Optional<String> openSearchPassword() { return Optional.ofNullable(values.getPassword("opensearch.password")).map(Password::value); }
+    public String indexPrefix() { return values.getString("opensearch.index-prefix"); }
+    public int replicas() { return values.getInt("opensearch.replicas"); }
+    public String indexGroupId() { return values.getString("index.group-id"); }
+    public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
 
     public Map<String, Object> kafkaClientOverrides() {

@@ -132,6 +132,49 @@ class ArchiveWriterLoopIT {
         s3.close();
     }
 
+    @Test
+    void shouldKeepTheChainContinuousOverTransactionMarkers(LocalStack stack) throws Exception {
+        String bootstrap = stack.kafkaBootstrap();
+        String topic = "archive-tx-" + UUID.randomUUID().toString().substring(0, 8);
+        String bucket = "archtx-" + UUID.randomUUID().toString().substring(0, 8);
+        S3Client s3 = stack.s3().client();
+        ArchiveBucketBootstrap.ensure(s3, bucket, 6, true);
+        ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
+        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, "", writer);
+        ManifestSigner.generate(keys.resolve("tx.pem"), keys.resolve("tx.pub.pem"));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        // As Kafka Streams writes audit.events: in transactions, each ending with a marker that takes an offset.
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "transactional.id", "tx-" + topic), new ByteArraySerializer(), new ByteArraySerializer())) {
+            p.initTransactions();
+            for (int t = 0; t < 10; t++) {
+                p.beginTransaction();
+                for (int i = 0; i < 13; i++) {
+                    p.send(new ProducerRecord<>(topic, 0, null, ("{\"t\":" + t + ",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+                }
+                p.commitTransaction();
+            }
+        }
+        ArchiveWriterLoop loop = new ArchiveWriterLoop(consumer(bootstrap, "tx-" + topic), writer, manifests,
+                ManifestSigner.fromPemFile(keys.resolve("tx.pem")),
+                new ArchiveWriterLoop.Settings(topic, "", 1 << 20, 13, Duration.ofSeconds(1), Duration.ofMillis(100)));
+        loop.subscribe();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (loop.archivedRecords() < 130 && System.nanoTime() < deadline) {
+            loop.runOnce();
+        }
+        loop.close();
+
+        List<ManifestEntry> chain = manifests.all(topic, 0);
+        VerificationReport report = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("tx.pub.pem"))
+                .verifyPartition(chain, store(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
+        assertThat(chain.stream().mapToLong(ManifestEntry::count).sum()).isEqualTo(130);
+        assertThat(report.problems()).isEmpty();
+        s3.close();
+    }
+
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group) {
         return new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", group, "enable.auto.commit", false,
                 "isolation.level", "read_committed", "auto.offset.reset", "earliest"),

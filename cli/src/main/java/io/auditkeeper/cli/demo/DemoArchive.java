@@ -30,29 +30,45 @@ final class DemoArchive {
     private DemoArchive() {
     }
 
-    static ArchiverService start(Path dir, String bootstrap, S3Endpoint s3, String bucket, String eventsTopic) throws IOException {
+    static ArchiverService start(Path dir, String bootstrap, S3Endpoint s3, String bucket, String eventsTopic,
+                                 String openSearchUrl) throws IOException {
         Path key = dir.resolve("pki").resolve("manifest-signing.pem");
         if (!Files.exists(key)) {
             ManifestSigner.generate(key, dir.resolve("pki").resolve("manifest-signing.pub.pem"));
         }
-        return new ArchiverService(ArchiverConfig.of(Map.of(
-                "kafka.bootstrap-servers", bootstrap,
-                "topics.events.name", eventsTopic,
-                "s3.bucket", bucket,
-                "s3.endpoint", s3.endpoint().toString(),
-                "s3.region", s3.region(),
-                "s3.path-style", "true",
-                "s3.access-key", s3.accessKey(),
-                "s3.secret-key", s3.secretKey(),
-                "batch.max-age-ms", "2000",
-                "manifest.signing-key-file", key.toString()))).start();
+        return new ArchiverService(ArchiverConfig.of(Map.ofEntries(
+                Map.entry("opensearch.url", openSearchUrl),
+                Map.entry("opensearch.replicas", "0"),
+                Map.entry("kafka.bootstrap-servers", bootstrap),
+                Map.entry("topics.events.name", eventsTopic),
+                Map.entry("s3.bucket", bucket),
+                Map.entry("s3.endpoint", s3.endpoint().toString()),
+                Map.entry("s3.region", s3.region()),
+                Map.entry("s3.path-style", "true"),
+                Map.entry("s3.access-key", s3.accessKey()),
+                Map.entry("s3.secret-key", s3.secretKey()),
+                Map.entry("batch.max-age-ms", "2000"),
+                Map.entry("manifest.signing-key-file", key.toString())))).start();
     }
 
-    static void awaitArchived(ArchiverService archiver, int events) throws InterruptedException {
+    static void awaitArchivedAndIndexed(ArchiverService archiver, int events) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (archiver.archivedRecords() < events && System.currentTimeMillis() < deadline) {
+        while ((archiver.archivedRecords() < events || archiver.indexedDocuments() < events)
+                && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
         }
+    }
+
+    /** What OpenSearch holds, and a search to try. */
+    static void printIndex(PrintWriter out, String openSearchUrl) throws IOException, InterruptedException {
+        var http = java.net.http.HttpClient.newHttpClient();
+        http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(openSearchUrl + "/audit-events/_refresh"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(openSearchUrl + "/audit-events/_count")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        long count = io.auditkeeper.model.AuditJson.mapper().readTree(body).path("count").asLong(-1);
+        out.printf("  OpenSearch (alias audit-events, daily indices): %d documents%n", count);
+        out.println("    search:  curl -s '" + openSearchUrl + "/audit-events/_search?q=phi.rules:secret-read&size=3&pretty'");
     }
 
     /** Counts and verifies what is in the bucket; true when every partition's chain verifies. */

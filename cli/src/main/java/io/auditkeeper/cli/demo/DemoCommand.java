@@ -120,7 +120,7 @@ public final class DemoCommand implements Callable<Integer> {
         env.put(StreamProcessorConfig.LOADER.envName("streams.state-dir"), DemoFiles.freshDir(dir.resolve("streams-state")).toString());
         StreamProcessorConfig processorConfig = StreamProcessorConfig.load(processorYaml, env);
         processor[0] = new StreamProcessorService(processorConfig).start();
-        archiver[0] = DemoArchive.start(dir, bootstrap, s3Endpoint, BUCKET, processorConfig.eventsTopic());
+        archiver[0] = DemoArchive.start(dir, bootstrap, s3Endpoint, BUCKET, processorConfig.eventsTopic(), openSearchUrl);
         out.println("   webhook " + webhook);
         out.println("   stream-processor: PHI namespaces " + processorConfig.phiNamespaces() + " (from " + processorYaml
                 + " or " + StreamProcessorConfig.LOADER.envName("phi.namespaces") + ")");
@@ -153,10 +153,11 @@ public final class DemoCommand implements Callable<Integer> {
         RawTopicSummary.print(out, AuditTopics.RAW, TopicSnapshot.read(bootstrap, AuditTopics.RAW), 1);
         RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 0);
         results.print(out);
-        DemoArchive.awaitArchived(archiver[0], results.events());
+        DemoArchive.awaitArchivedAndIndexed(archiver[0], results.events());
         boolean verified = DemoArchive.print(out, s3Endpoint, BUCKET, processorConfig.eventsTopic(),
                 processorConfig.outputTopics().get(0).partitions(),
                 dir.resolve("pki").resolve("manifest-signing.pub.pem"));
+        DemoArchive.printIndex(out, openSearchUrl);
         out.println();
 
         printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, processorYaml, corpus, bootstrap, openSearchUrl,

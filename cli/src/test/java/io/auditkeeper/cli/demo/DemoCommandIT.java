@@ -48,6 +48,9 @@ class DemoCommandIT {
         java.util.regex.Matcher archived = java.util.regex.Pattern.compile("holding (\\d+) events").matcher(out.toString());
         assertThat(events.find() && archived.find()).isTrue();
         assertThat(archived.group(1)).as("every normalized event is in the archive").isEqualTo(events.group(1));
+        java.util.regex.Matcher indexed = java.util.regex.Pattern.compile("OpenSearch \\(alias audit-events, daily indices\\): (\\d+) documents").matcher(out.toString());
+        assertThat(indexed.find()).isTrue();
+        assertThat(indexed.group(1)).as("every normalized event is searchable").isEqualTo(events.group(1));
         assertThat(Files.readString(dir.toAbsolutePath().resolve("webhook-kubeconfig.yaml"))).contains("client-certificate:");
         assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=");
     }

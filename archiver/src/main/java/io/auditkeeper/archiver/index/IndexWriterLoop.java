@@ -1,0 +1,118 @@
+package io.auditkeeper.archiver.index;
+
+import io.auditkeeper.model.AuditHeaders;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Indexes a topic of normalized events into OpenSearch, independently of the archive (its own consumer group, so an
+ * outage of one store never stops the other). Offsets are committed only after OpenSearch has taken every document of
+ * the poll, or the refused ones are safe in the dead-letter topic with OpenSearch's reason; a poll that cannot be
+ * indexed is read again after a pause. Document ids are deterministic, so reading again never duplicates.
+ */
+public final class IndexWriterLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexWriterLoop.class);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final OpenSearchIndexer indexer;
+    private final Producer<byte[], byte[]> deadLetters;
+    private final String topic;
+    private final String deadLetterTopic;
+    private final Duration pause;
+    private long indexed;
+
+    public IndexWriterLoop(Consumer<byte[], byte[]> consumer, OpenSearchIndexer indexer, Producer<byte[], byte[]> deadLetters,
+                           String topic, String deadLetterTopic, Duration pauseAfterFailure) {
+        this.consumer = consumer;
+        this.indexer = indexer;
+        this.deadLetters = deadLetters;
+        this.topic = topic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.pause = pauseAfterFailure;
+    }
+
+    public void subscribe() {
+        consumer.subscribe(List.of(topic));
+    }
+
+    public long indexed() {
+        return indexed;
+    }
+
+    public void runOnce() throws InterruptedException {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+        if (records.isEmpty()) {
+            return;
+        }
+        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>();
+        records.forEach(list::add);
+        List<OpenSearchIndexer.Doc> docs = new ArrayList<>(list.size());
+        for (ConsumerRecord<byte[], byte[]> r : list) {
+            docs.add(new OpenSearchIndexer.Doc(r.value() == null ? new byte[0] : r.value()));
+        }
+        try {
+            OpenSearchIndexer.BulkResult result = indexer.index(docs);
+            deadLetter(list, result.rejected());
+            indexed += result.indexed();
+            consumer.commitSync(nextOffsets(records));
+        } catch (IOException | ExecutionException e) {
+            LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("documents", docs.size())
+                    .log("OpenSearch did not take the batch; it will be read again");
+            rewind(records);
+            Thread.sleep(pause.toMillis());
+        }
+    }
+
+    private void deadLetter(List<ConsumerRecord<byte[], byte[]>> records, List<OpenSearchIndexer.Rejected> rejected)
+            throws ExecutionException, InterruptedException {
+        List<Future<?>> sent = new ArrayList<>();
+        for (OpenSearchIndexer.Rejected x : rejected) {
+            ConsumerRecord<byte[], byte[]> r = records.get(x.position());
+            RecordHeaders h = new RecordHeaders(r.headers().toArray());
+            AuditHeaders.put(h, AuditHeaders.DLQ_REASON, "index-rejected");
+            AuditHeaders.put(h, AuditHeaders.DLQ_DETAIL, x.errorType() + ": " + x.reason());
+            AuditHeaders.put(h, AuditHeaders.DLQ_SOURCE, "archiver");
+            sent.add(deadLetters.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), h)));
+        }
+        for (Future<?> f : sent) {
+            f.get();
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
+            out.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+        }
+        return out;
+    }
+
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+}
