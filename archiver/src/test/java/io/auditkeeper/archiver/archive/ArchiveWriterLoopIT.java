@@ -3,8 +3,6 @@ package io.auditkeeper.archiver.archive;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.ObjectStore;
-import io.auditkeeper.archiver.manifest.StoredObject;
 import io.auditkeeper.archiver.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +28,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 
@@ -112,7 +108,7 @@ class ArchiveWriterLoopIT {
         ManifestVerifier verifier = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("signing.pub.pem"));
         for (int part = 0; part < 2; part++) {
             List<ManifestEntry> chain = manifests.all(topic, part);
-            VerificationReport report = verifier.verifyPartition(chain, store(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
+            VerificationReport report = verifier.verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
             assertThat(report.problems()).as("partition %d", part).isEmpty();
             assertThat(report.firstOffset()).isZero();
             assertThat(report.lastOffset()).isEqualTo(PER_PARTITION - 1);
@@ -169,7 +165,7 @@ class ArchiveWriterLoopIT {
 
         List<ManifestEntry> chain = manifests.all(topic, 0);
         VerificationReport report = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("tx.pub.pem"))
-                .verifyPartition(chain, store(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
+                .verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
         assertThat(chain.stream().mapToLong(ManifestEntry::count).sum()).isEqualTo(130);
         assertThat(report.problems()).isEmpty();
         s3.close();
@@ -181,24 +177,4 @@ class ArchiveWriterLoopIT {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private static ObjectStore store(S3Client s3, String bucket) {
-        return new ObjectStore() {
-            @Override
-            public Optional<StoredObject> get(String key, String versionId) {
-                try {
-                    var r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId));
-                    return Optional.of(new StoredObject(r.asByteArray(), r.response().objectLockModeAsString(),
-                            r.response().objectLockRetainUntilDate()));
-                } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-                    return Optional.empty();
-                }
-            }
-
-            @Override
-            public List<String> versions(String key) {
-                return s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions().stream()
-                        .filter(v -> v.key().equals(key)).map(ObjectVersion::versionId).toList();
-            }
-        };
-    }
 }

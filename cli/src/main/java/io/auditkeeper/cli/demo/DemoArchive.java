@@ -2,18 +2,15 @@ package io.auditkeeper.cli.demo;
 
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.archiver.archive.S3ObjectStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.ObjectStore;
-import io.auditkeeper.archiver.manifest.StoredObject;
 import io.auditkeeper.archiver.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.S3Endpoint;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ObjectVersion;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** The demo's archiver: its settings, and what it wrote to the Object Lock bucket, verified as an auditor would. */
 final class DemoArchive {
@@ -85,7 +81,7 @@ final class DemoArchive {
                 List<ManifestEntry> chain = manifests.all(topic, p);
                 objects += chain.size();
                 records += chain.stream().mapToLong(ManifestEntry::count).sum();
-                VerificationReport r = verifier.verifyPartition(chain, store(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
+                VerificationReport r = verifier.verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
                 if (!r.ok()) {
                     ok = false;
                     r.problems().forEach(x -> problems.append("      ").append(x).append('\n'));
@@ -96,26 +92,5 @@ final class DemoArchive {
             out.printf("    verify: %s%n", ok ? "OK: every signature, hash, offset and retention checks out" : "PROBLEMS\n" + problems);
             return ok;
         }
-    }
-
-    private static ObjectStore store(S3Client s3, String bucket) {
-        return new ObjectStore() {
-            @Override
-            public Optional<StoredObject> get(String key, String versionId) {
-                try {
-                    var r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId));
-                    return Optional.of(new StoredObject(r.asByteArray(), r.response().objectLockModeAsString(),
-                            r.response().objectLockRetainUntilDate()));
-                } catch (S3Exception e) {
-                    return Optional.empty();
-                }
-            }
-
-            @Override
-            public List<String> versions(String key) {
-                return s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions().stream()
-                        .filter(v -> v.key().equals(key)).map(ObjectVersion::versionId).toList();
-            }
-        };
     }
 }
