@@ -1,6 +1,7 @@
 package io.auditkeeper.archiver;
 
 import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
+import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.index.IndexWriterLoop;
@@ -54,6 +55,7 @@ public final class ArchiverService implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> indexConsumer;
     private KafkaProducer<byte[], byte[]> deadLetters;
     private Thread indexThread;
+    private java.util.concurrent.ScheduledExecutorService digests;
 
     public ArchiverService(ArchiverConfig config) {
         this.config = config;
@@ -102,6 +104,16 @@ public final class ArchiverService implements AutoCloseable {
         loop = new ArchiveWriterLoop(consumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(config.eventsTopic(),
                 config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)));
         loop.subscribe();
+        DigestWriter digestWriter = new DigestWriter(s3, config.bucket(), config.prefix(), writer, manifests, signer);
+        digests = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "digest-writer"));
+        long every = config.digestInterval().toMillis();
+        digests.scheduleAtFixedRate(() -> {
+            try {
+                digestWriter.write(config.eventsTopic(), Instant.now());
+            } catch (RuntimeException e) {
+                LOG.atError().addKeyValue("exception", e.getClass().getName()).log("digest not written: " + e.getMessage());
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         running.set(true);
         thread = new Thread(this::run, "archive-writer");
         thread.start();
@@ -187,6 +199,9 @@ public final class ArchiverService implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
+        if (digests != null) {
+            digests.shutdownNow();
+        }
         if (consumer != null) {
             consumer.wakeup();
         }

@@ -76,6 +76,20 @@ public final class S3ManifestStore {
         return out;
     }
 
+    /** The partitions of {@code topic} that have a manifest chain. */
+    public List<Integer> partitions(String topic) {
+        List<Integer> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + "manifests/" + topic + "/")
+                    .delimiter("/").continuationToken(t));
+            out.addAll(DigestWriter.partitionsOf(page));
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return out;
+    }
+
     private String partitionPrefix(String topic, int partition) {
         return prefix + "manifests/" + topic + "/" + String.format("%04d", partition) + "/";
     }

@@ -80,6 +80,8 @@ public final class ArchiverConfig {
                     "Consumer group of the indexer; its lag is how far the index is behind.")
             .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Where documents OpenSearch refuses for good go, with its reason.")
+            .define("digest.interval-ms", Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.MEDIUM,
+                    "How often a signed digest of every partition's manifest head is written (so a deleted tail is detected).")
             .define("manifest.signing-key-file", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries.");
 
@@ -144,6 +146,7 @@ public final class ArchiverConfig {
     public int replicas() { return values.getInt("opensearch.replicas"); }
     public String indexGroupId() { return values.getString("index.group-id"); }
     public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
+    public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
 
     public Map<String, Object> kafkaClientOverrides() {

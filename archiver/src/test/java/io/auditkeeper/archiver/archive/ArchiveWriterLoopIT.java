@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver.archive;
 
+import io.auditkeeper.archiver.manifest.Digest;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.manifest.ManifestVerifier;
@@ -168,6 +169,17 @@ class ArchiveWriterLoopIT {
                 .verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
         assertThat(chain.stream().mapToLong(ManifestEntry::count).sum()).isEqualTo(130);
         assertThat(report.problems()).isEmpty();
+
+        DigestWriter digests = new DigestWriter(s3, bucket, "", writer, manifests, ManifestSigner.fromPemFile(keys.resolve("tx.pem")));
+        digests.write(topic, Instant.now());
+        Digest latest = digests.write(topic, Instant.now().plusMillis(5));
+        ManifestVerifier verifier = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("tx.pub.pem"));
+        assertThat(digests.all()).hasSize(2);
+        assertThat(latest.heads()).singleElement().satisfies(h -> assertThat(h.lastOffset()).isEqualTo(chain.get(chain.size() - 1).lastOffset()));
+        assertThat(verifier.verifyDigests(digests.all(), Map.of(topic + "-0", chain))).isEmpty();
+        assertThat(verifier.verifyDigests(digests.all(), Map.of(topic + "-0", chain.subList(0, chain.size() - 1))))
+                .as("the chain's last entry gone after a digest covered it")
+                .extracting(p -> p.kind().name()).contains("TRUNCATED_PARTITION");
         s3.close();
     }
 
