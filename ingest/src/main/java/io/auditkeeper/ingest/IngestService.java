@@ -148,6 +148,9 @@ public final class IngestService implements AutoCloseable {
         connector.setHost(config.listenHost());
         connector.setPort(config.listenPort());
         connector.setIdleTimeout(config.idleTimeout().toMillis());
+        // On shutdown Jetty cuts connections idle for this long; a batch still arriving must get its read timeout
+        // (within the grace period), not Jetty's default second.
+        connector.setShutdownIdleTimeout(Math.min(config.readTimeout().toMillis(), config.shutdownGracePeriod().toMillis()));
         return connector;
     }
 

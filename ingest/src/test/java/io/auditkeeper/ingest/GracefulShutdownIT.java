@@ -45,6 +45,9 @@ class GracefulShutdownIT {
 
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(service::close);
             waitUntilRefusingConnections(port);
+            // A client whose rest of the batch comes two seconds into the shutdown (longer than Jetty's default
+            // shutdown idle timeout of one second).
+            Thread.sleep(2_000);
             out.write(body, 10, body.length - 10);
             out.flush();
             String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
