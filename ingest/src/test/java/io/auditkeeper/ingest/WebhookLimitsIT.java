@@ -100,13 +100,15 @@ class WebhookLimitsIT {
     @Test
     void shouldAnswer429AtOnceWhenTheInFlightBudgetIsSpent() throws Exception {
         try (SSLSocket holder = stalledUpload(60_000, 10)) {
-            waitForInFlightBytesAtLeast(60_000);
+            waitForInFlightBytes(v -> v >= 60_000, "in-flight bytes at least 60000");
 
             HttpResponse<String> r = post(apiserver, uri(service, "limits"), paddedBatch(60_000));
 
             assertThat(r.statusCode()).isEqualTo(429);
             assertThat(r.headers().firstValue("Retry-After")).contains("1");
         }
+        // The server notices the holder's disconnect asynchronously; once its bytes are released there is room again.
+        waitForInFlightBytes(v -> v == 0, "in-flight bytes back to 0");
         HttpResponse<String> after = post(apiserver, uri(service, "limits"), paddedBatch(60_000));
         assertThat(after.statusCode()).isEqualTo(200);
     }
@@ -125,19 +127,19 @@ class WebhookLimitsIT {
         return s;
     }
 
-    private static void waitForInFlightBytesAtLeast(long bytes) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+    private static void waitForInFlightBytes(java.util.function.DoublePredicate condition, String what) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {
             String metrics = get(admin(service, "/metrics")).body();
             for (String line : metrics.split("\n")) {
                 if (line.startsWith("auditkeeper_ingest_inflight_bytes ")
-                        && Double.parseDouble(line.substring(line.indexOf(' ') + 1)) >= bytes) {
+                        && condition.test(Double.parseDouble(line.substring(line.indexOf(' ') + 1)))) {
                     return;
                 }
             }
             Thread.onSpinWait();
         }
-        throw new AssertionError("in-flight bytes never reached " + bytes);
+        throw new AssertionError("timed out waiting for " + what);
     }
 
     /** A valid one-event EventList of exactly {@code size} bytes (padded with JSON whitespace). */
