@@ -1,11 +1,12 @@
 package io.auditkeeper.archiver;
 
 import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.manifest.ManifestKeyException;
 import io.auditkeeper.config.ServiceArguments;
+import io.auditkeeper.config.ServiceLauncher;
 import org.apache.kafka.common.config.ConfigException;
 
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 /** Starts the archiver: {@code java -jar auditkeeper-archiver.jar [--config FILE]}; stops on SIGTERM. */
 public final class ArchiverMain {
@@ -14,25 +15,7 @@ public final class ArchiverMain {
 
     public static void main(String[] args) throws Exception {
         Path file = ServiceArguments.configFile(args, ArchiverConfig.LOADER, "auditkeeper-archiver", "docs/archiver.md");
-        ArchiverService service;
-        try {
-            service = new ArchiverService(ArchiverConfig.load(file, System.getenv()));
-        } catch (ConfigException e) {
-            System.err.println("auditkeeper-archiver: invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "shutdown"));
-        try {
-            service.start();
-        } catch (RuntimeException e) {
-            System.err.println("auditkeeper-archiver: cannot start: " + e.getMessage());
-            System.exit(1);
-        }
-        stopped.await();
+        ServiceLauncher.run("auditkeeper-archiver", () -> new ArchiverService(ArchiverConfig.load(file, System.getenv())),
+                ArchiverService::start, ConfigException.class, ManifestKeyException.class);
     }
 }
