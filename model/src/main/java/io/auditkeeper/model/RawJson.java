@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A JSON value that is written out as the bytes it came in, without being rebuilt: the normalized record embeds the
@@ -17,19 +19,29 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RawJson implements SerializableString {
     private final byte[] utf8;
+    private final int offset;
+    private final int length;
 
-    private RawJson(byte[] utf8) {
+    private RawJson(byte[] utf8, int offset, int length) {
         this.utf8 = utf8;
+        this.offset = offset;
+        this.length = length;
     }
 
     /** A node that serializes as {@code utf8}, verbatim. */
     public static JsonNode node(byte[] utf8) {
-        return new POJONode(new RawValue(new RawJson(utf8)));
+        return node(utf8, 0, utf8.length);
+    }
+
+    /** A node that serializes as {@code length} bytes of {@code utf8} from {@code offset}, verbatim, without a copy. */
+    public static JsonNode node(byte[] utf8, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, utf8.length);
+        return new POJONode(new RawValue(new RawJson(utf8, offset, length)));
     }
 
     @Override
     public String getValue() {
-        return new String(utf8, StandardCharsets.UTF_8);
+        return new String(utf8, offset, length, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -44,7 +56,7 @@ public final class RawJson implements SerializableString {
 
     @Override
     public byte[] asUnquotedUTF8() {
-        return utf8;
+        return offset == 0 && length == utf8.length ? utf8 : Arrays.copyOfRange(utf8, offset, offset + length);
     }
 
     @Override
@@ -64,11 +76,11 @@ public final class RawJson implements SerializableString {
 
     @Override
     public int appendUnquotedUTF8(byte[] buffer, int offset) {
-        if (offset + utf8.length > buffer.length) {
+        if (offset + length > buffer.length) {
             return -1;
         }
-        System.arraycopy(utf8, 0, buffer, offset, utf8.length);
-        return utf8.length;
+        System.arraycopy(utf8, this.offset, buffer, offset, length);
+        return length;
     }
 
     @Override
@@ -88,8 +100,8 @@ public final class RawJson implements SerializableString {
 
     @Override
     public int writeUnquotedUTF8(OutputStream out) throws IOException {
-        out.write(utf8);
-        return utf8.length;
+        out.write(utf8, offset, length);
+        return length;
     }
 
     @Override
@@ -99,10 +111,10 @@ public final class RawJson implements SerializableString {
 
     @Override
     public int putUnquotedUTF8(ByteBuffer buffer) {
-        if (buffer.remaining() < utf8.length) {
+        if (buffer.remaining() < length) {
             return -1;
         }
-        buffer.put(utf8);
-        return utf8.length;
+        buffer.put(utf8, offset, length);
+        return length;
     }
 }

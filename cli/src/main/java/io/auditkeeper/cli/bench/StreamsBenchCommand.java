@@ -66,6 +66,8 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         PrintStream out = System.out;
         dir = dir.toAbsolutePath();
         Files.createDirectories(dir);
+        // State left by an earlier run belongs to a broker that is gone; Streams would wipe it mid-measurement.
+        deleteTree(dir.resolve("streams-state"));
         List<byte[]> corpus = CorpusFiles.locate(corpusDir).events();
         try (LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment(System.getenv(), dir.resolve("streams-stack")))) {
             String bootstrap = stack.kafkaBootstrap();
@@ -76,18 +78,33 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                     Runtime.getRuntime().availableProcessors());
             double passthroughSum = 0;
             double topologySum = 0;
+            // One unmeasured run of each first, so that neither is timed while the JIT compiles it.
+            passthrough(bootstrap, raw, "bench-warmup-passthrough");
+            topology(bootstrap, raw, "bench-warmup-topology");
+            out.printf("%-18s %10s %22s %22s%n", "", "events/s", "stream thread CPU/event", "process CPU/event");
             for (int r = 0; r < rounds; r++) {
-                double p = passthrough(bootstrap, raw, "bench-passthrough-" + r);
-                out.printf("passthrough        %8.0f events/s%n", p);
-                double t = topology(bootstrap, raw, "bench-topology-" + r);
-                out.printf("audit topology     %8.0f events/s%n", t);
-                passthroughSum += p;
-                topologySum += t;
+                Run p = passthrough(bootstrap, raw, "bench-passthrough-" + r);
+                out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n", "passthrough", p.rate(), p.threadMicros(), p.processMicros());
+                Run t = topology(bootstrap, raw, "bench-topology-" + r);
+                out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n", "audit topology", t.rate(), t.threadMicros(), t.processMicros());
+                passthroughSum += p.rate();
+                topologySum += t.rate();
             }
             out.printf("%nmean: passthrough %.0f events/s, audit topology %.0f events/s, ratio %.2f (target >= 0.60)%n",
                     passthroughSum / rounds, topologySum / rounds, topologySum / passthroughSum);
         }
         return 0;
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private long load(String bootstrap, String topic, List<byte[]> corpus) throws Exception {
@@ -115,7 +132,11 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         return bytes;
     }
 
-    private double passthrough(String bootstrap, String raw, String appId) throws Exception {
+    /** One measured run: the rate, and CPU per event of the stream thread and of the whole process (broker included). */
+    record Run(double rate, double threadMicros, double processMicros) {
+    }
+
+    private Run passthrough(String bootstrap, String raw, String appId) throws Exception {
         AtomicLong seen = new AtomicLong();
         StreamsBuilder b = new StreamsBuilder();
         b.stream(raw, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
@@ -128,7 +149,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         return run(b.build(), StreamProcessorService.streamsProperties(config), seen::get);
     }
 
-    private double topology(String bootstrap, String raw, String appId) throws Exception {
+    private Run topology(String bootstrap, String raw, String appId) throws Exception {
         StreamProcessorConfig config = config(bootstrap, raw, appId);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             io.auditkeeper.kafka.TopicBootstrap.ensureTopics(admin, config.outputTopics(), true, 64L * 1024 * 1024);
@@ -156,24 +177,48 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         return StreamProcessorConfig.of(s);
     }
 
-    private double run(Topology topology, Properties props, LongSupplier processed) throws Exception {
+    private Run run(Topology topology, Properties props, LongSupplier processed) throws Exception {
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        String appId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         try (KafkaStreams streams = new KafkaStreams(topology, props)) {
             streams.start();
             long deadline = System.nanoTime() + 600_000_000_000L;
             long first = 0;
+            long firstCount = 0;
+            long threadCpu0 = 0;
+            long processCpu0 = 0;
             while (processed.getAsLong() < events && System.nanoTime() < deadline) {
                 if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
                     throw new IllegalStateException("the benchmark application stopped: " + streams.state());
                 }
                 if (first == 0 && processed.getAsLong() > 0) {
                     first = System.nanoTime();
+                    firstCount = processed.getAsLong();
+                    threadCpu0 = streamThreadCpu(appId);
+                    processCpu0 = processCpu();
                 }
                 Thread.sleep(5);
             }
             long end = System.nanoTime();
-            long n = processed.getAsLong();
-            return n / ((end - first) / 1e9);
+            long n = processed.getAsLong() - firstCount;
+            return new Run(n / ((end - first) / 1e9), (streamThreadCpu(appId) - threadCpu0) / 1e3 / n,
+                    (processCpu() - processCpu0) / 1e3 / n);
         }
+    }
+
+    private static long streamThreadCpu(String appId) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(appId) && t.getName().contains("-StreamThread-")) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 }

@@ -3,6 +3,7 @@ package io.auditkeeper.streams.normalize;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
@@ -49,8 +50,41 @@ public final class Timestamps {
 
     /** RFC 3339 UTC with microseconds, or null if absent or unreadable. */
     public static String normalize(String s) {
+        if (isNormalForm(s)) {
+            return s;
+        }
         Instant i = parse(s);
         return i == null ? null : OUT.format(i);
+    }
+
+    /**
+     * Whether {@code s} is already {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ} and a valid date and time, as the apiserver
+     * writes it: checked by position, which is many times cheaper than parsing and formatting, for nearly every event.
+     */
+    static boolean isNormalForm(String s) {
+        if (s == null || s.length() != 27 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(26) != 'Z') {
+            return false;
+        }
+        for (int i = 0; i < 26; i++) {
+            char c = s.charAt(i);
+            if ((i == 4 || i == 7 || i == 10 || i == 13 || i == 16 || i == 19) != (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        int year = number(s, 0, 4);
+        int month = number(s, 5, 7);
+        int day = number(s, 8, 10);
+        return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= YearMonth.of(year, month).lengthOfMonth()
+                && number(s, 11, 13) <= 23 && number(s, 14, 16) <= 59 && number(s, 17, 19) <= 59;
+    }
+
+    private static int number(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            n = n * 10 + (s.charAt(i) - '0');
+        }
+        return n;
     }
 
     public static String format(Instant i) {

@@ -28,6 +28,7 @@ final class RedactionRules {
     private final Set<String> resourcesInPhi;
     private final Set<String> kindsEverywhere;
     private final Set<String> kindsInPhi;
+    private final byte[][] kindNeedles;
     final PhiNamespaces phi;
 
     RedactionRules(Collection<String> everywhere, Collection<String> inPhi, PhiNamespaces phi) {
@@ -41,6 +42,99 @@ final class RedactionRules {
         this.kindsEverywhere = kindsOf(ev);
         this.kindsInPhi = kindsOf(ip);
         kindsInPhi.removeAll(kindsEverywhere);
+        this.kindNeedles = needles(kindsEverywhere, kindsInPhi);
+    }
+
+    /**
+     * The kind names, lower case, whose presence in a body means the walk could redact something: every kind with a
+     * non-zero {@link #kindMask}, less those that contain a shorter one ({@code secret} finds {@code SecretList}).
+     */
+    private static byte[][] needles(Set<String> everywhere, Set<String> inPhi) {
+        Set<String> all = new TreeSet<>();
+        all.add("secret");
+        all.add("tokenrequest");
+        all.add("tokenreview");
+        everywhere.forEach(k -> all.add(k.toLowerCase(Locale.ROOT)));
+        inPhi.forEach(k -> all.add(k.toLowerCase(Locale.ROOT)));
+        return all.stream()
+                .filter(k -> all.stream().noneMatch(o -> !o.equals(k) && k.contains(o)))
+                .map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toArray(byte[][]::new);
+    }
+
+    /**
+     * Whether {@code length} bytes of JSON from {@code offset} could hold an object the walk redacts. The walk decides
+     * by the value of {@code kind} keys (an object's own kind, or a list's kind for its items), so it is enough to
+     * read the string after each {@code "kind":} and look for the name of a redacted kind in it, in any case, as
+     * {@link #kindMask} compares. What could spell a key or a kind in a way this byte search cannot see makes the
+     * answer true as well: a backslash-u escape anywhere, an escape in a kind's value, and in a kind's value the
+     * non-ASCII letters that {@link String#equalsIgnoreCase} folds to ASCII ones (dotted and dotless i, long s: UTF-8
+     * lead bytes {@code C4} and {@code C5}; the Kelvin sign: {@code E2 84 AA}). False is a promise; true only means
+     * "look closer".
+     */
+    boolean mayHoldRedactedKind(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            byte b = bytes[i];
+            if (b == '\\') {
+                if (i + 1 < end && bytes[i + 1] == 'u') {
+                    return true;
+                }
+                i++;
+            } else if (b == 'k' && i > offset && bytes[i - 1] == '"' && i + 4 < end && bytes[i + 1] == 'i'
+                    && bytes[i + 2] == 'n' && bytes[i + 3] == 'd' && bytes[i + 4] == '"') {
+                int v = skipSpace(bytes, i + 5, end);
+                if (v < end && bytes[v] == ':') {
+                    v = skipSpace(bytes, v + 1, end);
+                    if (v < end && bytes[v] == '"' && kindValueMayBeRedacted(bytes, v + 1, end)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int skipSpace(byte[] bytes, int i, int end) {
+        while (i < end && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The string value starting at {@code from} (after its opening quote) names a redacted kind, or may. */
+    private boolean kindValueMayBeRedacted(byte[] bytes, int from, int end) {
+        int close = from;
+        while (close < end && bytes[close] != '"') {
+            byte b = bytes[close];
+            if (b == '\\' || b == (byte) 0xC4 || b == (byte) 0xC5
+                    || b == (byte) 0xE2 && close + 2 < end && bytes[close + 1] == (byte) 0x84 && bytes[close + 2] == (byte) 0xAA) {
+                return true;
+            }
+            close++;
+        }
+        for (int i = from; i < close; i++) {
+            byte lower = (byte) (bytes[i] >= 'A' && bytes[i] <= 'Z' ? bytes[i] + 32 : bytes[i]);
+            for (byte[] needle : kindNeedles) {
+                if (needle[0] == lower && matchesIgnoreCase(bytes, i, close, needle)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean matchesIgnoreCase(byte[] bytes, int at, int end, byte[] lowerNeedle) {
+        if (end - at < lowerNeedle.length) {
+            return false;
+        }
+        for (int j = 1; j < lowerNeedle.length; j++) {
+            byte b = bytes[at + j];
+            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lowerNeedle[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Set<String> resourcesEverywhere() {

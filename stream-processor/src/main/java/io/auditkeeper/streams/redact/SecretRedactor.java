@@ -78,6 +78,26 @@ public final class SecretRedactor {
     }
 
     /**
+     * Whether {@link #redact} could replace anything in an event with this objectRef and these bodies, decided on the
+     * raw bytes without parsing them, so that the events with nothing to hide (nearly all) are never built into a
+     * tree. True when the resource is one whose data is redacted (the annotations and any body shape may then hold
+     * values), or when a body names a redacted kind. False guarantees that {@link #redact} returns an empty list.
+     *
+     * @param bodies the offset and length in {@code bytes} of each body present (requestObject, responseObject)
+     */
+    public boolean mayRedact(String resource, String subresource, byte[] bytes, int... bodies) {
+        if (rules.resourceMask(resource, subresource) != 0) {
+            return true;
+        }
+        for (int i = 0; i + 1 < bodies.length; i += 2) {
+            if (rules.mayHoldRedactedKind(bytes, bodies[i], bodies[i + 1])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Redacts {@code event} in place.
      *
      * @return the JSON Pointers (RFC 6901, relative to the event) of the replaced values in document order; an empty

@@ -154,6 +154,14 @@ public final class PhiAccessClassifier {
                 && phi.reachesInto(null, true);
     }
 
+    /**
+     * Whether {@link #classify} may need to look into a request body of these bytes (to find a privileged pod spec).
+     * When false, the event can be classified with the body left unparsed.
+     */
+    public static boolean mayInspectRequestBody(byte[] bytes, int offset, int length) {
+        return PrivilegedPods.mayBePrivileged(bytes, offset, length);
+    }
+
     /** The per-event values the conditions look at, read once. */
     static final class Facts {
         final AuditEvent event;

@@ -2,6 +2,7 @@ package io.auditkeeper.streams.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,6 +35,40 @@ final class PrivilegedPods {
             "podtemplates", Shape.POD_TEMPLATE);
 
     private PrivilegedPods() {
+    }
+
+    /**
+     * Whether {@link #isPrivileged} could be true for a request body of these bytes, without parsing them: every
+     * flag it looks for is a key or patch path containing {@code host} or {@code privileged}, spelled as is unless
+     * escaped (a backslash-u escape). False guarantees that {@link #isPrivileged} is false; the caller then need not
+     * build the body into a tree.
+     */
+    static boolean mayBePrivileged(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            byte b = bytes[i];
+            if (b == '\\' && i + 1 < end && bytes[i + 1] == 'u'
+                    || b == 'h' && startsWith(bytes, i, end, HOST)
+                    || b == 'p' && startsWith(bytes, i, end, PRIVILEGED)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final byte[] HOST = "host".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PRIVILEGED = "privileged".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean startsWith(byte[] bytes, int at, int end, byte[] prefix) {
+        if (end - at < prefix.length) {
+            return false;
+        }
+        for (int j = 1; j < prefix.length; j++) {
+            if (bytes[at + j] != prefix[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

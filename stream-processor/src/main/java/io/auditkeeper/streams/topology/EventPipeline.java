@@ -9,6 +9,7 @@ import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.model.RawJson;
 import io.auditkeeper.streams.normalize.AuditEventReader;
+import io.auditkeeper.streams.normalize.AuditEventScanner;
 import io.auditkeeper.streams.normalize.EventNormalizer;
 import io.auditkeeper.streams.normalize.RawRecordContext;
 import io.auditkeeper.streams.redact.SecretRedactor;
@@ -22,12 +23,18 @@ import java.util.List;
  * What happens to one raw event, without Kafka: parse, classify against the rules, remove secret values, normalize.
  * Classification reads the event before redaction (a privileged pod spec holds no secret); everything written out
  * is read after it.
+ *
+ * <p>Two ways through, one result. Most events have nothing to redact: they are scanned without a tree
+ * ({@link AuditEventScanner}), their request body is parsed only if it may hold a privileged pod spec, and they are
+ * written out as the bytes that came in. An event that may hold a secret (by its resource, or a redacted kind named in
+ * its bodies), or that the scan does not read, is built into a tree, redacted, and written from the tree.
  */
 public final class EventPipeline {
     private final ObjectMapper mapper = AuditJson.mapper();
     private final PhiAccessClassifier classifier;
     private final SecretRedactor redactor;
     private final EventNormalizer normalizer = new EventNormalizer();
+    private static final int[] NO_BODIES = new int[0];
 
     public EventPipeline(PhiAccessClassifier classifier, SecretRedactor redactor) {
         this.classifier = classifier;
@@ -50,6 +57,46 @@ public final class EventPipeline {
     }
 
     public Outcome process(byte[] value, RawRecordContext raw) {
+        AuditEventScanner.Scanned scanned = AuditEventScanner.scan(value);
+        if (scanned == null || !hasIdentity(scanned.event()) || mayRedact(scanned, value)) {
+            return processTree(value, raw);
+        }
+        AuditEvent parsed = scanned.event();
+        AuditEventScanner.Span request = scanned.requestObject();
+        if (request != null && PhiAccessClassifier.mayInspectRequestBody(value, request.offset(), request.length())) {
+            try {
+                parsed = withRequestObject(parsed, mapper.readTree(value, request.offset(), request.length()));
+            } catch (IOException e) {
+                return processTree(value, raw);
+            }
+        }
+        Classification c = classifier.classify(parsed);
+        return new Processed(parsed, normalizer.normalize(raw, parsed, RawJson.node(value), c.toPhi(), List.of()));
+    }
+
+    private static boolean hasIdentity(AuditEvent e) {
+        return e.auditID() != null && !e.auditID().isEmpty() && e.stage() != null && !e.stage().isEmpty();
+    }
+
+    private boolean mayRedact(AuditEventScanner.Scanned s, byte[] value) {
+        AuditEvent.ObjectReference ref = s.event().objectRef();
+        AuditEventScanner.Span req = s.requestObject();
+        AuditEventScanner.Span resp = s.responseObject();
+        int[] bodies = req == null && resp == null ? NO_BODIES
+                : req == null ? new int[] {resp.offset(), resp.length()}
+                : resp == null ? new int[] {req.offset(), req.length()}
+                : new int[] {req.offset(), req.length(), resp.offset(), resp.length()};
+        return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(), value, bodies);
+    }
+
+    private static AuditEvent withRequestObject(AuditEvent e, JsonNode requestObject) {
+        return new AuditEvent(e.kind(), e.apiVersion(), e.level(), e.auditID(), e.stage(), e.requestURI(), e.verb(),
+                e.user(), e.impersonatedUser(), e.sourceIPs(), e.userAgent(), e.objectRef(), e.responseStatus(),
+                requestObject, e.responseObject(), e.requestReceivedTimestamp(), e.stageTimestamp(), e.annotations());
+    }
+
+    /** The tree way: for events that may hold secrets, and for every shape the scan leaves alone. */
+    Outcome processTree(byte[] value, RawRecordContext raw) {
         JsonNode tree;
         try {
             tree = value == null ? null : mapper.readTree(value);

@@ -2,6 +2,8 @@ package io.auditkeeper.streams.redact;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.streams.CorpusFixtures;
+import io.auditkeeper.streams.normalize.AuditEventScanner;
 import io.auditkeeper.streams.rules.PhiNamespaces;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.auditkeeper.streams.redact.TestEvents.MAPPER;
-import static io.auditkeeper.streams.redact.TestEvents.corpus;
 import static io.auditkeeper.streams.redact.TestEvents.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -28,39 +29,15 @@ class SecretRedactorCorpusTest {
     }
 
     private static List<CorpusEvent> allEvents() throws IOException {
-        Path root = corpus();
-        List<Path> files = new ArrayList<>();
-        files.add(root.resolve("events.ndjson"));
-        for (String dir : List.of("extra", "supplementary")) {
-            try (Stream<Path> s = Files.list(root.resolve(dir))) {
-                s.filter(p -> p.toString().endsWith(".ndjson") && !p.toString().endsWith(".provenance.ndjson"))
-                        .sorted().forEach(files::add);
-            }
-        }
         List<CorpusEvent> events = new ArrayList<>();
-        for (Path f : files) {
-            List<String> lines = Files.readAllLines(f);
-            for (int i = 0; i < lines.size(); i++) {
-                if (!lines.get(i).isBlank()) {
-                    events.add(new CorpusEvent(root.relativize(f) + ":" + (i + 1), (ObjectNode) MAPPER.readTree(lines.get(i))));
-                }
-            }
-        }
-        try (Stream<Path> s = Files.list(root.resolve("batches"))) {
-            for (Path f : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                JsonNode items = MAPPER.readTree(f.toFile()).path("items");
-                for (int i = 0; i < items.size(); i++) {
-                    if (items.get(i) instanceof ObjectNode o) {
-                        events.add(new CorpusEvent(root.relativize(f) + "#items/" + i, o));
-                    }
-                }
-            }
+        for (CorpusFixtures.Item item : CorpusFixtures.all()) {
+            events.add(new CorpusEvent(item.source(), (ObjectNode) MAPPER.readTree(item.bytes())));
         }
         return events;
     }
 
     private static ObjectNode line(int lineNumber) throws IOException {
-        return (ObjectNode) MAPPER.readTree(Files.readAllLines(corpus().resolve("events.ndjson")).get(lineNumber - 1));
+        return (ObjectNode) MAPPER.readTree(Files.readAllLines(CorpusFixtures.corpus().resolve("events.ndjson")).get(lineNumber - 1));
     }
 
     @Test
@@ -84,6 +61,41 @@ class SecretRedactorCorpusTest {
                 }).as(c.source()).doesNotThrowAnyException();
             }
         }
+    }
+
+    @Test
+    void shouldFindNothingToRedactWhenTheBytePrefilterSaysSo() {
+        SecretRedactor[] redactors = {
+                SecretRedactor.defaults(PhiNamespaces.none()),
+                SecretRedactor.defaults(new PhiNamespaces(List.of("*"))),
+                new SecretRedactor(java.util.Set.of("configmaps", "pods", "serviceaccounts"), java.util.Set.of(), null)};
+        for (SecretRedactor redactor : redactors) {
+            int skipped = 0;
+            List<CorpusFixtures.Item> items = CorpusFixtures.all();
+            for (CorpusFixtures.Item item : items) {
+                AuditEventScanner.Scanned s = AuditEventScanner.scan(item.bytes());
+                assertThat(s).as(item.source()).isNotNull();
+                if (!mayRedact(redactor, s, item.bytes())) {
+                    skipped++;
+                    ObjectNode tree = TestEvents.event(new String(item.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+                    assertThat(redactor.redact(tree)).as(item.source()).isEmpty();
+                }
+            }
+            assertThat(skipped).as("events the prefilter lets through without a tree").isGreaterThan(items.size() / 2);
+        }
+    }
+
+    static boolean mayRedact(SecretRedactor redactor, AuditEventScanner.Scanned s, byte[] bytes) {
+        List<Integer> bodies = new ArrayList<>();
+        for (AuditEventScanner.Span span : new AuditEventScanner.Span[] {s.requestObject(), s.responseObject()}) {
+            if (span != null) {
+                bodies.add(span.offset());
+                bodies.add(span.length());
+            }
+        }
+        var ref = s.event().objectRef();
+        return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(), bytes,
+                bodies.stream().mapToInt(Integer::intValue).toArray());
     }
 
     @Test

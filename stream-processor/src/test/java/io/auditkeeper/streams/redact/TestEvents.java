@@ -8,7 +8,6 @@ import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.streams.rules.PhiNamespaces;
 
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,10 +40,5 @@ final class TestEvents {
         for (String s : secretValues) {
             assertThat(out).as("serialized event must not contain a secret value").doesNotContain(s);
         }
-    }
-
-    static Path corpus() {
-        String configured = System.getProperty("auditkeeper.corpus");
-        return configured != null && !configured.isBlank() ? Path.of(configured) : Path.of("..", "testdata", "corpus");
     }
 }
