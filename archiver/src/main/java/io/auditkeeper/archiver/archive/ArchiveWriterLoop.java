@@ -10,6 +10,10 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 import java.time.Duration;
@@ -28,6 +32,11 @@ import java.util.Set;
  * metadata at the batch's first offset, so a writer that crashes between the PUT and the commit is followed by one
  * that finds the object, records it in the manifest if that step was lost, and resumes after it: no offset is archived
  * twice, and none is skipped.
+ *
+ * <p>When S3 (or the offset commit) fails, the partition's batch is dropped, the partition is paused, and after a
+ * backoff (doubling from {@link #FIRST_BACKOFF} up to {@link #MAX_BACKOFF}) it is resumed the same way as after a
+ * crash: from the committed offset and its recorded intent. The loop keeps polling meanwhile, so the consumer stays
+ * in its group, and the other partitions, and the indexer in its own group, go on.
  */
 public final class ArchiveWriterLoop implements AutoCloseable {
     /** Batching and location settings. */
@@ -41,6 +50,13 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     }
 
     static final String INTENT = "archive-intent:";
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveWriterLoop.class);
+
+    /** A partition waiting for its store: when to try again, and the wait after that if it fails. */
+    private record Blocked(long retryAtNanos, Duration nextBackoff) {
+    }
 
     private final Consumer<byte[], byte[]> consumer;
     private final ObjectLockArchiveWriter writer;
@@ -50,8 +66,10 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final Map<TopicPartition, ArchiveBatch> batches = new HashMap<>();
     private final Map<TopicPartition, ManifestEntry> heads = new HashMap<>();
     private final Map<TopicPartition, Long> starts = new HashMap<>();
+    private final Map<TopicPartition, Blocked> blocked = new HashMap<>();
     private AfterObjectWritten afterObjectWritten = b -> { };
     private long archivedRecords;
+    private long storeFailures;
 
     public ArchiveWriterLoop(Consumer<byte[], byte[]> consumer, ObjectLockArchiveWriter writer, S3ManifestStore manifests,
                              ManifestSigner signer, Settings settings) {
@@ -74,20 +92,31 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                     batches.remove(tp);
                     heads.remove(tp);
                     starts.remove(tp);
+                    blocked.remove(tp);
                 });
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                resume(Set.copyOf(partitions));
+                for (TopicPartition tp : partitions) {
+                    try {
+                        resume(Set.of(tp));
+                    } catch (SdkException | RetriableException e) {
+                        block(tp, e, FIRST_BACKOFF);
+                    }
+                }
             }
         });
     }
 
     /** One poll: add what arrived, write the batches that are full or old enough. */
     public void runOnce() {
+        retryBlocked();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(settings.pollTimeout())) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (blocked.containsKey(tp)) {
+                continue;
+            }
             ArchiveBatch b = batches.computeIfAbsent(tp, k -> new ArchiveBatch(k.topic(), k.partition(), starts.getOrDefault(k, -1L)));
             b.add(r.offset(), r.timestamp(), r.value() == null ? new byte[0] : r.value());
             if (b.count() >= settings.maxBatchEvents() || b.bytes() >= settings.maxBatchBytes()) {
@@ -106,11 +135,62 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         return archivedRecords;
     }
 
+    /** Writes to S3 or offset commits that failed, each followed by a retry of its partition. */
+    public long storeFailures() {
+        return storeFailures;
+    }
+
+    /** Partitions waiting for S3 to answer again. */
+    public Set<TopicPartition> blockedPartitions() {
+        return Set.copyOf(blocked.keySet());
+    }
+
     private void flush(TopicPartition tp) {
         ArchiveBatch b = batches.remove(tp);
         if (b == null || b.isEmpty()) {
             return;
         }
+        try {
+            write(tp, b);
+        } catch (SdkException | RetriableException e) {
+            block(tp, e, FIRST_BACKOFF);
+        }
+    }
+
+    private void block(TopicPartition tp, RuntimeException cause, Duration backoff) {
+        storeFailures++;
+        batches.remove(tp);
+        consumer.pause(Set.of(tp));
+        blocked.put(tp, new Blocked(System.nanoTime() + backoff.toNanos(), min(backoff.multipliedBy(2), MAX_BACKOFF)));
+        LOG.atWarn().addKeyValue("partition", tp.toString()).addKeyValue("exception", cause.getClass().getName())
+                .addKeyValue("retry_in_ms", backoff.toMillis())
+                .log("archive write failed; the partition is paused and will resume from its committed offset: " + cause.getMessage());
+    }
+
+    private void retryBlocked() {
+        long now = System.nanoTime();
+        for (Map.Entry<TopicPartition, Blocked> e : List.copyOf(blocked.entrySet())) {
+            if (now - e.getValue().retryAtNanos() < 0) {
+                continue;
+            }
+            TopicPartition tp = e.getKey();
+            try {
+                resume(Set.of(tp));
+                blocked.remove(tp);
+                consumer.resume(Set.of(tp));
+                LOG.atInfo().addKeyValue("partition", tp.toString()).log("archive writes resumed");
+            } catch (SdkException | RetriableException x) {
+                blocked.remove(tp);
+                block(tp, x, e.getValue().nextBackoff());
+            }
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void write(TopicPartition tp, ArchiveBatch b) {
         String key = ArchiveKeys.events(settings.prefix(), b.topic(), b.partition(), b.firstOffset(), b.lastOffset(), b.firstTime());
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.firstOffset(), INTENT + key)));
         ArchivedObject o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
