@@ -4,7 +4,12 @@ import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
 import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.index.DocumentKind;
 import io.auditkeeper.archiver.index.IndexWriterLoop;
+import io.auditkeeper.archiver.index.SingleIndexDocuments;
+import io.auditkeeper.kafka.TopicBootstrap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
@@ -32,6 +37,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -54,6 +61,7 @@ public final class ArchiverService implements AutoCloseable {
     private IndexWriterLoop indexLoop;
     private KafkaConsumer<byte[], byte[]> indexConsumer;
     private KafkaProducer<byte[], byte[]> deadLetters;
+    private KafkaProducer<byte[], byte[]> entries;
     private Thread indexThread;
     private java.util.concurrent.ScheduledExecutorService digests;
 
@@ -100,9 +108,12 @@ public final class ArchiverService implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        ensureArchiveTopic();
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        entries = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
         loop = new ArchiveWriterLoop(consumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(config.eventsTopic(),
                 config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)));
+        loop.publishEntriesTo(entries, config.archiveTopic());
         loop.subscribe();
         DigestWriter digestWriter = new DigestWriter(s3, config.bucket(), config.prefix(), writer, manifests, signer);
         digests = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "digest-writer"));
@@ -132,22 +143,22 @@ public final class ArchiverService implements AutoCloseable {
         Map<String, Object> c = new HashMap<>(consumerProps);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.indexGroupId());
         indexConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> pp = new HashMap<>(config.kafkaClientOverrides());
-        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        pp.put(ProducerConfig.ACKS_CONFIG, "all");
-        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
-        deadLetters = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
-        indexLoop = new IndexWriterLoop(indexConsumer, indexer, deadLetters, config.eventsTopic(), config.deadLetterTopic(),
+        deadLetters = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
+        Map<String, DocumentKind> topics = new LinkedHashMap<>();
+        topics.put(config.eventsTopic(), indexer.events());
+        topics.put(config.alertsTopic(), SingleIndexDocuments.alerts(config.alertsIndex()));
+        topics.put(config.archiveTopic(), SingleIndexDocuments.archiveEntries(config.archiveIndex()));
+        indexLoop = new IndexWriterLoop(indexConsumer, indexer, deadLetters, topics, config.deadLetterTopic(),
                 Duration.ofSeconds(5));
         indexThread = new Thread(() -> {
             try {
                 while (running.get()) {
                     try {
-                        indexer.ensureTemplate();
+                        indexLoop.ensureTemplates();
                         break;
                     } catch (java.io.IOException e) {
-                        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("OpenSearch not reachable yet; retrying");
+                        LOG.atWarn().addKeyValue("exception", e.getClass().getName())
+                                .log("OpenSearch not ready yet (" + e.getMessage() + "); retrying");
                         Thread.sleep(5_000);
                     }
                 }
@@ -167,9 +178,32 @@ public final class ArchiverService implements AutoCloseable {
         indexThread.start();
     }
 
-    /** Documents OpenSearch has taken since start. */
+    /** Normalized events OpenSearch has taken since start. */
     public long indexedDocuments() {
-        return indexLoop == null ? 0 : indexLoop.indexed();
+        return indexLoop == null ? 0 : indexLoop.indexed(config.eventsTopic());
+    }
+
+    /** Documents of a topic (events, alerts or archive entries) OpenSearch has taken since start. */
+    public long indexedDocuments(String topic) {
+        return indexLoop == null ? 0 : indexLoop.indexed(topic);
+    }
+
+    private Map<String, Object> producerProps() {
+        Map<String, Object> pp = new HashMap<>(config.kafkaClientOverrides());
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+        return pp;
+    }
+
+    private void ensureArchiveTopic() {
+        Map<String, Object> a = new HashMap<>(config.kafkaClientOverrides());
+        a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin admin = Admin.create(a)) {
+            TopicBootstrap.ensureTopics(admin, List.of(new TopicBootstrap.TopicSettings(config.archiveTopic(), 1, (short) -1,
+                    Duration.ofDays(30).toMillis())), true, 1024 * 1024);
+        }
     }
 
     private void run() {
@@ -219,6 +253,9 @@ public final class ArchiverService implements AutoCloseable {
         }
         if (deadLetters != null) {
             deadLetters.close(Duration.ofSeconds(5));
+        }
+        if (entries != null) {
+            entries.close(Duration.ofSeconds(5));
         }
         if (s3 != null) {
             s3.close();

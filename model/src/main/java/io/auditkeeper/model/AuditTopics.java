@@ -15,6 +15,8 @@ public final class AuditTopics {
     public static final String PHI_ACCESS = "audit.phi-access";
     /** Detections over time windows. */
     public static final String ALERTS = "audit.alerts";
+    /** One signed manifest entry per archived S3 object, published by the archiver for the audit-archive index. */
+    public static final String ARCHIVE = "audit.archive";
 
     private AuditTopics() {
     }

@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver.archive;
 
+import io.auditkeeper.archiver.manifest.ManifestCodec;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveKeys;
@@ -9,6 +10,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
@@ -68,6 +71,8 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final Map<TopicPartition, Long> starts = new HashMap<>();
     private final Map<TopicPartition, Blocked> blocked = new HashMap<>();
     private AfterObjectWritten afterObjectWritten = b -> { };
+    private Producer<byte[], byte[]> entryProducer;
+    private String entryTopic;
     private long archivedRecords;
     private long storeFailures;
 
@@ -78,6 +83,16 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         this.manifests = manifests;
         this.signer = signer;
         this.settings = settings;
+    }
+
+    /**
+     * Publishes every manifest entry, once it is in S3, to {@code topic} (keyed by topic-partition), for the indexer's
+     * {@code audit-archive} index. Entries are published before the offset commit and the head again at every resume,
+     * so none is missing after a crash; a repeat overwrites (its document id is derived from its offsets).
+     */
+    public void publishEntriesTo(Producer<byte[], byte[]> producer, String topic) {
+        this.entryProducer = producer;
+        this.entryTopic = topic;
     }
 
     void afterObjectWritten(AfterObjectWritten hook) {
@@ -208,6 +223,29 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                 previous == null ? ManifestEntry.GENESIS : previous.hash(), "COMPLIANCE", o.retainUntil()));
         manifests.put(entry, lastTime);
         heads.put(tp, entry);
+        publish(entry);
+    }
+
+    private void publish(ManifestEntry entry) {
+        if (entryProducer == null) {
+            return;
+        }
+        byte[] line = ManifestCodec.write(List.of(entry));
+        byte[] json = java.util.Arrays.copyOf(line, line.length - 1);
+        byte[] key = (entry.topic() + "-" + entry.partition()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            entryProducer.send(new ProducerRecord<>(entryTopic, key, json)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.InterruptException(e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new org.apache.kafka.common.errors.TimeoutException("manifest entry not acknowledged by Kafka", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RetriableException r) {
+                throw r;
+            }
+            throw new org.apache.kafka.common.KafkaException("manifest entry not published: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Where each newly assigned partition resumes: after its last manifest entry, completing a write a crash cut short. */
@@ -216,6 +254,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         for (TopicPartition tp : partitions) {
             Optional<ManifestEntry> head = manifests.last(tp.topic(), tp.partition());
             head.ifPresent(h -> heads.put(tp, h));
+            head.ifPresent(this::publish);
             OffsetAndMetadata c = committed.get(tp);
             long next = c == null ? 0 : c.offset();
             if (c != null && c.metadata() != null && c.metadata().startsWith(INTENT)) {

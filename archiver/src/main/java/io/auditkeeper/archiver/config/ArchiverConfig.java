@@ -76,6 +76,14 @@ public final class ArchiverConfig {
                     "Daily indices are <prefix>-yyyy.MM.dd behind the alias <prefix>.")
             .define("opensearch.replicas", Type.INT, 1, Range.atLeast(0), Importance.LOW,
                     "Replicas of the daily indices (0 on a single node).")
+            .define("opensearch.alerts-index", Type.STRING, "audit-alerts", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Index of the alerts read from topics.alerts.name (id from alertId).")
+            .define("opensearch.archive-index", Type.STRING, "audit-archive", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Index of the archive's manifest entries read from topics.archive.name: a search hit leads to its S3 object.")
+            .define("topics.alerts.name", Type.STRING, AuditTopics.ALERTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "The stream-processor's alerts, indexed into opensearch.alerts-index.")
+            .define("topics.archive.name", Type.STRING, AuditTopics.ARCHIVE, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Where the archive writer publishes each manifest entry once it is in S3 (created at start, 1 partition, 30 days).")
             .define("index.group-id", Type.STRING, "auditkeeper-archiver-index", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Consumer group of the indexer; its lag is how far the index is behind.")
             .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -144,6 +152,10 @@ public final class ArchiverConfig {
     public Optional<String> openSearchPassword() { return Optional.ofNullable(values.getPassword("opensearch.password")).map(Password::value); }
     public String indexPrefix() { return values.getString("opensearch.index-prefix"); }
     public int replicas() { return values.getInt("opensearch.replicas"); }
+    public String alertsIndex() { return values.getString("opensearch.alerts-index"); }
+    public String archiveIndex() { return values.getString("opensearch.archive-index"); }
+    public String alertsTopic() { return values.getString("topics.alerts.name"); }
+    public String archiveTopic() { return values.getString("topics.archive.name"); }
     public String indexGroupId() { return values.getString("index.group-id"); }
     public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
     public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }

@@ -33,27 +33,48 @@ public final class IndexWriterLoop implements AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
     private final OpenSearchIndexer indexer;
     private final Producer<byte[], byte[]> deadLetters;
-    private final String topic;
+    private final Map<String, DocumentKind> topics;
     private final String deadLetterTopic;
     private final Duration pause;
-    private long indexed;
+    private volatile long indexed;
+    private final Map<String, Long> indexedByTopic = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Indexes the normalized events of {@code topic}. */
     public IndexWriterLoop(Consumer<byte[], byte[]> consumer, OpenSearchIndexer indexer, Producer<byte[], byte[]> deadLetters,
                            String topic, String deadLetterTopic, Duration pauseAfterFailure) {
+        this(consumer, indexer, deadLetters, Map.of(topic, indexer.events()), deadLetterTopic, pauseAfterFailure);
+    }
+
+    /** Indexes each topic as its kind of document (events, alerts, archive entries). */
+    public IndexWriterLoop(Consumer<byte[], byte[]> consumer, OpenSearchIndexer indexer, Producer<byte[], byte[]> deadLetters,
+                           Map<String, DocumentKind> topics, String deadLetterTopic, Duration pauseAfterFailure) {
         this.consumer = consumer;
         this.indexer = indexer;
         this.deadLetters = deadLetters;
-        this.topic = topic;
+        this.topics = Map.copyOf(topics);
         this.deadLetterTopic = deadLetterTopic;
         this.pause = pauseAfterFailure;
     }
 
-    public void subscribe() {
-        consumer.subscribe(List.of(topic));
+    /** Makes sure the index template of every kind is in place. */
+    public void ensureTemplates() throws IOException {
+        for (DocumentKind kind : new java.util.LinkedHashSet<>(topics.values())) {
+            indexer.ensureTemplate(kind);
+        }
     }
 
+    public void subscribe() {
+        consumer.subscribe(List.copyOf(topics.keySet()));
+    }
+
+    /** Documents indexed since start, of every topic. */
     public long indexed() {
         return indexed;
+    }
+
+    /** Documents of one topic indexed since start. */
+    public long indexed(String topic) {
+        return indexedByTopic.getOrDefault(topic, 0L);
     }
 
     public void runOnce() throws InterruptedException {
@@ -61,19 +82,24 @@ public final class IndexWriterLoop implements AutoCloseable {
         if (records.isEmpty()) {
             return;
         }
-        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>();
-        records.forEach(list::add);
-        List<OpenSearchIndexer.Doc> docs = new ArrayList<>(list.size());
-        for (ConsumerRecord<byte[], byte[]> r : list) {
-            docs.add(new OpenSearchIndexer.Doc(r.value() == null ? new byte[0] : r.value()));
-        }
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> byTopic = new HashMap<>();
+        records.forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
+        int docs = records.count();
         try {
-            OpenSearchIndexer.BulkResult result = indexer.index(docs);
-            deadLetter(list, result.rejected());
-            indexed += result.indexed();
+            for (Map.Entry<String, List<ConsumerRecord<byte[], byte[]>>> e : byTopic.entrySet()) {
+                List<ConsumerRecord<byte[], byte[]>> list = e.getValue();
+                List<OpenSearchIndexer.Doc> batch = new ArrayList<>(list.size());
+                for (ConsumerRecord<byte[], byte[]> r : list) {
+                    batch.add(new OpenSearchIndexer.Doc(r.value() == null ? new byte[0] : r.value()));
+                }
+                OpenSearchIndexer.BulkResult result = indexer.index(batch, topics.get(e.getKey()));
+                deadLetter(list, result.rejected());
+                indexed += result.indexed();
+                indexedByTopic.merge(e.getKey(), (long) result.indexed(), Long::sum);
+            }
             consumer.commitSync(nextOffsets(records));
         } catch (IOException | ExecutionException e) {
-            LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("documents", docs.size())
+            LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("documents", docs)
                     .log("OpenSearch did not take the batch; it will be read again");
             rewind(records);
             Thread.sleep(pause.toMillis());

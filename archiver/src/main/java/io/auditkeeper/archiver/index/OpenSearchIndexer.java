@@ -88,6 +88,7 @@ public final class OpenSearchIndexer {
 
     private final OpenSearchClient client;
     private final Settings settings;
+    private final DocumentKind events;
 
     /**
      * @param indexPrefix the alias, the template's name and the prefix of the daily indices
@@ -206,6 +207,29 @@ public final class OpenSearchIndexer {
     public OpenSearchIndexer(OpenSearchClient client, Settings settings) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.events = new DocumentKind() {
+            @Override
+            public Placement place(byte[] source) throws IOException {
+                Target t = target(source);
+                return new Placement(indexName(settings.indexPrefix(), t.timestamp(), t.receivedAt()),
+                        documentId(t.cluster(), t.auditID(), t.stage()));
+            }
+
+            @Override
+            public String templateName() {
+                return settings.indexPrefix();
+            }
+
+            @Override
+            public byte[] templateJson(int replicas) throws IOException {
+                return OpenSearchIndexer.this.templateJson();
+            }
+        };
+    }
+
+    /** Normalized events: daily indices behind the alias of the prefix, ids from (cluster, auditID, stage). */
+    public DocumentKind events() {
+        return events;
     }
 
     public Settings settings() {
@@ -265,11 +289,16 @@ public final class OpenSearchIndexer {
 
     /** Creates or updates the composable index template named after the prefix (idempotent). */
     public void ensureTemplate() throws IOException {
-        Request request = Requests.builder().method("PUT").endpoint("/_index_template/" + settings.indexPrefix())
-                .body(Body.from(templateJson(), "application/json")).build();
+        ensureTemplate(events);
+    }
+
+    /** Creates or updates the composable index template of a kind of document (idempotent). */
+    public void ensureTemplate(DocumentKind kind) throws IOException {
+        Request request = Requests.builder().method("PUT").endpoint("/_index_template/" + kind.templateName())
+                .body(Body.from(kind.templateJson(settings.replicas()), "application/json")).build();
         try (Response response = execute(request)) {
             if (response.getStatus() / 100 != 2) {
-                throw new IOException("PUT index template " + settings.indexPrefix() + " failed: "
+                throw new IOException("PUT index template " + kind.templateName() + " failed: "
                         + response.getStatus() + " " + bodyOf(response));
             }
         }
@@ -284,19 +313,23 @@ public final class OpenSearchIndexer {
      *                           {@link IndexingException#indexed()}
      */
     public BulkResult index(List<Doc> docs) throws IOException {
+        return index(docs, events);
+    }
+
+    /** As {@link #index(List)}, for documents of another kind (alerts, archive entries). */
+    public BulkResult index(List<Doc> docs, DocumentKind kind) throws IOException {
         List<Rejected> rejected = new ArrayList<>();
         List<Item> pending = new ArrayList<>(docs.size());
         for (int i = 0; i < docs.size(); i++) {
             byte[] source = docs.get(i).source();
-            Target target;
+            DocumentKind.Placement placement;
             try {
-                target = target(source);
+                placement = kind.place(source);
             } catch (IOException | IllegalArgumentException e) {
                 rejected.add(new Rejected(i, null, null, 0, INVALID_DOCUMENT, e.getMessage()));
                 continue;
             }
-            pending.add(new Item(i, documentId(target.cluster(), target.auditID(), target.stage()),
-                    indexName(settings.indexPrefix(), target.timestamp(), target.receivedAt()), singleLine(source)));
+            pending.add(new Item(i, placement.id(), placement.index(), singleLine(source)));
         }
         int indexed = 0;
         int round = 0;
