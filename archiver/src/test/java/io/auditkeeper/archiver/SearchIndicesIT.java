@@ -38,8 +38,11 @@ class SearchIndicesIT {
             JsonNode hit = first(run.search(run.prefix, "{\"query\":{\"term\":{\"auditID\":\"" + run.id + "-77\"}}}"));
             JsonNode event = hit.path("_source");
             assertThat(event.path("actor").asText()).isEqualTo("n77");
-            int partition = 77 % ArchiverTestRun.PARTITIONS;
-            long offset = 77 / ArchiverTestRun.PARTITIONS;
+            assertThat(event.at("/record/topic").asText()).isEqualTo(run.topic);
+            int partition = event.at("/record/partition").asInt();
+            long offset = event.at("/record/offset").asLong();
+            assertThat(partition).isEqualTo(77 % ArchiverTestRun.PARTITIONS);
+            assertThat(offset).isEqualTo(77 / ArchiverTestRun.PARTITIONS);
 
             awaitAtLeast(() -> run.count(run.archiveIndex), 1);
             String query = "{\"query\":{\"bool\":{\"filter\":[{\"term\":{\"topic\":\"" + run.topic + "\"}},"

@@ -89,10 +89,14 @@ public final class IndexWriterLoop implements AutoCloseable {
             for (Map.Entry<String, List<ConsumerRecord<byte[], byte[]>>> e : byTopic.entrySet()) {
                 List<ConsumerRecord<byte[], byte[]>> list = e.getValue();
                 List<OpenSearchIndexer.Doc> batch = new ArrayList<>(list.size());
+                DocumentKind kind = topics.get(e.getKey());
+                boolean events = kind == indexer.events();
                 for (ConsumerRecord<byte[], byte[]> r : list) {
-                    batch.add(new OpenSearchIndexer.Doc(r.value() == null ? new byte[0] : r.value()));
+                    byte[] value = r.value() == null ? new byte[0] : r.value();
+                    batch.add(events ? new OpenSearchIndexer.Doc(value, r.topic(), r.partition(), r.offset())
+                            : new OpenSearchIndexer.Doc(value));
                 }
-                OpenSearchIndexer.BulkResult result = indexer.index(batch, topics.get(e.getKey()));
+                OpenSearchIndexer.BulkResult result = indexer.index(batch, kind);
                 deadLetter(list, result.rejected());
                 indexed += result.indexed();
                 indexedByTopic.merge(e.getKey(), (long) result.indexed(), Long::sum);

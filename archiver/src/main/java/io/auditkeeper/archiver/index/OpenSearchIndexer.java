@@ -140,10 +140,19 @@ public final class OpenSearchIndexer {
         }
     }
 
-    /** One normalized event as it is on {@code audit.events}: the JSON bytes of the record value. */
-    public record Doc(byte[] source) {
+    /**
+     * One document: the JSON bytes of a record value and, for normalized events, the record's place in its topic,
+     * which the indexer adds to the document as {@code record} ({@code topic}, {@code partition}, {@code offset}) so
+     * that a search hit leads to the archive entry (and S3 object) whose offset range holds it.
+     */
+    public record Doc(byte[] source, String topic, int partition, long offset) {
         public Doc {
             Objects.requireNonNull(source, "source");
+        }
+
+        /** A document without its record's place. */
+        public Doc(byte[] source) {
+            this(source, null, -1, -1);
         }
     }
 
@@ -329,7 +338,10 @@ public final class OpenSearchIndexer {
                 rejected.add(new Rejected(i, null, null, 0, INVALID_DOCUMENT, e.getMessage()));
                 continue;
             }
-            pending.add(new Item(i, placement.id(), placement.index(), singleLine(source)));
+            Doc doc = docs.get(i);
+            byte[] line = singleLine(source);
+            pending.add(new Item(i, placement.id(), placement.index(),
+                    doc.topic() == null ? line : withRecord(line, doc.topic(), doc.partition(), doc.offset())));
         }
         int indexed = 0;
         int round = 0;
@@ -538,6 +550,38 @@ public final class OpenSearchIndexer {
             out.write('\n');
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The object with {@code "record":{"topic":..,"partition":..,"offset":..}} added as its last field, spliced into
+     * the bytes (which {@link DocumentKind#place} has read as one JSON object) without rebuilding them.
+     */
+    static byte[] withRecord(byte[] object, String topic, int partition, long offset) {
+        int end = object.length - 1;
+        while (end >= 0 && (object[end] == ' ' || object[end] == '\t' || object[end] == '\n' || object[end] == '\r')) {
+            end--;
+        }
+        if (end < 1 || object[end] != '}') {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        int before = end - 1;
+        while (before >= 0 && (object[before] == ' ' || object[before] == '\t' || object[before] == '\n' || object[before] == '\r')) {
+            before--;
+        }
+        boolean empty = before >= 0 && object[before] == '{';
+        byte[] field = ((empty ? "" : ",") + "\"record\":{\"topic\":" + quoted(topic) + ",\"partition\":" + partition
+                + ",\"offset\":" + offset + "}}").getBytes(StandardCharsets.UTF_8);
+        byte[] out = java.util.Arrays.copyOf(object, end + field.length);
+        System.arraycopy(field, 0, out, end, field.length);
+        return out;
+    }
+
+    private static String quoted(String s) {
+        try {
+            return MAPPER.writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static byte[] actionLine(String index, String id) {

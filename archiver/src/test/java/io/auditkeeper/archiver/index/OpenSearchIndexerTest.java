@@ -110,4 +110,20 @@ class OpenSearchIndexerTest {
         assertThat(third.toMillis()).isBetween(400L, 480L);
         assertThat(OpenSearchIndexer.backoff(Duration.ofSeconds(1), 40).toMillis()).isBetween(30_000L, 36_000L);
     }
+
+    @Test
+    void shouldAddTheRecordsPlaceAsTheLastFieldWhenSplicingItIntoTheDocument() throws Exception {
+        byte[] doc = "{\"auditID\":\"a\",\"event\":{\"x\":[1]}} \n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        byte[] out = OpenSearchIndexer.withRecord(doc, "audit.events", 3, 42);
+
+        var tree = io.auditkeeper.model.AuditJson.mapper().readTree(out);
+        assertThat(tree.path("auditID").asText()).isEqualTo("a");
+        assertThat(tree.at("/event/x/0").asInt()).isEqualTo(1);
+        assertThat(tree.at("/record/topic").asText()).isEqualTo("audit.events");
+        assertThat(tree.at("/record/partition").asInt()).isEqualTo(3);
+        assertThat(tree.at("/record/offset").asLong()).isEqualTo(42);
+        assertThat(io.auditkeeper.model.AuditJson.mapper().readTree(OpenSearchIndexer.withRecord("{ }".getBytes(), "t", 0, 0))
+                .at("/record/topic").asText()).isEqualTo("t");
+    }
 }
