@@ -6,6 +6,9 @@ import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.index.IndexWriterLoop;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
+import io.auditkeeper.archiver.index.connection.ConnectionErrors;
+import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.archiver.index.retention.HotIndexRetention;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
@@ -16,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -29,6 +33,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -55,6 +60,7 @@ public final class ArchiverService implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> indexConsumer;
     private KafkaProducer<byte[], byte[]> deadLetters;
     private Thread indexThread;
+    private HotIndexRetention retention;
     private java.util.concurrent.ScheduledExecutorService digests;
 
     public ArchiverService(ArchiverConfig config) {
@@ -126,9 +132,11 @@ public final class ArchiverService implements AutoCloseable {
     }
 
     private void startIndexer(Map<String, Object> consumerProps) {
-        OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchIndexer.connect(config.openSearchUrl().get(),
-                config.openSearchUsername(), config.openSearchPassword()),
+        OpenSearchClient openSearch = OpenSearchClientFactory.create(config);
+        OpenSearchIndexer indexer = new OpenSearchIndexer(openSearch,
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
+        retention = new HotIndexRetention(openSearch, config.indexPrefix(), config.openSearchRetentionDays(),
+                config.openSearchRetentionInterval(), Clock.systemUTC());
         Map<String, Object> c = new HashMap<>(consumerProps);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.indexGroupId());
         indexConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -147,9 +155,17 @@ public final class ArchiverService implements AutoCloseable {
                         indexer.ensureTemplate();
                         break;
                     } catch (java.io.IOException e) {
-                        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("OpenSearch not reachable yet; retrying");
+                        LOG.atWarn().addKeyValue("exception", e.getClass().getName())
+                                .log("OpenSearch not usable yet; retrying in 5 s: " + ConnectionErrors.describe(e));
                         Thread.sleep(5_000);
                     }
+                }
+                try {
+                    retention.start();
+                } catch (java.io.IOException e) {
+                    // the index itself keeps working; expired indices stay until the next start
+                    LOG.atError().addKeyValue("exception", e.getClass().getName())
+                            .log("index retention not started: " + ConnectionErrors.describe(e));
                 }
                 indexLoop.subscribe();
                 while (running.get()) {
@@ -216,6 +232,9 @@ public final class ArchiverService implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+        if (retention != null) {
+            retention.close();
         }
         if (deadLetters != null) {
             deadLetters.close(Duration.ofSeconds(5));
