@@ -70,7 +70,7 @@ public record OpenSearchConnection(URI url, Auth auth, String username, String p
             if (username != null) {
                 throw new IllegalArgumentException("SigV4 and basic credentials exclude each other");
             }
-            if (pathPrefix().isPresent()) {
+            if (pathPrefix(url).isPresent()) {
                 throw new IllegalArgumentException("SigV4 URLs take no path: " + url);
             }
         }
@@ -117,6 +117,10 @@ public record OpenSearchConnection(URI url, Auth auth, String username, String p
 
     /** The URL's path when it has one other than {@code /} (a reverse proxy's prefix). */
     public Optional<String> pathPrefix() {
+        return pathPrefix(url);
+    }
+
+    private static Optional<String> pathPrefix(URI url) {
         String p = url.getPath();
         return p == null || p.isEmpty() || p.equals("/") ? Optional.empty() : Optional.of(p);
     }
