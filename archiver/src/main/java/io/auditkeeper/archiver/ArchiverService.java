@@ -161,8 +161,10 @@ public final class ArchiverService implements AutoCloseable {
                     }
                 }
                 try {
-                    retention.start();
-                } catch (java.io.IOException e) {
+                    if (running.get()) {
+                        retention.start();
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
                     // the index itself keeps working; expired indices stay until the next start
                     LOG.atError().addKeyValue("exception", e.getClass().getName())
                             .log("index retention not started: " + ConnectionErrors.describe(e));
