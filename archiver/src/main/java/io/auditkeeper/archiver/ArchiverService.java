@@ -11,6 +11,9 @@ import io.auditkeeper.kafka.TopicBootstrap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
+import io.auditkeeper.archiver.index.connection.ConnectionErrors;
+import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.archiver.index.retention.HotIndexRetention;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -34,6 +38,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -63,6 +68,7 @@ public final class ArchiverService implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> deadLetters;
     private KafkaProducer<byte[], byte[]> entries;
     private Thread indexThread;
+    private HotIndexRetention retention;
     private java.util.concurrent.ScheduledExecutorService digests;
 
     public ArchiverService(ArchiverConfig config) {
@@ -137,9 +143,11 @@ public final class ArchiverService implements AutoCloseable {
     }
 
     private void startIndexer(Map<String, Object> consumerProps) {
-        OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchIndexer.connect(config.openSearchUrl().get(),
-                config.openSearchUsername(), config.openSearchPassword()),
+        OpenSearchClient openSearch = OpenSearchClientFactory.create(config);
+        OpenSearchIndexer indexer = new OpenSearchIndexer(openSearch,
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
+        retention = new HotIndexRetention(openSearch, config.indexPrefix(), config.openSearchRetentionDays(),
+                config.openSearchRetentionInterval(), Clock.systemUTC());
         Map<String, Object> c = new HashMap<>(consumerProps);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.indexGroupId());
         indexConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -158,9 +166,18 @@ public final class ArchiverService implements AutoCloseable {
                         break;
                     } catch (java.io.IOException e) {
                         LOG.atWarn().addKeyValue("exception", e.getClass().getName())
-                                .log("OpenSearch not ready yet (" + e.getMessage() + "); retrying");
+                                .log("OpenSearch not usable yet; retrying in 5 s: " + ConnectionErrors.describe(e));
                         Thread.sleep(5_000);
                     }
+                }
+                try {
+                    if (running.get()) {
+                        retention.start();
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the index itself keeps working; expired indices stay until the next start
+                    LOG.atError().addKeyValue("exception", e.getClass().getName())
+                            .log("index retention not started: " + ConnectionErrors.describe(e));
                 }
                 indexLoop.subscribe();
                 while (running.get()) {
@@ -250,6 +267,9 @@ public final class ArchiverService implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+        if (retention != null) {
+            retention.close();
         }
         if (deadLetters != null) {
             deadLetters.close(Duration.ofSeconds(5));

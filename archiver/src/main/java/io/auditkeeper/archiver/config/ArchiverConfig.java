@@ -2,6 +2,7 @@ package io.auditkeeper.archiver.config;
 
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.tls.PemFiles;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -11,11 +12,16 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -72,6 +78,22 @@ public final class ArchiverConfig {
                     "Basic-auth user for OpenSearch.")
             .define("opensearch.password", Type.PASSWORD, null, Importance.MEDIUM,
                     "Basic-auth password for OpenSearch.")
+            .define("opensearch.password-file", Type.STRING, null, Importance.MEDIUM,
+                    "File holding the basic-auth password (a mounted Kubernetes Secret; a trailing line break is ignored), instead of opensearch.password.")
+            .define("opensearch.auth", Type.STRING, "basic", ValidString.in("basic", "sigv4"), Importance.MEDIUM,
+                    "basic: HTTP basic auth when opensearch.username is set, anonymous otherwise (either may add a client certificate, opensearch.tls.cert-file). sigv4: AWS Signature V4 for Amazon OpenSearch Service, credentials from the AWS default chain (IRSA, Pod Identity, instance profile, environment).")
+            .define("opensearch.aws.region", Type.STRING, null, Importance.MEDIUM,
+                    "AWS region of the domain or collection; required with opensearch.auth=sigv4.")
+            .define("opensearch.aws.service", Type.STRING, "es", ValidString.in("es", "aoss"), Importance.LOW,
+                    "SigV4 signing service: es for Amazon OpenSearch Service domains, aoss for OpenSearch Serverless collections.")
+            .define("opensearch.tls.ca-file", Type.STRING, null, Importance.MEDIUM,
+                    "PEM bundle of the CAs that may sign OpenSearch's certificate (https URLs); unset uses the JVM's trust store. TLS 1.2 and 1.3 only.")
+            .define("opensearch.tls.cert-file", Type.STRING, null, Importance.MEDIUM,
+                    "PEM client certificate (chain) presented to OpenSearch, for the security plugin's certificate authentication; with opensearch.tls.key-file.")
+            .define("opensearch.tls.key-file", Type.STRING, null, Importance.MEDIUM,
+                    "Unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1) of opensearch.tls.cert-file.")
+            .define("opensearch.tls.verify-hostname", Type.BOOLEAN, true, Importance.LOW,
+                    "Check that OpenSearch's certificate names the URL's host. Off lets any holder of a certificate from a trusted CA impersonate OpenSearch; logged as an error at every start.")
             .define("opensearch.index-prefix", Type.STRING, "audit-events", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Daily indices are <prefix>-yyyy.MM.dd behind the alias <prefix>.")
             .define("opensearch.replicas", Type.INT, 1, Range.atLeast(0), Importance.LOW,
@@ -84,6 +106,10 @@ public final class ArchiverConfig {
                     "The stream-processor's alerts, indexed into opensearch.alerts-index.")
             .define("topics.archive.name", Type.STRING, AuditTopics.ARCHIVE, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Where the archive writer publishes each manifest entry once it is in S3 (created at start, 1 partition, 30 days).")
+            .define("opensearch.retention-days", Type.INT, 90, Range.atLeast(0), Importance.MEDIUM,
+                    "Daily indices are deleted after this many days (the S3 archive keeps every event); 0 keeps them forever. With the ISM plugin an ISM policy does it, by index age; otherwise the archiver deletes the indices whose date in the name is older.")
+            .define("opensearch.retention-interval-ms", Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.LOW,
+                    "How often the archiver looks for daily indices past opensearch.retention-days when the cluster has no ISM plugin.")
             .define("index.group-id", Type.STRING, "auditkeeper-archiver-index", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Consumer group of the indexer; its lag is how far the index is behind.")
             .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -97,6 +123,7 @@ public final class ArchiverConfig {
 
     private final AbstractConfig values;
     private final Map<String, Object> originals;
+    private final Password openSearchPassword;
 
     private ArchiverConfig(Map<String, Object> originals) {
         this.values = new AbstractConfig(DEFINITION, originals, false);
@@ -111,9 +138,124 @@ public final class ArchiverConfig {
         if ((values.getPassword("s3.access-key") == null) != (values.getPassword("s3.secret-key") == null)) {
             throw new ConfigException("s3.secret-key", "[hidden]", "s3.access-key and s3.secret-key go together");
         }
+        openSearchPassword = validateOpenSearch();
         if (!Files.isReadable(signingKeyFile())) {
             throw new ConfigException("manifest.signing-key-file", signingKeyFile().toString(), "file does not exist or is not readable");
         }
+    }
+
+    /** Checks the {@code opensearch.*} keys together; returns the password from the value or the file. */
+    private Password validateOpenSearch() {
+        String url = values.getString("opensearch.url");
+        URI uri = null;
+        if (url != null && !url.isBlank()) {
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw new ConfigException("opensearch.url", url, "is not a URL: " + e.getReason());
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                throw new ConfigException("opensearch.url", url, "must be http:// or https://host[:port]");
+            }
+        }
+        boolean https = uri != null && "https".equalsIgnoreCase(uri.getScheme());
+        Password password = values.getPassword("opensearch.password");
+        String passwordFile = values.getString("opensearch.password-file");
+        if (passwordFile != null && !passwordFile.isBlank()) {
+            if (password != null) {
+                throw new ConfigException("opensearch.password-file", passwordFile, "and opensearch.password exclude each other");
+            }
+            password = new Password(readSecret("opensearch.password-file", Path.of(passwordFile)));
+        }
+        boolean user = openSearchUsername().isPresent();
+        if (user && password == null) {
+            throw new ConfigException("opensearch.password", null, "is required with opensearch.username (or opensearch.password-file)");
+        }
+        if (!user && password != null) {
+            throw new ConfigException("opensearch.username", null, "is required with a password");
+        }
+        Optional<Path> ca = file("opensearch.tls.ca-file");
+        Optional<Path> cert = file("opensearch.tls.cert-file");
+        Optional<Path> key = file("opensearch.tls.key-file");
+        if (cert.isPresent() != key.isPresent()) {
+            throw new ConfigException(cert.isPresent() ? "opensearch.tls.key-file" : "opensearch.tls.cert-file", null,
+                    "opensearch.tls.cert-file and opensearch.tls.key-file go together");
+        }
+        for (String k : List.of("opensearch.tls.ca-file", "opensearch.tls.cert-file")) {
+            if (file(k).isPresent() && uri != null && !https) {
+                throw new ConfigException(k, values.getString(k), "needs an https opensearch.url");
+            }
+        }
+        try {
+            if (ca.isPresent()) {
+                PemFiles.certificates(ca.get());
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("opensearch.tls.ca-file", ca.get().toString(), "is not a readable PEM certificate bundle: " + e.getMessage());
+        }
+        try {
+            if (cert.isPresent()) {
+                PemFiles.certificates(cert.get());
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("opensearch.tls.cert-file", cert.get().toString(), "is not a readable PEM certificate: " + e.getMessage());
+        }
+        try {
+            if (key.isPresent()) {
+                PemFiles.privateKey(key.get());
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            // never quote the file's content
+            throw new ConfigException("opensearch.tls.key-file", key.get().toString(), "is not a readable unencrypted PEM private key");
+        }
+        if (openSearchAuth().equals("sigv4")) {
+            if (openSearchAwsRegion().isEmpty()) {
+                throw new ConfigException("opensearch.aws.region", null, "is required with opensearch.auth=sigv4");
+            }
+            if (user) {
+                throw new ConfigException("opensearch.username", values.getString("opensearch.username"),
+                        "is not used with opensearch.auth=sigv4 (requests are signed with AWS credentials)");
+            }
+            if (cert.isPresent()) {
+                throw new ConfigException("opensearch.tls.cert-file", cert.get().toString(), "is not used with opensearch.auth=sigv4");
+            }
+            if (uri != null && (!https || uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+                throw new ConfigException("opensearch.url", url, "must be https://host[:port] without a path with opensearch.auth=sigv4");
+            }
+        }
+        return password;
+    }
+
+    private Optional<Path> file(String key) {
+        String v = values.getString(key);
+        if (v == null || v.isBlank()) {
+            return Optional.empty();
+        }
+        Path p = Path.of(v);
+        if (!Files.isReadable(p)) {
+            throw new ConfigException(key, v, "file does not exist or is not readable");
+        }
+        return Optional.of(p);
+    }
+
+    private static String readSecret(String key, Path file) {
+        String secret;
+        try {
+            secret = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(key, file.toString(), "file does not exist or is not readable");
+        }
+        if (secret.endsWith("\n")) {
+            secret = secret.substring(0, secret.length() - 1);
+        }
+        if (secret.endsWith("\r")) {
+            secret = secret.substring(0, secret.length() - 1);
+        }
+        if (secret.isEmpty()) {
+            throw new ConfigException(key, file.toString(), "file is empty");
+        }
+        return secret;
     }
 
     public static ArchiverConfig load(Path file, Map<String, String> env) {
@@ -149,7 +291,18 @@ public final class ArchiverConfig {
         return u == null || u.isBlank() ? Optional.empty() : Optional.of(URI.create(u));
     }
     public Optional<String> openSearchUsername() { return Optional.ofNullable(values.getString("opensearch.username")).filter(s -> !s.isBlank()); }
-    public Optional<String> openSearchPassword() { return Optional.ofNullable(values.getPassword("opensearch.password")).map(Password::value); }
+    /** From opensearch.password or opensearch.password-file (read once, at startup). */
+    public Optional<String> openSearchPassword() { return Optional.ofNullable(openSearchPassword).map(Password::value); }
+    public String openSearchAuth() { return values.getString("opensearch.auth"); }
+    public Optional<String> openSearchAwsRegion() { return Optional.ofNullable(values.getString("opensearch.aws.region")).filter(s -> !s.isBlank()); }
+    public String openSearchAwsService() { return values.getString("opensearch.aws.service"); }
+    public Optional<Path> openSearchCaFile() { return path("opensearch.tls.ca-file"); }
+    public Optional<Path> openSearchCertFile() { return path("opensearch.tls.cert-file"); }
+    public Optional<Path> openSearchKeyFile() { return path("opensearch.tls.key-file"); }
+    public boolean openSearchVerifyHostname() { return values.getBoolean("opensearch.tls.verify-hostname"); }
+    /** Days a daily index is kept; 0 = forever. */
+    public int openSearchRetentionDays() { return values.getInt("opensearch.retention-days"); }
+    public Duration openSearchRetentionInterval() { return Duration.ofMillis(values.getLong("opensearch.retention-interval-ms")); }
     public String indexPrefix() { return values.getString("opensearch.index-prefix"); }
     public int replicas() { return values.getInt("opensearch.replicas"); }
     public String alertsIndex() { return values.getString("opensearch.alerts-index"); }
@@ -160,6 +313,10 @@ public final class ArchiverConfig {
     public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
     public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
+
+    private Optional<Path> path(String key) {
+        return Optional.ofNullable(values.getString(key)).filter(s -> !s.isBlank()).map(Path::of);
+    }
 
     public Map<String, Object> kafkaClientOverrides() {
         return ConfigLoader.withPrefix(originals, KAFKA_CLIENT_PREFIX);

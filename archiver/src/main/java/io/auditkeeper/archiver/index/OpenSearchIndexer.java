@@ -8,17 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.hc.client5.http.auth.AuthScope;
-import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
-import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
-import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.generic.Body;
 import org.opensearch.client.opensearch.generic.OpenSearchClientException;
 import org.opensearch.client.opensearch.generic.Request;
 import org.opensearch.client.opensearch.generic.Requests;
 import org.opensearch.client.opensearch.generic.Response;
-import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,7 +61,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * event out of the index. Such a value stays in {@code _source} and the field is listed in {@code _ignored}. Every
  * other field our normalizer writes with a guaranteed type, so a mapping error there is a real rejection.
  *
- * <p>Thread-safe if the client is.
+ * <p>The client comes from {@link io.auditkeeper.archiver.index.connection.OpenSearchClientFactory} (TLS, basic
+ * auth, client certificates, SigV4). Thread-safe if the client is.
  */
 public final class OpenSearchIndexer {
     private static final Logger LOG = LoggerFactory.getLogger(OpenSearchIndexer.class);
@@ -245,38 +240,6 @@ public final class OpenSearchIndexer {
         return settings;
     }
 
-    /**
-     * An OpenSearch client over Apache HttpClient 5 for {@code url} ({@code http} or {@code https} with the JVM's
-     * default trust store), with HTTP basic authentication if both username and password are given. A path in the URL
-     * is used as path prefix. Not yet supported: client certificates, a custom trust store and AWS SigV4 signing
-     * (Amazon OpenSearch Service); they come later with the archiver's OpenSearch configuration.
-     */
-    public static OpenSearchClient connect(URI url, Optional<String> username, Optional<String> password) {
-        Objects.requireNonNull(url, "url");
-        String scheme = url.getScheme() == null ? "http" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("OpenSearch URL must be http or https: " + url);
-        }
-        if (url.getHost() == null) {
-            throw new IllegalArgumentException("OpenSearch URL has no host: " + url);
-        }
-        int port = url.getPort() != -1 ? url.getPort() : scheme.equals("https") ? 443 : 9200;
-        HttpHost host = new HttpHost(scheme, url.getHost(), port);
-        ApacheHttpClient5TransportBuilder builder = ApacheHttpClient5TransportBuilder.builder(host);
-        if (url.getPath() != null && !url.getPath().isEmpty() && !url.getPath().equals("/")) {
-            builder.setPathPrefix(url.getPath());
-        }
-        if (username.isPresent() && password.isPresent()) {
-            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
-            credentials.setCredentials(new AuthScope(host),
-                    new UsernamePasswordCredentials(username.get(), password.get().toCharArray()));
-            builder.setHttpClientConfigCallback(b -> b.setDefaultCredentialsProvider(credentials));
-        } else if (username.isPresent() != password.isPresent()) {
-            throw new IllegalArgumentException("OpenSearch username and password go together");
-        }
-        return new OpenSearchClient(builder.build());
-    }
-
     /** The index template's JSON for these settings: patterns, alias and replicas from {@link Settings}. */
     public byte[] templateJson() throws IOException {
         JsonNode template;
@@ -307,9 +270,12 @@ public final class OpenSearchIndexer {
                 .body(Body.from(kind.templateJson(settings.replicas()), "application/json")).build();
         try (Response response = execute(request)) {
             if (response.getStatus() / 100 != 2) {
-                throw new IOException("PUT index template " + kind.templateName() + " failed: "
-                        + response.getStatus() + " " + bodyOf(response));
+                throw new HttpStatusException(response.getStatus(), "PUT index template " + kind.templateName()
+                        + " failed: " + response.getStatus() + " " + bodyOf(response), null);
             }
+        } catch (ResponseException e) {
+            throw new HttpStatusException(e.status(), "PUT index template " + settings.indexPrefix() + " failed: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -44,6 +44,71 @@ class ArchiverConfigTest {
     }
 
     @Test
+    void shouldReadThePasswordFromAFileWithoutItsLineBreakWhenPasswordFileIsSet() throws Exception {
+        Path secret = Files.writeString(dir.resolve("password"), "from-the-secret\n");
+
+        ArchiverConfig config = ArchiverConfig.of(valid(Map.of("opensearch.url", "https://os:9200",
+                "opensearch.username", "archiver", "opensearch.password-file", secret.toString())));
+
+        assertThat(config.openSearchPassword()).contains("from-the-secret");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("opensearch.username", "archiver",
+                "opensearch.password", "pw", "opensearch.password-file", secret.toString()))))
+                .hasMessageContaining("opensearch.password-file").hasMessageNotContaining("pw,");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("opensearch.username", "archiver"))))
+                .hasMessageContaining("opensearch.password");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("opensearch.username", "archiver",
+                "opensearch.password-file", "/no/such/file")))).hasMessageContaining("opensearch.password-file");
+    }
+
+    @Test
+    void shouldNameTheTlsKeyWhenATlsFileIsMissingInvalidOrUnpaired() throws Exception {
+        Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
+        Map<String, String> https = Map.of("opensearch.url", "https://os:9200");
+
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(https, "opensearch.tls.ca-file", "/no/ca.pem"))))
+                .hasMessageContaining("opensearch.tls.ca-file");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(https, "opensearch.tls.ca-file", notPem.toString()))))
+                .hasMessageContaining("opensearch.tls.ca-file").hasMessageContaining("PEM");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(https, "opensearch.tls.cert-file", notPem.toString()))))
+                .hasMessageContaining("opensearch.tls.key-file");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("opensearch.url", "http://os:9200",
+                "opensearch.tls.ca-file", notPem.toString())))).hasMessageContaining("https");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("opensearch.url", "ftp://os"))))
+                .hasMessageContaining("opensearch.url");
+    }
+
+    @Test
+    void shouldRequireARegionAndRefuseBasicCredentialsWhenAuthIsSigV4() throws Exception {
+        Map<String, String> sigv4 = Map.of("opensearch.url", "https://search-x.eu-west-1.es.amazonaws.com",
+                "opensearch.auth", "sigv4");
+
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(sigv4))).hasMessageContaining("opensearch.aws.region");
+        ArchiverConfig config = ArchiverConfig.of(valid(with(sigv4, "opensearch.aws.region", "eu-west-1")));
+        assertThat(config.openSearchAuth()).isEqualTo("sigv4");
+        assertThat(config.openSearchAwsService()).isEqualTo("es");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(with(with(sigv4, "opensearch.aws.region", "eu-west-1"),
+                "opensearch.username", "u"), "opensearch.password", "p")))).hasMessageContaining("opensearch.username");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(with(sigv4, "opensearch.aws.region", "eu-west-1"),
+                "opensearch.aws.service", "s3")))).hasMessageContaining("opensearch.aws.service");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(sigv4, "opensearch.auth", "kerberos"))))
+                .hasMessageContaining("opensearch.auth");
+    }
+
+    @Test
+    void shouldKeepNinetyDaysAndAllowForeverWhenRetentionDaysIsDefaultOrZero() throws Exception {
+        assertThat(ArchiverConfig.of(valid(Map.of())).openSearchRetentionDays()).isEqualTo(90);
+        assertThat(ArchiverConfig.of(valid(Map.of("opensearch.retention-days", "0"))).openSearchRetentionDays()).isZero();
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("opensearch.retention-days", "-1"))))
+                .hasMessageContaining("opensearch.retention-days");
+    }
+
+    private static Map<String, String> with(Map<String, String> m, String key, String value) {
+        Map<String, String> out = new HashMap<>(m);
+        out.put(key, value);
+        return out;
+    }
+
+    @Test
     void shouldDocumentEveryKeyInTheConfigurationReference() throws Exception {
         String table = ConfigDocs.markdownTable(ArchiverConfig.DEFINITION, ArchiverConfig.LOADER);
         Files.createDirectories(Path.of("target"));

@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver.index;
 
+import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -39,8 +40,8 @@ class OpenSearchIndexerIT {
 
     @Test
     void shouldIndexTheCorpusOncePerAuditIdAndStageBehindTheAlias(LocalStack stack) throws Exception {
-        OpenSearchClient client = OpenSearchIndexer.connect(URI.create(stack.openSearchUrl()), Optional.empty(),
-                Optional.empty());
+        OpenSearchClient client = OpenSearchClientFactory.create(
+                OpenSearchConnection.of(URI.create(stack.openSearchUrl())));
         // start from no audit-events index, so a reused stack does not skew the counts
         String prefix = "audit-events";
         call(client, "DELETE", "/" + prefix + "-*", null);
@@ -123,8 +124,8 @@ class OpenSearchIndexerIT {
 
     @Test
     void shouldReturnRefusedDocumentsWithTheirReasonAndIndexTheOthers(LocalStack stack) throws Exception {
-        OpenSearchClient client = OpenSearchIndexer.connect(URI.create(stack.openSearchUrl()), Optional.empty(),
-                Optional.empty());
+        OpenSearchClient client = OpenSearchClientFactory.create(
+                OpenSearchConnection.of(URI.create(stack.openSearchUrl())));
         String prefix = "ak-it-" + UUID.randomUUID().toString().substring(0, 8);
         OpenSearchIndexer indexer = new OpenSearchIndexer(client, OpenSearchIndexer.Settings.defaults()
                 .withIndexPrefix(prefix).withReplicas(0).withRetries(2, Duration.ofMillis(50)));

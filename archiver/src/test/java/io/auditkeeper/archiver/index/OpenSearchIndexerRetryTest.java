@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver.index;
 
+import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -16,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,8 +75,8 @@ class OpenSearchIndexerRetryTest {
     }
 
     private OpenSearchIndexer indexer(int retries) {
-        return new OpenSearchIndexer(OpenSearchIndexer.connect(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                Optional.empty(), Optional.empty()),
+        return new OpenSearchIndexer(OpenSearchClientFactory.create(
+                OpenSearchConnection.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))),
                 OpenSearchIndexer.Settings.defaults().withReplicas(0).withRetries(retries, Duration.ofMillis(5)));
     }
 
@@ -160,8 +161,8 @@ class OpenSearchIndexerRetryTest {
 
     @Test
     void splitsRequestsByCount() throws Exception {
-        OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchIndexer.connect(
-                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Optional.empty(), Optional.empty()),
+        OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchClientFactory.create(
+                OpenSearchConnection.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))),
                 OpenSearchIndexer.Settings.defaults().withBulkLimits(1 << 20, 2));
         assertThat(indexer.index(docs(5)).indexed()).isEqualTo(5);
         assertThat(requests).extracting(List::size).containsExactly(2, 2, 1);

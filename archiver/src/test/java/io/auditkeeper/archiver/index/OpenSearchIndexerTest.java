@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver.index;
 
+import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -89,8 +91,8 @@ class OpenSearchIndexerTest {
 
     @Test
     void templateTakesPrefixAndReplicasFromSettings() throws Exception {
-        OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchIndexer.connect(java.net.URI.create("http://127.0.0.1:1"),
-                java.util.Optional.empty(), java.util.Optional.empty()),
+        OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchClientFactory.create(
+                OpenSearchConnection.of(java.net.URI.create("http://127.0.0.1:1"))),
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix("ak-test").withReplicas(2));
         JsonNode t = MAPPER.readTree(indexer.templateJson());
         assertThat(t.path("index_patterns").toString()).isEqualTo("[\"ak-test-*\"]");

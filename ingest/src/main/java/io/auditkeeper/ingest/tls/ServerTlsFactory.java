@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest.tls;
 
 import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.tls.PemFiles;
 import org.apache.kafka.common.config.ConfigException;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 

@@ -1,4 +1,4 @@
-package io.auditkeeper.ingest.tls;
+package io.auditkeeper.tls;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -22,6 +22,10 @@ import java.util.List;
  * Reads certificates and private keys from PEM files as cert-manager, kubeadm and openssl write them: certificate
  * chains and CA bundles, and keys in PKCS#8, PKCS#1 (RSA) or SEC1 (EC) form. Unencrypted keys only: a key file is
  * protected by file permissions or a Kubernetes Secret, not by a password in the same config.
+ *
+ * <p>Shared by ingest (its server certificate and client CA) and the archiver (the CA bundle and client certificate
+ * it presents to OpenSearch), so both read the same PEM forms. Needs {@code bcpkix-jdk18on} on the class path, which
+ * this module declares optional: a module that calls it declares the dependency itself.
  */
 public final class PemFiles {
     private PemFiles() {
