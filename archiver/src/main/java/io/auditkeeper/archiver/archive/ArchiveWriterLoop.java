@@ -1,6 +1,7 @@
 package io.auditkeeper.archiver.archive;
 
 import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.metrics.ConsumerLag;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveKeys;
 import io.auditkeeper.archiver.s3.ArchivedObject;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -50,16 +53,23 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final Map<TopicPartition, ArchiveBatch> batches = new HashMap<>();
     private final Map<TopicPartition, ManifestEntry> heads = new HashMap<>();
     private final Map<TopicPartition, Long> starts = new HashMap<>();
+    private final ArchiveListener listener;
     private AfterObjectWritten afterObjectWritten = b -> { };
     private long archivedRecords;
 
     public ArchiveWriterLoop(Consumer<byte[], byte[]> consumer, ObjectLockArchiveWriter writer, S3ManifestStore manifests,
                              ManifestSigner signer, Settings settings) {
+        this(consumer, writer, manifests, signer, settings, ArchiveListener.NONE);
+    }
+
+    public ArchiveWriterLoop(Consumer<byte[], byte[]> consumer, ObjectLockArchiveWriter writer, S3ManifestStore manifests,
+                             ManifestSigner signer, Settings settings, ArchiveListener listener) {
         this.consumer = consumer;
         this.writer = writer;
         this.manifests = manifests;
         this.signer = signer;
         this.settings = settings;
+        this.listener = listener;
     }
 
     void afterObjectWritten(AfterObjectWritten hook) {
@@ -84,8 +94,21 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         });
     }
 
-    /** One poll: add what arrived, write the batches that are full or old enough. */
+    /** One poll: add what arrived, write the batches that are full or old enough, report the lag. */
     public void runOnce() {
+        try {
+            pollAndFlush();
+        } finally {
+            listener.lag(ConsumerLag.of(consumer, this::unfinished));
+        }
+    }
+
+    private OptionalLong unfinished(TopicPartition tp) {
+        ArchiveBatch b = batches.get(tp);
+        return b == null || b.isEmpty() ? OptionalLong.empty() : OptionalLong.of(b.firstOffset());
+    }
+
+    private void pollAndFlush() {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(settings.pollTimeout())) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             ArchiveBatch b = batches.computeIfAbsent(tp, k -> new ArchiveBatch(k.topic(), k.partition(), starts.getOrDefault(k, -1L)));
@@ -113,7 +136,14 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         }
         String key = ArchiveKeys.events(settings.prefix(), b.topic(), b.partition(), b.firstOffset(), b.lastOffset(), b.firstTime());
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.firstOffset(), INTENT + key)));
-        ArchivedObject o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
+        ArchivedObject o;
+        try {
+            o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
+        } catch (SdkException e) {
+            listener.s3WriteFailed();
+            throw e;
+        }
+        listener.objectWritten(b.count(), o.bytes());
         afterObjectWritten.accept(b);
         record(tp, b.firstOffset(), b.lastOffset(), b.count(), b.firstTime(), b.lastTime(), o);
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.lastOffset() + 1, "")));
@@ -126,7 +156,13 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         ManifestEntry entry = signer.sign(ManifestEntry.unsigned(tp.topic(), tp.partition(), first, last, count,
                 firstTime, lastTime, o.key(), o.versionId(), o.sha256(),
                 previous == null ? ManifestEntry.GENESIS : previous.hash(), "COMPLIANCE", o.retainUntil()));
-        manifests.put(entry, lastTime);
+        try {
+            manifests.put(entry, lastTime);
+        } catch (SdkException e) {
+            listener.s3WriteFailed();
+            throw e;
+        }
+        listener.manifestEntryWritten();
         heads.put(tp, entry);
     }
 

@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver.index;
 
+import io.auditkeeper.archiver.metrics.ConsumerLag;
 import io.auditkeeper.model.AuditHeaders;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -25,7 +27,9 @@ import java.util.concurrent.Future;
  * Indexes a topic of normalized events into OpenSearch, independently of the archive (its own consumer group, so an
  * outage of one store never stops the other). Offsets are committed only after OpenSearch has taken every document of
  * the poll, or the refused ones are safe in the dead-letter topic with OpenSearch's reason; a poll that cannot be
- * indexed is read again after a pause. Document ids are deterministic, so reading again never duplicates.
+ * indexed is read again after a pause. Document ids are deterministic, so reading again never duplicates. The index
+ * template is put before the first documents are indexed, as part of indexing them, so that the consumer already
+ * reads (and its lag is known) while OpenSearch is still unreachable.
  */
 public final class IndexWriterLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexWriterLoop.class);
@@ -36,10 +40,18 @@ public final class IndexWriterLoop implements AutoCloseable {
     private final String topic;
     private final String deadLetterTopic;
     private final Duration pause;
+    private final IndexListener listener;
+    private boolean templateInPlace;
     private long indexed;
 
     public IndexWriterLoop(Consumer<byte[], byte[]> consumer, OpenSearchIndexer indexer, Producer<byte[], byte[]> deadLetters,
                            String topic, String deadLetterTopic, Duration pauseAfterFailure) {
+        this(consumer, indexer, deadLetters, topic, deadLetterTopic, pauseAfterFailure, IndexListener.NONE);
+    }
+
+    public IndexWriterLoop(Consumer<byte[], byte[]> consumer, OpenSearchIndexer indexer, Producer<byte[], byte[]> deadLetters,
+                           String topic, String deadLetterTopic, Duration pauseAfterFailure, IndexListener listener) {
+        this.listener = listener;
         this.consumer = consumer;
         this.indexer = indexer;
         this.deadLetters = deadLetters;
@@ -56,7 +68,16 @@ public final class IndexWriterLoop implements AutoCloseable {
         return indexed;
     }
 
+    /** One poll: index what arrived (or read it again after a pause), then report the lag. */
     public void runOnce() throws InterruptedException {
+        try {
+            pollAndIndex();
+        } finally {
+            listener.lag(ConsumerLag.of(consumer, tp -> OptionalLong.empty()));
+        }
+    }
+
+    private void pollAndIndex() throws InterruptedException {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
         if (records.isEmpty()) {
             return;
@@ -68,11 +89,18 @@ public final class IndexWriterLoop implements AutoCloseable {
             docs.add(new OpenSearchIndexer.Doc(r.value() == null ? new byte[0] : r.value()));
         }
         try {
+            if (!templateInPlace) {
+                indexer.ensureTemplate();
+                templateInPlace = true;
+            }
             OpenSearchIndexer.BulkResult result = indexer.index(docs);
             deadLetter(list, result.rejected());
             indexed += result.indexed();
             consumer.commitSync(nextOffsets(records));
+            listener.indexed(result.indexed());
+            listener.rejected(result.rejected().size());
         } catch (IOException | ExecutionException e) {
+            listener.bulkFailed();
             LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("documents", docs.size())
                     .log("OpenSearch did not take the batch; it will be read again");
             rewind(records);
