@@ -110,14 +110,7 @@ public final class ArchiverService implements AutoCloseable {
         S3ManifestStore manifests = new S3ManifestStore(s3, config.bucket(), config.prefix(), writer);
         archiveMetrics = new ArchiveMetrics(registry, config.groupId());
 
-        Map<String, Object> p = new HashMap<>(config.kafkaClientOverrides());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
-        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = new KafkaConsumer<>(consumerProperties(config, config.groupId()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         loop = new ArchiveWriterLoop(consumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(config.eventsTopic(),
                 config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)),
                 archiveMetrics);
@@ -140,7 +133,7 @@ public final class ArchiverService implements AutoCloseable {
         thread = new Thread(this::run, "archive-writer");
         thread.start();
         if (config.openSearchUrl().isPresent()) {
-            startIndexer(p);
+            startIndexer();
         }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -152,13 +145,23 @@ public final class ArchiverService implements AutoCloseable {
         return this;
     }
 
-    private void startIndexer(Map<String, Object> consumerProps) {
+    /** The settings of both writers' consumers: committed records only, offsets committed by the writers. */
+    public static Map<String, Object> consumerProperties(ArchiverConfig config, String groupId) {
+        Map<String, Object> p = new HashMap<>(config.kafkaClientOverrides());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        return p;
+    }
+
+    private void startIndexer() {
         OpenSearchIndexer indexer = new OpenSearchIndexer(OpenSearchIndexer.connect(config.openSearchUrl().get(),
                 config.openSearchUsername(), config.openSearchPassword()),
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
-        Map<String, Object> c = new HashMap<>(consumerProps);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, config.indexGroupId());
-        indexConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        indexConsumer = new KafkaConsumer<>(consumerProperties(config, config.indexGroupId()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> pp = new HashMap<>(config.kafkaClientOverrides());
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         pp.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -54,12 +54,16 @@ public final class StreamProcessorService implements AutoCloseable {
 
     /** Builds the topology from the config; the same call the tests make. */
     public static Topology topology(StreamProcessorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        return AuditTopology.build(config, pipeline(config), new AlertDetectors(config.alertSettings()), registry);
+    }
+
+    /** The per-event logic (classify, redact, normalize) from the config; also what the archiver benchmark feeds. */
+    public static EventPipeline pipeline(StreamProcessorConfig config) {
         PhiNamespaces phi = new PhiNamespaces(config.phiNamespaces());
         RuleSet rules = config.rulesFile().map(RuleSet::load).orElseGet(RuleSet::defaults);
         Set<String> everywhere = new HashSet<>(config.redactResources());
         SecretRedactor redactor = new SecretRedactor(everywhere, new HashSet<>(config.redactPhiNamespaceResources()), phi);
-        EventPipeline pipeline = new EventPipeline(new PhiAccessClassifier(rules, phi), redactor);
-        return AuditTopology.build(config, pipeline, new AlertDetectors(config.alertSettings()), registry);
+        return new EventPipeline(new PhiAccessClassifier(rules, phi), redactor);
     }
 
     public static Properties streamsProperties(StreamProcessorConfig config) {
