@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver;
 
+import io.auditkeeper.admin.AdminServer;
 import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
 import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
@@ -15,8 +16,14 @@ import io.auditkeeper.archiver.index.connection.ConnectionErrors;
 import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.retention.HotIndexRetention;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.archiver.metrics.ArchiveMetrics;
+import io.auditkeeper.archiver.metrics.IndexMetrics;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,11 +39,13 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,13 +54,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The archiver assembled from its config: the bucket checked (or created) with Object Lock, the manifest public key
  * published next to the archive, the exactly-once archive writer on its own thread, and, when OpenSearch is
  * configured, the indexer on another, each with its own consumer group so that an outage of one store never stops
- * the other.
+ * the other; and the admin port, whose metrics show each stage's progress and lag (from its consumer's own view, so
+ * the lag stays visible while a store is down) and whose readiness says which writer stopped.
  */
 public final class ArchiverService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiverService.class);
@@ -62,7 +73,12 @@ public final class ArchiverService implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> consumer;
     private ArchiveWriterLoop loop;
     private Thread thread;
-    private volatile Throwable failure;
+    private volatile Throwable archiveFailure;
+    private volatile Throwable indexFailure;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private ArchiveMetrics archiveMetrics;
+    private IndexMetrics indexMetrics;
+    private AdminServer admin;
     private IndexWriterLoop indexLoop;
     private KafkaConsumer<byte[], byte[]> indexConsumer;
     private KafkaProducer<byte[], byte[]> deadLetters;
@@ -88,7 +104,7 @@ public final class ArchiverService implements AutoCloseable {
         return b.build();
     }
 
-    public ArchiverService start() {
+    public ArchiverService start() throws IOException {
         if (config.retentionYears() < ArchiverConfig.HIPAA_YEARS) {
             LOG.atError().addKeyValue("retention_years", config.retentionYears())
                     .log("retention is shorter than the six years HIPAA asks for (retention.allow-shorter=true)");
@@ -106,19 +122,14 @@ public final class ArchiverService implements AutoCloseable {
         writer.put(publicKeyKey, signer.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "application/x-pem-file",
                 Map.of(), Instant.now());
         S3ManifestStore manifests = new S3ManifestStore(s3, config.bucket(), config.prefix(), writer);
+        archiveMetrics = new ArchiveMetrics(registry, config.groupId());
 
-        Map<String, Object> p = new HashMap<>(config.kafkaClientOverrides());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
         ensureArchiveTopic();
-        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = new KafkaConsumer<>(consumerProperties(config, config.groupId()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         entries = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
         loop = new ArchiveWriterLoop(consumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(config.eventsTopic(),
-                config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)));
+                config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)),
+                archiveMetrics);
         loop.publishEntriesTo(entries, config.archiveTopic());
         loop.subscribe();
         DigestWriter digestWriter = new DigestWriter(s3, config.bucket(), config.prefix(), writer, manifests, signer);
@@ -127,7 +138,11 @@ public final class ArchiverService implements AutoCloseable {
         digests.scheduleAtFixedRate(() -> {
             try {
                 digestWriter.write(config.eventsTopic(), Instant.now());
+                archiveMetrics.digestWritten();
             } catch (RuntimeException e) {
+                if (e instanceof SdkException) {
+                    archiveMetrics.s3WriteFailed();
+                }
                 LOG.atError().addKeyValue("exception", e.getClass().getName()).log("digest not written: " + e.getMessage());
             }
         }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -135,64 +150,77 @@ public final class ArchiverService implements AutoCloseable {
         thread = new Thread(this::run, "archive-writer");
         thread.start();
         if (config.openSearchUrl().isPresent()) {
-            startIndexer(p);
+            startIndexer();
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        if (config.adminEnabled()) {
+            admin = AdminServer.start(config.adminHost(), config.adminPort(), this::notReadyReason, this::scrape);
         }
         LOG.atInfo().addKeyValue("bucket", config.bucket()).addKeyValue("topic", config.eventsTopic())
                 .addKeyValue("retention_years", config.retentionYears()).log("archiver started");
         return this;
     }
 
-    private void startIndexer(Map<String, Object> consumerProps) {
+    /** The settings of both writers' consumers: committed records only, offsets committed by the writers. */
+    public static Map<String, Object> consumerProperties(ArchiverConfig config, String groupId) {
+        Map<String, Object> p = new HashMap<>(config.kafkaClientOverrides());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        return p;
+    }
+
+    private void startIndexer() {
         OpenSearchClient openSearch = OpenSearchClientFactory.create(config);
         OpenSearchIndexer indexer = new OpenSearchIndexer(openSearch,
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
         retention = new HotIndexRetention(openSearch, config.indexPrefix(), config.openSearchRetentionDays(),
                 config.openSearchRetentionInterval(), Clock.systemUTC());
-        Map<String, Object> c = new HashMap<>(consumerProps);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, config.indexGroupId());
-        indexConsumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        indexConsumer = new KafkaConsumer<>(consumerProperties(config, config.indexGroupId()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
         Map<String, DocumentKind> topics = new LinkedHashMap<>();
         topics.put(config.eventsTopic(), indexer.events());
         topics.put(config.alertsTopic(), SingleIndexDocuments.alerts(config.alertsIndex()));
         topics.put(config.archiveTopic(), SingleIndexDocuments.archiveEntries(config.archiveIndex()));
+        indexMetrics = new IndexMetrics(registry, config.indexGroupId());
         indexLoop = new IndexWriterLoop(indexConsumer, indexer, deadLetters, topics, config.deadLetterTopic(),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), indexMetrics);
         indexThread = new Thread(() -> {
             try {
-                while (running.get()) {
-                    try {
-                        indexLoop.ensureTemplates();
-                        break;
-                    } catch (java.io.IOException e) {
-                        LOG.atWarn().addKeyValue("exception", e.getClass().getName())
-                                .log("OpenSearch not usable yet; retrying in 5 s: " + ConnectionErrors.describe(e));
-                        Thread.sleep(5_000);
-                    }
-                }
-                try {
-                    if (running.get()) {
-                        retention.start();
-                    }
-                } catch (java.io.IOException | RuntimeException e) {
-                    // the index itself keeps working; expired indices stay until the next start
-                    LOG.atError().addKeyValue("exception", e.getClass().getName())
-                            .log("index retention not started: " + ConnectionErrors.describe(e));
-                }
                 indexLoop.subscribe();
+                boolean retentionStarted = false;
                 while (running.get()) {
                     indexLoop.runOnce();
+                    if (!retentionStarted && indexLoop.templatesInPlace()) {
+                        retentionStarted = true;
+                        startRetention();
+                    }
                 }
             } catch (WakeupException | InterruptedException e) {
                 // closing
             } catch (RuntimeException e) {
-                failure = e;
+                indexFailure = e;
                 LOG.atError().addKeyValue("exception", e.getClass().getName()).log("indexer stopped: " + e.getMessage());
             } finally {
                 indexLoop.close();
             }
         }, "index-writer");
         indexThread.start();
+    }
+
+    /** Hot index retention, once OpenSearch has answered; its failure is logged and never stops the indexer. */
+    private void startRetention() {
+        try {
+            retention.start();
+        } catch (java.io.IOException | RuntimeException e) {
+            // the index itself keeps working; expired indices stay until the next start
+            LOG.atError().addKeyValue("exception", e.getClass().getName())
+                    .log("index retention not started: " + ConnectionErrors.describe(e));
+        }
     }
 
     /** Normalized events OpenSearch has taken since start. */
@@ -231,7 +259,7 @@ public final class ArchiverService implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            failure = e;
+            archiveFailure = e;
             LOG.atError().addKeyValue("exception", e.getClass().getName()).log("archive writer stopped: " + e.getMessage());
         } finally {
             loop.close();
@@ -244,12 +272,59 @@ public final class ArchiverService implements AutoCloseable {
     }
 
     public boolean isHealthy() {
-        return failure == null && thread != null && thread.isAlive();
+        return archiveFailure == null && thread != null && thread.isAlive();
+    }
+
+    /** Why the service is not ready (for {@code /readyz}), or empty when both writers are running. */
+    public Optional<String> notReadyReason() {
+        if (!running.get()) {
+            return Optional.of("not running");
+        }
+        return writersNotRunning(thread, archiveFailure, indexThread, indexFailure);
+    }
+
+    /** The archive writer must be running, and the index writer too when there is one. */
+    static Optional<String> writersNotRunning(Thread archive, Throwable archiveFailure, Thread index, Throwable indexFailure) {
+        if (archive == null || !archive.isAlive()) {
+            return Optional.of("archive writer stopped" + cause(archiveFailure));
+        }
+        if (index != null && !index.isAlive()) {
+            return Optional.of("index writer stopped" + cause(indexFailure));
+        }
+        return Optional.empty();
+    }
+
+    private static String cause(Throwable failure) {
+        // the exception's class only: messages of client exceptions may echo request details
+        return failure == null ? "" : " (" + failure.getClass().getName() + ")";
+    }
+
+    /** The Prometheus text of {@code /metrics}. */
+    public String scrape() {
+        if (archiveMetrics != null) {
+            archiveMetrics.refresh();
+        }
+        if (indexMetrics != null) {
+            indexMetrics.refresh();
+        }
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The admin port, or -1 when it is off or not started. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
     }
 
     @Override
     public void close() {
         running.set(false);
+        if (admin != null) {
+            admin.close();
+        }
         if (digests != null) {
             digests.shutdownNow();
         }

@@ -1,7 +1,6 @@
 package io.auditkeeper.streams;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.auditkeeper.admin.AdminServer;
 import io.auditkeeper.kafka.TopicBootstrap;
 import io.auditkeeper.streams.alerts.AlertDetectors;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
@@ -28,12 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
@@ -49,7 +46,7 @@ public final class StreamProcessorService implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
-    private HttpServer admin;
+    private AdminServer admin;
 
     public StreamProcessorService(StreamProcessorConfig config) {
         this.config = config;
@@ -57,12 +54,16 @@ public final class StreamProcessorService implements AutoCloseable {
 
     /** Builds the topology from the config; the same call the tests make. */
     public static Topology topology(StreamProcessorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        return AuditTopology.build(config, pipeline(config), new AlertDetectors(config.alertSettings()), registry);
+    }
+
+    /** The per-event logic (classify, redact, normalize) from the config; also what the archiver benchmark feeds. */
+    public static EventPipeline pipeline(StreamProcessorConfig config) {
         PhiNamespaces phi = new PhiNamespaces(config.phiNamespaces());
         RuleSet rules = config.rulesFile().map(RuleSet::load).orElseGet(RuleSet::defaults);
         Set<String> everywhere = new HashSet<>(config.redactResources());
         SecretRedactor redactor = new SecretRedactor(everywhere, new HashSet<>(config.redactPhiNamespaceResources()), phi);
-        EventPipeline pipeline = new EventPipeline(new PhiAccessClassifier(rules, phi), redactor);
-        return AuditTopology.build(config, pipeline, new AlertDetectors(config.alertSettings()), registry);
+        return new EventPipeline(new PhiAccessClassifier(rules, phi), redactor);
     }
 
     public static Properties streamsProperties(StreamProcessorConfig config) {
@@ -105,14 +106,10 @@ public final class StreamProcessorService implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         if (config.adminEnabled()) {
-            admin = HttpServer.create(new InetSocketAddress(config.adminHost(), config.adminPort()), 16);
-            admin.createContext("/healthz", ex -> reply(ex, 200, "ok\n"));
-            admin.createContext("/readyz", ex -> {
-                boolean running = streams.state() == KafkaStreams.State.RUNNING;
-                reply(ex, running ? 200 : 503, running ? "ready\n" : "not ready: " + streams.state() + "\n");
-            });
-            admin.createContext("/metrics", ex -> reply(ex, 200, registry.scrape()));
-            admin.start();
+            admin = AdminServer.start(config.adminHost(), config.adminPort(), () -> {
+                KafkaStreams.State state = streams.state();
+                return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of(state.toString());
+            }, registry::scrape);
         }
         streams.start();
         LOG.atInfo().addKeyValue("application_id", config.applicationId()).addKeyValue("input", config.rawTopic())
@@ -126,20 +123,11 @@ public final class StreamProcessorService implements AutoCloseable {
     }
 
     public int adminPort() {
-        return admin == null ? -1 : admin.getAddress().getPort();
+        return admin == null ? -1 : admin.port();
     }
 
     public PrometheusMeterRegistry registry() {
         return registry;
-    }
-
-    private static void reply(HttpExchange ex, int status, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(b);
-        }
     }
 
     @Override
@@ -151,7 +139,7 @@ public final class StreamProcessorService implements AutoCloseable {
             streamsMetrics.close();
         }
         if (admin != null) {
-            admin.stop(0);
+            admin.close();
         }
         LOG.info("stream-processor stopped");
     }

@@ -3,6 +3,7 @@ package io.auditkeeper.archiver.archive;
 import io.auditkeeper.archiver.manifest.ManifestCodec;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.archiver.metrics.ConsumerLag;
 import io.auditkeeper.archiver.s3.ArchiveKeys;
 import io.auditkeeper.archiver.s3.ArchivedObject;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -70,6 +72,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final Map<TopicPartition, ManifestEntry> heads = new HashMap<>();
     private final Map<TopicPartition, Long> starts = new HashMap<>();
     private final Map<TopicPartition, Blocked> blocked = new HashMap<>();
+    private final ArchiveListener listener;
     private AfterObjectWritten afterObjectWritten = b -> { };
     private Producer<byte[], byte[]> entryProducer;
     private String entryTopic;
@@ -78,6 +81,12 @@ public final class ArchiveWriterLoop implements AutoCloseable {
 
     public ArchiveWriterLoop(Consumer<byte[], byte[]> consumer, ObjectLockArchiveWriter writer, S3ManifestStore manifests,
                              ManifestSigner signer, Settings settings) {
+        this(consumer, writer, manifests, signer, settings, ArchiveListener.NONE);
+    }
+
+    public ArchiveWriterLoop(Consumer<byte[], byte[]> consumer, ObjectLockArchiveWriter writer, S3ManifestStore manifests,
+                             ManifestSigner signer, Settings settings, ArchiveListener listener) {
+        this.listener = listener;
         this.consumer = consumer;
         this.writer = writer;
         this.manifests = manifests;
@@ -124,8 +133,22 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         });
     }
 
-    /** One poll: add what arrived, write the batches that are full or old enough. */
+    /** One poll: add what arrived, write the batches that are full or old enough, report the lag. */
     public void runOnce() {
+        try {
+            pollAndFlush();
+        } finally {
+            listener.lag(ConsumerLag.of(consumer, this::unfinished));
+        }
+    }
+
+    /** The first offset not yet in S3, for the lag: the start of an open batch, or of a partition waiting for S3. */
+    private OptionalLong unfinished(TopicPartition tp) {
+        ArchiveBatch b = batches.get(tp);
+        return b == null || b.isEmpty() ? OptionalLong.empty() : OptionalLong.of(b.firstOffset());
+    }
+
+    private void pollAndFlush() {
         retryBlocked();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(settings.pollTimeout())) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -174,6 +197,9 @@ public final class ArchiveWriterLoop implements AutoCloseable {
 
     private void block(TopicPartition tp, RuntimeException cause, Duration backoff) {
         storeFailures++;
+        if (cause instanceof SdkException) {
+            listener.s3WriteFailed();
+        }
         batches.remove(tp);
         consumer.pause(Set.of(tp));
         blocked.put(tp, new Blocked(System.nanoTime() + backoff.toNanos(), min(backoff.multipliedBy(2), MAX_BACKOFF)));
@@ -209,6 +235,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         String key = ArchiveKeys.events(settings.prefix(), b.topic(), b.partition(), b.firstOffset(), b.lastOffset(), b.firstTime());
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.firstOffset(), INTENT + key)));
         ArchivedObject o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
+        listener.objectWritten(b.count(), o.bytes());
         afterObjectWritten.accept(b);
         record(tp, b.firstOffset(), b.lastOffset(), b.count(), b.firstTime(), b.lastTime(), o);
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.lastOffset() + 1, "")));
@@ -222,6 +249,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                 firstTime, lastTime, o.key(), o.versionId(), o.sha256(),
                 previous == null ? ManifestEntry.GENESIS : previous.hash(), "COMPLIANCE", o.retainUntil()));
         manifests.put(entry, lastTime);
+        listener.manifestEntryWritten();
         heads.put(tp, entry);
         publish(entry);
     }

@@ -117,7 +117,13 @@ public final class ArchiverConfig {
             .define("digest.interval-ms", Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.MEDIUM,
                     "How often a signed digest of every partition's manifest head is written (so a deleted tail is detected).")
             .define("manifest.signing-key-file", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries.");
+                    "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries.")
+            .define("admin.enabled", Type.BOOLEAN, true, Importance.LOW,
+                    "Serve /healthz, /readyz and /metrics on the admin port.")
+            .define("admin.host", Type.STRING, "0.0.0.0", Importance.LOW,
+                    "Address of the admin port (plain HTTP; keep it inside the cluster network).")
+            .define("admin.port", Type.INT, 9092, Range.between(0, 65535), Importance.LOW,
+                    "Admin port. 0 picks a free port.");
 
     public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, ENV_PREFIX, List.of(KAFKA_CLIENT_PREFIX));
 
@@ -313,6 +319,9 @@ public final class ArchiverConfig {
     public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
     public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
+    public boolean adminEnabled() { return values.getBoolean("admin.enabled"); }
+    public String adminHost() { return values.getString("admin.host"); }
+    public int adminPort() { return values.getInt("admin.port"); }
 
     private Optional<Path> path(String key) {
         return Optional.ofNullable(values.getString(key)).filter(s -> !s.isBlank()).map(Path::of);

@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver.index;
 
+import io.auditkeeper.archiver.metrics.ConsumerLag;
 import io.auditkeeper.model.AuditHeaders;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -25,7 +27,9 @@ import java.util.concurrent.Future;
  * Indexes a topic of normalized events into OpenSearch, independently of the archive (its own consumer group, so an
  * outage of one store never stops the other). Offsets are committed only after OpenSearch has taken every document of
  * the poll, or the refused ones are safe in the dead-letter topic with OpenSearch's reason; a poll that cannot be
- * indexed is read again after a pause. Document ids are deterministic, so reading again never duplicates.
+ * indexed is read again after a pause. Document ids are deterministic, so reading again never duplicates. The index
+ * templates are put before the first documents are indexed, as part of indexing them, so that the consumer already
+ * reads (and its lag is known) while OpenSearch is still unreachable.
  */
 public final class IndexWriterLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexWriterLoop.class);
@@ -36,18 +40,23 @@ public final class IndexWriterLoop implements AutoCloseable {
     private final Map<String, DocumentKind> topics;
     private final String deadLetterTopic;
     private final Duration pause;
+    private final IndexListener listener;
+    private volatile boolean templatesInPlace;
     private volatile long indexed;
     private final Map<String, Long> indexedByTopic = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Indexes the normalized events of {@code topic}. */
     public IndexWriterLoop(Consumer<byte[], byte[]> consumer, OpenSearchIndexer indexer, Producer<byte[], byte[]> deadLetters,
                            String topic, String deadLetterTopic, Duration pauseAfterFailure) {
-        this(consumer, indexer, deadLetters, Map.of(topic, indexer.events()), deadLetterTopic, pauseAfterFailure);
+        this(consumer, indexer, deadLetters, Map.of(topic, indexer.events()), deadLetterTopic, pauseAfterFailure,
+                IndexListener.NONE);
     }
 
     /** Indexes each topic as its kind of document (events, alerts, archive entries). */
     public IndexWriterLoop(Consumer<byte[], byte[]> consumer, OpenSearchIndexer indexer, Producer<byte[], byte[]> deadLetters,
-                           Map<String, DocumentKind> topics, String deadLetterTopic, Duration pauseAfterFailure) {
+                           Map<String, DocumentKind> topics, String deadLetterTopic, Duration pauseAfterFailure,
+                           IndexListener listener) {
+        this.listener = listener;
         this.consumer = consumer;
         this.indexer = indexer;
         this.deadLetters = deadLetters;
@@ -77,7 +86,21 @@ public final class IndexWriterLoop implements AutoCloseable {
         return indexedByTopic.getOrDefault(topic, 0L);
     }
 
+    /** Whether the index templates have been put (OpenSearch answered at least once). */
+    public boolean templatesInPlace() {
+        return templatesInPlace;
+    }
+
+    /** One poll: index what arrived (or read it again after a pause), then report the lag. */
     public void runOnce() throws InterruptedException {
+        try {
+            pollAndIndex();
+        } finally {
+            listener.lag(ConsumerLag.of(consumer, tp -> OptionalLong.empty()));
+        }
+    }
+
+    private void pollAndIndex() throws InterruptedException {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
         if (records.isEmpty()) {
             return;
@@ -86,6 +109,10 @@ public final class IndexWriterLoop implements AutoCloseable {
         records.forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
         int docs = records.count();
         try {
+            if (!templatesInPlace) {
+                ensureTemplates();
+                templatesInPlace = true;
+            }
             for (Map.Entry<String, List<ConsumerRecord<byte[], byte[]>>> e : byTopic.entrySet()) {
                 List<ConsumerRecord<byte[], byte[]>> list = e.getValue();
                 List<OpenSearchIndexer.Doc> batch = new ArrayList<>(list.size());
@@ -100,9 +127,12 @@ public final class IndexWriterLoop implements AutoCloseable {
                 deadLetter(list, result.rejected());
                 indexed += result.indexed();
                 indexedByTopic.merge(e.getKey(), (long) result.indexed(), Long::sum);
+                listener.indexed(result.indexed());
+                listener.rejected(result.rejected().size());
             }
             consumer.commitSync(nextOffsets(records));
         } catch (IOException | ExecutionException e) {
+            listener.bulkFailed();
             LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("documents", docs)
                     .log("OpenSearch did not take the batch; it will be read again");
             rewind(records);

@@ -161,7 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
 
         printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, processorYaml, corpus, bootstrap, openSearchUrl,
-                s3Endpoint, ingest[0].adminPort(), processor[0].adminPort());
+                s3Endpoint, ingest[0].adminPort(), processor[0].adminPort(), archiver[0].adminPort());
         Files.writeString(dir.resolve("endpoints.env"), endpointsEnv(webhook, pki, bootstrap, openSearchUrl, s3Endpoint));
 
         if (failed > 0) {
@@ -180,7 +180,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static void printWhereToLook(PrintWriter out, URI webhook, DevPki pki, Path kubeconfig, Path ingestYaml,
                                          Path processorYaml, CorpusFiles corpus, String bootstrap, String openSearchUrl,
-                                         S3Endpoint s3, int adminPort, int processorAdminPort) {
+                                         S3Endpoint s3, int adminPort, int processorAdminPort,
+                                         int archiverAdminPort) {
         Path sample = corpus.batches().get(0).toAbsolutePath();
         out.println("Where to look");
         out.println("  Webhook (what a kube-apiserver posts to)");
@@ -197,6 +198,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  Ingest admin   http://127.0.0.1:" + adminPort + "/healthz  /readyz  /metrics");
         out.println("  Stream-processor admin   http://127.0.0.1:" + processorAdminPort + "/healthz  /readyz  /metrics"
                 + "   config " + processorYaml);
+        out.println("  Archiver admin   http://127.0.0.1:" + archiverAdminPort + "/healthz  /readyz  /metrics"
+                + "   (records archived, documents indexed, lag of each consumer group)");
         out.println("  Kafka");
         out.println("    bootstrap    " + bootstrap + "   topics: " + String.join(", ", AuditTopics.RAW, AuditTopics.EVENTS,
                 AuditTopics.PHI_ACCESS, AuditTopics.ALERTS, AuditTopics.DEAD_LETTER));

@@ -1,0 +1,71 @@
+package io.auditkeeper.archiver.metrics;
+
+import io.auditkeeper.archiver.archive.ArchiveListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.Map;
+
+/**
+ * The archive stage's counters and lag, so an operator sees it keep up (or fall behind while S3 is down): records
+ * archived, objects and bytes written, manifest entries and digests written, S3 write failures, and the lag of the
+ * archive consumer group.
+ */
+public final class ArchiveMetrics implements ArchiveListener {
+    private final Counter records;
+    private final Counter objects;
+    private final Counter bytes;
+    private final Counter manifestEntries;
+    private final Counter digests;
+    private final Counter failures;
+    private final LagGauges lag;
+
+    public ArchiveMetrics(MeterRegistry registry, String group) {
+        records = Counter.builder("auditkeeper.archiver.records.archived")
+                .description("Records written to the archive, in Object Lock objects with a manifest entry").register(registry);
+        objects = Counter.builder("auditkeeper.archiver.objects.written")
+                .description("Archive objects (gzip NDJSON batches) written").register(registry);
+        bytes = Counter.builder("auditkeeper.archiver.bytes.written")
+                .description("Bytes of archive objects written, as stored (gzip)").register(registry);
+        manifestEntries = Counter.builder("auditkeeper.archiver.manifest.entries")
+                .description("Signed manifest entries written").register(registry);
+        digests = Counter.builder("auditkeeper.archiver.digests.written")
+                .description("Signed digests of the manifest heads written").register(registry);
+        failures = Counter.builder("auditkeeper.archiver.s3.write.failures")
+                .description("Writes to S3 (object, manifest entry or digest) that failed").register(registry);
+        lag = new LagGauges(registry, "archive", group);
+    }
+
+    @Override
+    public void objectWritten(int count, long size) {
+        records.increment(count);
+        objects.increment();
+        bytes.increment(size);
+    }
+
+    @Override
+    public void manifestEntryWritten() {
+        manifestEntries.increment();
+    }
+
+    @Override
+    public void digestWritten() {
+        digests.increment();
+    }
+
+    @Override
+    public void s3WriteFailed() {
+        failures.increment();
+    }
+
+    @Override
+    public void lag(Map<TopicPartition, Long> lagByPartition) {
+        lag.update(lagByPartition);
+    }
+
+    /** Before a scrape: the latest lag into the per-partition gauges. */
+    public void refresh() {
+        lag.refresh();
+    }
+}

@@ -1,0 +1,196 @@
+package io.auditkeeper.archiver;
+
+import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.S3Endpoint;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The archiver on the real broker, Ceph and OpenSearch, read from outside as Prometheus and a probe would: its admin
+ * port counts what each stage wrote and shows each consumer group's lag, which drops to zero once everything is
+ * written, and stays visible while OpenSearch is down.
+ */
+@ExtendWith(LocalStackExtension.class)
+class ArchiverAdminIT {
+    private static final int EVENTS = 600;
+    private static final Duration PATIENCE = Duration.ofMinutes(2);
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void shouldCountWhatEachStageWroteAndReportZeroLagWhenEverythingIsWritten(LocalStack stack) throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "admin-it-" + id;
+        createAndFill(stack.kafkaBootstrap(), topic);
+        try (ArchiverService archiver = new ArchiverService(config(stack, id, topic, stack.openSearchUrl())).start()) {
+            int port = archiver.adminPort();
+            Metrics m = awaitMetrics(port, x -> x.value("auditkeeper_archiver_records_archived_total") == EVENTS
+                    && x.value("auditkeeper_archiver_documents_indexed_total") == EVENTS
+                    && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"archive\"") == 0
+                    && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"index\"") == 0
+                    && x.count("auditkeeper_archiver_consumer_partition_lag", "stage=\"archive\"") == 3
+                    && x.count("auditkeeper_archiver_consumer_partition_lag", "stage=\"index\"") == 3
+                    && x.value("auditkeeper_archiver_digests_written_total") >= 1);
+
+            assertThat(m.value("auditkeeper_archiver_records_archived_total")).isEqualTo(EVENTS);
+            assertThat(m.value("auditkeeper_archiver_documents_indexed_total")).isEqualTo(EVENTS);
+            assertThat(m.value("auditkeeper_archiver_objects_written_total")).isPositive();
+            assertThat(m.value("auditkeeper_archiver_manifest_entries_total"))
+                    .isEqualTo(m.value("auditkeeper_archiver_objects_written_total"));
+            assertThat(m.value("auditkeeper_archiver_bytes_written_total")).isPositive();
+            assertThat(m.value("auditkeeper_archiver_digests_written_total")).isPositive();
+            assertThat(m.value("auditkeeper_archiver_s3_write_failures_total")).isZero();
+            assertThat(m.value("auditkeeper_archiver_documents_rejected_total")).isZero();
+            assertThat(m.value("auditkeeper_archiver_bulk_failures_total")).isZero();
+            assertThat(m.lines("auditkeeper_archiver_consumer_partition_lag", "stage=\"archive\""))
+                    .allSatisfy(l -> assertThat(l).contains("topic=\"" + topic + "\"").endsWith(" 0.0"));
+            assertThat(m.lines("auditkeeper_archiver_consumer_group_lag", "stage=\"index\""))
+                    .singleElement().asString().contains("group=\"index-" + id + "\"");
+
+            HttpResponse<String> ready = get(port, "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).isEqualTo("ready\n");
+            assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void shouldShowTheIndexLagWhileOpenSearchIsDown(LocalStack stack) throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "admin-down-" + id;
+        createAndFill(stack.kafkaBootstrap(), topic);
+        String nobody;
+        try (ServerSocket s = new ServerSocket(0)) {
+            nobody = "http://127.0.0.1:" + s.getLocalPort();
+        }
+        try (ArchiverService archiver = new ArchiverService(config(stack, id, topic, nobody)).start()) {
+            int port = archiver.adminPort();
+            Metrics m = awaitMetrics(port, x -> x.value("auditkeeper_archiver_records_archived_total") == EVENTS
+                    && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"archive\"") == 0
+                    && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"index\"") == EVENTS
+                    && x.value("auditkeeper_archiver_bulk_failures_total") >= 1);
+
+            assertThat(m.value("auditkeeper_archiver_documents_indexed_total")).isZero();
+            assertThat(m.value("auditkeeper_archiver_consumer_group_lag", "stage=\"index\"")).isEqualTo(EVENTS);
+            assertThat(m.value("auditkeeper_archiver_bulk_failures_total")).isPositive();
+            assertThat(get(port, "/readyz").statusCode()).as("the index writer is running; it retries").isEqualTo(200);
+        }
+    }
+
+    private ArchiverConfig config(LocalStack stack, String id, String topic, String openSearchUrl) throws Exception {
+        Path key = dir.resolve("signing.pem");
+        ManifestSigner.generate(key, dir.resolve("signing.pub.pem"));
+        S3Endpoint s3 = stack.s3();
+        Map<String, Object> c = new HashMap<>();
+        c.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
+        c.put("topics.events.name", topic);
+        c.put("topics.dlq.name", topic + ".dlq");
+        c.put("archive.group-id", "archive-" + id);
+        c.put("index.group-id", "index-" + id);
+        c.put("s3.bucket", "admin-" + id);
+        c.put("s3.endpoint", s3.endpoint().toString());
+        c.put("s3.region", s3.region());
+        c.put("s3.path-style", "true");
+        c.put("s3.access-key", s3.accessKey());
+        c.put("s3.secret-key", s3.secretKey());
+        c.put("batch.max-events", "100");
+        c.put("batch.max-age-ms", "500");
+        c.put("digest.interval-ms", "1000");
+        c.put("opensearch.url", openSearchUrl);
+        c.put("opensearch.replicas", "0");
+        c.put("opensearch.index-prefix", "admin-it-" + id);
+        c.put("manifest.signing-key-file", key.toString());
+        c.put("admin.host", "127.0.0.1");
+        c.put("admin.port", "0");
+        return ArchiverConfig.of(c);
+    }
+
+    private static void createAndFill(String bootstrap, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        }
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < EVENTS; i++) {
+                String auditId = UUID.randomUUID().toString();
+                String ts = t0.plusMillis(i).toString();
+                String event = "{\"schemaVersion\":1,\"cluster\":\"it\",\"auditID\":\"" + auditId + "\",\"stage\":\"ResponseComplete\","
+                        + "\"level\":\"Metadata\",\"timestamp\":\"" + ts + "\",\"stageTimestamp\":\"" + ts + "\",\"verb\":\"get\","
+                        + "\"actor\":\"system:serviceaccount:phi-records:reader\",\"objectRef\":{\"resource\":\"pods\","
+                        + "\"namespace\":\"phi-records\",\"name\":\"db-" + i + "\"},\"decision\":\"allow\",\"receivedAt\":\"" + ts + "\"}";
+                p.send(new ProducerRecord<>(topic, i % 3, auditId.getBytes(StandardCharsets.UTF_8),
+                        event.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Scrapes until the metrics satisfy {@code done} (or patience runs out; the caller's assertions say what is wrong). */
+    private Metrics awaitMetrics(int port, Predicate<Metrics> done) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        Metrics m;
+        do {
+            m = new Metrics(get(port, "/metrics").body());
+            if (done.test(m)) {
+                return m;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return m;
+    }
+
+    /** The Prometheus text of one scrape. */
+    record Metrics(String text) {
+        List<String> lines(String name, String label) {
+            return text.lines().filter(l -> (l.startsWith(name + " ") || l.startsWith(name + "{")) && l.contains(label)).toList();
+        }
+
+        long count(String name, String label) {
+            return lines(name, label).size();
+        }
+
+        /** The value of the one sample of {@code name} that has {@code label}; -1 when there is none. */
+        double value(String name, String label) {
+            List<String> l = lines(name, label);
+            return l.size() != 1 ? -1 : Double.parseDouble(l.get(0).substring(l.get(0).lastIndexOf(' ') + 1));
+        }
+
+        double value(String name) {
+            return value(name, "");
+        }
+    }
+}

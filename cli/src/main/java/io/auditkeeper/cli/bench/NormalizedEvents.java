@@ -1,0 +1,73 @@
+package io.auditkeeper.cli.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.model.AuditJson;
+import io.auditkeeper.model.NormalizedEvent;
+import io.auditkeeper.streams.StreamProcessorService;
+import io.auditkeeper.streams.config.StreamProcessorConfig;
+import io.auditkeeper.streams.normalize.RawRecordContext;
+import io.auditkeeper.streams.topology.EventPipeline;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Normalized events as the stream-processor writes them to {@code audit.events}: corpus events with fresh auditIDs
+ * (one in five moved into a PHI namespace, as {@code bench streams} does) run through its real {@link EventPipeline}
+ * (classify, redact, normalize) and serialized the way its topology does, so the archiver is measured on realistic
+ * records, not on a synthetic shape.
+ */
+final class NormalizedEvents {
+    private NormalizedEvents() {
+    }
+
+    /** {@code count} normalized events built from {@code corpus}. */
+    static List<byte[]> build(List<byte[]> corpus, int count) throws Exception {
+        StreamProcessorConfig config = StreamProcessorConfig.of(Map.of("kafka.bootstrap-servers", "unused:9092",
+                "phi.namespaces", "phi-*"));
+        EventPipeline pipeline = StreamProcessorService.pipeline(config);
+        String receivedAt = Instant.now().toString();
+        List<byte[]> out = new ArrayList<>(count);
+        for (int i = 0; out.size() < count; i++) {
+            ObjectNode e = (ObjectNode) AuditJson.mapper().readTree(corpus.get(i % corpus.size()));
+            e.put("auditID", "bench-" + i);
+            if (i % 5 == 0 && e.get("objectRef") instanceof ObjectNode ref) {
+                ref.put("namespace", "phi-records");
+            }
+            byte[] raw = AuditJson.mapper().writeValueAsBytes(e);
+            RawRecordContext context = new RawRecordContext("bench", receivedAt, "bench",
+                    new NormalizedEvent.Source("bench.raw", i % 6, i / 6));
+            if (pipeline.process(raw, context) instanceof EventPipeline.Processed p) {
+                out.add(AuditJson.mapper().writeValueAsBytes(p.normalized()));
+            }
+        }
+        return out;
+    }
+
+    /** Writes {@code events} round-robin over {@code partitions} partitions of a new topic; returns their bytes. */
+    static long load(String bootstrap, String topic, int partitions, List<byte[]> events) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        }
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
+                "linger.ms", 5, "batch.size", 262144, "compression.type", "lz4", "max.request.size", 64 * 1024 * 1024),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events.size(); i++) {
+                byte[] v = events.get(i);
+                bytes += v.length;
+                p.send(new ProducerRecord<>(topic, i % partitions, ("bench-" + i).getBytes(StandardCharsets.UTF_8), v));
+            }
+            p.flush();
+        }
+        return bytes;
+    }
+}
