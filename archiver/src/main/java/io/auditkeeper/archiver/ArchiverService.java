@@ -228,6 +228,11 @@ public final class ArchiverService implements AutoCloseable {
         return indexLoop == null ? 0 : indexLoop.indexed(config.eventsTopic());
     }
 
+    /** Manifest entries published to the archive topic since start, for the audit-archive index. */
+    public long publishedManifestEntries() {
+        return loop == null ? 0 : loop.entriesPublished();
+    }
+
     /** Documents of a topic (events, alerts or archive entries) OpenSearch has taken since start. */
     public long indexedDocuments(String topic) {
         return indexLoop == null ? 0 : indexLoop.indexed(topic);

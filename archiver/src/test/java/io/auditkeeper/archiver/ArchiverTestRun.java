@@ -86,6 +86,7 @@ final class ArchiverTestRun {
         s.put("s3.secret-key", stack.s3().secretKey());
         s.put("opensearch.url", openSearchUrl);
         s.put("opensearch.replicas", "0");
+        s.put("opensearch.retention-days", "0");
         s.put("opensearch.index-prefix", prefix);
         s.put("opensearch.alerts-index", alertsIndex);
         s.put("opensearch.archive-index", archiveIndex);

@@ -73,7 +73,8 @@ public final class ArchiveBatch {
     /** gzip(NDJSON) of the values; deterministic for the same values. */
     public byte[] encode() {
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, bytes / 4 + 64));
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+        // buffered, so the deflater gets large chunks instead of one JNI call per record and per newline
+        try (java.io.OutputStream gz = new java.io.BufferedOutputStream(new GZIPOutputStream(out, 64 * 1024), 256 * 1024)) {
             for (byte[] v : values) {
                 gz.write(v);
                 gz.write('\n');

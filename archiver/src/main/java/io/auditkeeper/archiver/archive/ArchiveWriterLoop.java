@@ -75,6 +75,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final ArchiveListener listener;
     private AfterObjectWritten afterObjectWritten = b -> { };
     private Producer<byte[], byte[]> entryProducer;
+    private volatile long entriesPublished;
     private String entryTopic;
     private long archivedRecords;
     private long storeFailures;
@@ -173,6 +174,11 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         return archivedRecords;
     }
 
+    /** Manifest entries published for the index since start (a chain's head again at every resume). */
+    public long entriesPublished() {
+        return entriesPublished;
+    }
+
     /** Writes to S3 or offset commits that failed, each followed by a retry of its partition. */
     public long storeFailures() {
         return storeFailures;
@@ -263,6 +269,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         byte[] key = (entry.topic() + "-" + entry.partition()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             entryProducer.send(new ProducerRecord<>(entryTopic, key, json)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            entriesPublished++;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new org.apache.kafka.common.errors.InterruptException(e);

@@ -12,12 +12,12 @@ public interface IndexListener {
     /** Does nothing. */
     IndexListener NONE = new IndexListener() { };
 
-    /** OpenSearch took {@code documents} documents (created or overwritten). */
-    default void indexed(int documents) {
+    /** OpenSearch took {@code documents} documents read from {@code topic} (created or overwritten). */
+    default void indexed(String topic, int documents) {
     }
 
-    /** OpenSearch refused {@code documents} documents for good; they are in the dead-letter topic. */
-    default void rejected(int documents) {
+    /** OpenSearch refused {@code documents} documents of {@code topic} for good; they are in the dead-letter topic. */
+    default void rejected(String topic, int documents) {
     }
 
     /** A poll's documents could not be indexed (OpenSearch unreachable, or failing after the retries); read again. */

@@ -108,6 +108,7 @@ public final class IndexWriterLoop implements AutoCloseable {
         Map<String, List<ConsumerRecord<byte[], byte[]>>> byTopic = new HashMap<>();
         records.forEach(r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
         int docs = records.count();
+        Map<String, OpenSearchIndexer.BulkResult> results = new HashMap<>();
         try {
             if (!templatesInPlace) {
                 ensureTemplates();
@@ -125,12 +126,16 @@ public final class IndexWriterLoop implements AutoCloseable {
                 }
                 OpenSearchIndexer.BulkResult result = indexer.index(batch, kind);
                 deadLetter(list, result.rejected());
-                indexed += result.indexed();
-                indexedByTopic.merge(e.getKey(), (long) result.indexed(), Long::sum);
-                listener.indexed(result.indexed());
-                listener.rejected(result.rejected().size());
+                results.put(e.getKey(), result);
             }
             consumer.commitSync(nextOffsets(records));
+            // counted once committed: a poll read again after a failure is not counted twice
+            results.forEach((topic, result) -> {
+                indexed += result.indexed();
+                indexedByTopic.merge(topic, (long) result.indexed(), Long::sum);
+                listener.indexed(topic, result.indexed());
+                listener.rejected(topic, result.rejected().size());
+            });
         } catch (IOException | ExecutionException e) {
             listener.bulkFailed();
             LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("documents", docs)

@@ -2,6 +2,8 @@ package io.auditkeeper.archiver.metrics;
 
 import io.auditkeeper.archiver.index.IndexListener;
 import io.micrometer.core.instrument.Counter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 
@@ -13,16 +15,14 @@ import java.util.Map;
  * consumer group.
  */
 public final class IndexMetrics implements IndexListener {
-    private final Counter indexed;
-    private final Counter rejected;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> indexed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Counter bulkFailures;
     private final LagGauges lag;
 
     public IndexMetrics(MeterRegistry registry, String group) {
-        indexed = Counter.builder("auditkeeper.archiver.documents.indexed")
-                .description("Documents OpenSearch took (created or overwritten)").register(registry);
-        rejected = Counter.builder("auditkeeper.archiver.documents.rejected")
-                .description("Documents OpenSearch refused for good, sent to the dead-letter topic").register(registry);
+        this.registry = registry;
         bulkFailures = Counter.builder("auditkeeper.archiver.bulk.failures")
                 .description("Polls whose documents could not be indexed (OpenSearch unreachable or failing after the retries); read again")
                 .register(registry);
@@ -30,13 +30,17 @@ public final class IndexMetrics implements IndexListener {
     }
 
     @Override
-    public void indexed(int documents) {
-        indexed.increment(documents);
+    public void indexed(String topic, int documents) {
+        indexed.computeIfAbsent(topic, t -> Counter.builder("auditkeeper.archiver.documents.indexed").tag("topic", t)
+                .description("Documents OpenSearch took (created or overwritten), by the topic they were read from")
+                .register(registry)).increment(documents);
     }
 
     @Override
-    public void rejected(int documents) {
-        rejected.increment(documents);
+    public void rejected(String topic, int documents) {
+        rejected.computeIfAbsent(topic, t -> Counter.builder("auditkeeper.archiver.documents.rejected").tag("topic", t)
+                .description("Documents OpenSearch refused for good, sent to the dead-letter topic, by topic")
+                .register(registry)).increment(documents);
     }
 
     @Override

@@ -70,7 +70,7 @@ final class IndexBench {
         boolean[] started = {false};
         IndexListener listener = new IndexListener() {
             @Override
-            public void indexed(int documents) {
+            public void indexed(String topic, int documents) {
                 batchSizes.add(documents);
             }
 

@@ -9,6 +9,7 @@ import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.manifest.ManifestVerifier;
 import io.auditkeeper.archiver.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.localstack.S3Endpoint;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -35,6 +36,8 @@ final class DemoArchive {
         return new ArchiverService(ArchiverConfig.of(Map.ofEntries(
                 Map.entry("opensearch.url", openSearchUrl),
                 Map.entry("opensearch.replicas", "0"),
+                // the corpus holds events from years ago; hot retention would delete their daily indices at once
+                Map.entry("opensearch.retention-days", "0"),
                 Map.entry("kafka.bootstrap-servers", bootstrap),
                 Map.entry("topics.events.name", eventsTopic),
                 Map.entry("s3.bucket", bucket),
@@ -49,15 +52,27 @@ final class DemoArchive {
                 Map.entry("manifest.signing-key-file", key.toString())))).start();
     }
 
-    static void awaitArchivedAndIndexed(ArchiverService archiver, int events) throws InterruptedException {
+    static void awaitArchivedAndIndexed(ArchiverService archiver, int events, String alertsTopic, int alerts)
+            throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
-        while ((archiver.archivedRecords() < events || archiver.indexedDocuments() < events)
+        while ((archiver.archivedRecords() < events || archiver.indexedDocuments() < events
+                || archiver.indexedDocuments(alertsTopic) < alerts
+                || archiver.indexedDocuments(AuditTopics.ARCHIVE) < archiver.publishedManifestEntries())
                 && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
         }
     }
 
     /** What OpenSearch holds, and a search to try. */
+    private static long count(java.net.http.HttpClient http, String openSearchUrl, String index)
+            throws IOException, InterruptedException {
+        http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(openSearchUrl + "/" + index + "/_refresh"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(openSearchUrl + "/" + index + "/_count")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return io.auditkeeper.model.AuditJson.mapper().readTree(body).path("count").asLong(0);
+    }
+
     static void printIndex(PrintWriter out, String openSearchUrl) throws IOException, InterruptedException {
         var http = java.net.http.HttpClient.newHttpClient();
         http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(openSearchUrl + "/audit-events/_refresh"))
@@ -67,6 +82,9 @@ final class DemoArchive {
         long count = io.auditkeeper.model.AuditJson.mapper().readTree(body).path("count").asLong(-1);
         out.printf("  OpenSearch (alias audit-events, daily indices): %d documents%n", count);
         out.println("    search:  curl -s '" + openSearchUrl + "/audit-events/_search?q=phi.rules:secret-read&size=3&pretty'");
+        out.printf("  OpenSearch audit-alerts: %d alerts, audit-archive: %d archive entries (which S3 object holds which offsets)%n",
+                count(http, openSearchUrl, "audit-alerts"), count(http, openSearchUrl, "audit-archive"));
+        out.println("    search:  curl -s '" + openSearchUrl + "/audit-alerts/_search?pretty'");
     }
 
     /** Counts and verifies what is in the bucket; true when every partition's chain verifies. */

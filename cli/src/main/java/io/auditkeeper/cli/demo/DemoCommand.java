@@ -153,7 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
         RawTopicSummary.print(out, AuditTopics.RAW, TopicSnapshot.read(bootstrap, AuditTopics.RAW), 1);
         RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 0);
         results.print(out);
-        DemoArchive.awaitArchivedAndIndexed(archiver[0], results.events());
+        DemoArchive.awaitArchivedAndIndexed(archiver[0], results.events(), AuditTopics.ALERTS, results.alerts().size());
         boolean verified = DemoArchive.print(out, s3Endpoint, BUCKET, processorConfig.eventsTopic(),
                 processorConfig.outputTopics().get(0).partitions(),
                 dir.resolve("pki").resolve("manifest-signing.pub.pem"));

@@ -51,6 +51,12 @@ class DemoCommandIT {
         java.util.regex.Matcher indexed = java.util.regex.Pattern.compile("OpenSearch \\(alias audit-events, daily indices\\): (\\d+) documents").matcher(out.toString());
         assertThat(indexed.find()).isTrue();
         assertThat(indexed.group(1)).as("every normalized event is searchable").isEqualTo(events.group(1));
+        assertThat(out.toString()).as("every alert is searchable, and every archive object has its entry in the index")
+                .containsPattern("audit-alerts: 4 alerts, audit-archive: (\\d+) archive entries");
+        java.util.regex.Matcher objects = java.util.regex.Pattern.compile(": (\\d+) objects holding").matcher(out.toString());
+        java.util.regex.Matcher entries = java.util.regex.Pattern.compile("audit-archive: (\\d+) archive entries").matcher(out.toString());
+        assertThat(objects.find() && entries.find()).isTrue();
+        assertThat(entries.group(1)).isEqualTo(objects.group(1));
         assertThat(Files.readString(dir.toAbsolutePath().resolve("webhook-kubeconfig.yaml"))).contains("client-certificate:");
         assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=");
     }

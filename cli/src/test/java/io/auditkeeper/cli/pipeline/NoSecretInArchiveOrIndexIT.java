@@ -95,6 +95,7 @@ class NoSecretInArchiveOrIndexIT {
         ac.put("s3.secret-key", stack.s3().secretKey());
         ac.put("opensearch.url", stack.openSearchUrl());
         ac.put("opensearch.replicas", "0");
+        ac.put("opensearch.retention-days", "0");
         ac.put("opensearch.index-prefix", "nosecret-" + id);
         ac.put("opensearch.alerts-index", "nosecret-" + id + "-alerts");
         ac.put("opensearch.archive-index", "nosecret-" + id + "-archive");
