@@ -1,0 +1,207 @@
+package io.auditkeeper.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditkeeper.deploy.Yaml.Document;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KubernetesManifestsTest {
+    private static final Path K8S = Repo.DEPLOY.resolve("k8s");
+    private static final Path BASE = K8S.resolve("base");
+
+    @Test
+    void shouldParseEveryYamlFileUnderDeploy() {
+        List<Path> files = Repo.yamlFiles(Repo.DEPLOY);
+        assertThat(files).isNotEmpty();
+        for (Path f : files) {
+            assertThat(Yaml.documents(f)).as("documents of %s", f).isNotEmpty();
+        }
+    }
+
+    @Test
+    void shouldKeepEveryRuleInTheBase() {
+        List<Document> docs = baseDocuments();
+        List<String> violations = new ManifestPolicy(kustomizeImages(BASE)).check(docs);
+        assertThat(violations).as("policy violations in deploy/k8s/base").isEmpty();
+        assertThat(docs).extracting(Document::label).contains(
+                "Namespace auditkeeper", "NetworkPolicy default-deny-all", "Deployment auditkeeper-ingest",
+                "StatefulSet auditkeeper-stream-processor", "Deployment auditkeeper-archiver",
+                "PodDisruptionBudget auditkeeper-ingest", "HorizontalPodAutoscaler auditkeeper-ingest",
+                "Certificate auditkeeper-ingest");
+    }
+
+    @Test
+    void shouldListEveryBaseFileInTheKustomization() throws IOException {
+        JsonNode k = Yaml.documents(BASE.resolve("kustomization.yaml")).get(0).node();
+        Set<String> listed = new TreeSet<>();
+        k.path("resources").forEach(r -> listed.add(r.asText()));
+        Set<String> present = new TreeSet<>();
+        try (Stream<Path> s = Files.list(BASE)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+                    .forEach(present::add);
+        }
+        assertThat(listed).as("a manifest left out of kustomization.yaml is never deployed, nor checked as deployed")
+                .isEqualTo(present);
+    }
+
+    @Test
+    void shouldSetOnlyVariablesTheServicesAccept() {
+        List<String> problems = new ArrayList<>();
+        for (Document d : baseDocuments()) {
+            problems.addAll(envProblems(d));
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void shouldReferenceEverySecretItMountsOrReadsNeverCreateOne() {
+        Set<String> referenced = new TreeSet<>();
+        for (Document d : baseDocuments()) {
+            JsonNode spec = d.node().path("spec").path("template").path("spec");
+            for (JsonNode vol : spec.path("volumes")) {
+                if (vol.has("secret")) {
+                    referenced.add(vol.path("secret").path("secretName").asText());
+                }
+            }
+            for (JsonNode c : spec.path("containers")) {
+                for (JsonNode e : c.path("env")) {
+                    JsonNode ref = e.path("valueFrom").path("secretKeyRef");
+                    if (!ref.isMissingNode()) {
+                        referenced.add(ref.path("name").asText());
+                    }
+                }
+            }
+            assertThat(d.kind()).as(d.label()).isNotEqualTo("Secret");
+        }
+        assertThat(referenced).contains("auditkeeper-ingest-tls", "auditkeeper-webhook-client-ca", "auditkeeper-ingest-tokens",
+                "auditkeeper-manifest-signing-key", "auditkeeper-archiver-opensearch", "auditkeeper-archiver-s3");
+        // docs/deploy.md lists every one of them, so an operator knows what to create
+        String doc = read(Repo.ROOT.resolve("docs/deploy.md"));
+        for (String name : referenced) {
+            assertThat(doc).as("docs/deploy.md names Secret %s", name).contains(name);
+        }
+    }
+
+    @Test
+    void shouldRejectTheBadManifestNamingEachWorkloadAndRule() throws IOException {
+        String text;
+        try (InputStream in = getClass().getResourceAsStream("/bad/insecure-workloads.yaml")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<String> v = new ManifestPolicy(Map.of()).check(Yaml.documents(Path.of("bad/insecure-workloads.yaml"), text));
+        assertThat(v).contains(
+                "Deployment careless-ingest: container app: securityContext.readOnlyRootFilesystem must be true",
+                "Deployment careless-ingest: container app: securityContext.allowPrivilegeEscalation must be false",
+                "Deployment careless-ingest: container app: securityContext.capabilities.drop must contain ALL",
+                "Deployment careless-ingest: container app: runAsNonRoot must be true (pod or container securityContext)",
+                "Deployment careless-ingest: container app: seccompProfile.type must be RuntimeDefault (pod or container securityContext)",
+                "Deployment careless-ingest: container app: resources.limits.memory must be set",
+                "Deployment careless-ingest: container app: image example/ingest:latest must not use the tag 'latest'",
+                "Deployment careless-ingest: container app: env AUDITKEEPER_ARCHIVER_S3_SECRET_KEY is a credential given as a literal value; take it from a Secret (valueFrom.secretKeyRef)",
+                "Deployment careless-ingest: automountServiceAccountToken must be false",
+                "Deployment careless-ingest: hostNetwork must not be true",
+                "Deployment careless-ingest: ingest needs at least 2 replicas",
+                "Deployment careless-ingest: ingest needs a PodDisruptionBudget that selects its pods",
+                "StatefulSet careless-streams: container sidecar: securityContext.privileged must not be true",
+                "StatefulSet careless-streams: container sidecar: image busybox must be pinned (an exact tag or @sha256 digest)",
+                "ServiceAccount careless: automountServiceAccountToken must be false (no service talks to the Kubernetes API)",
+                "ConfigMap careless-settings: key 'opensearch-password' looks like a credential; credentials belong in a Secret, never a ConfigMap",
+                "Secret committed-keys: a Secret with data is committed; Secrets are referenced by name and created from a secret store",
+                "ClusterRoleBinding careless-admin: RBAC is not allowed; no Audit Keeper service needs Kubernetes API permissions",
+                "NetworkPolicy allow-everything: an ingress rule without 'from' admits every source; name the peers",
+                "NetworkPolicy: a default deny for ingress and egress (podSelector {}, policyTypes [Ingress, Egress], no rules) must be present",
+                "Namespace careless: label pod-security.kubernetes.io/enforce must be 'restricted'");
+        assertThat(v).anyMatch(m -> m.startsWith("Deployment careless-ingest: container app: livenessProbe"));
+    }
+
+    @Test
+    void shouldPassWhenRenderedByKustomizeIfKubectlIsInstalled() {
+        Repo.Result version = Repo.run(Repo.ROOT, "kubectl", "version", "--client");
+        Assumptions.assumeTrue(version != null && version.exit() == 0, "kubectl is not installed: rendering not checked");
+        List<Path> targets = new ArrayList<>(List.of(BASE));
+        try (Stream<Path> s = Files.list(K8S.resolve("overlays"))) {
+            s.filter(Files::isDirectory).sorted().forEach(targets::add);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Path target : targets) {
+            Repo.Result r = Repo.run(Repo.ROOT, "kubectl", "kustomize", target.toString());
+            assertThat(r.exit()).as("kubectl kustomize %s: %s", target, r.err()).isZero();
+            List<Document> docs = Yaml.documents(target, r.out());
+            assertThat(new ManifestPolicy(Map.of()).check(docs)).as("policy violations in rendered %s", target).isEmpty();
+            List<String> problems = new ArrayList<>();
+            for (Document d : docs) {
+                assertThat(d.node().path("metadata").path("namespace").asText("auditkeeper"))
+                        .as("%s in %s", d.label(), target).isEqualTo("auditkeeper");
+                problems.addAll(envProblems(d));
+            }
+            assertThat(problems).as("settings in rendered %s", target).isEmpty();
+        }
+        // `kubectl apply --dry-run=client` is not run: even in client mode it downloads the OpenAPI schema and the
+        // API resource list from a server, so it cannot work without a cluster.
+    }
+
+    static List<String> envProblems(Document d) {
+        List<String> problems = new ArrayList<>();
+        if (!ManifestPolicy.WORKLOADS.contains(d.kind())) {
+            return problems;
+        }
+        for (JsonNode c : d.node().path("spec").path("template").path("spec").path("containers")) {
+            Map<String, String> env = new LinkedHashMap<>();
+            for (JsonNode e : c.path("env")) {
+                env.put(e.path("name").asText(), e.has("value") ? e.path("value").asText() : ServiceSettings.FROM_SECRET);
+            }
+            ServiceSettings.Service service = ServiceSettings.byPrefixOf(env);
+            if (service == null) {
+                problems.add(d.label() + ": container " + c.path("name").asText() + " sets no AUDITKEEPER_* variable");
+                continue;
+            }
+            problems.addAll(ServiceSettings.problems(d.label() + " container " + c.path("name").asText(), service, env));
+        }
+        return problems;
+    }
+
+    private static List<Document> baseDocuments() {
+        List<Document> docs = new ArrayList<>();
+        for (Path f : Repo.yamlFiles(BASE)) {
+            docs.addAll(Yaml.documents(f));
+        }
+        return docs;
+    }
+
+    /** The kustomization's images: name to whether it is pinned (newTag not latest, or a digest). */
+    static Map<String, Boolean> kustomizeImages(Path dir) {
+        Map<String, Boolean> out = new HashMap<>();
+        JsonNode k = Yaml.documents(dir.resolve("kustomization.yaml")).get(0).node();
+        for (JsonNode img : k.path("images")) {
+            String tag = img.path("newTag").asText("");
+            boolean pinned = img.has("digest") || !tag.isEmpty() && !tag.equals("latest");
+            out.put(img.path("name").asText(), pinned);
+        }
+        return out;
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
