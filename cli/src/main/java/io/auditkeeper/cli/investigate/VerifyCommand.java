@@ -97,17 +97,22 @@ public final class VerifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | ManifestKeyException e) {
             err.println("auditkeeper verify: " + e.getMessage());
             return ExitCodes.USAGE;
-        } catch (NoSuchBucketException e) {
-            err.println("auditkeeper verify: bucket " + s3Options.bucket() + " does not exist");
-            return ExitCodes.USAGE;
         } catch (S3Exception e) {
+            if (e instanceof NoSuchBucketException || "NoSuchBucket".equals(errorCode(e))) {
+                err.println("auditkeeper verify: bucket " + s3Options.bucket() + " does not exist");
+                return ExitCodes.USAGE;
+            }
             err.println("auditkeeper verify: S3 refused the request: HTTP " + e.statusCode() + " "
-                    + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode()));
+                    + errorCode(e));
             return ExitCodes.UNREACHABLE;
         } catch (SdkException e) {
             err.println("auditkeeper verify: S3 cannot be reached: " + e.getMessage());
             return ExitCodes.UNREACHABLE;
         }
+    }
+
+    private static String errorCode(S3Exception e) {
+        return e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
     }
 
     /** The verifier's key and where it came from. */
@@ -121,7 +126,7 @@ public final class VerifyCommand implements Callable<Integer> {
             try {
                 pem = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.US_ASCII);
             } catch (S3Exception e) {
-                if (e.statusCode() == 404 && !(e instanceof NoSuchBucketException)) {
+                if (e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e)) && !(e instanceof NoSuchBucketException)) {
                     throw new IllegalArgumentException("s3://" + bucket + "/" + key + " does not exist; give --public-key");
                 }
                 throw e;
