@@ -2,15 +2,20 @@ package io.auditkeeper.cli;
 
 import io.auditkeeper.cli.bench.BenchCommand;
 import io.auditkeeper.cli.demo.DemoCommand;
+import io.auditkeeper.cli.investigate.ReplayCommand;
+import io.auditkeeper.cli.investigate.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code auditkeeper} command line. Exit codes: 0 success, 1 failure, 2 usage error.
+ * The {@code auditkeeper} command line. Exit codes: 0 success, 1 failure (for {@code verify}: problems found in the
+ * archive), 2 usage or configuration error, 3 a store (S3, Kafka) unreachable or refusing ({@code verify},
+ * {@code replay}).
  */
 @Command(name = "auditkeeper", mixinStandardHelpOptions = true, version = "Audit Keeper 0.1.0",
         description = "A tamper-evident audit trail for Kubernetes clusters that hold PHI.",
-        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, ReplayCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AuditKeeperCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

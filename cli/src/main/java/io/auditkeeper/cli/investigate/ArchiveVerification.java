@@ -1,0 +1,104 @@
+package io.auditkeeper.cli.investigate;
+
+import io.auditkeeper.archiver.archive.DigestWriter;
+import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.archiver.archive.S3ObjectStore;
+import io.auditkeeper.archiver.manifest.Digest;
+import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.manifest.ManifestVerifier;
+import io.auditkeeper.archiver.manifest.Problem;
+import io.auditkeeper.archiver.manifest.VerificationReport;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Reads an archive's manifest chains and digests and hands them to the archiver's {@link ManifestVerifier}: this class
+ * only chooses what to verify (the partitions found under the manifests prefix, the entries of the period) and never
+ * judges an entry itself, so the CLI and the archiver's own tests agree on what "intact" means.
+ *
+ * <p>For a period, the entries whose event times overlap it are verified as a consecutive range anchored on the hash
+ * of the entry just before it (or the chain's genesis); the entries before the period are read but their objects are
+ * not fetched. Digests are always verified against the whole chains, because a deleted tail is only visible there.
+ */
+public final class ArchiveVerification {
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final ManifestVerifier verifier;
+    private final Duration minimumRetention;
+
+    public ArchiveVerification(S3Client s3, String bucket, String prefix, ManifestVerifier verifier,
+                               Duration minimumRetention) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.verifier = verifier;
+        this.minimumRetention = minimumRetention;
+    }
+
+    /** Verifies every partition of {@code topic} found under the manifests prefix, and the digests. */
+    public Outcome verify(String topic, TimeWindow window, Instant now) {
+        // the writer is only needed by the store's put, which verify never calls
+        ObjectLockArchiveWriter unused = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
+        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, prefix, unused);
+        S3ObjectStore objects = new S3ObjectStore(s3, bucket);
+
+        Map<String, List<ManifestEntry>> chains = new LinkedHashMap<>();
+        List<PartitionVerification> partitions = new ArrayList<>();
+        for (int partition : new TreeSet<>(manifests.partitions(topic))) {
+            List<ManifestEntry> chain = manifests.all(topic, partition);
+            chains.put(topic + "-" + partition, chain);
+            // from the first to the last entry overlapping the period, so that the range stays consecutive
+            int first = 0;
+            while (first < chain.size() && !overlaps(window, chain.get(first))) {
+                first++;
+            }
+            int end = chain.size();
+            while (end > first && !overlaps(window, chain.get(end - 1))) {
+                end--;
+            }
+            List<ManifestEntry> range = chain.subList(first, end);
+            String anchor = first == 0 ? ManifestEntry.GENESIS : chain.get(first - 1).hash();
+            VerificationReport report = range.isEmpty()
+                    ? new VerificationReport(List.of(), 0, -1, -1)
+                    : verifier.verifyPartition(range, anchor, objects, now, minimumRetention);
+            partitions.add(new PartitionVerification(topic, partition, range, report.problems()));
+        }
+
+        DigestWriter digestReader = new DigestWriter(s3, bucket, prefix, unused, manifests, null);
+        List<Digest> digests = digestReader.all();
+        if (!digests.isEmpty()) {
+            // the latest digest may vouch for other topics' heads too; their chains are needed to judge it
+            for (Digest.PartitionHead head : digests.get(digests.size() - 1).heads()) {
+                chains.computeIfAbsent(head.topicPartition(), k -> manifests.all(head.topic(), head.partition()));
+            }
+        }
+        List<Problem> digestProblems = verifier.verifyDigests(digests, chains);
+        return new Outcome(partitions, digestProblems, digests.size());
+    }
+
+    private static boolean overlaps(TimeWindow window, ManifestEntry e) {
+        return !window.bounded() || window.overlaps(instant(e.firstEventTime()), instant(e.lastEventTime()));
+    }
+
+    /** An entry's time, or null when unreadable (the verifier reports that; the entry is then kept in the range). */
+    static Instant instant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The partitions' findings and the digests'. */
+    public record Outcome(List<PartitionVerification> partitions, List<Problem> digestProblems, int digestsChecked) {
+    }
+}

@@ -1,0 +1,43 @@
+package io.auditkeeper.cli.investigate;
+
+import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.manifest.Problem;
+
+import java.util.List;
+
+/**
+ * What {@code verify} found for one partition in the period: the entries it checked (so a summary can say how much of
+ * the record was examined, not only that nothing was wrong) and every problem the verifier named.
+ *
+ * @param entries the manifest entries in the period, in chain order
+ */
+public record PartitionVerification(String topic, int partition, List<ManifestEntry> entries, List<Problem> problems) {
+    public PartitionVerification {
+        entries = List.copyOf(entries);
+        problems = List.copyOf(problems);
+    }
+
+    public boolean ok() {
+        return problems.isEmpty();
+    }
+
+    public long events() {
+        return entries.stream().mapToLong(ManifestEntry::count).sum();
+    }
+
+    public long firstOffset() {
+        return entries.isEmpty() ? -1 : entries.get(0).firstOffset();
+    }
+
+    public long lastOffset() {
+        return entries.isEmpty() ? -1 : entries.get(entries.size() - 1).lastOffset();
+    }
+
+    public String firstEventTime() {
+        return entries.isEmpty() ? null : entries.get(0).firstEventTime();
+    }
+
+    public String lastEventTime() {
+        return entries.isEmpty() ? null : entries.get(entries.size() - 1).lastEventTime();
+    }
+}
