@@ -83,6 +83,7 @@ public final class ArchiverService implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> indexConsumer;
     private KafkaProducer<byte[], byte[]> deadLetters;
     private KafkaProducer<byte[], byte[]> entries;
+    private OpenSearchClient openSearch;
     private Thread indexThread;
     private HotIndexRetention retention;
     private java.util.concurrent.ScheduledExecutorService digests;
@@ -175,7 +176,7 @@ public final class ArchiverService implements AutoCloseable {
     }
 
     private void startIndexer() {
-        OpenSearchClient openSearch = OpenSearchClientFactory.create(config);
+        openSearch = OpenSearchClientFactory.create(config);
         OpenSearchIndexer indexer = new OpenSearchIndexer(openSearch,
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
         retention = new HotIndexRetention(openSearch, config.indexPrefix(), config.openSearchRetentionDays(),
@@ -350,6 +351,13 @@ public final class ArchiverService implements AutoCloseable {
         }
         if (retention != null) {
             retention.close();
+        }
+        if (openSearch != null) {
+            try {
+                openSearch._transport().close();
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("OpenSearch client not closed cleanly");
+            }
         }
         if (deadLetters != null) {
             deadLetters.close(Duration.ofSeconds(5));

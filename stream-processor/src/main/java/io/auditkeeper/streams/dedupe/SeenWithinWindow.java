@@ -1,23 +1,45 @@
 package io.auditkeeper.streams.dedupe;
 
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Remembers keys for a time window in a changelogged window store: {@link #firstTime} is true the first time a key
  * is seen and false for a repeat. A key is stored under the start of its time bucket (one window wide), and a repeat
  * is looked up in its own bucket and the two around it, so any repeat within one window of the first is caught (and
- * some up to two windows away) with three point lookups instead of a range scan. The store drops what is older than
- * its retention, so memory and disk stay bounded by the window, not by the stream's length.
+ * some up to two windows away) with point lookups instead of a range scan. The store drops what is older than its
+ * retention, so memory and disk stay bounded by the window, not by the stream's length.
+ *
+ * <p>In front of the store, an in-heap Bloom filter per bucket (rebuilt from the store when the task starts, so it
+ * covers what a restart restored) answers "never stored here" for nearly every new key without a RocksDB lookup. A
+ * "maybe" is always checked in the store, so the filter can cost a lookup but never drop an event. Filters grow in
+ * steps (each twice the last) so a quiet task holds little memory, and go when their bucket is past the retention.
  */
 public final class SeenWithinWindow {
+    static final int FIRST_FILTER_CAPACITY = 1 << 14;
+
     private final WindowStore<String, Long> store;
     private final long windowMs;
+    private final Map<Long, List<BloomFilter>> filters = new HashMap<>();
+    private long newestBucket = Long.MIN_VALUE;
 
     public SeenWithinWindow(WindowStore<String, Long> store, Duration window) {
         this.store = store;
         this.windowMs = window.toMillis();
+        try (KeyValueIterator<Windowed<String>, Long> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<Windowed<String>, Long> kv = all.next();
+                remember(kv.key.key(), kv.key.window().start());
+            }
+        }
     }
 
     /** The retention the store needs: the buckets on both sides of a record's own. */
@@ -28,11 +50,51 @@ public final class SeenWithinWindow {
     /** Records {@code key} at {@code timestamp}; true if it was not seen within the window around that time. */
     public boolean firstTime(String key, long timestamp) {
         long bucket = timestamp - Math.floorMod(timestamp, windowMs);
-        if (store.fetch(key, bucket) != null || store.fetch(key, bucket - windowMs) != null
-                || store.fetch(key, bucket + windowMs) != null) {
+        if (stored(key, bucket) || stored(key, bucket - windowMs) || stored(key, bucket + windowMs)) {
             return false;
         }
         store.put(key, timestamp, bucket);
+        remember(key, bucket);
         return true;
+    }
+
+    private boolean stored(String key, long bucket) {
+        List<BloomFilter> f = filters.get(bucket);
+        if (f == null || !mightContain(f, key)) {
+            return false;
+        }
+        return store.fetch(key, bucket) != null;
+    }
+
+    private static boolean mightContain(List<BloomFilter> f, String key) {
+        for (BloomFilter b : f) {
+            if (b.mightContain(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void remember(String key, long bucket) {
+        List<BloomFilter> f = filters.get(bucket);
+        if (f == null) {
+            f = new ArrayList<>(4);
+            filters.put(bucket, f);
+            if (bucket > newestBucket) {
+                newestBucket = bucket;
+                // one window beyond the store's retention, so that no filter goes while the store may still answer
+                long oldest = newestBucket - 4 * windowMs;
+                filters.keySet().removeIf(b -> b < oldest);
+            }
+        }
+        if (f.isEmpty() || f.get(f.size() - 1).isFull()) {
+            f.add(new BloomFilter(FIRST_FILTER_CAPACITY << Math.min(f.size(), 10)));
+        }
+        f.get(f.size() - 1).add(key);
+    }
+
+    /** Buckets that have a filter (for tests). */
+    int filteredBuckets() {
+        return filters.size();
     }
 }
