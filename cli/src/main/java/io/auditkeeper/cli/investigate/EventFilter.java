@@ -48,6 +48,14 @@ public record EventFilter(Set<String> clusters, Set<String> namespaces, Set<Stri
         } catch (IOException e) {
             return false;
         }
+        return matches(event);
+    }
+
+    /** Whether the already parsed event is wanted (callers that read the event anyway parse it only once). */
+    public boolean matches(JsonNode event) {
+        if (isEmpty()) {
+            return true;
+        }
         if (event == null || !event.isObject()) {
             return false;
         }

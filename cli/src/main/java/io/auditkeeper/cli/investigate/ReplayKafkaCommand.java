@@ -6,7 +6,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -19,8 +18,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,14 +38,8 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap", defaultValue = "${env:AUDITKEEPER_KAFKA_BOOTSTRAP_SERVERS}",
-            description = "Kafka bootstrap servers (env AUDITKEEPER_KAFKA_BOOTSTRAP_SERVERS).")
-    String bootstrap;
-
-    @Option(names = "-X", paramLabel = "<key=value>",
-            description = "A Kafka client setting for the consumer and producer (TLS, SASL), e.g."
-                    + " -X security.protocol=SSL -X ssl.truststore.location=/etc/kafka/ca.p12.")
-    Map<String, String> clientSettings = new HashMap<>();
+    @CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--topic", defaultValue = AuditTopics.EVENTS, description = "Topic to read (default ${DEFAULT-VALUE}).")
     String topic;
@@ -61,23 +52,8 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
             description = "End, exclusive; a date includes that whole day (UTC). Default: the topic's end at start.")
     String to;
 
-    @Option(names = "--cluster", paramLabel = "<name>", description = "Only events of this cluster.")
-    List<String> clusters;
-
-    @Option(names = "--namespace", paramLabel = "<ns>", description = "Only events on objects in this namespace (objectRef.namespace).")
-    List<String> namespaces;
-
-    @Option(names = "--actor", paramLabel = "<user>", description = "Only events of this actor (the effective user).")
-    List<String> actors;
-
-    @Option(names = "--verb", paramLabel = "<verb>", description = "Only events with this verb (get, list, create, ...).")
-    List<String> verbs;
-
-    @Option(names = "--resource", paramLabel = "<resource>", description = "Only events on this resource (objectRef.resource: secrets, pods, ...).")
-    List<String> resources;
-
-    @Option(names = "--rule", paramLabel = "<id>", description = "Only events flagged by this PHI rule (phi.rules).")
-    List<String> rules;
+    @CommandLine.Mixin
+    FilterOptions filters;
 
     @Option(names = "--to-topic", paramLabel = "<topic>",
             description = "Publish the records to this topic (key, headers and timestamp kept) instead of printing them.")
@@ -94,7 +70,7 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
         TimeWindow window;
         try {
             window = TimeWindow.parse(from, to);
-            if (bootstrap == null || bootstrap.isBlank()) {
+            if (!kafka.hasBootstrap()) {
                 throw new IllegalArgumentException("no Kafka: give --bootstrap or set AUDITKEEPER_KAFKA_BOOTSTRAP_SERVERS");
             }
             if (topic.equals(toTopic)) {
@@ -104,8 +80,7 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
             err.println("auditkeeper replay kafka: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        EventFilter filter = new EventFilter(EventFilter.of(clusters), EventFilter.of(namespaces), EventFilter.of(actors),
-                EventFilter.of(verbs), EventFilter.of(resources), EventFilter.of(rules));
+        EventFilter filter = filters.filter();
         KafkaReplay.Progress progress = Terminal.stderrIsTerminal() ? (read, emitted, left, all) -> {
             err.printf("\rreplay: %d records read, %d matched, %d of %d partitions left  ", read, emitted, left, all);
             if (left == 0) {
@@ -122,7 +97,7 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             }
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerSettings(),
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerSettings(),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 AtomicReference<Exception> failure = new AtomicReference<>();
                 KafkaReplay.Result result = replay.run(topic, window, filter, r -> {
@@ -148,7 +123,7 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
             err.println("auditkeeper replay kafka: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (TimeoutException e) {
-            err.println("auditkeeper replay kafka: Kafka at " + bootstrap + " did not answer in " + timeout + ": "
+            err.println("auditkeeper replay kafka: Kafka at " + kafka.bootstrap + " did not answer in " + timeout + ": "
                     + e.getMessage());
             return ExitCodes.UNREACHABLE;
         } catch (KafkaException e) {
@@ -170,22 +145,13 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> consumerSettings() {
-        Map<String, Object> s = new HashMap<>(clientSettings);
-        s.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> s = kafka.clientSettings();
+        s.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap);
         s.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         s.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         s.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         s.put(ConsumerConfig.CLIENT_ID_CONFIG, "auditkeeper-replay");
         s.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return s;
-    }
-
-    private Map<String, Object> producerSettings() {
-        Map<String, Object> s = new HashMap<>(clientSettings);
-        s.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        s.put(ProducerConfig.ACKS_CONFIG, "all");
-        s.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        s.put(ProducerConfig.CLIENT_ID_CONFIG, "auditkeeper-replay");
         return s;
     }
 

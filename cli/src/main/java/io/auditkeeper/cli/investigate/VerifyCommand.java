@@ -9,11 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,9 +76,7 @@ public final class VerifyCommand implements Callable<Integer> {
         try (S3Client s3 = s3Options.client()) {
             PublicKeySource key = PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.keyPrefix());
             if (key.fromBucket()) {
-                err.println("auditkeeper verify: WARNING: verifying with the public key stored in the bucket itself ("
-                        + key.description() + "). Whoever could rewrite the archive could have replaced that key as"
-                        + " well; for evidence, pass --public-key with a copy kept elsewhere.");
+                err.println(key.warning("verify", "verifying"));
             }
             ArchiveVerification.Outcome outcome = new ArchiveVerification(s3, s3Options.bucket(), s3Options.prefix(),
                     key.verifier(), Duration.ofDays(365L * minRetentionYears + minRetentionYears / 4))
@@ -98,7 +94,7 @@ public final class VerifyCommand implements Callable<Integer> {
             err.println("auditkeeper verify: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (S3Exception e) {
-            if (e instanceof NoSuchBucketException || "NoSuchBucket".equals(errorCode(e))) {
+            if (PublicKeySource.isNoSuchBucket(e)) {
                 err.println("auditkeeper verify: bucket " + s3Options.bucket() + " does not exist");
                 return ExitCodes.USAGE;
             }
@@ -112,26 +108,6 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private static String errorCode(S3Exception e) {
-        return e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-    }
-
-    /** The verifier's key and where it came from. */
-    record PublicKeySource(ManifestVerifier verifier, String description, boolean fromBucket) {
-        static PublicKeySource load(Path file, S3Client s3, String bucket, String keyPrefix) {
-            if (file != null) {
-                return new PublicKeySource(ManifestVerifier.fromPublicKeyPemFile(file), file.toString(), false);
-            }
-            String key = keyPrefix + "manifests/public-key.pem";
-            String pem;
-            try {
-                pem = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.US_ASCII);
-            } catch (S3Exception e) {
-                if (e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e)) && !(e instanceof NoSuchBucketException)) {
-                    throw new IllegalArgumentException("s3://" + bucket + "/" + key + " does not exist; give --public-key");
-                }
-                throw e;
-            }
-            return new PublicKeySource(ManifestVerifier.fromPublicKeyPem(pem), "s3://" + bucket + "/" + key, true);
-        }
+        return PublicKeySource.errorCode(e);
     }
 }
