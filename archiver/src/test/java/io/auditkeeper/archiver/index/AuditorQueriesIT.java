@@ -149,7 +149,7 @@ class AuditorQueriesIT {
         JsonNode response = search(eventsAlias, "denied-attempts.json");
 
         assertThat(ids(response, "auditID")).containsExactly("e-contractor-portforward", "x-scanner-secret",
-                "x-anonymous-403", "x-scanner-received-only");
+                "x-anonymous-403", "x-scanner-forbid-without-code");
         JsonNode byActor = response.path("aggregations").path("by_actor");
         Map<String, Long> requests = new LinkedHashMap<>();
         for (JsonNode b : byActor.path("buckets")) {
@@ -286,8 +286,9 @@ class AuditorQueriesIT {
         ObjectNode anonymous = ev("x-anonymous-403", "2026-11-23T03:00:00.000000Z", "system:anonymous", "get", null,
                 null, null, null, 403, null, false, "access-denied", "anonymous-access");
         e.add(anonymous);
-        e.add(received(ev("x-scanner-received-only", "2026-11-24T03:00:00.000000Z", SCANNER, "list", "secrets", null,
-                "phi-imaging", null, 0, "forbid", true, "secret-read")));
+        // forbidden, and the event has no response status (a field the apiserver did not send is absent)
+        e.add(ev("x-scanner-forbid-without-code", "2026-11-24T03:00:00.000000Z", SCANNER, "list", "secrets", null,
+                "phi-imaging", null, 0, "forbid", true, "secret-read"));
         //   near misses: unauthenticated (401), not found, allowed
         e.add(ev("n-401", "2026-11-22T04:00:00.000000Z", "system:anonymous", "get", null, null, null, null, 401, null,
                 false));
