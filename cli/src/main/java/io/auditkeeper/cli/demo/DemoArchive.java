@@ -85,6 +85,8 @@ final class DemoArchive {
         out.printf("  OpenSearch audit-alerts: %d alerts, audit-archive: %d archive entries (which S3 object holds which offsets)%n",
                 count(http, openSearchUrl, "audit-alerts"), count(http, openSearchUrl, "audit-archive"));
         out.println("    search:  curl -s '" + openSearchUrl + "/audit-alerts/_search?pretty'");
+        out.println("    auditors' queries (docs/queries.md): curl -s '" + openSearchUrl
+                + "/audit-events/_search?pretty' -H 'Content-Type: application/json' -d @docs/queries/secret-reads-in-phi.json");
     }
 
     /** Counts and verifies what is in the bucket; true when every partition's chain verifies. */
