@@ -2,6 +2,8 @@ package io.auditkeeper.archiver.archive;
 
 import io.auditkeeper.archiver.manifest.ManifestCodec;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.manifest.ManifestFormatException;
+import io.auditkeeper.archiver.manifest.Problem;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -74,6 +76,53 @@ public final class S3ManifestStore {
             token = page.isTruncated() ? page.nextContinuationToken() : null;
         } while (token != null);
         return out;
+    }
+
+    /**
+     * A partition's chain as far as it can be read, for verification: the entries of every manifest object that
+     * parses, and for each one that does not, a {@link Problem.Kind#MALFORMED_ENTRY} naming its key (and the offsets
+     * its name gives), instead of the exception {@link #all} throws. The writer uses {@link #all}: it must not chain
+     * onto a manifest it cannot read.
+     */
+    public Chain readChain(String topic, int partition) {
+        List<ManifestEntry> entries = new ArrayList<>();
+        List<Problem> unreadable = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(partitionPrefix(topic, partition))
+                    .continuationToken(t));
+            for (S3Object o : page.contents()) {
+                try {
+                    entries.addAll(ManifestCodec.read(s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asByteArray()));
+                } catch (ManifestFormatException e) {
+                    long[] offsets = offsetsOf(o.key());
+                    unreadable.add(new Problem(Problem.Kind.MALFORMED_ENTRY, o.key(), offsets[0], offsets[1],
+                            "the manifest object cannot be read: " + e.getMessage()));
+                }
+            }
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return new Chain(entries, unreadable);
+    }
+
+    /** The readable entries of a chain, in order, and a problem for each manifest object that could not be read. */
+    public record Chain(List<ManifestEntry> entries, List<Problem> unreadable) {
+        public Chain {
+            entries = List.copyOf(entries);
+            unreadable = List.copyOf(unreadable);
+        }
+    }
+
+    /** {@code <first>-<last>} from a manifest key {@code .../<first>-<last>.json}; -1 for what it does not say. */
+    static long[] offsetsOf(String key) {
+        String name = key.substring(key.lastIndexOf('/') + 1).replace(".json", "");
+        int dash = name.indexOf('-');
+        try {
+            return new long[] {Long.parseLong(name.substring(0, dash)), Long.parseLong(name.substring(dash + 1))};
+        } catch (RuntimeException e) {
+            return new long[] {-1, -1};
+        }
     }
 
     /** The partitions of {@code topic} that have a manifest chain. */

@@ -42,6 +42,9 @@ final class ArchiveReplay {
 
         void noted(ManifestEntry entry, Problem notice);
 
+        /** A manifest object that cannot be read: the objects it records cannot be verified, so not replayed. */
+        void unreadable(Problem problem, boolean skipped);
+
         void progress(int objectsDone, int objects, long read, long emitted);
     }
 
@@ -65,13 +68,21 @@ final class ArchiveReplay {
     Result run(String topic, List<Integer> partitions, TimeWindow window, EventFilter filter, boolean continueOnError,
                Sink sink, Listener listener) throws Exception {
         Map<Integer, List<ManifestEntry>> chains = new LinkedHashMap<>();
+        int failed = 0;
         for (int partition : partitions) {
-            chains.put(partition, manifests.all(topic, partition));
+            S3ManifestStore.Chain read = manifests.readChain(topic, partition);
+            chains.put(partition, read.entries());
+            for (Problem p : read.unreadable()) {
+                failed++;
+                listener.unreadable(p, continueOnError);
+                if (!continueOnError) {
+                    return new Result(0, 0, failed, 0, 0, true);
+                }
+            }
         }
         List<ArchiveSelection.Selected> selected = ArchiveSelection.select(chains, window);
         int done = 0;
         int replayed = 0;
-        int failed = 0;
         long read = 0;
         long emitted = 0;
         long lastProgress = System.nanoTime();

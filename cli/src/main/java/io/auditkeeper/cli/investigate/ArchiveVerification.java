@@ -54,7 +54,8 @@ public final class ArchiveVerification {
         Map<String, List<ManifestEntry>> chains = new LinkedHashMap<>();
         List<PartitionVerification> partitions = new ArrayList<>();
         for (int partition : new TreeSet<>(manifests.partitions(topic))) {
-            List<ManifestEntry> chain = manifests.all(topic, partition);
+            S3ManifestStore.Chain read = manifests.readChain(topic, partition);
+            List<ManifestEntry> chain = read.entries();
             chains.put(topic + "-" + partition, chain);
             // from the first to the last entry overlapping the period, so that the range stays consecutive
             int first = 0;
@@ -70,7 +71,9 @@ public final class ArchiveVerification {
             VerificationReport report = range.isEmpty()
                     ? new VerificationReport(List.of(), 0, -1, -1)
                     : verifier.verifyPartition(range, anchor, objects, now, minimumRetention);
-            partitions.add(new PartitionVerification(topic, partition, range, report.problems()));
+            List<Problem> problems = new ArrayList<>(read.unreadable());
+            problems.addAll(report.problems());
+            partitions.add(new PartitionVerification(topic, partition, range, problems));
         }
 
         DigestWriter digestReader = new DigestWriter(s3, bucket, prefix, unused, manifests, null);
@@ -78,7 +81,7 @@ public final class ArchiveVerification {
         if (!digests.isEmpty()) {
             // the latest digest may vouch for other topics' heads too; their chains are needed to judge it
             for (Digest.PartitionHead head : digests.get(digests.size() - 1).heads()) {
-                chains.computeIfAbsent(head.topicPartition(), k -> manifests.all(head.topic(), head.partition()));
+                chains.computeIfAbsent(head.topicPartition(), k -> manifests.readChain(head.topic(), head.partition()).entries());
             }
         }
         List<Problem> digestProblems = verifier.verifyDigests(digests, chains);

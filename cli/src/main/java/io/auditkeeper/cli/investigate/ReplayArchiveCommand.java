@@ -238,6 +238,16 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
         }
 
         @Override
+        public void unreadable(Problem problem, boolean skipped) {
+            if (terminal) {
+                err.println();
+            }
+            err.println(NAME + (skipped ? "SKIPPED " : "FAILED ") + problem.key() + " (offsets " + problem.firstOffset()
+                    + "-" + problem.lastOffset() + "): " + problem.kind() + ": " + problem.detail());
+            err.flush();
+        }
+
+        @Override
         public void noted(ManifestEntry entry, Problem notice) {
             if (terminal) {
                 err.println();

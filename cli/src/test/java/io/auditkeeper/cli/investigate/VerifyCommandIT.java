@@ -123,6 +123,27 @@ class VerifyCommandIT {
     }
 
     @Test
+    void shouldExitOneNamingTheManifestObjectWhenAManifestIsOverwrittenWithSomethingUnreadable(LocalStack stack)
+            throws Exception {
+        Archive archive = archive(stack);
+        S3Client s3 = stack.s3().client();
+        String manifestPrefix = (archive.prefix.isEmpty() ? "" : archive.prefix + "/") + "manifests/" + archive.topic + "/";
+        List<String> manifestKeys = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(archive.bucket).prefix(manifestPrefix)).contents()
+                .forEach(o -> manifestKeys.add(o.key()));
+        String damaged = manifestKeys.get(0);
+        byte[] garbage = "this is not a manifest\n".getBytes(StandardCharsets.UTF_8);
+        String md5 = md5(garbage);
+        s3.putObject(b -> b.bucket(archive.bucket).key(damaged).contentMD5(md5), RequestBody.fromBytes(garbage));
+
+        CliRun run = CliRun.of(archive.verifyArgs("--public-key", archive.publicKey.toString()));
+
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.out()).contains("MALFORMED_ENTRY " + damaged).contains("FAILED");
+        assertThat(run.err()).doesNotContain("Exception");
+    }
+
+    @Test
     void shouldExitTwoWhenTheBucketDoesNotExist(LocalStack stack) throws Exception {
         CliRun run = CliRun.of("verify", "--bucket", "no-such-" + UUID.randomUUID().toString().substring(0, 8),
                 "--s3-endpoint", stack.s3().endpoint().toString(), "--s3-region", stack.s3().region(), "--path-style",
