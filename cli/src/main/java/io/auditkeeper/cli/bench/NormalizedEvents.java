@@ -59,14 +59,25 @@ final class NormalizedEvents {
         }
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
-                "linger.ms", 5, "batch.size", 262144, "compression.type", "lz4", "max.request.size", 64 * 1024 * 1024),
+                "linger.ms", 5, "batch.size", 262144, "compression.type", "lz4", "max.request.size", 64 * 1024 * 1024,
+                // the broker shares two cores with the stores here: give a slow acknowledgement time instead of a retry
+                "request.timeout.ms", 120_000, "delivery.timeout.ms", 300_000),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>(events.size());
             for (int i = 0; i < events.size(); i++) {
                 byte[] v = events.get(i);
                 bytes += v.length;
-                p.send(new ProducerRecord<>(topic, i % partitions, ("bench-" + i).getBytes(StandardCharsets.UTF_8), v));
+                sent.add(p.send(new ProducerRecord<>(topic, i % partitions, ("bench-" + i).getBytes(StandardCharsets.UTF_8), v)));
             }
             p.flush();
+            // a record the broker did not take would leave the writers waiting for it: fail here, saying why
+            for (java.util.concurrent.Future<?> f : sent) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("loading the benchmark's events failed (run it again): " + e.getCause(), e);
+                }
+            }
         }
         return bytes;
     }
