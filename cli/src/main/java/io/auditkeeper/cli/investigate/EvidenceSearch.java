@@ -198,6 +198,8 @@ public final class EvidenceSearch {
         ArrayNode sort = q.putArray("sort");
         sort.addObject().put("timestamp", "asc");
         sort.addObject().put("auditID", "asc");
+        // within a request (same timestamp and auditID) the latest stage is the one kept: it has the response code
+        sort.addObject().put("stageTimestamp", "desc");
         return q;
     }
 
