@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -52,12 +52,12 @@ public final class EvidenceReportWriter {
     }
 
     /** Writes every file and returns their paths, report.html first. */
-    public static List<Path> write(Path dir, String heading, Map<String, String> about, ReportTable byActor,
+    public static List<Path> write(Path dir, String heading, Map<String, String> about, ReportTable timeline,
                                    List<ReportTable> tables, ArchiveVerificationResult verification) throws IOException {
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
         Path html = dir.resolve("report.html");
-        Files.writeString(html, html(heading, about, byActor, tables, verification), StandardCharsets.UTF_8);
+        Files.writeString(html, html(heading, about, timeline, tables, verification), StandardCharsets.UTF_8);
         written.add(html);
         for (ReportTable t : tables) {
             Path csv = dir.resolve(t.file() + ".csv");
@@ -106,7 +106,7 @@ public final class EvidenceReportWriter {
         return b.toString();
     }
 
-    private static String html(String heading, Map<String, String> about, ReportTable byActor, List<ReportTable> tables,
+    private static String html(String heading, Map<String, String> about, ReportTable timeline, List<ReportTable> tables,
                                ArchiveVerificationResult v) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
@@ -139,7 +139,7 @@ public final class EvidenceReportWriter {
         }
         h.append("</table>\n");
 
-        h.append("<h2>Flagged requests by actor</h2>\n").append(chart(byActor));
+        h.append("<h2>Flagged requests by actor</h2>\n").append(chart(timeline));
         for (ReportTable t : tables) {
             h.append("<h2 id=\"").append(escape(t.file())).append("\">").append(escape(t.title())).append("</h2>\n")
                     .append("<p class=\"note\">").append(escape(t.note())).append(" (").append(escape(t.file()))
@@ -170,11 +170,12 @@ public final class EvidenceReportWriter {
         return h.toString();
     }
 
-    /** A horizontal bar chart of flagged requests per actor (the sum of the by-actor table's counts). */
-    private static String chart(ReportTable byActor) {
-        Map<String, Long> perActor = new LinkedHashMap<>();
-        for (List<String> r : byActor.rows()) {
-            perActor.merge(r.get(0), Long.parseLong(r.get(3)), Long::sum);
+    /** A horizontal bar chart of flagged requests per actor: the timeline's rows (one per request) counted. */
+    private static String chart(ReportTable timeline) {
+        Map<String, Long> perActor = new TreeMap<>();
+        int actor = timeline.headers().indexOf("actor");
+        for (List<String> r : timeline.rows()) {
+            perActor.merge(r.get(actor), 1L, Long::sum);
         }
         if (perActor.isEmpty()) {
             return "<p>No flagged requests in the period.</p>\n";
@@ -185,8 +186,7 @@ public final class EvidenceReportWriter {
         int barWidth = 420;
         int height = perActor.size() * barHeight + 10;
         StringBuilder s = new StringBuilder();
-        s.append("<p class=\"note\">Requests matched per actor, summed over rules and namespaces (a request with two"
-                + " rules counts twice).</p>\n");
+        s.append("<p class=\"note\">Flagged requests per actor (each request once, whatever its rules).</p>\n");
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(labelWidth + barWidth + 60)
                 .append("\" height=\"").append(height).append("\" font-family=\"sans-serif\" font-size=\"12\">\n")
                 .append("<title>Flagged requests by actor</title>\n");

@@ -83,7 +83,6 @@ public final class EvidenceSearch {
         ObjectNode byActor = q.putObject("aggs").putObject("by_actor");
         termsAgg(byActor, "actor", null);
         ObjectNode actorAggs = byActor.putObject("aggs");
-        cardinality(actorAggs);
         ObjectNode byNs = actorAggs.putObject("by_namespace");
         termsAgg(byNs, "objectRef.namespace", "(all namespaces)");
         ObjectNode byRule = byNs.putObject("aggs").putObject("by_rule");

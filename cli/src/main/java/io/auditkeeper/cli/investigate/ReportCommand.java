@@ -109,11 +109,11 @@ public final class ReportCommand implements Callable<Integer> {
         }
         EvidenceSearch search = new EvidenceSearch(url, eventsIndex, alertsIndex, window, namespaces, maxRows);
         List<ReportTable> tables = new ArrayList<>();
-        ReportTable byActor;
+        ReportTable timeline;
         try {
-            byActor = search.phiAccessByActor();
-            tables.add(byActor);
-            tables.add(search.phiAccess());
+            tables.add(search.phiAccessByActor());
+            timeline = search.phiAccess();
+            tables.add(timeline);
             tables.add(search.denied());
             tables.add(search.changes());
             tables.add(search.alerts());
@@ -162,7 +162,7 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Digests checked", Integer.toString(verification.digestsChecked()));
         List<Path> written;
         try {
-            written = EvidenceReportWriter.write(out, "Audit Keeper evidence report", about, byActor, tables,
+            written = EvidenceReportWriter.write(out, "Audit Keeper evidence report", about, timeline, tables,
                     verification);
         } catch (IOException e) {
             err.println("auditkeeper report: cannot write to " + out + ": " + e.getMessage());

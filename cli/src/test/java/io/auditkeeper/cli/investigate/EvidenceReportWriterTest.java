@@ -29,22 +29,24 @@ class EvidenceReportWriterTest {
     @Test
     void shouldEscapeEveryValueInTheHtmlWhenValuesHoldMarkup() throws Exception {
         String evil = "<img src=x onerror=\"alert('1')\">&";
-        ReportTable byActor = new ReportTable("phi-access-by-actor", "By actor", "n", List.of("actor", "namespace",
-                "rule", "requests"), List.of(List.of(evil, "phi", "secret-read", "3"), List.of("bob", "phi", "pod-exec",
-                "1")), false);
+        ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(List.of("2026-03-01T10:00:00Z", evil), List.of("2026-03-01T10:01:00Z", "bob"),
+                        List.of("2026-03-01T10:02:00Z", evil)), false);
         ReportTable empty = new ReportTable("denied", "Denied", "n", List.of("actor"), List.of(), true);
         ArchiveVerificationResult ok = new ArchiveVerificationResult("b", "", "t",
                 new TimeWindow(Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-02T00:00:00Z")), "file k.pem",
                 false, 1, List.of(), List.of());
 
-        List<Path> files = EvidenceReportWriter.write(dir, "Report <1>", Map.of("Namespaces", evil), byActor,
-                List.of(byActor, empty), ok);
+        List<Path> files = EvidenceReportWriter.write(dir, "Report <1>", Map.of("Namespaces", evil), timeline,
+                List.of(timeline, empty), ok);
 
-        assertThat(files).containsExactly(dir.resolve("report.html"), dir.resolve("phi-access-by-actor.csv"),
+        assertThat(files).containsExactly(dir.resolve("report.html"), dir.resolve("phi-access.csv"),
                 dir.resolve("denied.csv"));
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).doesNotContain("<img").contains("&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;")
                 .contains("Report &lt;1&gt;").contains("<svg").contains("limit reached").contains("None in the period")
-                .contains("<span class=\"ok\">OK</span>");
+                .contains("<span class=\"ok\">OK</span>")
+                .containsPattern("<text [^>]*>bob</text><rect [^>]*width=\"210\"[^>]*/><text [^>]*>1</text>")
+                .containsPattern("&amp;</text><rect [^>]*width=\"420\"[^>]*/><text [^>]*>2</text>");
     }
 }
