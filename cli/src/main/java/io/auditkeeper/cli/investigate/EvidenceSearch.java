@@ -28,8 +28,20 @@ import java.util.function.Consumer;
 public final class EvidenceSearch {
     /** Thrown when OpenSearch cannot be reached or answers with an error. */
     public static final class SearchException extends Exception {
+        private final boolean indexMissing;
+
         public SearchException(String message) {
+            this(message, false);
+        }
+
+        SearchException(String message, boolean indexMissing) {
             super(message);
+            this.indexMissing = indexMissing;
+        }
+
+        /** The index or alias does not exist (a wrong name, or nothing was ever indexed there). */
+        public boolean indexMissing() {
+            return indexMissing;
         }
     }
 
@@ -240,16 +252,17 @@ public final class EvidenceSearch {
     }
 
     private JsonNode search(String index, ObjectNode body) throws SearchException {
-        URI uri = base.resolve(URLEncoder.encode(index, StandardCharsets.UTF_8) + "/_search?ignore_unavailable=true");
+        URI uri = base.resolve(URLEncoder.encode(index, StandardCharsets.UTF_8) + "/_search");
         try {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body))).build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() == 404) {
-                return mapper.createObjectNode();
-            }
             JsonNode json = mapper.readTree(response.body());
+            if (response.statusCode() == 404
+                    && "index_not_found_exception".equals(json.path("error").path("type").asText())) {
+                throw new SearchException("OpenSearch has no index or alias " + index, true);
+            }
             if (response.statusCode() / 100 != 2 || json.has("error")) {
                 String reason = json.path("error").path("root_cause").path(0).path("reason").asText(
                         json.path("error").path("reason").asText(""));

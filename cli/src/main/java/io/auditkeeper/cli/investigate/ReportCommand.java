@@ -116,10 +116,10 @@ public final class ReportCommand implements Callable<Integer> {
             tables.add(timeline);
             tables.add(search.denied());
             tables.add(search.changes());
-            tables.add(search.alerts());
+            tables.add(alerts(search));
         } catch (EvidenceSearch.SearchException e) {
             err.println("auditkeeper report: " + e.getMessage());
-            return ExitCodes.UNREACHABLE;
+            return e.indexMissing() ? ExitCodes.USAGE : ExitCodes.UNREACHABLE;
         }
         ArchiveVerificationResult verification;
         try (S3Client s3 = s3Options.client()) {
@@ -172,5 +172,19 @@ public final class ReportCommand implements Callable<Integer> {
         stdout.println("archive verification: " + (verification.ok() ? "OK"
                 : "FAILED (" + verification.problemCount() + " problems, listed in the report)"));
         return verification.ok() ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    /** The alerts index is created by the first alert: its absence is no error, and the report says so. */
+    private ReportTable alerts(EvidenceSearch search) throws EvidenceSearch.SearchException {
+        try {
+            return search.alerts();
+        } catch (EvidenceSearch.SearchException e) {
+            if (!e.indexMissing()) {
+                throw e;
+            }
+            return new ReportTable("alerts", "Alerts", "The index " + alertsIndex + " does not exist: no alert has"
+                    + " ever been indexed there.", List.of("windowStart", "windowEnd", "type", "severity", "actor",
+                    "namespaces", "count", "threshold", "description", "cluster", "alertId"), List.of(), false);
+        }
     }
 }

@@ -146,6 +146,27 @@ class ReportCommandIT {
         assertThat(csv(dir.resolve("other"), "alerts")).hasSize(1);
     }
 
+    @Test
+    void shouldExitTwoForAMissingEventsIndexAndThreeWhenOpenSearchCannotBeReached(LocalStack stack) throws Exception {
+        List<String> args = List.of("report", "--from", "2026-03-01", "--to", "2026-03-01", "--bucket", "unused",
+                "--out", dir.resolve("out").toString(), "--opensearch");
+
+        CliRun missing = CliRun.of(with(args, stack.openSearchUrl(), "--events-index", "no-such-" + UUID.randomUUID()));
+        CliRun unreachable = CliRun.of(with(args, "http://127.0.0.1:1"));
+
+        assertThat(missing.code()).as(missing.out() + missing.err()).isEqualTo(2);
+        assertThat(missing.err()).contains("no index or alias no-such-");
+        assertThat(unreachable.code()).as(unreachable.out() + unreachable.err()).isEqualTo(3);
+        assertThat(unreachable.err()).contains("OpenSearch cannot be reached");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    private static String[] with(List<String> args, String... more) {
+        List<String> a = new ArrayList<>(args);
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
     private static String[] withNamespace(List<String> args, Path out) {
         List<String> a = new ArrayList<>(args.subList(0, args.size() - 2));
         a.addAll(List.of("--namespace", "billing", "--out", out.toString()));
