@@ -52,7 +52,7 @@ public final class ReportCommand implements Callable<Integer> {
                     + " namespace, are kept. Default: all.")
     List<String> namespaces = new ArrayList<>();
 
-    @Option(names = "--opensearch", required = true, paramLabel = "<url>",
+    @Option(names = "--opensearch", paramLabel = "<url>",
             defaultValue = "${env:AUDITKEEPER_ARCHIVER_OPENSEARCH_URL}",
             description = "OpenSearch URL, e.g. http://localhost:9200 (env AUDITKEEPER_ARCHIVER_OPENSEARCH_URL).")
     String openSearch;
@@ -98,6 +98,10 @@ public final class ReportCommand implements Callable<Integer> {
             if (minRetentionYears < 0 || maxRows < 1 || maxRows > 10_000) {
                 throw new IllegalArgumentException("--min-retention-years must not be negative and --max-rows must be"
                         + " 1 to 10000");
+            }
+            if (openSearch == null || openSearch.isBlank()) {
+                throw new IllegalArgumentException("no OpenSearch: give --opensearch or set"
+                        + " AUDITKEEPER_ARCHIVER_OPENSEARCH_URL");
             }
             url = URI.create(openSearch);
             if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
