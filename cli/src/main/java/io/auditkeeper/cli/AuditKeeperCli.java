@@ -3,6 +3,7 @@ package io.auditkeeper.cli;
 import io.auditkeeper.cli.bench.BenchCommand;
 import io.auditkeeper.cli.demo.DemoCommand;
 import io.auditkeeper.cli.investigate.ReplayCommand;
+import io.auditkeeper.cli.investigate.ReportCommand;
 import io.auditkeeper.cli.investigate.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "auditkeeper", mixinStandardHelpOptions = true, version = "Audit Keeper 0.1.0",
         description = "A tamper-evident audit trail for Kubernetes clusters that hold PHI.",
-        subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, ReplayCommand.class,
+        subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, ReplayCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AuditKeeperCli implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,221 @@
+package io.auditkeeper.cli.investigate;
+
+import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.manifest.Problem;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Writes the evidence report: one CSV per section (RFC 4180, UTF-8) and {@code report.html}, a single file with its
+ * CSS and an SVG chart inline, no scripts and no external assets, every value HTML-escaped. It is what an auditor is
+ * handed, so it says what each table holds and what the verification found, in words.
+ */
+public final class EvidenceReportWriter {
+    private EvidenceReportWriter() {
+    }
+
+    /** The archive verification as a table: one row per partition, plus one for the digests when they have problems. */
+    public static ReportTable archiveTable(ArchiveVerificationResult r) {
+        List<List<String>> rows = new ArrayList<>();
+        for (PartitionVerification p : r.partitions()) {
+            TreeSet<String> modes = new TreeSet<>();
+            String earliest = null;
+            for (ManifestEntry e : p.entries()) {
+                modes.add(e.retentionMode() == null ? "" : e.retentionMode());
+                if (e.retainUntil() != null && (earliest == null || Instant.parse(e.retainUntil())
+                        .isBefore(Instant.parse(earliest)))) {
+                    earliest = e.retainUntil();
+                }
+            }
+            rows.add(List.of(p.topic(), Integer.toString(p.partition()), Integer.toString(p.entries().size()),
+                    Long.toString(p.events()), p.entries().isEmpty() ? "" : p.firstOffset() + "-" + p.lastOffset(),
+                    nz(p.firstEventTime()), nz(p.lastEventTime()), String.join(" ", modes), nz(earliest),
+                    p.ok() ? "OK" : "FAILED", problems(p.problems())));
+        }
+        if (!r.digestProblems().isEmpty()) {
+            rows.add(List.of(r.topic(), "digests", "", "", "", "", "", "", "", "FAILED", problems(r.digestProblems())));
+        }
+        return new ReportTable("archive", "Archive verification and retention",
+                "Each partition of the S3 archive in the period: manifest signatures and hash chains, offset"
+                        + " continuity, object hashes, and the Object Lock mode and earliest retain-until date.",
+                List.of("topic", "partition", "objects", "events", "offsets", "firstEventTime", "lastEventTime",
+                        "retentionMode", "earliestRetainUntil", "status", "problems"), rows, false);
+    }
+
+    /** Writes every file and returns their paths, report.html first. */
+    public static List<Path> write(Path dir, String heading, Map<String, String> about, ReportTable timeline,
+                                   List<ReportTable> tables, ArchiveVerificationResult verification) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        Path html = dir.resolve("report.html");
+        Files.writeString(html, html(heading, about, timeline, tables, verification), StandardCharsets.UTF_8);
+        written.add(html);
+        for (ReportTable t : tables) {
+            Path csv = dir.resolve(t.file() + ".csv");
+            Files.writeString(csv, csv(t), StandardCharsets.UTF_8);
+            written.add(csv);
+        }
+        return written;
+    }
+
+    static String csv(ReportTable t) {
+        StringBuilder b = new StringBuilder();
+        b.append(csvLine(t.headers()));
+        t.rows().forEach(r -> b.append(csvLine(r)));
+        return b.toString();
+    }
+
+    private static String csvLine(List<String> values) {
+        List<String> cells = new ArrayList<>();
+        for (String v : values) {
+            String cell = v;
+            // a spreadsheet would run a value starting like a formula (an actor name is chosen by whoever has a cluster)
+            if (!cell.isEmpty() && "=+@\t\r".indexOf(cell.charAt(0)) >= 0
+                    || cell.startsWith("-") && !cell.matches("-\\d.*")) {
+                cell = "'" + cell;
+            }
+            if (cell.contains(",") || cell.contains("\"") || cell.contains("\n") || cell.contains("\r")) {
+                cell = "\"" + cell.replace("\"", "\"\"") + "\"";
+            }
+            cells.add(cell);
+        }
+        return String.join(",", cells) + "\r\n";
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String html(String heading, Map<String, String> about, ReportTable timeline, List<ReportTable> tables,
+                               ArchiveVerificationResult v) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
+                .append(escape(heading)).append("</title>\n<style>\n")
+                .append("body{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;margin:2em auto;")
+                .append("max-width:75em;padding:0 1em;color:#222;line-height:1.4}\n")
+                .append("h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;")
+                .append("border-bottom:1px solid #ccc;padding-bottom:.2em}\n")
+                .append("table{border-collapse:collapse;font-size:.85em;margin:.5em 0;width:100%}\n")
+                .append("th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}\n")
+                .append("th{background:#f0f0f0}tr:nth-child(even) td{background:#fafafa}\n")
+                .append("dl.about{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}")
+                .append("dd{margin:0}\n.ok{color:#176f2c;font-weight:700}.failed{color:#b00020;font-weight:700}\n")
+                .append(".note{color:#555;font-size:.9em}.warn{color:#8a5a00}\n")
+                .append("@media print{h2{page-break-after:avoid}tr{page-break-inside:avoid}}\n</style></head><body>\n");
+        h.append("<h1>").append(escape(heading)).append("</h1>\n<dl class=\"about\">\n");
+        about.forEach((k, val) -> h.append("<dt>").append(escape(k)).append("</dt><dd>").append(escape(val))
+                .append("</dd>\n"));
+        h.append("<dt>Archive verification</dt><dd>").append(v.ok()
+                ? "<span class=\"ok\">OK</span>: every signature, hash chain, offset range, object and retention lock"
+                + " checks out"
+                : "<span class=\"failed\">FAILED</span>: " + v.problemCount() + " problem(s), listed below")
+                .append("</dd>\n</dl>\n");
+
+        h.append("<h2>Summary</h2>\n<table><tr><th>section</th><th>rows</th><th>file</th></tr>\n");
+        for (ReportTable t : tables) {
+            h.append("<tr><td>").append(escape(t.title())).append("</td><td>").append(t.rows().size())
+                    .append(t.truncated() ? " (limit reached: there may be more)" : "").append("</td><td>")
+                    .append(escape(t.file())).append(".csv</td></tr>\n");
+        }
+        h.append("</table>\n");
+
+        h.append("<h2>Flagged requests by actor</h2>\n").append(chart(timeline));
+        for (ReportTable t : tables) {
+            h.append("<h2 id=\"").append(escape(t.file())).append("\">").append(escape(t.title())).append("</h2>\n")
+                    .append("<p class=\"note\">").append(escape(t.note())).append(" (").append(escape(t.file()))
+                    .append(".csv)</p>\n");
+            if (t.truncated()) {
+                h.append("<p class=\"warn\">The search limit was reached: there may be more rows; narrow the period"
+                        + " or raise --max-rows.</p>\n");
+            }
+            if (t.rows().isEmpty()) {
+                h.append("<p>None in the period.</p>\n");
+                continue;
+            }
+            h.append("<table>\n<tr>");
+            t.headers().forEach(c -> h.append("<th>").append(escape(c)).append("</th>"));
+            h.append("</tr>\n");
+            for (List<String> row : t.rows()) {
+                h.append("<tr>");
+                for (String c : row) {
+                    String cls = c.equals("OK") ? " class=\"ok\"" : c.equals("FAILED") ? " class=\"failed\"" : "";
+                    h.append("<td").append(cls).append(">").append(escape(c)).append("</td>");
+                }
+                h.append("</tr>\n");
+            }
+            h.append("</table>\n");
+        }
+        h.append("<p class=\"note\">Generated by auditkeeper report at ").append(escape(Instant.now().toString()))
+                .append(".</p>\n</body></html>\n");
+        return h.toString();
+    }
+
+    /** A horizontal bar chart of flagged requests per actor: the timeline's rows (one per request) counted. */
+    private static String chart(ReportTable timeline) {
+        Map<String, Long> perActor = new TreeMap<>();
+        int actor = timeline.headers().indexOf("actor");
+        for (List<String> r : timeline.rows()) {
+            perActor.merge(r.get(actor), 1L, Long::sum);
+        }
+        if (perActor.isEmpty()) {
+            return "<p>No flagged requests in the period.</p>\n";
+        }
+        long max = perActor.values().stream().mapToLong(Long::longValue).max().orElse(1);
+        int barHeight = 22;
+        int labelWidth = 260;
+        int barWidth = 420;
+        int height = perActor.size() * barHeight + 10;
+        StringBuilder s = new StringBuilder();
+        s.append("<p class=\"note\">Flagged requests per actor (each request once, whatever its rules).</p>\n");
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(labelWidth + barWidth + 60)
+                .append("\" height=\"").append(height).append("\" font-family=\"sans-serif\" font-size=\"12\">\n")
+                .append("<title>Flagged requests by actor</title>\n");
+        int y = 5;
+        for (Map.Entry<String, Long> e : perActor.entrySet()) {
+            long w = Math.max(1, e.getValue() * barWidth / max);
+            s.append("<text x=\"").append(labelWidth - 6).append("\" y=\"").append(y + 15)
+                    .append("\" text-anchor=\"end\">").append(escape(e.getKey())).append("</text>")
+                    .append("<rect x=\"").append(labelWidth).append("\" y=\"").append(y + 3).append("\" width=\"")
+                    .append(w).append("\" height=\"").append(barHeight - 6).append("\" fill=\"#3b6ea5\"/>")
+                    .append("<text x=\"").append(labelWidth + w + 4).append("\" y=\"").append(y + 15).append("\">")
+                    .append(e.getValue()).append("</text>\n");
+            y += barHeight;
+        }
+        s.append("</svg>\n");
+        return s.toString();
+    }
+
+    private static String problems(List<Problem> problems) {
+        List<String> p = new ArrayList<>();
+        for (Problem x : problems) {
+            p.add(x.kind() + (x.key() == null ? "" : " " + x.key())
+                    + (x.firstOffset() >= 0 ? " offsets " + x.firstOffset() + "-" + x.lastOffset() : "")
+                    + (x.detail() == null || x.detail().isEmpty() ? "" : ": " + x.detail()));
+        }
+        return String.join("; ", p);
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

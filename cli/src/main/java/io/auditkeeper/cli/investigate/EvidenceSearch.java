@@ -1,0 +1,306 @@
+package io.auditkeeper.cli.investigate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.model.AuditJson;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The OpenSearch half of {@code auditkeeper report}: the auditors' questions of docs/queries/ (secret reads and exec
+ * in PHI, denied attempts, RBAC changes, alerts) asked for one period and optional namespaces, over plain HTTP JSON.
+ * Event searches collapse the stages of a request by {@code auditID}, as the documented queries do, so each request is
+ * one row. With namespaces, a request is in when it names one of them or no namespace at all (a cluster-wide request
+ * reaches every namespace).
+ */
+public final class EvidenceSearch {
+    /** Thrown when OpenSearch cannot be reached or answers with an error. */
+    public static final class SearchException extends Exception {
+        private final boolean indexMissing;
+
+        public SearchException(String message) {
+            this(message, false);
+        }
+
+        SearchException(String message, boolean indexMissing) {
+            super(message);
+            this.indexMissing = indexMissing;
+        }
+
+        /** The index or alias does not exist (a wrong name, or nothing was ever indexed there). */
+        public boolean indexMissing() {
+            return indexMissing;
+        }
+    }
+
+    private static final List<String> WRITE_VERBS = List.of("create", "update", "patch", "delete", "deletecollection");
+
+    private final ObjectMapper mapper = AuditJson.mapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final URI base;
+    private final String eventsIndex;
+    private final String alertsIndex;
+    private final TimeWindow window;
+    private final List<String> namespaces;
+    private final int maxRows;
+
+    public EvidenceSearch(URI base, String eventsIndex, String alertsIndex, TimeWindow window, List<String> namespaces,
+                          int maxRows) {
+        String b = base.toString();
+        this.base = URI.create(b.endsWith("/") ? b : b + "/");
+        this.eventsIndex = eventsIndex;
+        this.alertsIndex = alertsIndex;
+        this.window = window;
+        this.namespaces = List.copyOf(namespaces);
+        this.maxRows = maxRows;
+    }
+
+    /** Every flagged request in the period, oldest first: the timeline of PHI access. */
+    public ReportTable phiAccess() throws SearchException {
+        ObjectNode q = eventQuery(f -> f.addObject().putObject("term").put("phi.flagged", true));
+        JsonNode r = search(eventsIndex, q);
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode h : r.path("hits").path("hits")) {
+            JsonNode s = h.path("_source");
+            rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"), resource(s),
+                    text(s.path("objectRef"), "name"), join(s.path("phi").path("rules")),
+                    text(s.path("phi"), "severity"), text(s, "responseCode"), text(s, "decision"), text(s, "cluster"),
+                    text(s, "auditID")));
+        }
+        return new ReportTable("phi-access", "Flagged requests (timeline)",
+                "Every request a rule flagged, once per request (stages collapsed by auditID), oldest first.",
+                List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "rules", "severity",
+                        "responseCode", "decision", "cluster", "auditID"), rows, truncated(r));
+    }
+
+    /** Flagged requests counted by actor, namespace and rule (a request with two rules counts under each). */
+    public ReportTable phiAccessByActor() throws SearchException {
+        ObjectNode q = eventQuery(f -> f.addObject().putObject("term").put("phi.flagged", true));
+        q.put("size", 0);
+        q.remove("collapse");
+        q.remove("sort");
+        q.remove("_source");
+        ObjectNode byActor = q.putObject("aggs").putObject("by_actor");
+        termsAgg(byActor, "actor", null);
+        ObjectNode actorAggs = byActor.putObject("aggs");
+        ObjectNode byNs = actorAggs.putObject("by_namespace");
+        termsAgg(byNs, "objectRef.namespace", "(all namespaces)");
+        ObjectNode byRule = byNs.putObject("aggs").putObject("by_rule");
+        termsAgg(byRule, "phi.rules", null);
+        cardinality(byRule.putObject("aggs"));
+        JsonNode r = search(eventsIndex, q);
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode a : r.path("aggregations").path("by_actor").path("buckets")) {
+            for (JsonNode n : a.path("by_namespace").path("buckets")) {
+                for (JsonNode rule : n.path("by_rule").path("buckets")) {
+                    rows.add(List.of(a.path("key").asText(), n.path("key").asText(), rule.path("key").asText(),
+                            rule.path("requests").path("value").asText()));
+                }
+            }
+        }
+        return new ReportTable("phi-access-by-actor", "Who accessed PHI, and how",
+                "Flagged requests by actor, namespace and rule; a request matched by two rules counts under each.",
+                List.of("actor", "namespace", "rule", "requests"), rows, false);
+    }
+
+    /** Requests denied by authorization (decision forbid) or answered 403. */
+    public ReportTable denied() throws SearchException {
+        ObjectNode q = eventQuery(f -> {
+            ObjectNode b = f.addObject().putObject("bool");
+            ArrayNode should = b.putArray("should");
+            should.addObject().putObject("term").put("decision", "forbid");
+            should.addObject().putObject("term").put("responseCode", 403);
+            b.put("minimum_should_match", 1);
+        });
+        JsonNode r = search(eventsIndex, q);
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode h : r.path("hits").path("hits")) {
+            JsonNode s = h.path("_source");
+            rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"), resource(s),
+                    text(s.path("objectRef"), "name"), text(s, "requestURI"), text(s, "responseCode"),
+                    text(s, "decision"), join(s.path("sourceIPs")), text(s, "cluster"), text(s, "auditID")));
+        }
+        return new ReportTable("denied", "Denied attempts",
+                "Requests forbidden by authorization or answered 403, once per request, oldest first.",
+                List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "requestURI", "responseCode",
+                        "decision", "sourceIPs", "cluster", "auditID"), rows, truncated(r));
+    }
+
+    /** Writes to RBAC objects, ConfigMaps, Secrets and admission webhooks: who changed access or configuration. */
+    public ReportTable changes() throws SearchException {
+        ObjectNode q = eventQuery(f -> {
+            terms(f.addObject(), "verb", WRITE_VERBS);
+            ObjectNode b = f.addObject().putObject("bool");
+            ArrayNode should = b.putArray("should");
+            ObjectNode rbac = should.addObject().putObject("bool");
+            ArrayNode rf = rbac.putArray("filter");
+            rf.addObject().putObject("term").put("objectRef.apiGroup", "rbac.authorization.k8s.io");
+            terms(rf.addObject(), "objectRef.resource", List.of("roles", "rolebindings", "clusterroles",
+                    "clusterrolebindings"));
+            ObjectNode config = should.addObject().putObject("bool");
+            ArrayNode cf = config.putArray("filter");
+            terms(cf.addObject(), "objectRef.resource", List.of("configmaps", "secrets"));
+            config.putArray("must_not").addObject().putObject("exists").put("field", "objectRef.subresource");
+            should.addObject().putObject("term").put("objectRef.apiGroup", "admissionregistration.k8s.io");
+            b.put("minimum_should_match", 1);
+        });
+        JsonNode r = search(eventsIndex, q);
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode h : r.path("hits").path("hits")) {
+            JsonNode s = h.path("_source");
+            String group = text(s.path("objectRef"), "apiGroup");
+            rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"),
+                    group.isEmpty() ? resource(s) : group + "/" + resource(s), text(s.path("objectRef"), "name"),
+                    text(s, "responseCode"), text(s, "decision"), text(s, "cluster"), text(s, "auditID")));
+        }
+        return new ReportTable("changes", "RBAC and configuration changes",
+                "Create, update, patch and delete of roles and bindings, ConfigMaps, Secrets and admission webhooks,"
+                        + " whether allowed or not, oldest first.",
+                List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "responseCode", "decision",
+                        "cluster", "auditID"), rows, truncated(r));
+    }
+
+    /** The stream-processor's alerts whose window starts in the period. */
+    public ReportTable alerts() throws SearchException {
+        ObjectNode q = mapper.createObjectNode();
+        q.put("size", maxRows).put("track_total_hits", true);
+        ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
+        range(filter, "windowStart");
+        namespaceFilter(filter, "namespaces");
+        ArrayNode sort = q.putArray("sort");
+        sort.addObject().put("windowStart", "asc");
+        sort.addObject().put("alertId", "asc");
+        JsonNode r = search(alertsIndex, q);
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode h : r.path("hits").path("hits")) {
+            JsonNode s = h.path("_source");
+            rows.add(List.of(text(s, "windowStart"), text(s, "windowEnd"), text(s, "type"), text(s, "severity"),
+                    text(s, "actor"), join(s.path("namespaces")), text(s, "count"), text(s, "threshold"),
+                    text(s, "description"), text(s, "cluster"), text(s, "alertId")));
+        }
+        return new ReportTable("alerts", "Alerts",
+                "Alerts of the stream-processor whose window starts in the period, oldest first.",
+                List.of("windowStart", "windowEnd", "type", "severity", "actor", "namespaces", "count", "threshold",
+                        "description", "cluster", "alertId"), rows, truncated(r));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private ObjectNode eventQuery(Consumer<ArrayNode> more) {
+        ObjectNode q = mapper.createObjectNode();
+        q.put("size", maxRows).put("track_total_hits", true);
+        ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
+        range(filter, "timestamp");
+        namespaceFilter(filter, "objectRef.namespace");
+        more.accept(filter);
+        q.putObject("collapse").put("field", "auditID");
+        ArrayNode sort = q.putArray("sort");
+        sort.addObject().put("timestamp", "asc");
+        sort.addObject().put("auditID", "asc");
+        // within a request (same timestamp and auditID) the latest stage is the one kept: it has the response code
+        sort.addObject().put("stageTimestamp", "desc");
+        return q;
+    }
+
+    private void range(ArrayNode filter, String field) {
+        filter.addObject().putObject("range").putObject(field).put("gte", window.from().toString())
+                .put("lt", window.to().toString());
+    }
+
+    private void namespaceFilter(ArrayNode filter, String field) {
+        if (namespaces.isEmpty()) {
+            return;
+        }
+        ObjectNode b = filter.addObject().putObject("bool");
+        ArrayNode should = b.putArray("should");
+        terms(should.addObject(), field, namespaces);
+        should.addObject().putObject("bool").putArray("must_not").addObject().putObject("exists").put("field", field);
+        b.put("minimum_should_match", 1);
+    }
+
+    private static void terms(ObjectNode parent, String field, List<String> values) {
+        ArrayNode a = parent.putObject("terms").putArray(field);
+        values.forEach(a::add);
+    }
+
+    private static void termsAgg(ObjectNode agg, String field, String missing) {
+        ObjectNode t = agg.putObject("terms").put("field", field).put("size", 1000);
+        if (missing != null) {
+            t.put("missing", missing);
+        }
+        t.putObject("order").put("_key", "asc");
+    }
+
+    private static void cardinality(ObjectNode aggs) {
+        aggs.putObject("requests").putObject("cardinality").put("field", "auditID");
+    }
+
+    private boolean truncated(JsonNode response) {
+        return response.path("hits").path("hits").size() >= maxRows;
+    }
+
+    private JsonNode search(String index, ObjectNode body) throws SearchException {
+        URI uri = base.resolve(URLEncoder.encode(index, StandardCharsets.UTF_8) + "/_search");
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body))).build();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = mapper.readTree(response.body());
+            if (response.statusCode() == 404
+                    && "index_not_found_exception".equals(json.path("error").path("type").asText())) {
+                throw new SearchException("OpenSearch has no index or alias " + index, true);
+            }
+            if (response.statusCode() / 100 != 2 || json.has("error")) {
+                String reason = json.path("error").path("root_cause").path(0).path("reason").asText(
+                        json.path("error").path("reason").asText(""));
+                throw new SearchException("OpenSearch answered HTTP " + response.statusCode() + " to a search of "
+                        + index + (reason.isEmpty() ? "" : ": " + reason));
+            }
+            if (json.path("_shards").path("failed").asInt() > 0) {
+                throw new SearchException("OpenSearch search of " + index + " failed on "
+                        + json.path("_shards").path("failed").asInt() + " shard(s)");
+            }
+            return json;
+        } catch (IOException e) {
+            throw new SearchException("OpenSearch cannot be reached at " + base + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SearchException("interrupted");
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isMissingNode() || v.isNull() ? "" : v.asText();
+    }
+
+    private static String join(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return String.join(" ", values);
+    }
+
+    private static String namespace(JsonNode s) {
+        return s.path("objectRef").isMissingNode() ? "" : text(s.path("objectRef"), "namespace");
+    }
+
+    private static String resource(JsonNode s) {
+        String r = text(s.path("objectRef"), "resource");
+        String sub = text(s.path("objectRef"), "subresource");
+        return sub.isEmpty() ? r : r + "/" + sub;
+    }
+}

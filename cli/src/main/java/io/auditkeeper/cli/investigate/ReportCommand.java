@@ -1,0 +1,194 @@
+package io.auditkeeper.cli.investigate;
+
+import io.auditkeeper.archiver.manifest.ManifestKeyException;
+import io.auditkeeper.model.AuditTopics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code auditkeeper report}: the evidence an auditor is handed for a period: who accessed PHI and how, denied
+ * attempts, RBAC and configuration changes, alerts (from OpenSearch), and the verification and retention status of
+ * the S3 archive for the same period ({@link ArchiveVerification}, as {@code verify} does it). report.html and one CSV
+ * per section are written to {@code --out}.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write an evidence report for a period: flagged requests (by actor, namespace and rule, and as a"
+                + " timeline), denied attempts, RBAC and configuration changes and alerts from OpenSearch, and the"
+                + " verification result and retention status of the S3 archive for the same period.",
+                "Writes report.html (self-contained) and one CSV per section into --out, and prints their paths."},
+        footer = {"%nExit codes: 0 report written and the archive verifies, 1 report written but the archive verification"
+                + " found problems, 2 usage or configuration error, 3 OpenSearch or S3 unreachable or refused the request."})
+public final class ReportCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--from", required = true, paramLabel = "<date|instant>",
+            description = "Start of the period: 2026-03-01 or 2026-03-01T08:00:00Z.")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "<date|instant>",
+            description = "End of the period, exclusive; a date includes that whole day (UTC).")
+    String to;
+
+    @Option(names = "--namespace", paramLabel = "<ns>",
+            description = "Only requests in this namespace (repeatable); cluster-wide requests, which reach every"
+                    + " namespace, are kept. Default: all.")
+    List<String> namespaces = new ArrayList<>();
+
+    @Option(names = "--opensearch", paramLabel = "<url>",
+            defaultValue = "${env:AUDITKEEPER_ARCHIVER_OPENSEARCH_URL}",
+            description = "OpenSearch URL, e.g. http://localhost:9200 (env AUDITKEEPER_ARCHIVER_OPENSEARCH_URL).")
+    String openSearch;
+
+    @Option(names = "--events-index", defaultValue = "audit-events",
+            description = "Index or alias of the events (default ${DEFAULT-VALUE}).")
+    String eventsIndex;
+
+    @Option(names = "--alerts-index", defaultValue = "audit-alerts",
+            description = "Index of the alerts (default ${DEFAULT-VALUE}).")
+    String alertsIndex;
+
+    @Option(names = "--max-rows", defaultValue = "10000",
+            description = "At most this many rows per section (default ${DEFAULT-VALUE}); the report says when reached.")
+    int maxRows;
+
+    @Mixin
+    S3Options s3Options;
+
+    @Option(names = "--topic", defaultValue = AuditTopics.EVENTS, description = "Archived topic (default ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--public-key", paramLabel = "<pem>",
+            description = "The manifest public key (PEM) held outside the bucket. Default: the bucket's own"
+                    + " [<prefix>/]manifests/public-key.pem (the report then says so).")
+    Path publicKey;
+
+    @Option(names = "--min-retention-years", defaultValue = "6",
+            description = "Every object must be locked in COMPLIANCE mode at least this long (default ${DEFAULT-VALUE}).")
+    int minRetentionYears;
+
+    @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Directory to write the report into.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TimeWindow window;
+        URI url;
+        try {
+            window = TimeWindow.parse(from, to);
+            if (minRetentionYears < 0 || maxRows < 1 || maxRows > 10_000) {
+                throw new IllegalArgumentException("--min-retention-years must not be negative and --max-rows must be"
+                        + " 1 to 10000");
+            }
+            if (openSearch == null || openSearch.isBlank()) {
+                throw new IllegalArgumentException("no OpenSearch: give --opensearch or set"
+                        + " AUDITKEEPER_ARCHIVER_OPENSEARCH_URL");
+            }
+            url = URI.create(openSearch);
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+                throw new IllegalArgumentException("--opensearch must be an http:// or https:// URL");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("auditkeeper report: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        EvidenceSearch search = new EvidenceSearch(url, eventsIndex, alertsIndex, window, namespaces, maxRows);
+        List<ReportTable> tables = new ArrayList<>();
+        ReportTable timeline;
+        try {
+            tables.add(search.phiAccessByActor());
+            timeline = search.phiAccess();
+            tables.add(timeline);
+            tables.add(search.denied());
+            tables.add(search.changes());
+            tables.add(alerts(search));
+        } catch (EvidenceSearch.SearchException e) {
+            err.println("auditkeeper report: " + e.getMessage());
+            return e.indexMissing() ? ExitCodes.USAGE : ExitCodes.UNREACHABLE;
+        }
+        ArchiveVerificationResult verification;
+        try (S3Client s3 = s3Options.client()) {
+            PublicKeySource key = PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.keyPrefix());
+            if (key.fromBucket()) {
+                err.println(key.warning("report", "verifying"));
+            }
+            ArchiveVerification.Outcome outcome = new ArchiveVerification(s3, s3Options.bucket(), s3Options.prefix(),
+                    key.verifier(), Duration.ofDays(365L * minRetentionYears + minRetentionYears / 4))
+                    .verify(topic, window, Instant.now());
+            verification = new ArchiveVerificationResult(s3Options.bucket(), s3Options.prefix(), topic, window,
+                    key.description(), key.fromBucket(), outcome.digestsChecked(), outcome.partitions(),
+                    outcome.digestProblems());
+        } catch (IllegalArgumentException | ManifestKeyException e) {
+            err.println("auditkeeper report: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (S3Exception e) {
+            if (PublicKeySource.isNoSuchBucket(e)) {
+                err.println("auditkeeper report: bucket " + s3Options.bucket() + " does not exist");
+                return ExitCodes.USAGE;
+            }
+            err.println("auditkeeper report: S3 refused the request: HTTP " + e.statusCode() + " "
+                    + PublicKeySource.errorCode(e));
+            return ExitCodes.UNREACHABLE;
+        } catch (SdkException e) {
+            err.println("auditkeeper report: S3 cannot be reached: " + e.getMessage());
+            return ExitCodes.UNREACHABLE;
+        }
+        tables.add(EvidenceReportWriter.archiveTable(verification));
+
+        Map<String, String> about = new LinkedHashMap<>();
+        about.put("Period", window.from() + " to " + window.to() + " (end exclusive)");
+        about.put("Namespaces", namespaces.isEmpty() ? "all" : String.join(", ", namespaces)
+                + " (and cluster-wide requests)");
+        about.put("OpenSearch", url + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
+        about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + topic);
+        about.put("Manifest public key", verification.publicKeySource()
+                + (verification.keyFromBucket() ? " (read from the bucket itself: this proves less than a key held"
+                + " outside it)" : ""));
+        about.put("Digests checked", Integer.toString(verification.digestsChecked()));
+        List<Path> written;
+        try {
+            written = EvidenceReportWriter.write(out, "Audit Keeper evidence report", about, timeline, tables,
+                    verification);
+        } catch (IOException e) {
+            err.println("auditkeeper report: cannot write to " + out + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        written.forEach(p -> stdout.println(p.toAbsolutePath()));
+        stdout.println("archive verification: " + (verification.ok() ? "OK"
+                : "FAILED (" + verification.problemCount() + " problems, listed in the report)"));
+        return verification.ok() ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    /** The alerts index is created by the first alert: its absence is no error, and the report says so. */
+    private ReportTable alerts(EvidenceSearch search) throws EvidenceSearch.SearchException {
+        try {
+            return search.alerts();
+        } catch (EvidenceSearch.SearchException e) {
+            if (!e.indexMissing()) {
+                throw e;
+            }
+            return new ReportTable("alerts", "Alerts", "The index " + alertsIndex + " does not exist: no alert has"
+                    + " ever been indexed there.", List.of("windowStart", "windowEnd", "type", "severity", "actor",
+                    "namespaces", "count", "threshold", "description", "cluster", "alertId"), List.of(), false);
+        }
+    }
+}

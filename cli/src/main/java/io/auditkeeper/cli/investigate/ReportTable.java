@@ -1,0 +1,19 @@
+package io.auditkeeper.cli.investigate;
+
+import java.util.List;
+
+/**
+ * One section of the evidence report: written as {@code <file>.csv} and as a table of {@code report.html}.
+ *
+ * @param file      the CSV file name without extension
+ * @param title     the heading in the HTML
+ * @param note      one sentence under the heading saying what the table holds
+ * @param truncated true when the search returned as many rows as it was allowed: there may be more
+ */
+public record ReportTable(String file, String title, String note, List<String> headers, List<List<String>> rows,
+                          boolean truncated) {
+    public ReportTable {
+        headers = List.copyOf(headers);
+        rows = rows.stream().map(r -> r.stream().map(v -> v == null ? "" : v).toList()).toList();
+    }
+}

@@ -1,0 +1,52 @@
+package io.auditkeeper.cli.investigate;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EvidenceReportWriterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldQuoteCsvValuesAndDefuseFormulasWhenValuesHaveCommasQuotesOrStartLikeAFormula() {
+        ReportTable t = new ReportTable("x", "X", "x", List.of("a", "b", "c", "d"),
+                List.of(List.of("x,y", "say \"hi\"", "=HYPERLINK(\"http://e\")", "-5"),
+                        List.of("@SUM(A1)", "line\nbreak", "-cmd", "")), false);
+
+        assertThat(EvidenceReportWriter.csv(t)).isEqualTo("a,b,c,d\r\n"
+                + "\"x,y\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"http://e\"\")\",-5\r\n"
+                + "'@SUM(A1),\"line\nbreak\",'-cmd,\r\n");
+    }
+
+    @Test
+    void shouldEscapeEveryValueInTheHtmlWhenValuesHoldMarkup() throws Exception {
+        String evil = "<img src=x onerror=\"alert('1')\">&";
+        ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(List.of("2026-03-01T10:00:00Z", evil), List.of("2026-03-01T10:01:00Z", "bob"),
+                        List.of("2026-03-01T10:02:00Z", evil)), false);
+        ReportTable empty = new ReportTable("denied", "Denied", "n", List.of("actor"), List.of(), true);
+        ArchiveVerificationResult ok = new ArchiveVerificationResult("b", "", "t",
+                new TimeWindow(Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-02T00:00:00Z")), "file k.pem",
+                false, 1, List.of(), List.of());
+
+        List<Path> files = EvidenceReportWriter.write(dir, "Report <1>", Map.of("Namespaces", evil), timeline,
+                List.of(timeline, empty), ok);
+
+        assertThat(files).containsExactly(dir.resolve("report.html"), dir.resolve("phi-access.csv"),
+                dir.resolve("denied.csv"));
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).doesNotContain("<img").contains("&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;")
+                .contains("Report &lt;1&gt;").contains("<svg").contains("limit reached").contains("None in the period")
+                .contains("<span class=\"ok\">OK</span>")
+                .containsPattern("<text [^>]*>bob</text><rect [^>]*width=\"210\"[^>]*/><text [^>]*>1</text>")
+                .containsPattern("&amp;</text><rect [^>]*width=\"420\"[^>]*/><text [^>]*>2</text>");
+    }
+}

@@ -1,0 +1,295 @@
+package io.auditkeeper.cli.investigate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.archiver.ArchiverService;
+import io.auditkeeper.archiver.archive.DigestWriter;
+import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.index.OpenSearchIndexer;
+import io.auditkeeper.archiver.index.SingleIndexDocuments;
+import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
+import io.auditkeeper.archiver.manifest.Digest;
+import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch.generic.Requests;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code auditkeeper report} on the local stack: a handful of events indexed with the real templates and archived by
+ * the real archiver to Ceph, one alert; the report names the actors and rules, escapes what it shows, says the archive
+ * verifies, and each CSV holds exactly the expected rows.
+ */
+@ExtendWith(LocalStackExtension.class)
+class ReportCommandIT {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String ALICE = "alice@example.org";
+    private static final String EVIL = "<script>alert(1)</script>";
+    private static final String RBAC = "rbac.authorization.k8s.io";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldWriteTheHtmlAndCsvOfThePeriodWithTheArchiveVerifiedWhenEventsAreIndexedAndArchived(LocalStack stack)
+            throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        List<ObjectNode> events = List.of(
+                received(ev(id + "-s1", "2026-03-01T10:00:00.000000Z", ALICE, "get", "secrets", null, "phi-records",
+                        "db-password", null, 200, "allow", true, "secret-read")),
+                ev(id + "-s1", "2026-03-01T10:00:00.000000Z", ALICE, "get", "secrets", null, "phi-records",
+                        "db-password", null, 200, "allow", true, "secret-read"),
+                ev(id + "-x1", "2026-03-01T10:05:00.000000Z", EVIL, "create", "pods", "exec", "phi-records", "web-0",
+                        null, 101, "allow", true, "pod-exec"),
+                ev(id + "-d1", "2026-03-01T10:10:00.000000Z", EVIL, "get", "secrets", null, "phi-records",
+                        "db-password", null, 403, "forbid", true, "secret-read", "access-denied"),
+                ev(id + "-r1", "2026-03-01T10:15:00.000000Z", ALICE, "create", "rolebindings", null, "phi-records",
+                        "read-secrets", RBAC, 201, "allow", true, "rbac-change"),
+                ev(id + "-n1", "2026-03-01T10:20:00.000000Z", ALICE, "get", "pods", null, "default", "web-1", null,
+                        200, "allow", false),
+                ev(id + "-o1", "2026-03-02T09:00:00.000000Z", ALICE, "get", "secrets", null, "phi-records",
+                        "db-password", null, 200, "allow", true, "secret-read"));
+        String topic = "report-" + id;
+        String bucket = "report-" + id;
+        String eventsAlias = "akrep-" + id;
+        String alertsIndex = "akrepa-" + id;
+        Path secretKeyFile = Files.writeString(dir.resolve("secret-key"), stack.s3().secretKey());
+        Path publicKey = dir.resolve("signing.pub.pem");
+
+        index(stack, events, eventsAlias, alertsIndex, id);
+        archive(stack, events, topic, bucket, publicKey, id);
+
+        Path out = dir.resolve("out");
+        List<String> args = new ArrayList<>(List.of("report", "--from", "2026-03-01", "--to", "2026-03-01",
+                "--opensearch", stack.openSearchUrl(), "--events-index", eventsAlias, "--alerts-index", alertsIndex,
+                "--topic", topic, "--bucket", bucket, "--prefix", "", "--s3-endpoint", stack.s3().endpoint().toString(),
+                "--s3-region", stack.s3().region(), "--path-style", "--access-key", stack.s3().accessKey(),
+                "--secret-key-file", secretKeyFile.toString(), "--public-key", publicKey.toString(),
+                "--out", out.toString()));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains(out.resolve("report.html").toAbsolutePath().toString())
+                .contains(out.resolve("phi-access.csv").toAbsolutePath().toString())
+                .contains("archive verification: OK");
+        String html = Files.readString(out.resolve("report.html"));
+        assertThat(html).contains(ALICE).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script")
+                .contains("secret-read", "pod-exec", "access-denied", "rbac-change")
+                .contains("<span class=\"ok\">OK</span>").contains("<svg").contains("<style>");
+        assertThat(html).doesNotContainPattern("(?i)<(link|img|script)[\\s>]");
+
+        String ts = "2026-03-01T10:";
+        assertThat(csv(out, "phi-access-by-actor")).containsExactly(
+                "actor,namespace,rule,requests",
+                EVIL + ",phi-records,access-denied,1",
+                EVIL + ",phi-records,pod-exec,1",
+                EVIL + ",phi-records,secret-read,1",
+                ALICE + ",phi-records,rbac-change,1",
+                ALICE + ",phi-records,secret-read,1");
+        assertThat(csv(out, "phi-access")).containsExactly(
+                "timestamp,actor,namespace,verb,resource,name,rules,severity,responseCode,decision,cluster,auditID",
+                ts + "00:00.000000Z," + ALICE + ",phi-records,get,secrets,db-password,secret-read,high,200,allow,test,"
+                        + id + "-s1",
+                ts + "05:00.000000Z," + EVIL + ",phi-records,create,pods/exec,web-0,pod-exec,high,101,allow,test,"
+                        + id + "-x1",
+                ts + "10:00.000000Z," + EVIL + ",phi-records,get,secrets,db-password,secret-read access-denied,high,"
+                        + "403,forbid,test," + id + "-d1",
+                ts + "15:00.000000Z," + ALICE + ",phi-records,create,rolebindings,read-secrets,rbac-change,high,201,"
+                        + "allow,test," + id + "-r1");
+        assertThat(csv(out, "denied")).containsExactly(
+                "timestamp,actor,namespace,verb,resource,name,requestURI,responseCode,decision,sourceIPs,cluster,auditID",
+                ts + "10:00.000000Z," + EVIL + ",phi-records,get,secrets,db-password,"
+                        + "/api/v1/namespaces/phi-records/secrets/db-password,403,forbid,10.0.0.7,test," + id + "-d1");
+        assertThat(csv(out, "changes")).containsExactly(
+                "timestamp,actor,namespace,verb,resource,name,responseCode,decision,cluster,auditID",
+                ts + "15:00.000000Z," + ALICE + ",phi-records,create," + RBAC + "/rolebindings,read-secrets,201,allow,"
+                        + "test," + id + "-r1");
+        assertThat(csv(out, "alerts")).containsExactly(
+                "windowStart,windowEnd,type,severity,actor,namespaces,count,threshold,description,cluster,alertId",
+                ts + "10:00.000000Z," + ts + "11:00.000000Z,denied-burst,high," + EVIL + ",phi-records,5,5,"
+                        + "denied requests,test," + id + "-a1");
+        List<String> archive = csv(out, "archive");
+        assertThat(archive.get(0)).isEqualTo("topic,partition,objects,events,offsets,firstEventTime,lastEventTime,"
+                + "retentionMode,earliestRetainUntil,status,problems");
+        assertThat(archive).hasSize(2);
+        assertThat(archive.get(1)).startsWith(topic + ",0,").contains(",COMPLIANCE,").endsWith(",OK,");
+
+        // a namespace with none of it: the cluster-wide alert filter keeps nothing, the tables are empty
+        CliRun other = CliRun.of(withNamespace(args, dir.resolve("other")));
+        assertThat(other.code()).as(other.out() + other.err()).isZero();
+        assertThat(csv(dir.resolve("other"), "phi-access")).hasSize(1);
+        assertThat(csv(dir.resolve("other"), "changes")).hasSize(1);
+        assertThat(csv(dir.resolve("other"), "alerts")).hasSize(1);
+    }
+
+    @Test
+    void shouldExitTwoForAMissingEventsIndexAndThreeWhenOpenSearchCannotBeReached(LocalStack stack) throws Exception {
+        List<String> args = List.of("report", "--from", "2026-03-01", "--to", "2026-03-01", "--bucket", "unused",
+                "--out", dir.resolve("out").toString(), "--opensearch");
+
+        CliRun missing = CliRun.of(with(args, stack.openSearchUrl(), "--events-index", "no-such-" + UUID.randomUUID()));
+        CliRun unreachable = CliRun.of(with(args, "http://127.0.0.1:1"));
+
+        assertThat(missing.code()).as(missing.out() + missing.err()).isEqualTo(2);
+        assertThat(missing.err()).contains("no index or alias no-such-");
+        assertThat(unreachable.code()).as(unreachable.out() + unreachable.err()).isEqualTo(3);
+        assertThat(unreachable.err()).contains("OpenSearch cannot be reached");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    private static String[] with(List<String> args, String... more) {
+        List<String> a = new ArrayList<>(args);
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    private static String[] withNamespace(List<String> args, Path out) {
+        List<String> a = new ArrayList<>(args.subList(0, args.size() - 2));
+        a.addAll(List.of("--namespace", "billing", "--out", out.toString()));
+        return a.toArray(String[]::new);
+    }
+
+    private static List<String> csv(Path out, String name) throws Exception {
+        String text = Files.readString(out.resolve(name + ".csv"));
+        assertThat(text).endsWith("\r\n");
+        return List.of(text.split("\r\n"));
+    }
+
+    private static void index(LocalStack stack, List<ObjectNode> events, String eventsAlias, String alertsIndex,
+                              String id) throws Exception {
+        OpenSearchClient client = OpenSearchClientFactory.create(OpenSearchConnection.of(URI.create(stack.openSearchUrl())));
+        OpenSearchIndexer indexer = new OpenSearchIndexer(client, OpenSearchIndexer.Settings.defaults()
+                .withIndexPrefix(eventsAlias).withReplicas(0).withRetries(3, Duration.ofMillis(100)));
+        SingleIndexDocuments alerts = SingleIndexDocuments.alerts(alertsIndex);
+        indexer.ensureTemplate();
+        indexer.ensureTemplate(alerts);
+        List<OpenSearchIndexer.Doc> docs = new ArrayList<>();
+        long offset = 0;
+        for (ObjectNode e : events) {
+            docs.add(new OpenSearchIndexer.Doc(MAPPER.writeValueAsBytes(e), "report", 0, offset++));
+        }
+        assertThat(indexer.index(docs).rejected()).isEmpty();
+        ObjectNode alert = MAPPER.createObjectNode();
+        alert.put("schemaVersion", 1).put("alertId", id + "-a1").put("type", "denied-burst").put("severity", "high")
+                .put("cluster", "test").put("actor", EVIL).put("windowStart", "2026-03-01T10:10:00.000000Z")
+                .put("windowEnd", "2026-03-01T10:11:00.000000Z").put("count", 5).put("threshold", 5);
+        alert.putArray("auditIDs").add(id + "-d1");
+        alert.putArray("namespaces").add("phi-records");
+        alert.put("description", "denied requests");
+        assertThat(indexer.index(List.of(new OpenSearchIndexer.Doc(MAPPER.writeValueAsBytes(alert))), alerts).rejected())
+                .isEmpty();
+        client.generic().execute(Requests.builder().method("POST").endpoint("/" + eventsAlias + "," + alertsIndex
+                + "/_refresh").build()).close();
+    }
+
+    private void archive(LocalStack stack, List<ObjectNode> events, String topic, String bucket, Path publicKey,
+                         String id) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
+                "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ObjectNode e : events) {
+                long t = Instant.parse(e.path("timestamp").asText()).toEpochMilli();
+                p.send(new ProducerRecord<>(topic, 0, t, null, MAPPER.writeValueAsBytes(e)));
+            }
+        }
+        Path key = dir.resolve("signing.pem");
+        ManifestSigner.generate(key, publicKey);
+        Map<String, Object> s = new HashMap<>();
+        s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
+        s.put("topics.events.name", topic);
+        s.put("topics.archive.name", topic + ".archive");
+        s.put("archive.group-id", "archive-" + id);
+        s.put("s3.bucket", bucket);
+        s.put("s3.prefix", "");
+        s.put("s3.endpoint", stack.s3().endpoint().toString());
+        s.put("s3.region", stack.s3().region());
+        s.put("s3.path-style", "true");
+        s.put("s3.access-key", stack.s3().accessKey());
+        s.put("s3.secret-key", stack.s3().secretKey());
+        s.put("batch.max-events", "100");
+        s.put("batch.max-age-ms", "300");
+        s.put("digest.interval-ms", "1000");
+        s.put("admin.enabled", "false");
+        s.put("manifest.signing-key-file", key.toString());
+        try (ArchiverService archiver = new ArchiverService(ArchiverConfig.of(s)).start()) {
+            CliRun.await("the archive of every event", Duration.ofSeconds(90),
+                    () -> archiver.archivedRecords() >= events.size());
+            try (S3Client s3 = stack.s3().client()) {
+                DigestWriter digests = new DigestWriter(s3, bucket, "", null, null, null);
+                CliRun.await("a digest of the last entry", Duration.ofSeconds(30), () -> {
+                    List<Digest> all = digests.all();
+                    return !all.isEmpty() && all.get(all.size() - 1).heads().stream()
+                            .anyMatch(h -> h.lastOffset() == events.size() - 1);
+                });
+            }
+        }
+    }
+
+    /** A ResponseComplete event; {@code code} 0 = none. */
+    private static ObjectNode ev(String auditID, String timestamp, String actor, String verb, String resource,
+                                 String subresource, String namespace, String name, String apiGroup, int code,
+                                 String decision, boolean phiNamespace, String... rules) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("schemaVersion", 1).put("cluster", "test").put("auditID", auditID).put("stage", "ResponseComplete")
+                .put("level", "Metadata").put("timestamp", timestamp)
+                .put("stageTimestamp", timestamp.replace(".000000Z", ".100000Z")).put("verb", verb).put("actor", actor);
+        n.putObject("user").put("username", actor).putArray("groups").add("system:authenticated");
+        n.putArray("sourceIPs").add("10.0.0.7");
+        ObjectNode ref = n.putObject("objectRef").put("resource", resource).put("namespace", namespace).put("name", name);
+        if (subresource != null) {
+            ref.put("subresource", subresource);
+        }
+        if (apiGroup != null) {
+            ref.put("apiGroup", apiGroup);
+        }
+        n.put("requestURI", "/api" + (apiGroup == null ? "" : "s/" + apiGroup) + "/v1/namespaces/" + namespace + "/"
+                + resource + "/" + name + (subresource == null ? "" : "/" + subresource));
+        if (code != 0) {
+            n.put("responseCode", code);
+        }
+        n.put("decision", decision);
+        ObjectNode phi = n.putObject("phi").put("namespace", phiNamespace).put("flagged", rules.length > 0);
+        if (rules.length > 0) {
+            ArrayNode ids = phi.putArray("rules");
+            for (String r : rules) {
+                ids.add(r);
+            }
+            phi.put("severity", "high");
+        }
+        return n;
+    }
+
+    /** The RequestReceived stage of the same request: earlier stage time, no response code. */
+    private static ObjectNode received(ObjectNode responseComplete) {
+        ObjectNode n = responseComplete.deepCopy();
+        n.put("stage", "RequestReceived").put("stageTimestamp", n.path("timestamp").asText());
+        n.remove("responseCode");
+        return n;
+    }
+}
