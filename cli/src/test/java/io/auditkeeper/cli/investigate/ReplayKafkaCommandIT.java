@@ -30,6 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class ReplayKafkaCommandIT {
+    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
+    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
+
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final int EVENTS = 40;
 
@@ -48,7 +51,7 @@ class ReplayKafkaCommandIT {
     private static String topic(LocalStack stack) throws Exception {
         String topic = "replay-" + UUID.randomUUID().toString().substring(0, 8);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
         }
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
                 "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -91,7 +94,7 @@ class ReplayKafkaCommandIT {
         String topic = topic(stack);
         String target = topic + ".replayed";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(target, 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(target, 1, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
         }
 
         CliRun run = CliRun.of("replay", "kafka", "--bootstrap", stack.kafkaBootstrap(), "--topic", topic,

@@ -46,6 +46,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class ReportCommandIT {
+    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
+    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String ALICE = "alice@example.org";
     private static final String EVIL = "<script>alert(1)</script>";
@@ -209,7 +212,7 @@ class ReportCommandIT {
     private void archive(LocalStack stack, List<ObjectNode> events, String topic, String bucket, Path publicKey,
                          String id) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
         }
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
                 "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {

@@ -45,6 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class VerifyCommandIT {
+    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
+    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
+
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 40;
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
@@ -167,7 +170,7 @@ class VerifyCommandIT {
                 dir.resolve("secret-key"));
         Files.writeString(a.secretKeyFile, stack.s3().secretKey());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(a.topic, PARTITIONS, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(a.topic, PARTITIONS, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
         }
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
                 "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
