@@ -4,16 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.archiver.index.connection.ConnectionErrors;
+import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import io.auditkeeper.model.AuditJson;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch.generic.Body;
+import org.opensearch.client.opensearch.generic.Requests;
+import org.opensearch.client.opensearch.generic.Response;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -48,7 +50,7 @@ public final class EvidenceSearch {
     private static final List<String> WRITE_VERBS = List.of("create", "update", "patch", "delete", "deletecollection");
 
     private final ObjectMapper mapper = AuditJson.mapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final OpenSearchClient client;
     private final URI base;
     private final String eventsIndex;
     private final String alertsIndex;
@@ -56,10 +58,11 @@ public final class EvidenceSearch {
     private final List<String> namespaces;
     private final int maxRows;
 
-    public EvidenceSearch(URI base, String eventsIndex, String alertsIndex, TimeWindow window, List<String> namespaces,
-                          int maxRows) {
-        String b = base.toString();
-        this.base = URI.create(b.endsWith("/") ? b : b + "/");
+    /** {@code client} is the caller's to close; {@code connection} is what it was built from, for error messages. */
+    public EvidenceSearch(OpenSearchClient client, OpenSearchConnection connection, String eventsIndex,
+                          String alertsIndex, TimeWindow window, List<String> namespaces, int maxRows) {
+        this.client = client;
+        this.base = connection.url();
         this.eventsIndex = eventsIndex;
         this.alertsIndex = alertsIndex;
         this.window = window;
@@ -252,21 +255,23 @@ public final class EvidenceSearch {
     }
 
     private JsonNode search(String index, ObjectNode body) throws SearchException {
-        URI uri = base.resolve(URLEncoder.encode(index, StandardCharsets.UTF_8) + "/_search");
-        try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body))).build();
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode json = mapper.readTree(response.body());
-            if (response.statusCode() == 404
-                    && "index_not_found_exception".equals(json.path("error").path("type").asText())) {
+        String endpoint = "/" + URLEncoder.encode(index, StandardCharsets.UTF_8) + "/_search";
+        try (Response response = client.generic().execute(Requests.builder().method("POST").endpoint(endpoint)
+                .body(Body.from(mapper.writeValueAsBytes(body), "application/json")).build())) {
+            int status = response.getStatus();
+            byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
+            if (status == 401 || status == 403) {
+                throw new SearchException("OpenSearch at " + base + " refused the search of " + index + ": HTTP "
+                        + status + " (check --opensearch-user and its password, or the client certificate)");
+            }
+            JsonNode json = parse(bytes, status, index);
+            if (status == 404 && "index_not_found_exception".equals(json.path("error").path("type").asText())) {
                 throw new SearchException("OpenSearch has no index or alias " + index, true);
             }
-            if (response.statusCode() / 100 != 2 || json.has("error")) {
+            if (status / 100 != 2 || json.has("error")) {
                 String reason = json.path("error").path("root_cause").path(0).path("reason").asText(
                         json.path("error").path("reason").asText(""));
-                throw new SearchException("OpenSearch answered HTTP " + response.statusCode() + " to a search of "
+                throw new SearchException("OpenSearch answered HTTP " + status + " to a search of "
                         + index + (reason.isEmpty() ? "" : ": " + reason));
             }
             if (json.path("_shards").path("failed").asInt() > 0) {
@@ -274,12 +279,18 @@ public final class EvidenceSearch {
                         + json.path("_shards").path("failed").asInt() + " shard(s)");
             }
             return json;
+        } catch (IOException | RuntimeException e) {
+            // the archiver's key names in the description map one to one to the --opensearch-* options
+            throw new SearchException("OpenSearch at " + base + " cannot be used: " + ConnectionErrors.describe(e));
+        }
+    }
+
+    private JsonNode parse(byte[] bytes, int status, String index) throws SearchException {
+        try {
+            return bytes.length == 0 ? mapper.createObjectNode() : mapper.readTree(bytes);
         } catch (IOException e) {
-            throw new SearchException("OpenSearch cannot be reached at " + base + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SearchException("interrupted");
+            throw new SearchException("OpenSearch answered HTTP " + status + " to a search of " + index
+                    + " with a body that is not JSON");
         }
     }
 

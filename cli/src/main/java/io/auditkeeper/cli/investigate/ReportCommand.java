@@ -1,7 +1,10 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import io.auditkeeper.archiver.manifest.ManifestKeyException;
 import io.auditkeeper.model.AuditTopics;
+import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +15,6 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,10 +54,8 @@ public final class ReportCommand implements Callable<Integer> {
                     + " namespace, are kept. Default: all.")
     List<String> namespaces = new ArrayList<>();
 
-    @Option(names = "--opensearch", paramLabel = "<url>",
-            defaultValue = "${env:AUDITKEEPER_ARCHIVER_OPENSEARCH_URL}",
-            description = "OpenSearch URL, e.g. http://localhost:9200 (env AUDITKEEPER_ARCHIVER_OPENSEARCH_URL).")
-    String openSearch;
+    @Mixin
+    OpenSearchOptions openSearchOptions;
 
     @Option(names = "--events-index", defaultValue = "audit-events",
             description = "Index or alias of the events (default ${DEFAULT-VALUE}).")
@@ -92,29 +92,25 @@ public final class ReportCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TimeWindow window;
-        URI url;
+        OpenSearchConnection connection;
         try {
             window = TimeWindow.parse(from, to);
             if (minRetentionYears < 0 || maxRows < 1 || maxRows > 10_000) {
                 throw new IllegalArgumentException("--min-retention-years must not be negative and --max-rows must be"
                         + " 1 to 10000");
             }
-            if (openSearch == null || openSearch.isBlank()) {
-                throw new IllegalArgumentException("no OpenSearch: give --opensearch or set"
-                        + " AUDITKEEPER_ARCHIVER_OPENSEARCH_URL");
-            }
-            url = URI.create(openSearch);
-            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-                throw new IllegalArgumentException("--opensearch must be an http:// or https:// URL");
-            }
+            connection = openSearchOptions.connection();
         } catch (IllegalArgumentException e) {
             err.println("auditkeeper report: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        EvidenceSearch search = new EvidenceSearch(url, eventsIndex, alertsIndex, window, namespaces, maxRows);
         List<ReportTable> tables = new ArrayList<>();
         ReportTable timeline;
+        OpenSearchClient client = null;
         try {
+            client = OpenSearchClientFactory.create(connection);
+            EvidenceSearch search = new EvidenceSearch(client, connection, eventsIndex, alertsIndex, window,
+                    namespaces, maxRows);
             tables.add(search.phiAccessByActor());
             timeline = search.phiAccess();
             tables.add(timeline);
@@ -124,6 +120,11 @@ public final class ReportCommand implements Callable<Integer> {
         } catch (EvidenceSearch.SearchException e) {
             err.println("auditkeeper report: " + e.getMessage());
             return e.indexMissing() ? ExitCodes.USAGE : ExitCodes.UNREACHABLE;
+        } catch (IllegalArgumentException e) {
+            err.println("auditkeeper report: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } finally {
+            close(client);
         }
         ArchiveVerificationResult verification;
         try (S3Client s3 = s3Options.client()) {
@@ -158,7 +159,7 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Period", window.from() + " to " + window.to() + " (end exclusive)");
         about.put("Namespaces", namespaces.isEmpty() ? "all" : String.join(", ", namespaces)
                 + " (and cluster-wide requests)");
-        about.put("OpenSearch", url + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
+        about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
         about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + topic);
         about.put("Manifest public key", verification.publicKeySource()
                 + (verification.keyFromBucket() ? " (read from the bucket itself: this proves less than a key held"
@@ -176,6 +177,16 @@ public final class ReportCommand implements Callable<Integer> {
         stdout.println("archive verification: " + (verification.ok() ? "OK"
                 : "FAILED (" + verification.problemCount() + " problems, listed in the report)"));
         return verification.ok() ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    private static void close(OpenSearchClient client) {
+        if (client != null) {
+            try {
+                client._transport().close();
+            } catch (Exception e) {
+                // the report no longer needs it; nothing to tell the user
+            }
+        }
     }
 
     /** The alerts index is created by the first alert: its absence is no error, and the report says so. */

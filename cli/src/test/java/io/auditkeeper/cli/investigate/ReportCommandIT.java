@@ -12,6 +12,8 @@ import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import io.auditkeeper.archiver.manifest.Digest;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.localstack.HttpsForwardingProxy;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -87,12 +89,12 @@ class ReportCommandIT {
         archive(stack, events, topic, bucket, publicKey, id);
 
         Path out = dir.resolve("out");
-        List<String> args = new ArrayList<>(List.of("report", "--from", "2026-03-01", "--to", "2026-03-01",
-                "--opensearch", stack.openSearchUrl(), "--events-index", eventsAlias, "--alerts-index", alertsIndex,
+        List<String> common = List.of("report", "--from", "2026-03-01", "--to", "2026-03-01",
+                "--events-index", eventsAlias, "--alerts-index", alertsIndex,
                 "--topic", topic, "--bucket", bucket, "--prefix", "", "--s3-endpoint", stack.s3().endpoint().toString(),
                 "--s3-region", stack.s3().region(), "--path-style", "--access-key", stack.s3().accessKey(),
-                "--secret-key-file", secretKeyFile.toString(), "--public-key", publicKey.toString(),
-                "--out", out.toString()));
+                "--secret-key-file", secretKeyFile.toString(), "--public-key", publicKey.toString());
+        List<String> args = List.of(with(common, "--opensearch", stack.openSearchUrl(), "--out", out.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
@@ -141,6 +143,30 @@ class ReportCommandIT {
         assertThat(archive).hasSize(2);
         assertThat(archive.get(1)).startsWith(topic + ",0,").contains(",COMPLIANCE,").endsWith(",OK,");
 
+        // the same report through a secured OpenSearch: HTTPS from a private CA and basic auth, password from a file
+        DevPki pki = DevPki.create(dir.resolve("pki"));
+        Path password = Files.writeString(dir.resolve("opensearch-password"), "s3cret-pw\n");
+        Path wrong = Files.writeString(dir.resolve("wrong-password"), "guess");
+        try (HttpsForwardingProxy secured = new HttpsForwardingProxy(URI.create(stack.openSearchUrl()),
+                pki.serverSslContext(), false, "auditor", "s3cret-pw")) {
+            String[] tls = {"--opensearch", secured.url().toString(), "--opensearch-ca", pki.caCert().toString(),
+                    "--opensearch-user", "auditor"};
+            CliRun viaTls = CliRun.of(with(common, concat(tls, "--opensearch-password-file", password.toString(),
+                    "--out", dir.resolve("tls").toString())));
+            CliRun badPassword = CliRun.of(with(common, concat(tls, "--opensearch-password-file", wrong.toString(),
+                    "--out", dir.resolve("bad").toString())));
+            CliRun noCa = CliRun.of(with(common, "--opensearch", secured.url().toString(), "--out",
+                    dir.resolve("noca").toString()));
+
+            assertThat(viaTls.code()).as(viaTls.out() + viaTls.err()).isZero();
+            assertThat(csv(dir.resolve("tls"), "phi-access")).isEqualTo(csv(out, "phi-access"));
+            assertThat(badPassword.code()).as(badPassword.out() + badPassword.err()).isEqualTo(3);
+            assertThat(badPassword.err()).contains("refused the credentials (401)").doesNotContain("guess");
+            assertThat(noCa.code()).as(noCa.out() + noCa.err()).isEqualTo(3);
+            assertThat(noCa.err()).contains("certificate is not trusted");
+            assertThat(dir.resolve("bad")).doesNotExist();
+        }
+
         // a namespace with none of it: the cluster-wide alert filter keeps nothing, the tables are empty
         CliRun other = CliRun.of(withNamespace(args, dir.resolve("other")));
         assertThat(other.code()).as(other.out() + other.err()).isZero();
@@ -160,12 +186,18 @@ class ReportCommandIT {
         assertThat(missing.code()).as(missing.out() + missing.err()).isEqualTo(2);
         assertThat(missing.err()).contains("no index or alias no-such-");
         assertThat(unreachable.code()).as(unreachable.out() + unreachable.err()).isEqualTo(3);
-        assertThat(unreachable.err()).contains("OpenSearch cannot be reached");
+        assertThat(unreachable.err()).contains("cannot connect to OpenSearch");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 
     private static String[] with(List<String> args, String... more) {
         List<String> a = new ArrayList<>(args);
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        List<String> a = new ArrayList<>(List.of(first));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }

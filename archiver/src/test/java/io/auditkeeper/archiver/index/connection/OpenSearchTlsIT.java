@@ -2,6 +2,7 @@ package io.auditkeeper.archiver.index.connection;
 
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.localstack.HttpsForwardingProxy;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.junit.jupiter.api.BeforeAll;

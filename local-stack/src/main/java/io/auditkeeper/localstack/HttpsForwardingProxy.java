@@ -1,4 +1,4 @@
-package io.auditkeeper.archiver.index.connection;
+package io.auditkeeper.localstack;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -28,7 +28,7 @@ import java.util.Base64;
  * front of the local stack's plain-http node, optionally demanding HTTP basic credentials (as the security plugin
  * does, with a 401 and a challenge) and/or a client certificate from that CA (TLS {@code need_client_auth}).
  */
-final class HttpsForwardingProxy implements AutoCloseable {
+public final class HttpsForwardingProxy implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
@@ -38,7 +38,7 @@ final class HttpsForwardingProxy implements AutoCloseable {
      * @param basicUser      required basic-auth user, or null for none
      * @param basicPassword  its password
      */
-    HttpsForwardingProxy(URI target, SSLContext serverContext, boolean needClientCert, String basicUser,
+    public HttpsForwardingProxy(URI target, SSLContext serverContext, boolean needClientCert, String basicUser,
                          String basicPassword) throws Exception {
         server = new Server();
         SslContextFactory.Server ssl = new SslContextFactory.Server();
@@ -58,7 +58,7 @@ final class HttpsForwardingProxy implements AutoCloseable {
         server.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("https://127.0.0.1:" + connector.getLocalPort());
     }
 
