@@ -25,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,7 +135,8 @@ public final class DemoCommand implements Callable<Integer> {
         for (Path batch : corpus.batches()) {
             batches.add(Map.entry(batch.getFileName().toString(), Files.readAllBytes(batch)));
         }
-        batches.add(Map.entry("synthetic PHI-namespace traffic", new DemoTraffic(Instant.now()).eventList()));
+        Instant trafficStart = Instant.now();
+        batches.add(Map.entry("synthetic PHI-namespace traffic", new DemoTraffic(trafficStart).eventList()));
         for (Map.Entry<String, byte[]> batch : batches) {
             long start = System.nanoTime();
             HttpResponse<String> r = apiserver.post(webhook, batch.getValue());
@@ -154,15 +156,23 @@ public final class DemoCommand implements Callable<Integer> {
         RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 0);
         results.print(out);
         DemoArchive.awaitArchivedAndIndexed(archiver[0], results.events(), AuditTopics.ALERTS, results.alerts().size());
+        Path publicKey = dir.resolve("pki").resolve("manifest-signing.pub.pem");
         boolean verified = DemoArchive.print(out, s3Endpoint, BUCKET, processorConfig.eventsTopic(),
-                processorConfig.outputTopics().get(0).partitions(),
-                dir.resolve("pki").resolve("manifest-signing.pub.pem"));
+                processorConfig.outputTopics().get(0).partitions(), publicKey);
         DemoArchive.printIndex(out, openSearchUrl);
+        out.println();
+
+        out.println("5. The evidence report an auditor is handed (auditkeeper report):");
+        Instant reportFrom = trafficStart.minus(Duration.ofHours(1));
+        Instant reportTo = Instant.now().plus(Duration.ofHours(1));
+        boolean reported = DemoReport.write(out, dir, reportFrom, reportTo, openSearchUrl, s3Endpoint, BUCKET,
+                processorConfig.eventsTopic(), publicKey);
         out.println();
 
         printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, processorYaml, corpus, bootstrap, openSearchUrl,
                 s3Endpoint, ingest[0].adminPort(), processor[0].adminPort(), archiver[0].adminPort());
-        Files.writeString(dir.resolve("endpoints.env"), endpointsEnv(webhook, pki, bootstrap, openSearchUrl, s3Endpoint));
+        DemoFiles.writeOwnerOnly(dir.resolve("endpoints.env"), endpointsEnv(webhook, pki, bootstrap, openSearchUrl, s3Endpoint));
+        DemoReport.printTryNext(out, dir, reportFrom, reportTo, publicKey);
 
         if (failed > 0) {
             spec.commandLine().getErr().println(failed + " batch(es) were not accepted; see above.");
@@ -170,7 +180,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (once) {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             shutdown.run();
-            return failed == 0 && results.complete() && verified ? 0 : 1;
+            return failed == 0 && results.complete() && verified && reported ? 0 : 1;
         }
         out.println("Running until interrupted (Ctrl-C) ...");
         out.flush();
@@ -231,6 +241,15 @@ public final class DemoCommand implements Callable<Integer> {
                 + "export S3_BUCKET=" + BUCKET + "\n"
                 + "export AWS_ACCESS_KEY_ID=" + s3.accessKey() + "\n"
                 + "export AWS_SECRET_ACCESS_KEY=" + s3.secretKey() + "\n"
-                + "export AWS_DEFAULT_REGION=" + s3.region() + "\n";
+                + "export AWS_DEFAULT_REGION=" + s3.region() + "\n"
+                + "# read by auditkeeper verify, replay and report as their defaults (the archiver's own settings)\n"
+                + "export AUDITKEEPER_KAFKA_BOOTSTRAP_SERVERS=" + bootstrap + "\n"
+                + "export AUDITKEEPER_ARCHIVER_OPENSEARCH_URL=" + openSearchUrl + "\n"
+                + "export AUDITKEEPER_ARCHIVER_S3_BUCKET=" + BUCKET + "\n"
+                + "export AUDITKEEPER_ARCHIVER_S3_ENDPOINT=" + s3.endpoint() + "\n"
+                + "export AUDITKEEPER_ARCHIVER_S3_REGION=" + s3.region() + "\n"
+                + "export AUDITKEEPER_ARCHIVER_S3_PATH_STYLE=true\n"
+                + "export AUDITKEEPER_ARCHIVER_S3_ACCESS_KEY=" + s3.accessKey() + "\n"
+                + "export AUDITKEEPER_ARCHIVER_S3_SECRET_KEY=" + s3.secretKey() + "\n";
     }
 }

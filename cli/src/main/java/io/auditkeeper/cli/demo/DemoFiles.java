@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The files the demo leaves for the user to read and reuse: the ingest config it runs with, and the webhook
@@ -101,5 +102,12 @@ final class DemoFiles {
             }
         }
         return Files.createDirectories(dir);
+    }
+
+    /** Writes a file that holds a credential, readable by its owner only. */
+    static Path writeOwnerOnly(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return Files.writeString(file, content);
     }
 }

@@ -1,10 +1,15 @@
 package io.auditkeeper.cli.investigate;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How the replay commands reach Kafka: the bootstrap servers (the deployment's own environment variable by default)
@@ -37,5 +42,20 @@ public final class KafkaOptions {
         s.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         s.put(ProducerConfig.CLIENT_ID_CONFIG, "auditkeeper-replay");
         return s;
+    }
+
+    /**
+     * Why publishing the replay of {@code window} to {@code topic} would lose records ({@link ReplayTarget}), or
+     * empty.
+     */
+    Optional<String> targetProblem(String topic, TimeWindow window, ReplayTarget.RecordTime recordTime,
+                                   Duration timeout) throws Exception {
+        Map<String, Object> s = clientSettings();
+        s.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        s.put(AdminClientConfig.CLIENT_ID_CONFIG, "auditkeeper-replay");
+        try (Admin admin = Admin.create(s)) {
+            Instant oldest = window.from().equals(Instant.EPOCH) ? null : window.from();
+            return ReplayTarget.problem(admin, topic, oldest, recordTime, Instant.now(), timeout);
+        }
     }
 }

@@ -24,9 +24,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -80,9 +82,16 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
     boolean continueOnError;
 
     @Option(names = "--to-topic", paramLabel = "<topic>",
-            description = "Publish the events to this topic (key <cluster>/<auditID>, timestamp the event's) instead of"
+            description = "Publish the events to this topic (key <cluster>/<auditID>, timestamp the event's; the topic"
+                    + " must exist and keep records that old, see --record-time) instead of"
                     + " printing them.")
     String toTopic;
+
+    @Option(names = "--record-time", paramLabel = "event|now", defaultValue = "event",
+            converter = ReplayTarget.RecordTimeConverter.class,
+            description = "With --to-topic: records carry the event's time (event, the default; the target topic's"
+                    + " time retention must then keep them) or the time of the replay (now).")
+    ReplayTarget.RecordTime recordTime;
 
     @Mixin
     KafkaOptions kafka;
@@ -157,6 +166,11 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
 
     private int toKafka(ArchiveReplay replay, List<Integer> partitions, TimeWindow window, PrintWriter err)
             throws Exception {
+        Optional<String> problem = kafka.targetProblem(toTopic, window, recordTime, Duration.ofSeconds(30));
+        if (problem.isPresent()) {
+            err.println(NAME + problem.get());
+            return ExitCodes.USAGE;
+        }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerSettings(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             AtomicReference<Exception> failure = new AtomicReference<>();
@@ -164,7 +178,8 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
                 if (failure.get() != null) {
                     throw failure.get();
                 }
-                producer.send(new ProducerRecord<>(toTopic, null, timestamp(e.event()), key(e.event()),
+                Long time = recordTime == ReplayTarget.RecordTime.NOW ? null : timestamp(e.event());
+                producer.send(new ProducerRecord<>(toTopic, null, time, key(e.event()),
                         e.line().getBytes(StandardCharsets.UTF_8)), (meta, x) -> {
                             if (x != null) {
                                 failure.compareAndSet(null, x);

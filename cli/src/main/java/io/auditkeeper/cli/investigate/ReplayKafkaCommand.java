@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -56,8 +57,15 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
     FilterOptions filters;
 
     @Option(names = "--to-topic", paramLabel = "<topic>",
-            description = "Publish the records to this topic (key, headers and timestamp kept) instead of printing them.")
+            description = "Publish the records to this topic (key, headers and timestamp kept) instead of printing them."
+                    + " The topic must exist and keep records as old as the replayed ones (see --record-time).")
     String toTopic;
+
+    @Option(names = "--record-time", paramLabel = "event|now", defaultValue = "event",
+            converter = ReplayTarget.RecordTimeConverter.class,
+            description = "With --to-topic: the published records keep their original timestamps (event, the default;"
+                    + " the target topic's time retention must then keep them) or get the time of the replay (now).")
+    ReplayTarget.RecordTime recordTime;
 
     @Option(names = "--timeout", defaultValue = "30s", paramLabel = "<duration>",
             description = "How long to wait for Kafka's metadata and offsets (default ${DEFAULT-VALUE}).",
@@ -97,6 +105,11 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             }
+            Optional<String> problem = kafka.targetProblem(toTopic, window, recordTime, timeout);
+            if (problem.isPresent()) {
+                err.println("auditkeeper replay kafka: " + problem.get());
+                return ExitCodes.USAGE;
+            }
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerSettings(),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 AtomicReference<Exception> failure = new AtomicReference<>();
@@ -104,7 +117,8 @@ public final class ReplayKafkaCommand implements Callable<Integer> {
                     if (failure.get() != null) {
                         throw failure.get();
                     }
-                    producer.send(new ProducerRecord<>(toTopic, null, r.timestamp(), r.key(), r.value(), r.headers()),
+                    Long time = recordTime == ReplayTarget.RecordTime.NOW ? null : r.timestamp();
+                    producer.send(new ProducerRecord<>(toTopic, null, time, r.key(), r.value(), r.headers()),
                             (meta, e) -> {
                                 if (e != null) {
                                     failure.compareAndSet(null, e);

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,7 +59,29 @@ class DemoCommandIT {
         assertThat(objects.find() && entries.find()).isTrue();
         assertThat(entries.group(1)).isEqualTo(objects.group(1));
         assertThat(Files.readString(dir.toAbsolutePath().resolve("webhook-kubeconfig.yaml"))).contains("client-certificate:");
-        assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=");
+        assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=")
+                .contains("export AUDITKEEPER_ARCHIVER_S3_BUCKET=auditkeeper-archive");
+        assertThat(Files.getPosixFilePermissions(dir.toAbsolutePath().resolve("endpoints.env")))
+                .as("it holds the S3 secret").containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE);
+
+        Path report = dir.toAbsolutePath().resolve("report");
+        assertThat(out.toString()).contains("evidence report ").contains(report.resolve("report.html").toString())
+                .contains("archive verification: OK")
+                .contains("./auditkeeper verify --public-key").contains("./auditkeeper replay kafka")
+                .contains("./auditkeeper replay archive").contains("./auditkeeper report --from");
+        assertThat(Files.readString(report.resolve("report.html")))
+                .contains("mallory@contractor.example", "ops.bob@clinic.example", "admin@clinic.example")
+                .contains("secret-enumeration", "denied-burst");
+        assertThat(Files.readAllLines(report.resolve("phi-access-by-actor.csv")))
+                .as("the synthetic traffic's PHI access, one row per actor, namespace and rule")
+                .contains("mallory@contractor.example,phi-records,secret-read,6",
+                        "mallory@contractor.example,phi-imaging,secret-read,6",
+                        "ops.bob@clinic.example,phi-records,pod-exec,1",
+                        "admin@clinic.example,phi-records,rbac-change,1",
+                        "system:serviceaccount:default:scanner,phi-imaging,access-denied,22");
+        assertThat(Files.readAllLines(report.resolve("alerts.csv"))).hasSize(5);
+        assertThat(Files.readAllLines(report.resolve("archive.csv")).get(1)).contains(",COMPLIANCE,").endsWith(",OK,");
     }
 
     private static int syntheticEvents() throws Exception {

@@ -111,6 +111,45 @@ class ReplayKafkaCommandIT {
     }
 
     @Test
+    void shouldRefuseToPublishMonthsOldRecordsIntoAWeekLongTopicUnlessTheyGetTheReplaysTime(LocalStack stack)
+            throws Exception {
+        String topic = topic(stack);
+        String target = topic + ".week";
+        String missing = topic + ".missing";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(target, 1, (short) 1).configs(Map.of("retention.ms", "604800000"))))
+                    .all().get();
+        }
+        String[] args = {"replay", "kafka", "--bootstrap", stack.kafkaBootstrap(), "--topic", topic,
+                "--from", "2026-03-01T10:00:00Z", "--to", "2026-03-01T10:10:00Z", "--actor", "alice"};
+
+        CliRun refused = CliRun.of(with(args, "--to-topic", target));
+        CliRun notThere = CliRun.of(with(args, "--to-topic", missing));
+        Instant before = Instant.now();
+        CliRun now = CliRun.of(with(args, "--to-topic", target, "--record-time", "now"));
+
+        assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+        assertThat(refused.err()).contains("deletes records more than 7 days old").contains("--record-time now");
+        assertThat(notThere.code()).as(notThere.err()).isEqualTo(2);
+        assertThat(notThere.err()).contains("does not exist");
+        assertThat(now.code()).as(now.err()).isZero();
+        List<ConsumerRecord<byte[], byte[]>> got = readAll(stack, target, 3);
+        assertThat(got).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .as("only the last run published").containsExactlyInAnyOrder(event(0), event(4), event(8));
+        assertThat(got).allSatisfy(r -> assertThat(Instant.ofEpochMilli(r.timestamp())).isAfterOrEqualTo(
+                before.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+            assertThat(admin.listTopics().names().get()).as("a replay creates no topic").doesNotContain(missing);
+        }
+    }
+
+    private static String[] with(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
+    @Test
     void shouldExitTwoWhenTheTopicDoesNotExist(LocalStack stack) {
         CliRun run = CliRun.of("replay", "kafka", "--bootstrap", stack.kafkaBootstrap(), "--topic",
                 "no-such-" + UUID.randomUUID(), "--timeout", "10s");
