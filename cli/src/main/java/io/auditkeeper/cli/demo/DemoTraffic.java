@@ -72,6 +72,7 @@ final class DemoTraffic {
         String id = UUID.randomUUID().toString();
         ObjectNode received = base(id, "RequestReceived", verb, resource, sub, ns, name, user, offsetSeconds);
         ObjectNode complete = base(id, "ResponseComplete", verb, resource, sub, ns, name, user, offsetSeconds);
+        complete.put("stageTimestamp", stageTime(offsetSeconds, 12_000));
         complete.putObject("responseStatus").put("code", code);
         ObjectNode annotations = complete.putObject("annotations");
         annotations.put("authorization.k8s.io/decision", code == 403 ? "forbid" : "allow");
@@ -94,11 +95,18 @@ final class DemoTraffic {
         out.add(base(id, "RequestReceived", verb, resource, sub, ns, name, user, offsetSeconds));
         for (String stage : List.of("ResponseStarted", "ResponseComplete")) {
             ObjectNode e = base(id, stage, verb, resource, sub, ns, name, user, offsetSeconds);
+            // the session opens after a few milliseconds and ends when the shell exits, here 40 s later
+            e.put("stageTimestamp", stageTime(offsetSeconds, stage.equals("ResponseStarted") ? 8_000 : 40_000_000));
             e.putObject("responseStatus").put("code", 101);
             e.putObject("annotations").put("authorization.k8s.io/decision", "allow");
             out.add(e);
         }
         return out;
+    }
+
+    /** The time of a later stage, {@code micros} after the request was received (apiservers write microseconds). */
+    private String stageTime(int offsetSeconds, long micros) {
+        return now.plusSeconds(offsetSeconds).plusNanos(micros * 1000).toString();
     }
 
     private ObjectNode base(String id, String stage, String verb, String resource, String sub, String ns, String name,

@@ -212,8 +212,10 @@ public final class EvidenceSearch {
         ArrayNode sort = q.putArray("sort");
         sort.addObject().put("timestamp", "asc");
         sort.addObject().put("auditID", "asc");
-        // within a request (same timestamp and auditID) the latest stage is the one kept: it has the response code
+        // within a request (same timestamp and auditID) the latest stage is the one kept: it has the response code;
+        // when two stages carry the same stageTimestamp, the one with a response code
         sort.addObject().put("stageTimestamp", "desc");
+        sort.addObject().putObject("responseCode").put("order", "desc").put("missing", "_last");
         return q;
     }
 

@@ -80,6 +80,10 @@ class DemoCommandIT {
                         "ops.bob@clinic.example,phi-records,pod-exec,1",
                         "admin@clinic.example,phi-records,rbac-change,1",
                         "system:serviceaccount:default:scanner,phi-imaging,access-denied,22");
+        assertThat(Files.readAllLines(report.resolve("phi-access.csv")))
+                .as("each request once, as its final stage: with its response code and decision")
+                .filteredOn(l -> l.contains(",pod-exec,")).singleElement().asString()
+                .contains("ops.bob@clinic.example,phi-records,create,pods/exec,ehr-db-0,pod-exec,critical,101,allow,");
         assertThat(Files.readAllLines(report.resolve("alerts.csv"))).hasSize(5);
         assertThat(Files.readAllLines(report.resolve("archive.csv")).get(1)).contains(",COMPLIANCE,").endsWith(",OK,");
     }
