@@ -20,8 +20,9 @@ import java.util.TreeSet;
  * handed, so it says what each table holds and what the verification found, in words.
  */
 public final class EvidenceReportWriter {
-    /** Columns that hold a time: kept on one line, since a time broken at its hyphens misreads. */
-    private static final java.util.regex.Pattern TIME = java.util.regex.Pattern.compile("(?i)(timestamp|time|windowstart|windowend|until)$");
+    /** Columns of times and ids: kept on one line, since a value broken at its hyphens misreads. */
+    private static final java.util.regex.Pattern NOWRAP = java.util.regex.Pattern.compile(
+            "(?i)(timestamp|time|windowstart|windowend|until|auditid|alertid)$");
 
     private EvidenceReportWriter() {
     }
@@ -119,7 +120,7 @@ public final class EvidenceReportWriter {
                 .append("h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;")
                 .append("border-bottom:1px solid #ccc;padding-bottom:.2em}\n")
                 .append("table{border-collapse:collapse;font-size:.85em;margin:.5em 0;width:100%}\n")
-                .append("div.wide{overflow-x:auto}td.time{white-space:nowrap}\n")
+                .append("div.wide{overflow-x:auto}div.wide table{width:auto;min-width:100%}td.nowrap{white-space:nowrap}\n")
                 .append("th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}\n")
                 .append("th{background:#f0f0f0}tr:nth-child(even) td{background:#fafafa}\n")
                 .append("dl.about{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}")
@@ -166,7 +167,7 @@ public final class EvidenceReportWriter {
                     String c = row.get(i);
                     String header = i < t.headers().size() ? t.headers().get(i) : "";
                     String cls = c.equals("OK") ? " class=\"ok\"" : c.equals("FAILED") ? " class=\"failed\""
-                            : TIME.matcher(header).find() ? " class=\"time\"" : "";
+                            : NOWRAP.matcher(header).find() ? " class=\"nowrap\"" : "";
                     h.append("<td").append(cls).append(">").append(escape(c)).append("</td>");
                 }
                 h.append("</tr>\n");
