@@ -5,11 +5,8 @@ import io.auditkeeper.localstack.LocalStackExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,7 +14,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,9 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class ReplayKafkaCommandIT {
-    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
-    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
-
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final int EVENTS = 40;
 
@@ -50,9 +43,7 @@ class ReplayKafkaCommandIT {
 
     private static String topic(LocalStack stack) throws Exception {
         String topic = "replay-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
-        }
+        TestArchive.createTopic(stack, topic, 3);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
                 "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < EVENTS; i++) {
@@ -93,9 +84,7 @@ class ReplayKafkaCommandIT {
     void shouldPublishTheMatchingRecordsWithTheirKeysAndTimesWhenToTopicIsGiven(LocalStack stack) throws Exception {
         String topic = topic(stack);
         String target = topic + ".replayed";
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(target, 1, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
-        }
+        TestArchive.createTopic(stack, target, 1);
 
         CliRun run = CliRun.of("replay", "kafka", "--bootstrap", stack.kafkaBootstrap(), "--topic", topic,
                 "--from", "2026-03-01T10:00:00Z", "--to", "2026-03-01T10:10:00Z", "--actor", "alice",
@@ -103,7 +92,7 @@ class ReplayKafkaCommandIT {
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).isEmpty();
-        List<ConsumerRecord<byte[], byte[]>> got = readAll(stack, target, 3);
+        List<ConsumerRecord<byte[], byte[]>> got = TestArchive.readAll(stack, target, 3);
         assertThat(got).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactlyInAnyOrder(event(0), event(4), event(8));
         assertThat(got).extracting(r -> new String(r.key(), StandardCharsets.UTF_8) + "@" + Instant.ofEpochMilli(r.timestamp()))
@@ -133,7 +122,7 @@ class ReplayKafkaCommandIT {
         assertThat(notThere.code()).as(notThere.err()).isEqualTo(2);
         assertThat(notThere.err()).contains("does not exist");
         assertThat(now.code()).as(now.err()).isZero();
-        List<ConsumerRecord<byte[], byte[]>> got = readAll(stack, target, 3);
+        List<ConsumerRecord<byte[], byte[]>> got = TestArchive.readAll(stack, target, 3);
         assertThat(got).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .as("only the last run published").containsExactlyInAnyOrder(event(0), event(4), event(8));
         assertThat(got).allSatisfy(r -> assertThat(Instant.ofEpochMilli(r.timestamp())).isAfterOrEqualTo(
@@ -158,20 +147,4 @@ class ReplayKafkaCommandIT {
         assertThat(run.err()).contains("does not exist");
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(LocalStack stack, String topic, int expected)
-            throws InterruptedException {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
-                "isolation.level", "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            CliRun.await(expected + " records in " + topic, Duration.ofSeconds(30), () -> {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= expected;
-            });
-            assertThat(c.poll(Duration.ofMillis(500))).as("nothing more").isEmpty();
-        }
-        return out;
-    }
 }

@@ -3,30 +3,19 @@ package io.auditkeeper.cli.investigate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.auditkeeper.archiver.ArchiverService;
-import io.auditkeeper.archiver.archive.DigestWriter;
-import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.archiver.index.SingleIndexDocuments;
 import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
-import io.auditkeeper.archiver.manifest.Digest;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.HttpsForwardingProxy;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.generic.Requests;
-import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -34,9 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,9 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class ReportCommandIT {
-    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
-    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
-
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String ALICE = "alice@example.org";
     private static final String EVIL = "<script>alert(1)</script>";
@@ -78,22 +62,21 @@ class ReportCommandIT {
                         200, "allow", false),
                 ev(id + "-o1", "2026-03-02T09:00:00.000000Z", ALICE, "get", "secrets", null, "phi-records",
                         "db-password", null, 200, "allow", true, "secret-read"));
-        String topic = "report-" + id;
-        String bucket = "report-" + id;
         String eventsAlias = "akrep-" + id;
         String alertsIndex = "akrepa-" + id;
-        Path secretKeyFile = Files.writeString(dir.resolve("secret-key"), stack.s3().secretKey());
-        Path publicKey = dir.resolve("signing.pub.pem");
 
         index(stack, events, eventsAlias, alertsIndex, id);
-        archive(stack, events, topic, bucket, publicKey, id);
+        List<TestArchive.Event> records = new ArrayList<>();
+        for (ObjectNode e : events) {
+            records.add(new TestArchive.Event(0, Instant.parse(e.path("timestamp").asText()), MAPPER.writeValueAsString(e)));
+        }
+        TestArchive archived = TestArchive.write(stack, dir, "report", 1, records, 100, true);
+        String topic = archived.topic();
 
         Path out = dir.resolve("out");
-        List<String> common = List.of("report", "--from", "2026-03-01", "--to", "2026-03-01",
-                "--events-index", eventsAlias, "--alerts-index", alertsIndex,
-                "--topic", topic, "--bucket", bucket, "--prefix", "", "--s3-endpoint", stack.s3().endpoint().toString(),
-                "--s3-region", stack.s3().region(), "--path-style", "--access-key", stack.s3().accessKey(),
-                "--secret-key-file", secretKeyFile.toString(), "--public-key", publicKey.toString());
+        List<String> common = List.of(archived.args(List.of("report", "--from", "2026-03-01", "--to", "2026-03-01",
+                "--events-index", eventsAlias, "--alerts-index", alertsIndex), "--public-key",
+                archived.publicKey().toString()));
         List<String> args = List.of(with(common, "--opensearch", stack.openSearchUrl(), "--out", out.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
 
@@ -239,51 +222,6 @@ class ReportCommandIT {
                 .isEmpty();
         client.generic().execute(Requests.builder().method("POST").endpoint("/" + eventsAlias + "," + alertsIndex
                 + "/_refresh").build()).close();
-    }
-
-    private void archive(LocalStack stack, List<ObjectNode> events, String topic, String bucket, Path publicKey,
-                         String id) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
-        }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
-                "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (ObjectNode e : events) {
-                long t = Instant.parse(e.path("timestamp").asText()).toEpochMilli();
-                p.send(new ProducerRecord<>(topic, 0, t, null, MAPPER.writeValueAsBytes(e)));
-            }
-        }
-        Path key = dir.resolve("signing.pem");
-        ManifestSigner.generate(key, publicKey);
-        Map<String, Object> s = new HashMap<>();
-        s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        s.put("topics.events.name", topic);
-        s.put("topics.archive.name", topic + ".archive");
-        s.put("archive.group-id", "archive-" + id);
-        s.put("s3.bucket", bucket);
-        s.put("s3.prefix", "");
-        s.put("s3.endpoint", stack.s3().endpoint().toString());
-        s.put("s3.region", stack.s3().region());
-        s.put("s3.path-style", "true");
-        s.put("s3.access-key", stack.s3().accessKey());
-        s.put("s3.secret-key", stack.s3().secretKey());
-        s.put("batch.max-events", "100");
-        s.put("batch.max-age-ms", "300");
-        s.put("digest.interval-ms", "1000");
-        s.put("admin.enabled", "false");
-        s.put("manifest.signing-key-file", key.toString());
-        try (ArchiverService archiver = new ArchiverService(ArchiverConfig.of(s)).start()) {
-            CliRun.await("the archive of every event", Duration.ofSeconds(90),
-                    () -> archiver.archivedRecords() >= events.size());
-            try (S3Client s3 = stack.s3().client()) {
-                DigestWriter digests = new DigestWriter(s3, bucket, "", null, null, null);
-                CliRun.await("a digest of the last entry", Duration.ofSeconds(30), () -> {
-                    List<Digest> all = digests.all();
-                    return !all.isEmpty() && all.get(all.size() - 1).heads().stream()
-                            .anyMatch(h -> h.lastOffset() == events.size() - 1);
-                });
-            }
-        }
     }
 
     /** A ResponseComplete event; {@code code} 0 = none. */

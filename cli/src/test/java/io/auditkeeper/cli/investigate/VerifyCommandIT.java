@@ -1,22 +1,12 @@
 package io.auditkeeper.cli.investigate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditkeeper.archiver.ArchiverService;
-import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.manifest.Digest;
-import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.model.AuditJson;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,8 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class VerifyCommandIT {
-    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
-    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
+    private static final List<String> VERIFY = List.of("verify");
 
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 40;
@@ -57,13 +44,13 @@ class VerifyCommandIT {
 
     @Test
     void shouldExitZeroAndPrintOkWhenTheArchiveIsIntact(LocalStack stack) throws Exception {
-        Archive archive = archive(stack);
+        TestArchive archive = archive(stack);
 
-        CliRun run = CliRun.of(archive.verifyArgs());
+        CliRun run = CliRun.of(archive.args(VERIFY));
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         assertThat(run.out())
-                .contains(archive.topic + "-0: ").contains(archive.topic + "-1: ")
+                .contains(archive.topic() + "-0: ").contains(archive.topic() + "-1: ")
                 .contains("offsets 0-" + (EVENTS / PARTITIONS - 1))
                 .contains(EVENTS / PARTITIONS + " events")
                 .containsPattern("digests: [1-9]\\d* checked: OK")
@@ -74,10 +61,10 @@ class VerifyCommandIT {
 
     @Test
     void shouldPrintParseableJsonForThePeriodOnlyWhenFromAndToAreGiven(LocalStack stack) throws Exception {
-        Archive archive = archive(stack);
+        TestArchive archive = archive(stack);
 
         // the first 10 minutes: events 0-9, 5 per partition, in the first object of each partition (10 events each)
-        CliRun run = CliRun.of(archive.verifyArgs("--json", "--public-key", archive.publicKey.toString(),
+        CliRun run = CliRun.of(archive.args(VERIFY, "--json", "--public-key", archive.publicKey().toString(),
                 "--from", T0.toString(), "--to", T0.plus(Duration.ofMinutes(10)).toString()));
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
@@ -96,20 +83,20 @@ class VerifyCommandIT {
     @Test
     void shouldExitOneNamingEachObjectWhenAVersionIsWrittenOnTopOrADeleteMarkerHidesIt(LocalStack stack)
             throws Exception {
-        Archive archive = archive(stack);
+        TestArchive archive = archive(stack);
         S3Client s3 = stack.s3().client();
-        S3ManifestStore manifests = new S3ManifestStore(s3, archive.bucket, archive.prefix,
-                new ObjectLockArchiveWriter(s3, archive.bucket, 6, ObjectLockArchiveWriter.Encryption.none()));
-        ManifestEntry overwritten = manifests.all(archive.topic, 0).get(0);
-        List<ManifestEntry> chain1 = manifests.all(archive.topic, 1);
+        S3ManifestStore manifests = new S3ManifestStore(s3, archive.bucket(), archive.prefix(),
+                new ObjectLockArchiveWriter(s3, archive.bucket(), 6, ObjectLockArchiveWriter.Encryption.none()));
+        ManifestEntry overwritten = manifests.all(archive.topic(), 0).get(0);
+        List<ManifestEntry> chain1 = manifests.all(archive.topic(), 1);
         ManifestEntry hidden = chain1.get(chain1.size() - 1);
         byte[] forged = "{\"forged\":true}\n".getBytes(StandardCharsets.UTF_8);
         String md5 = md5(forged);
-        s3.putObject(b -> b.bucket(archive.bucket).key(overwritten.key()).contentMD5(md5), RequestBody.fromBytes(forged));
-        s3.deleteObject(b -> b.bucket(archive.bucket).key(hidden.key()));
+        s3.putObject(b -> b.bucket(archive.bucket()).key(overwritten.key()).contentMD5(md5), RequestBody.fromBytes(forged));
+        s3.deleteObject(b -> b.bucket(archive.bucket()).key(hidden.key()));
 
-        CliRun run = CliRun.of(archive.verifyArgs("--public-key", archive.publicKey.toString()));
-        CliRun json = CliRun.of(archive.verifyArgs("--public-key", archive.publicKey.toString(), "--json"));
+        CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
+        CliRun json = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(), "--json"));
 
         assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
         assertThat(run.out())
@@ -128,18 +115,18 @@ class VerifyCommandIT {
     @Test
     void shouldExitOneNamingTheManifestObjectWhenAManifestIsOverwrittenWithSomethingUnreadable(LocalStack stack)
             throws Exception {
-        Archive archive = archive(stack);
+        TestArchive archive = archive(stack);
         S3Client s3 = stack.s3().client();
-        String manifestPrefix = (archive.prefix.isEmpty() ? "" : archive.prefix + "/") + "manifests/" + archive.topic + "/";
+        String manifestPrefix = (archive.prefix().isEmpty() ? "" : archive.prefix() + "/") + "manifests/" + archive.topic() + "/";
         List<String> manifestKeys = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(archive.bucket).prefix(manifestPrefix)).contents()
+        s3.listObjectsV2Paginator(b -> b.bucket(archive.bucket()).prefix(manifestPrefix)).contents()
                 .forEach(o -> manifestKeys.add(o.key()));
         String damaged = manifestKeys.get(0);
         byte[] garbage = "this is not a manifest\n".getBytes(StandardCharsets.UTF_8);
         String md5 = md5(garbage);
-        s3.putObject(b -> b.bucket(archive.bucket).key(damaged).contentMD5(md5), RequestBody.fromBytes(garbage));
+        s3.putObject(b -> b.bucket(archive.bucket()).key(damaged).contentMD5(md5), RequestBody.fromBytes(garbage));
 
-        CliRun run = CliRun.of(archive.verifyArgs("--public-key", archive.publicKey.toString()));
+        CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
 
         assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
         assertThat(run.out()).contains("MALFORMED_ENTRY " + damaged).contains("FAILED");
@@ -155,73 +142,24 @@ class VerifyCommandIT {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
     }
 
+    /** An archive of {@link #EVENTS} events, one a minute from {@link #T0}, written by the real archiver. */
+    private TestArchive archive(LocalStack stack) throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        List<TestArchive.Event> events = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            Instant t = T0.plus(Duration.ofMinutes(i));
+            events.add(new TestArchive.Event(i % PARTITIONS, t, "{\"schemaVersion\":1,\"cluster\":\"verify\",\"auditID\":\""
+                    + id + "-" + i + "\",\"stage\":\"ResponseComplete\",\"timestamp\":\"" + t
+                    + "\",\"verb\":\"get\",\"actor\":\"a\"}"));
+        }
+        return TestArchive.write(stack, dir, "verify", PARTITIONS, events, 10, true);
+    }
+
     private Path secretKey(LocalStack stack) throws java.io.IOException {
         return Files.writeString(dir.resolve("secret-key"), stack.s3().secretKey());
     }
 
     private static String md5(byte[] bytes) throws Exception {
         return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
-    }
-
-    /** An archive of {@link #EVENTS} events, one a minute from {@link #T0}, written by the real archiver. */
-    private Archive archive(LocalStack stack) throws Exception {
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        Archive a = new Archive(stack, "verify-" + id, "verify-" + id, "run-" + id, dir.resolve("signing.pub.pem"),
-                dir.resolve("secret-key"));
-        Files.writeString(a.secretKeyFile, stack.s3().secretKey());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(a.topic, PARTITIONS, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
-        }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
-                "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < EVENTS; i++) {
-                Instant t = T0.plus(Duration.ofMinutes(i));
-                String doc = "{\"schemaVersion\":1,\"cluster\":\"verify\",\"auditID\":\"" + id + "-" + i
-                        + "\",\"stage\":\"ResponseComplete\",\"timestamp\":\"" + t + "\",\"verb\":\"get\",\"actor\":\"a\"}";
-                p.send(new ProducerRecord<>(a.topic, i % PARTITIONS, t.toEpochMilli(), null, doc.getBytes(StandardCharsets.UTF_8)));
-            }
-        }
-        Path key = dir.resolve("signing.pem");
-        ManifestSigner.generate(key, a.publicKey);
-        Map<String, Object> s = new HashMap<>();
-        s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        s.put("topics.events.name", a.topic);
-        s.put("topics.archive.name", a.topic + ".archive");
-        s.put("archive.group-id", "archive-" + id);
-        s.put("s3.bucket", a.bucket);
-        s.put("s3.prefix", a.prefix);
-        s.put("s3.endpoint", stack.s3().endpoint().toString());
-        s.put("s3.region", stack.s3().region());
-        s.put("s3.path-style", "true");
-        s.put("s3.access-key", stack.s3().accessKey());
-        s.put("s3.secret-key", stack.s3().secretKey());
-        s.put("batch.max-events", "10");
-        s.put("batch.max-age-ms", "300");
-        s.put("digest.interval-ms", "1000");
-        s.put("admin.enabled", "false");
-        s.put("manifest.signing-key-file", key.toString());
-        try (ArchiverService archiver = new ArchiverService(ArchiverConfig.of(s)).start()) {
-            CliRun.await("the archive of every event", Duration.ofSeconds(90), () -> archiver.archivedRecords() >= EVENTS);
-            try (S3Client s3 = stack.s3().client()) {
-                DigestWriter digests = new DigestWriter(s3, a.bucket, a.prefix, null, null, null);
-                CliRun.await("a digest of both partitions' last entries", Duration.ofSeconds(30), () -> {
-                    List<Digest> all = digests.all();
-                    return !all.isEmpty() && all.get(all.size() - 1).heads().stream()
-                            .filter(h -> h.lastOffset() == EVENTS / PARTITIONS - 1).count() == PARTITIONS;
-                });
-            }
-        }
-        return a;
-    }
-
-    private record Archive(LocalStack stack, String topic, String bucket, String prefix, Path publicKey,
-                           Path secretKeyFile) {
-        String[] verifyArgs(String... more) {
-            List<String> args = new ArrayList<>(List.of("verify", "--topic", topic, "--bucket", bucket, "--prefix", prefix,
-                    "--s3-endpoint", stack.s3().endpoint().toString(), "--s3-region", stack.s3().region(),
-                    "--path-style", "--access-key", stack.s3().accessKey(), "--secret-key-file", secretKeyFile.toString()));
-            args.addAll(List.of(more));
-            return args.toArray(String[]::new);
-        }
     }
 }

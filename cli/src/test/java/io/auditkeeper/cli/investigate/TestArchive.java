@@ -1,0 +1,163 @@
+package io.auditkeeper.cli.investigate;
+
+import io.auditkeeper.archiver.ArchiverService;
+import io.auditkeeper.archiver.archive.DigestWriter;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.manifest.Digest;
+import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.localstack.LocalStack;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An archive written by the real archiver to the local stack's Ceph, under fresh names, for the tests of the
+ * investigate commands: they read, verify and tamper with what production writes, not with a hand-made copy.
+ *
+ * @param publicKey     the manifest public key, as an investigator holds it outside the bucket
+ * @param secretKeyFile the S3 secret key, for {@code --secret-key-file}
+ */
+record TestArchive(LocalStack stack, String topic, String bucket, String prefix, Path publicKey, Path secretKeyFile) {
+    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
+    static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
+
+    /** One record to archive: its partition, its Kafka timestamp, and its value. */
+    record Event(int partition, Instant time, String json) {
+    }
+
+    /**
+     * Produces {@code events} to a new topic of {@code partitions} and runs the archiver until all are archived,
+     * with batches of at most {@code batchEvents}; then, when {@code awaitDigests}, until a signed digest covers the
+     * last entry of every partition that has events.
+     */
+    static TestArchive write(LocalStack stack, Path dir, String name, int partitions, List<Event> events,
+                             int batchEvents, boolean awaitDigests) throws Exception {
+        String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        TestArchive a = new TestArchive(stack, id, id, "run-" + id, dir.resolve(id + "-signing.pub.pem"),
+                dir.resolve(id + "-secret-key"));
+        Files.writeString(a.secretKeyFile, stack.s3().secretKey());
+        createTopic(stack, a.topic, partitions);
+        long[] lastOffset = new long[partitions];
+        java.util.Arrays.fill(lastOffset, -1);
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
+                "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (Event e : events) {
+                p.send(new ProducerRecord<>(a.topic, e.partition(), e.time().toEpochMilli(), null,
+                        e.json().getBytes(StandardCharsets.UTF_8)));
+                lastOffset[e.partition()]++;
+            }
+        }
+        Path key = dir.resolve(id + "-signing.pem");
+        ManifestSigner.generate(key, a.publicKey);
+        Map<String, Object> s = new HashMap<>();
+        s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
+        s.put("topics.events.name", a.topic);
+        s.put("topics.archive.name", a.topic + ".archive");
+        s.put("archive.group-id", "archive-" + id);
+        s.put("s3.bucket", a.bucket);
+        s.put("s3.prefix", a.prefix);
+        s.put("s3.endpoint", stack.s3().endpoint().toString());
+        s.put("s3.region", stack.s3().region());
+        s.put("s3.path-style", "true");
+        s.put("s3.access-key", stack.s3().accessKey());
+        s.put("s3.secret-key", stack.s3().secretKey());
+        s.put("batch.max-events", Integer.toString(batchEvents));
+        s.put("batch.max-age-ms", "300");
+        s.put("digest.interval-ms", "1000");
+        s.put("admin.enabled", "false");
+        s.put("manifest.signing-key-file", key.toString());
+        try (ArchiverService archiver = new ArchiverService(ArchiverConfig.of(s)).start()) {
+            CliRun.await("the archive of every event", Duration.ofSeconds(90),
+                    () -> archiver.archivedRecords() >= events.size());
+            if (awaitDigests) {
+                awaitDigestOfEveryHead(a, lastOffset);
+            }
+        }
+        return a;
+    }
+
+    private static void awaitDigestOfEveryHead(TestArchive a, long[] lastOffset) throws InterruptedException {
+        try (S3Client s3 = a.stack.s3().client()) {
+            DigestWriter digests = new DigestWriter(s3, a.bucket, a.prefix, null, null, null);
+            CliRun.await("a digest of every partition's last entry", Duration.ofSeconds(30), () -> {
+                List<Digest> all = digests.all();
+                if (all.isEmpty()) {
+                    return false;
+                }
+                Digest last = all.get(all.size() - 1);
+                for (int p = 0; p < lastOffset.length; p++) {
+                    int partition = p;
+                    if (lastOffset[p] >= 0 && last.heads().stream()
+                            .noneMatch(h -> h.topic().equals(a.topic) && h.partition() == partition && h.lastOffset() == lastOffset[partition])) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
+    }
+
+    /** A topic that keeps its old test records. */
+    static void createTopic(LocalStack stack, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
+        }
+    }
+
+    /** Exactly {@code expected} committed records of partition 0 of {@code topic}: fails on fewer, or on more. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(LocalStack stack, String topic, int expected)
+            throws InterruptedException {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
+                "isolation.level", "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            CliRun.await(expected + " records in " + topic, Duration.ofSeconds(30), () -> {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                return out.size() >= expected;
+            });
+            assertThat(c.poll(Duration.ofMillis(500))).as("nothing more").isEmpty();
+        }
+        return out;
+    }
+
+    /** The arguments of an investigate command ({@code verify}, or {@code replay archive}) on this archive. */
+    String[] args(List<String> command, String... more) {
+        List<String> args = new ArrayList<>(command);
+        args.addAll(List.of("--topic", topic, "--bucket", bucket, "--prefix", prefix, "--s3-endpoint",
+                stack.s3().endpoint().toString(), "--s3-region", stack.s3().region(), "--path-style", "--access-key",
+                stack.s3().accessKey(), "--secret-key-file", secretKeyFile.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    /** The archive's manifests, as the archiver reads them; the client lives as long as the test JVM. */
+    S3ManifestStore manifests() {
+        S3Client s3 = stack.s3().client();
+        return new S3ManifestStore(s3, bucket, prefix,
+                new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none()));
+    }
+}
