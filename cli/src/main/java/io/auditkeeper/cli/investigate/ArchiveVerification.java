@@ -6,6 +6,8 @@ import io.auditkeeper.archiver.archive.S3ObjectStore;
 import io.auditkeeper.archiver.manifest.Digest;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.ManifestVerifier;
+import io.auditkeeper.archiver.manifest.ObjectStore;
+import io.auditkeeper.archiver.manifest.StoredObject;
 import io.auditkeeper.archiver.manifest.Problem;
 import io.auditkeeper.archiver.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
@@ -34,6 +36,19 @@ public final class ArchiveVerification {
     private final String prefix;
     private final ManifestVerifier verifier;
     private final Duration minimumRetention;
+    private Progress progress;
+
+    /** Told after each archived object is checked, for a progress line; never told anything else. */
+    @FunctionalInterface
+    public interface Progress {
+        /**
+         * @param partition   the partition being verified
+         * @param checked     objects of it checked so far
+         * @param objects     objects of it in the period
+         * @param partitionsLeft partitions after this one
+         */
+        void objectChecked(int partition, int checked, int objects, int partitionsLeft);
+    }
 
     public ArchiveVerification(S3Client s3, String bucket, String prefix, ManifestVerifier verifier,
                                Duration minimumRetention) {
@@ -42,6 +57,12 @@ public final class ArchiveVerification {
         this.prefix = prefix;
         this.verifier = verifier;
         this.minimumRetention = minimumRetention;
+    }
+
+    /** Reports each object checked to {@code progress} (null: to nobody). */
+    public ArchiveVerification withProgress(Progress progress) {
+        this.progress = progress;
+        return this;
     }
 
     /** Verifies every partition of {@code topic} found under the manifests prefix, and the digests. */
@@ -53,7 +74,10 @@ public final class ArchiveVerification {
 
         Map<String, List<ManifestEntry>> chains = new LinkedHashMap<>();
         List<PartitionVerification> partitions = new ArrayList<>();
-        for (int partition : new TreeSet<>(manifests.partitions(topic))) {
+        TreeSet<Integer> all = new TreeSet<>(manifests.partitions(topic));
+        int left = all.size();
+        for (int partition : all) {
+            left--;
             S3ManifestStore.Chain read = manifests.readChain(topic, partition);
             List<ManifestEntry> chain = read.entries();
             chains.put(topic + "-" + partition, chain);
@@ -70,7 +94,8 @@ public final class ArchiveVerification {
             String anchor = first == 0 ? ManifestEntry.GENESIS : chain.get(first - 1).hash();
             VerificationReport report = range.isEmpty()
                     ? new VerificationReport(List.of(), 0, -1, -1)
-                    : verifier.verifyPartition(range, anchor, objects, now, minimumRetention);
+                    : verifier.verifyPartition(range, anchor, counted(objects, partition, range.size(), left), now,
+                    minimumRetention);
             List<Problem> problems = new ArrayList<>(read.unreadable());
             problems.addAll(report.problems());
             partitions.add(new PartitionVerification(topic, partition, range, problems));
@@ -86,6 +111,27 @@ public final class ArchiveVerification {
         }
         List<Problem> digestProblems = verifier.verifyDigests(digests, chains);
         return new Outcome(partitions, digestProblems, digests.size());
+    }
+
+    /** The store, telling {@link #progress} of each object read (one {@code get} per entry verified). */
+    private ObjectStore counted(ObjectStore store, int partition, int total, int partitionsLeft) {
+        if (progress == null) {
+            return store;
+        }
+        int[] checked = {0};
+        return new ObjectStore() {
+            @Override
+            public java.util.Optional<StoredObject> get(String key, String versionId) {
+                java.util.Optional<StoredObject> o = store.get(key, versionId);
+                progress.objectChecked(partition, ++checked[0], total, partitionsLeft);
+                return o;
+            }
+
+            @Override
+            public List<String> versions(String key) {
+                return store.versions(key);
+            }
+        };
     }
 
     private static boolean overlaps(TimeWindow window, ManifestEntry e) {

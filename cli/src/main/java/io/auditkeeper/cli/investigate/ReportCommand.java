@@ -134,7 +134,7 @@ public final class ReportCommand implements Callable<Integer> {
             }
             ArchiveVerification.Outcome outcome = new ArchiveVerification(s3, s3Options.bucket(), s3Options.prefix(),
                     key.verifier(), Duration.ofDays(365L * minRetentionYears + minRetentionYears / 4))
-                    .verify(topic, window, Instant.now());
+                    .withProgress(Terminal.verificationProgress(err, topic)).verify(topic, window, Instant.now());
             verification = new ArchiveVerificationResult(s3Options.bucket(), s3Options.prefix(), topic, window,
                     key.description(), key.fromBucket(), outcome.digestsChecked(), outcome.partitions(),
                     outcome.digestProblems());

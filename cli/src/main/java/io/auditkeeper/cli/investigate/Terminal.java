@@ -1,6 +1,7 @@
 package io.auditkeeper.cli.investigate;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,5 +21,30 @@ final class Terminal {
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
+    }
+
+    /**
+     * A progress line on stderr for an archive verification when stderr is a terminal, else null (nothing drawn). The
+     * line is redrawn at most every 200 ms and at the end of each partition.
+     */
+    static ArchiveVerification.Progress verificationProgress(PrintWriter err, String topic) {
+        if (!stderrIsTerminal()) {
+            return null;
+        }
+        long[] last = {0};
+        return (partition, checked, objects, left) -> {
+            long now = System.nanoTime();
+            boolean end = checked == objects;
+            if (!end && now - last[0] < 200_000_000L) {
+                return;
+            }
+            last[0] = now;
+            err.printf("\rverify: %s-%d %d of %d objects checked, %d partitions left  ", topic, partition, checked,
+                    objects, left);
+            if (end && left == 0) {
+                err.println();
+            }
+            err.flush();
+        };
     }
 }

@@ -3,6 +3,7 @@ package io.auditkeeper.cli.investigate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.manifest.ManifestVerifier;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
@@ -57,6 +58,24 @@ class VerifyCommandIT {
                 .contains("OK: every signature");
         assertThat(run.err()).as("a loud note when the key comes from the bucket").contains("WARNING")
                 .contains("manifests/public-key.pem");
+        assertThat(run.err()).as("no progress line when stderr is not a terminal").doesNotContain("objects checked");
+    }
+
+    @Test
+    void shouldReportEveryObjectCheckedToTheProgressLineWhenOneIsAsked(LocalStack stack) throws Exception {
+        TestArchive archive = archive(stack);
+        List<String> calls = new ArrayList<>();
+
+        try (S3Client s3 = stack.s3().client()) {
+            new ArchiveVerification(s3, archive.bucket(), archive.prefix(),
+                    ManifestVerifier.fromPublicKeyPemFile(archive.publicKey()), Duration.ofDays(6 * 365))
+                    .withProgress((partition, checked, objects, left) -> calls.add(partition + ":" + checked + "/"
+                            + objects + " left " + left))
+                    .verify(archive.topic(), TimeWindow.ALL, Instant.now());
+        }
+
+        // 20 events a partition in objects of at most 10: two objects each
+        assertThat(calls).containsExactly("0:1/2 left 1", "0:2/2 left 1", "1:1/2 left 0", "1:2/2 left 0");
     }
 
     @Test
