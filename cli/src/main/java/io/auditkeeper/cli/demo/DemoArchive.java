@@ -47,6 +47,8 @@ final class DemoArchive {
                 Map.entry("s3.access-key", s3.accessKey()),
                 Map.entry("s3.secret-key", s3.secretKey()),
                 Map.entry("batch.max-age-ms", "2000"),
+                // a digest every 10 s rather than hourly, so that `verify` run next to the demo has some to check
+                Map.entry("digest.interval-ms", "10000"),
                 Map.entry("admin.host", "127.0.0.1"),
                 Map.entry("admin.port", "0"),
                 Map.entry("manifest.signing-key-file", key.toString())))).start();

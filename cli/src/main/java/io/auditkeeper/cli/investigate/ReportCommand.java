@@ -164,7 +164,9 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Manifest public key", verification.publicKeySource()
                 + (verification.keyFromBucket() ? " (read from the bucket itself: this proves less than a key held"
                 + " outside it)" : ""));
-        about.put("Digests checked", Integer.toString(verification.digestsChecked()));
+        about.put("Digests checked", verification.digestsChecked() > 0 ? Integer.toString(verification.digestsChecked())
+                : "0 (none written yet: until the archiver writes one, entries deleted from the end of a chain cannot be"
+                + " detected)");
         List<Path> written;
         try {
             written = EvidenceReportWriter.write(out, "Audit Keeper evidence report", about, timeline, tables,

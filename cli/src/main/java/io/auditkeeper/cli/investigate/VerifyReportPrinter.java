@@ -35,6 +35,10 @@ final class VerifyReportPrinter {
         }
         out.printf("  digests: %d checked: %s%n", r.digestsChecked(),
                 r.digestProblems().isEmpty() ? "OK" : r.digestProblems().size() + " PROBLEM(S)");
+        if (r.digestsChecked() == 0) {
+            out.println("    (no digest written yet: the archiver writes one every digest.interval-ms; until then entries"
+                    + " deleted from the end of a chain cannot be detected)");
+        }
         printProblems(out, r.digestProblems());
         out.println(r.ok()
                 ? "OK: every signature, hash chain, offset range, object and retention lock checks out"
