@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Reads an archive's manifest chains and digests and hands them to the archiver's {@link ManifestVerifier}: this class
@@ -37,6 +39,7 @@ public final class ArchiveVerification {
     private final ManifestVerifier verifier;
     private final Duration minimumRetention;
     private Progress progress;
+    private int parallelism = 1;
 
     /** Told after each archived object is checked, for a progress line; never told anything else. */
     @FunctionalInterface
@@ -65,8 +68,35 @@ public final class ArchiveVerification {
         return this;
     }
 
+    /**
+     * Reads up to {@code requests} objects (and version listings) of the bucket at once, ahead of the checks
+     * ({@link PrefetchingObjectStore}); 1 reads one at a time.
+     */
+    public ArchiveVerification withParallelism(int requests) {
+        if (requests < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        this.parallelism = requests;
+        return this;
+    }
+
     /** Verifies every partition of {@code topic} found under the manifests prefix, and the digests. */
     public Outcome verify(String topic, TimeWindow window, Instant now) {
+        ExecutorService pool = parallelism > 1 ? Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "verify-read");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        try {
+            return verify(topic, window, now, pool);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private Outcome verify(String topic, TimeWindow window, Instant now, ExecutorService pool) {
         // the writer is only needed by the store's put, which verify never calls
         ObjectLockArchiveWriter unused = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
         S3ManifestStore manifests = new S3ManifestStore(s3, bucket, prefix, unused);
@@ -94,8 +124,9 @@ public final class ArchiveVerification {
             String anchor = first == 0 ? ManifestEntry.GENESIS : chain.get(first - 1).hash();
             VerificationReport report = range.isEmpty()
                     ? new VerificationReport(List.of(), 0, -1, -1)
-                    : verifier.verifyPartition(range, anchor, counted(objects, partition, range.size(), left), now,
-                    minimumRetention);
+                    : verifier.verifyPartition(range, anchor, counted(pool == null ? objects
+                    : new PrefetchingObjectStore(objects, range, pool, parallelism), partition, range.size(), left),
+                    now, minimumRetention);
             List<Problem> problems = new ArrayList<>(read.unreadable());
             problems.addAll(report.problems());
             partitions.add(new PartitionVerification(topic, partition, range, problems));

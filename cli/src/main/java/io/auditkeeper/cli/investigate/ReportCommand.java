@@ -80,6 +80,11 @@ public final class ReportCommand implements Callable<Integer> {
                     + " [<prefix>/]manifests/public-key.pem (the report then says so).")
     Path publicKey;
 
+    @Option(names = "--parallelism", defaultValue = "8", paramLabel = "<n>",
+            description = "Archive objects read from S3 at once while verifying, ahead of the checks (default"
+                    + " ${DEFAULT-VALUE}; each is held in memory until checked).")
+    int parallelism;
+
     @Option(names = "--min-retention-years", defaultValue = "6",
             description = "Every object must be locked in COMPLIANCE mode at least this long (default ${DEFAULT-VALUE}).")
     int minRetentionYears;
@@ -95,6 +100,9 @@ public final class ReportCommand implements Callable<Integer> {
         OpenSearchConnection connection;
         try {
             window = TimeWindow.parse(from, to);
+            if (parallelism < 1 || parallelism > 64) {
+                throw new IllegalArgumentException("--parallelism must be 1 to 64");
+            }
             if (minRetentionYears < 0 || maxRows < 1 || maxRows > 10_000) {
                 throw new IllegalArgumentException("--min-retention-years must not be negative and --max-rows must be"
                         + " 1 to 10000");
@@ -134,7 +142,8 @@ public final class ReportCommand implements Callable<Integer> {
             }
             ArchiveVerification.Outcome outcome = new ArchiveVerification(s3, s3Options.bucket(), s3Options.prefix(),
                     key.verifier(), Duration.ofDays(365L * minRetentionYears + minRetentionYears / 4))
-                    .withProgress(Terminal.verificationProgress(err, topic)).verify(topic, window, Instant.now());
+                    .withProgress(Terminal.verificationProgress(err, topic)).withParallelism(parallelism)
+                    .verify(topic, window, Instant.now());
             verification = new ArchiveVerificationResult(s3Options.bucket(), s3Options.prefix(), topic, window,
                     key.description(), key.fromBucket(), outcome.digestsChecked(), outcome.partitions(),
                     outcome.digestProblems());

@@ -51,6 +51,11 @@ public final class VerifyCommand implements Callable<Integer> {
                     + " have replaced that key too.")
     Path publicKey;
 
+    @Option(names = "--parallelism", defaultValue = "8", paramLabel = "<n>",
+            description = "Archive objects read from S3 at once while verifying, ahead of the checks (default"
+                    + " ${DEFAULT-VALUE}; each is held in memory until checked).")
+    int parallelism;
+
     @Option(names = "--min-retention-years", defaultValue = "6",
             description = "Every object must be locked in COMPLIANCE mode at least this long after its last event"
                     + " (default ${DEFAULT-VALUE}, as HIPAA asks; a year counts 365.25 days, rounded down).")
@@ -66,6 +71,9 @@ public final class VerifyCommand implements Callable<Integer> {
         TimeWindow window;
         try {
             window = TimeWindow.parse(from, to);
+            if (parallelism < 1 || parallelism > 64) {
+                throw new IllegalArgumentException("--parallelism must be 1 to 64");
+            }
             if (minRetentionYears < 0) {
                 throw new IllegalArgumentException("--min-retention-years must not be negative");
             }
@@ -80,7 +88,8 @@ public final class VerifyCommand implements Callable<Integer> {
             }
             ArchiveVerification.Outcome outcome = new ArchiveVerification(s3, s3Options.bucket(), s3Options.prefix(),
                     key.verifier(), Duration.ofDays(365L * minRetentionYears + minRetentionYears / 4))
-                    .withProgress(Terminal.verificationProgress(err, topic)).verify(topic, window, Instant.now());
+                    .withProgress(Terminal.verificationProgress(err, topic)).withParallelism(parallelism)
+                    .verify(topic, window, Instant.now());
             ArchiveVerificationResult result = new ArchiveVerificationResult(s3Options.bucket(), s3Options.prefix(),
                     topic, window, key.description(), key.fromBucket(), outcome.digestsChecked(), outcome.partitions(),
                     outcome.digestProblems());
