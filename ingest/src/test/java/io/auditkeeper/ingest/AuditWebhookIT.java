@@ -7,6 +7,7 @@ import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.tls.PemFiles;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -287,6 +288,10 @@ class AuditWebhookIT {
                 .contains("auditkeeper_ingest_ack_latency_seconds_bucket")
                 .contains("auditkeeper_ingest_inflight_bytes")
                 .contains("kafka_producer_record_send_total");
+        assertThat(sample(metrics.body(), "auditkeeper_ingest_tls_certificate_expiry_timestamp_seconds{certificate=\"server\"}"))
+                .isEqualTo(PemFiles.certificates(pki.serverCert()).get(0).getNotAfter().toInstant().getEpochSecond());
+        assertThat(sample(metrics.body(), "auditkeeper_ingest_tls_certificate_expiry_timestamp_seconds{certificate=\"client-ca\"}"))
+                .isEqualTo(PemFiles.certificates(pki.caCert()).get(0).getNotAfter().toInstant().getEpochSecond());
     }
 
     @Test
@@ -320,6 +325,13 @@ class AuditWebhookIT {
 
         assertThat(total).isEqualTo(posters * batchesEach * 50);
         assertThat(readCluster(bootstrap, AuditTopics.RAW, cluster)).hasSize(total);
+    }
+
+    /** The value of the sample {@code series} (name and labels exactly as scraped) as a whole number. */
+    private static long sample(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(series.length() + 1).strip()))
+                .orElseThrow(() -> new AssertionError(series + " not on /metrics"));
     }
 
     static byte[] oneEvent(String auditId, String stage) {
