@@ -4,6 +4,7 @@ import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.OperationsDoc;
 import io.auditkeeper.localstack.S3Endpoint;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -20,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,11 +53,19 @@ class ArchiverAdminIT {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String topic = "admin-it-" + id;
         createAndFill(stack.kafkaBootstrap(), topic);
+        // an alert OpenSearch cannot take (not JSON): refused for good, to the dead-letter topic, counted by topic
+        String alerts = "topic=\"" + topic + ".alerts\"";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic + ".alerts", 1, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
+                    .all().get();
+        }
+        send(stack.kafkaBootstrap(), topic + ".alerts", "{not an alert");
         try (ArchiverService archiver = new ArchiverService(config(stack, id, topic, stack.openSearchUrl())).start()) {
             int port = archiver.adminPort();
             String events = "topic=\"" + topic + "\"";
             Metrics m = awaitMetrics(port, x -> x.value("auditkeeper_archiver_records_archived_total") == EVENTS
                     && x.value("auditkeeper_archiver_documents_indexed_total", events) == EVENTS
+                    && x.value("auditkeeper_archiver_documents_rejected_total", alerts) == 1
                     && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"archive\"") == 0
                     && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"index\"") == 0
                     && x.count("auditkeeper_archiver_consumer_partition_lag", "stage=\"archive\"", events) == 3
@@ -72,7 +82,8 @@ class ArchiverAdminIT {
             assertThat(m.value("auditkeeper_archiver_bytes_written_total")).isPositive();
             assertThat(m.value("auditkeeper_archiver_digests_written_total")).isPositive();
             assertThat(m.value("auditkeeper_archiver_s3_write_failures_total")).isZero();
-            assertThat(m.sum("auditkeeper_archiver_documents_rejected_total")).isZero();
+            assertThat(m.sum("auditkeeper_archiver_documents_rejected_total", events)).isZero();
+            assertThat(m.value("auditkeeper_archiver_documents_rejected_total", alerts)).isEqualTo(1);
             assertThat(m.value("auditkeeper_archiver_bulk_failures_total")).isZero();
             assertThat(m.lines("auditkeeper_archiver_consumer_partition_lag", "stage=\"archive\""))
                     .allSatisfy(l -> assertThat(l).contains("topic=\"" + topic + "\"").endsWith(" 0.0"));
@@ -83,6 +94,9 @@ class ArchiverAdminIT {
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(ready.body()).isEqualTo("ready\n");
             assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
+            Files.writeString(Path.of("target", "archiver-metrics.txt"), m.text());
+            assertThat(OperationsDoc.missingFrom("archiver", m.text()))
+                    .as("metrics docs/operations.md lists for the archiver but /metrics does not serve").isEmpty();
         }
     }
 
@@ -162,6 +176,13 @@ class ArchiverAdminIT {
                 p.send(new ProducerRecord<>(topic, i % 3, auditId.getBytes(StandardCharsets.UTF_8),
                         event.getBytes(StandardCharsets.UTF_8)));
             }
+        }
+    }
+
+    private static void send(String bootstrap, String topic, String value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8))).get();
         }
     }
 

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
- * The top-level docker-compose.yml: `docker compose config` where the Compose plugin exists; everywhere, its structure,
- * its hardening and the settings it passes to the services.
+ * The top-level docker-compose.yml: `docker compose config` (Compose v2) or `docker-compose config` (v1) where either
+ * exists; everywhere, its structure, its hardening and the settings it passes to the services.
  */
 class ComposeFileTest {
     private static final Path COMPOSE = Repo.ROOT.resolve("docker-compose.yml");
@@ -63,13 +63,56 @@ class ComposeFileTest {
         return root.path("services").path(name);
     }
 
+    /**
+     * {@code docker compose config} (Compose v2) where the plugin exists, else Debian's {@code docker-compose} 1.29
+     * (which {@code ./auditkeeper} installs): both validate the file against the Compose schema offline. v1 does not
+     * know the top-level {@code name:}, so it reads a copy without that one line, from the repository root
+     * (--project-directory) so that build contexts and secret files resolve as they do for v2.
+     */
     @Test
-    void shouldBeAcceptedByDockerComposeWhereThePluginExists() {
-        Repo.Result version = Repo.run(Repo.ROOT, "docker", "compose", "version");
-        Assumptions.assumeTrue(version != null && version.exit() == 0,
-                "no `docker compose` here (" + (version == null ? "no docker CLI" : version.err().strip()) + "): structure checked by the other tests");
-        Repo.Result r = Repo.run(Repo.ROOT, "docker", "compose", "-f", COMPOSE.toString(), "config", "--quiet");
-        assertThat(r.exit()).as("docker compose config: %s", r.err()).isZero();
+    void shouldBeAcceptedByDockerCompose(@TempDir Path tmp) throws Exception {
+        Repo.Result r = composeConfig(Files.readString(COMPOSE), tmp);
+        assertThat(r.exit()).as("%s: %s", r.out(), r.err()).isZero();
+    }
+
+    /** The same check fails on a service with a key Compose does not know, so the test above can fail. */
+    @Test
+    void shouldBeRejectedByDockerComposeWithAnUnknownServiceKey(@TempDir Path tmp) throws Exception {
+        String broken = Files.readString(COMPOSE).replaceFirst("(?m)^(services:\\n  [a-z-]+:\\n)", "$1    not_a_compose_key: true\n");
+        assertThat(broken).contains("not_a_compose_key");
+        Repo.Result r = composeConfig(broken, tmp);
+        assertThat(r.exit()).as("%s accepted a service key that does not exist", r.out()).isNotZero();
+        assertThat(r.err()).contains("not_a_compose_key");
+    }
+
+    /** Runs the available Compose's {@code config} on {@code text}; skips the test when there is no Compose at all. */
+    private static Repo.Result composeConfig(String text, Path tmp) throws java.io.IOException {
+        Repo.Result v2 = Repo.run(Repo.ROOT, "docker", "compose", "version");
+        if (v2 != null && v2.exit() == 0) {
+            Path file = Files.writeString(tmp.resolve("docker-compose.yml"), text);
+            return Repo.run(Repo.ROOT, "docker", "compose", "-f", file.toString(), "--project-directory",
+                    Repo.ROOT.toString(), "config", "--quiet");
+        }
+        Repo.Result v1 = Repo.run(Repo.ROOT, "docker-compose", "version");
+        Assumptions.assumeTrue(v1 != null && v1.exit() == 0,
+                "neither `docker compose` nor `docker-compose` here (./auditkeeper installs docker-compose): structure checked by the other tests");
+        Path file = Files.writeString(tmp.resolve("docker-compose.yml"), withoutTopLevelName(text));
+        return Repo.run(Repo.ROOT, "docker-compose", "-f", file.toString(), "--project-directory", Repo.ROOT.toString(),
+                "config", "-q");
+    }
+
+    /** The file without its top-level {@code name:} line, which Compose v1 rejects; nothing else changes. */
+    static String withoutTopLevelName(String text) {
+        return text.replaceFirst("(?m)^name:[^\\n]*\\n", "");
+    }
+
+    @Test
+    void shouldRemoveOnlyTheTopLevelName() throws Exception {
+        String text = Files.readString(COMPOSE);
+        String v1 = withoutTopLevelName(text);
+        assertThat(text).containsPattern("(?m)^name: ");
+        assertThat(v1).doesNotContainPattern("(?m)^name:");
+        assertThat(text.lines().filter(l -> !l.startsWith("name:")).toList()).isEqualTo(v1.lines().toList());
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.auditkeeper.ingest.kafka.KafkaClientSettings;
 import io.auditkeeper.ingest.kafka.KafkaReadiness;
 import io.auditkeeper.kafka.TopicBootstrap;
 import io.auditkeeper.ingest.tls.ServerTlsFactory;
+import io.auditkeeper.tls.PemFiles;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -101,6 +102,7 @@ public final class IngestService implements AutoCloseable {
 
         InFlightBytesLimiter limiter = new InFlightBytesLimiter(config.maxInFlightBytes());
         IngestMetrics metrics = new IngestMetrics(registry, limiter::used);
+        certificateExpiry(metrics);
         AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator,
                 new RequestBodyReader(config.maxBodyBytes(), config.readTimeout()),
                 new EventListSplitter(config.maxEventsPerBatch()),
@@ -129,6 +131,19 @@ public final class IngestService implements AutoCloseable {
         LOG.atInfo().addKeyValue("webhook", webhookUri().toString()).addKeyValue("auth_mode", config.authMode().name())
                 .addKeyValue("admin_port", adminConnector == null ? null : adminConnector.getLocalPort())
                 .log("ingest started");
+    }
+
+    /** The expiry of the server certificate and of the client CA, as gauges (they are read only at start). */
+    private void certificateExpiry(IngestMetrics metrics) throws java.io.IOException, java.security.GeneralSecurityException {
+        if (config.plaintext()) {
+            return;
+        }
+        metrics.certificateExpiry("server",
+                PemFiles.certificates(config.tlsCertFile().orElseThrow()).get(0).getNotAfter().toInstant());
+        if (config.authMode().usesMtls()) {
+            metrics.certificateExpiry("client-ca", PemFiles.certificates(config.clientCaFile().orElseThrow()).stream()
+                    .map(c -> c.getNotAfter().toInstant()).min(java.util.Comparator.naturalOrder()).orElseThrow());
+        }
     }
 
     private ServerConnector webhookConnector(Server server) {

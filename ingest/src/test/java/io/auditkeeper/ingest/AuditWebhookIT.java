@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.OperationsDoc;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.tls.PemFiles;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +27,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -275,6 +278,10 @@ class AuditWebhookIT {
     @Test
     void shouldServeHealthReadinessAndMetricsOnTheAdminPort() throws Exception {
         post(apiserver, uri(service, "metrics"), oneEvent("metrics-1", "ResponseComplete"));
+        // an item without an auditID goes to the dead-letter topic: the rejected counter appears with its first use
+        assertThat(post(apiserver, uri(service, "metrics"), Corpus.eventList(List.of(
+                "{\"stage\":\"ResponseComplete\",\"verb\":\"get\"}".getBytes(StandardCharsets.UTF_8)))).statusCode())
+                .isEqualTo(200);
 
         assertThat(get(admin(service, "/healthz")).statusCode()).isEqualTo(200);
         assertThat(get(admin(service, "/readyz")).statusCode()).isEqualTo(200);
@@ -286,7 +293,15 @@ class AuditWebhookIT {
                 .contains("auditkeeper_ingest_received_bytes_total{encoding=\"wire\"}")
                 .contains("auditkeeper_ingest_ack_latency_seconds_bucket")
                 .contains("auditkeeper_ingest_inflight_bytes")
-                .contains("kafka_producer_record_send_total");
+                .contains("kafka_producer_record_send_total")
+                .contains("auditkeeper_ingest_events_rejected_total{reason=\"missing-audit-id\"}");
+        assertThat(sample(metrics.body(), "auditkeeper_ingest_tls_certificate_expiry_timestamp_seconds{certificate=\"server\"}"))
+                .isEqualTo(PemFiles.certificates(pki.serverCert()).get(0).getNotAfter().toInstant().getEpochSecond());
+        assertThat(sample(metrics.body(), "auditkeeper_ingest_tls_certificate_expiry_timestamp_seconds{certificate=\"client-ca\"}"))
+                .isEqualTo(PemFiles.certificates(pki.caCert()).get(0).getNotAfter().toInstant().getEpochSecond());
+        Files.writeString(IngestHarness.target("ingest-metrics.txt"), metrics.body());
+        assertThat(OperationsDoc.missingFrom("ingest", metrics.body()))
+                .as("metrics docs/operations.md lists for ingest but /metrics does not serve").isEmpty();
     }
 
     @Test
@@ -320,6 +335,13 @@ class AuditWebhookIT {
 
         assertThat(total).isEqualTo(posters * batchesEach * 50);
         assertThat(readCluster(bootstrap, AuditTopics.RAW, cluster)).hasSize(total);
+    }
+
+    /** The value of the sample {@code series} (name and labels exactly as scraped) as a whole number. */
+    private static long sample(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(series.length() + 1).strip()))
+                .orElseThrow(() -> new AssertionError(series + " not on /metrics"));
     }
 
     static byte[] oneEvent(String auditId, String stage) {

@@ -6,12 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
  * The ingest stage's metrics, named {@code auditkeeper_ingest_*} in Prometheus: requests by status, events accepted
  * and rejected, bytes received, the time from a batch's first send to its last Kafka acknowledgement, and the bytes
- * in flight. Labels are bounded (status codes and reason codes), never a client-chosen value such as the cluster.
+ * in flight, and when the certificates the webhook's TLS rests on expire. Labels are bounded (status codes, reason
+ * codes, which certificate), never a client-chosen value such as the cluster.
  */
 public final class IngestMetrics {
     private final MeterRegistry registry;
@@ -35,6 +37,17 @@ public final class IngestMetrics {
                 .register(registry);
         Gauge.builder("auditkeeper.ingest.inflight.bytes", inFlightBytes).baseUnit("bytes")
                 .description("Request body bytes held until Kafka acknowledges them").register(registry);
+    }
+
+    /**
+     * When a certificate read at start stops being valid, as a Unix time: {@code server} (the webhook's own, which
+     * ingest reads only at start) or {@code client-ca} (the earliest of the client CA bundle).
+     */
+    public void certificateExpiry(String certificate, Instant notAfter) {
+        Gauge.builder("auditkeeper.ingest.tls.certificate.expiry.timestamp", () -> notAfter.getEpochSecond())
+                .baseUnit("seconds").tag("certificate", certificate)
+                .description("When the certificate read at start expires (Unix time); a renewed one is read only at the next start")
+                .register(registry);
     }
 
     public void request(int status) {
