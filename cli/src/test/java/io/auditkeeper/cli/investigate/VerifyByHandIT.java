@@ -72,7 +72,7 @@ class VerifyByHandIT {
                 {"base64", "base64 --version", "coreutils"}}) {
             Result r = run(List.of("bash", "-c", tool[1]), Map.of());
             if (r.code() != 0) {
-                fail("docs/verify-by-hand.sh needs `" + tool[0] + "` and `" + tool[1] + "` failed (exit " + r.code()
+                fail("docs/verify-by-hand.sh needs `" + tool[0] + "`, and `" + tool[1] + "` failed (exit " + r.code()
                         + "): " + r.out() + r.err() + " -- install the Debian package " + tool[2]
                         + " (./auditkeeper test installs what is missing when run as root)");
             }
