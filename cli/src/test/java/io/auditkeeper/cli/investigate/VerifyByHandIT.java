@@ -1,20 +1,10 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.ArchiverService;
-import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.Digest;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,6 +19,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -51,8 +42,6 @@ import static org.assertj.core.api.Assertions.fail;
  */
 @ExtendWith(LocalStackExtension.class)
 class VerifyByHandIT {
-    /** The test events are from months ago: without this, the broker's retention check may delete them mid-test. */
-    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
     private static final int PARTITIONS = 3;
     private static final int EVENTS = 30;
     private static final int PER_OBJECT = 5;
@@ -83,20 +72,20 @@ class VerifyByHandIT {
 
     @Test
     void shouldPassEveryCheckOnAnIntactPartition() throws Exception {
-        List<ManifestEntry> chain = archive.manifests.all(archive.topic, 0);
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 0);
         assertThat(chain).hasSize(EVENTS / PARTITIONS / PER_OBJECT);
 
-        Result r = archive.verify(archive.topic + "/0", archive.publicKey);
+        Result r = archive.verify(archive.topic() + "/0", archive.publicKey());
 
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.out())
-                .containsPattern(line("OK", "key", archive.publicKey.toString()) + ": Ed25519")
-                .containsPattern(line("INFO", "key", "s3://" + archive.bucket + "/" + archive.prefix
+                .containsPattern(line("OK", "key", archive.publicKey().toString()) + ": Ed25519")
+                .containsPattern(line("INFO", "key", "s3://" + archive.bucket() + "/" + archive.prefix()
                         + "/manifests/public-key.pem") + " is the same key")
                 .containsPattern(line("OK", "bucket", "Object Lock enabled, default retention COMPLIANCE 6 years"))
                 .containsPattern(line("OK", "bucket", "versioning Enabled"))
-                .containsPattern(line("OK", "digest", archive.prefix + "/digests/") + ".*: signature verifies")
-                .containsPattern(line("OK", "digest", archive.topic + "-0") + ": the latest digest's head \\(offset "
+                .containsPattern(line("OK", "digest", archive.prefix() + "/digests/") + ".*: signature verifies")
+                .containsPattern(line("OK", "digest", archive.topic() + "-0") + ": the latest digest's head \\(offset "
                         + chain.get(chain.size() - 1).lastOffset() + "\\) is in the chain")
                 .doesNotContain("FAIL");
         ManifestEntry previous = null;
@@ -124,16 +113,16 @@ class VerifyByHandIT {
 
     @Test
     void shouldFailNamingTheObjectWhenAVersionIsWrittenOnTopOrADeleteMarkerHidesAManifest() throws Exception {
-        List<ManifestEntry> chain = archive.manifests.all(archive.topic, 1);
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 1);
         ManifestEntry overwritten = chain.get(0);
         ManifestEntry hidden = chain.get(chain.size() - 1);
-        S3Client s3 = archive.stack.s3().client();
+        S3Client s3 = archive.archive().stack().s3().client();
         byte[] forged = "{\"forged\":true}\n".getBytes(StandardCharsets.UTF_8);
         String md5 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(forged));
-        s3.putObject(b -> b.bucket(archive.bucket).key(overwritten.key()).contentMD5(md5), RequestBody.fromBytes(forged));
-        s3.deleteObject(b -> b.bucket(archive.bucket).key(archive.manifestKey(hidden)));
+        s3.putObject(b -> b.bucket(archive.bucket()).key(overwritten.key()).contentMD5(md5), RequestBody.fromBytes(forged));
+        s3.deleteObject(b -> b.bucket(archive.bucket()).key(archive.manifestKey(hidden)));
 
-        Result r = archive.verify(archive.topic + "/1", archive.publicKey);
+        Result r = archive.verify(archive.topic() + "/1", archive.publicKey());
 
         assertThat(r.code()).as(r.all()).isEqualTo(1);
         assertThat(r.out())
@@ -151,19 +140,19 @@ class VerifyByHandIT {
 
     @Test
     void shouldFailTheChainAndTheOffsetsWhenAnEntrySignedWithTheRealKeyDoesNotFollowItsPredecessor() throws Exception {
-        List<ManifestEntry> chain = archive.manifests.all(archive.topic, 2);
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 2);
         ManifestEntry last = chain.get(chain.size() - 1);
         long first = last.lastOffset() + 11;
         // Someone with the signing key adds an entry of their own: it starts a new chain (previousHash of 64 zeros)
         // and leaves offsets out. The signature verifies; the chain and the offsets show it.
-        ManifestEntry extra = ManifestSigner.fromPemFile(archive.signingKey).sign(ManifestEntry.unsigned(archive.topic,
+        ManifestEntry extra = ManifestSigner.fromPemFile(archive.archive().signingKey()).sign(ManifestEntry.unsigned(archive.topic(),
                 2, first, first + 4, 5, Instant.parse(last.firstEventTime()), Instant.parse(last.lastEventTime()),
                 last.key(), last.versionId(), last.sha256(), ManifestEntry.GENESIS, "COMPLIANCE",
                 Instant.parse(last.retainUntil())));
-        archive.manifests.put(extra, Instant.parse(last.lastEventTime()));
+        archive.manifests().put(extra, Instant.parse(last.lastEventTime()));
         String extraKey = archive.manifestKey(extra);
 
-        Result r = archive.verify(archive.topic + "/2", archive.publicKey);
+        Result r = archive.verify(archive.topic() + "/2", archive.publicKey());
 
         assertThat(r.code()).as(r.all()).isEqualTo(1);
         assertThat(r.out())
@@ -182,19 +171,19 @@ class VerifyByHandIT {
             ManifestSigner.generate(dir.resolve("other.pem"), otherKey);
         }
 
-        Result r = archive.verify(archive.topic, otherKey);
+        Result r = archive.verify(archive.topic(), otherKey);
 
         assertThat(r.code()).as(r.all()).isEqualTo(1);
         assertThat(r.out())
-                .containsPattern(line("INFO", "key", "s3://" + archive.bucket + "/" + archive.prefix
+                .containsPattern(line("INFO", "key", "s3://" + archive.bucket() + "/" + archive.prefix()
                         + "/manifests/public-key.pem") + " is another key")
-                .containsPattern(line("FAIL", "digest", archive.prefix + "/digests/") + ".*: the signature does not"
+                .containsPattern(line("FAIL", "digest", archive.prefix() + "/digests/") + ".*: the signature does not"
                         + " verify with " + Pattern.quote(otherKey.toString()))
                 .containsPattern("(?m)^FAILED: ");
         for (int p = 0; p < PARTITIONS; p++) {
-            assertThat(r.out()).contains("-- " + archive.topic + "-" + p + ": ");
+            assertThat(r.out()).contains("-- " + archive.topic() + "-" + p + ": ");
         }
-        for (ManifestEntry e : archive.manifests.all(archive.topic, 0)) {
+        for (ManifestEntry e : archive.manifests().all(archive.topic(), 0)) {
             assertThat(r.out()).containsPattern(line("FAIL", "signature", archive.manifestKey(e))
                     + ": the signature does not verify with " + Pattern.quote(otherKey.toString()));
             assertThat(r.out()).as("what the signature does not cover still checks out")
@@ -214,7 +203,7 @@ class VerifyByHandIT {
         }
 
         Result r = run(List.of(bin.resolve("bash").toString(), script.toString(), "http://127.0.0.1:9", "b", "t/0",
-                archive.publicKey.toString()), Map.of("PATH", bin.toString()));
+                archive.publicKey().toString()), Map.of("PATH", bin.toString()));
 
         assertThat(r.code()).as(r.all()).isEqualTo(2);
         assertThat(r.err()).contains("jq is not installed").contains("apt-get install");
@@ -266,57 +255,33 @@ class VerifyByHandIT {
 
     /** {@link #EVENTS} events, one a minute from {@link #T0}, archived by the real archiver, and a digest of them. */
     private static Archive archive(LocalStack stack) throws Exception {
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        S3Client s3 = stack.s3().client();
-        String bucket = "byhand-" + id;
-        String prefix = "run-" + id;
-        Archive a = new Archive(stack, "byhand-" + id, bucket, prefix, dir.resolve("signing.pem"),
-                dir.resolve("signing.pub.pem"), new S3ManifestStore(s3, bucket, prefix,
-                        new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none())));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(a.topic, PARTITIONS, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
+        List<TestArchive.Event> events = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            Instant t = T0.plus(Duration.ofMinutes(i));
+            events.add(new TestArchive.Event(i % PARTITIONS, t, "{\"schemaVersion\":1,\"cluster\":\"byhand\","
+                    + "\"auditID\":\"a-" + i + "\",\"stage\":\"ResponseComplete\",\"timestamp\":\"" + t
+                    + "\",\"verb\":\"get\",\"actor\":\"a\"}"));
         }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
-                "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < EVENTS; i++) {
-                Instant t = T0.plus(Duration.ofMinutes(i));
-                String doc = "{\"schemaVersion\":1,\"cluster\":\"byhand\",\"auditID\":\"" + id + "-" + i
-                        + "\",\"stage\":\"ResponseComplete\",\"timestamp\":\"" + t + "\",\"verb\":\"get\",\"actor\":\"a\"}";
-                p.send(new ProducerRecord<>(a.topic, i % PARTITIONS, t.toEpochMilli(), null, doc.getBytes(StandardCharsets.UTF_8)));
-            }
-        }
-        ManifestSigner.generate(a.signingKey, a.publicKey);
-        Map<String, Object> s = new HashMap<>();
-        s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        s.put("topics.events.name", a.topic);
-        s.put("topics.archive.name", a.topic + ".archive");
-        s.put("archive.group-id", "archive-" + id);
-        s.put("s3.bucket", a.bucket);
-        s.put("s3.prefix", a.prefix);
-        s.put("s3.endpoint", stack.s3().endpoint().toString());
-        s.put("s3.region", stack.s3().region());
-        s.put("s3.path-style", "true");
-        s.put("s3.access-key", stack.s3().accessKey());
-        s.put("s3.secret-key", stack.s3().secretKey());
-        s.put("batch.max-events", Integer.toString(PER_OBJECT));
-        s.put("batch.max-age-ms", "300");
-        s.put("digest.interval-ms", "1000");
-        s.put("admin.enabled", "false");
-        s.put("manifest.signing-key-file", a.signingKey.toString());
-        try (ArchiverService archiver = new ArchiverService(ArchiverConfig.of(s)).start()) {
-            CliRun.await("the archive of every event", Duration.ofSeconds(90), () -> archiver.archivedRecords() >= EVENTS);
-            DigestWriter digests = new DigestWriter(s3, a.bucket, a.prefix, null, null, null);
-            CliRun.await("a digest of every partition's last entry", Duration.ofSeconds(30), () -> {
-                List<Digest> all = digests.all();
-                return !all.isEmpty() && all.get(all.size() - 1).heads().stream()
-                        .filter(h -> h.lastOffset() == EVENTS / PARTITIONS - 1).count() == PARTITIONS;
-            });
-        }
-        return a;
+        TestArchive a = TestArchive.write(stack, dir, "byhand", PARTITIONS, events, PER_OBJECT, true);
+        return new Archive(a, a.manifests());
     }
 
-    private record Archive(LocalStack stack, String topic, String bucket, String prefix, Path signingKey,
-                           Path publicKey, S3ManifestStore manifests) {
+    private record Archive(TestArchive archive, S3ManifestStore manifests) {
+        String topic() {
+            return archive.topic();
+        }
+
+        String bucket() {
+            return archive.bucket();
+        }
+
+        String prefix() {
+            return archive.prefix();
+        }
+
+        Path publicKey() {
+            return archive.publicKey();
+        }
 
         String manifestKey(ManifestEntry e) {
             return manifests.key(e.topic(), e.partition(), e.firstOffset(), e.lastOffset());
@@ -324,6 +289,7 @@ class VerifyByHandIT {
 
         /** Runs docs/verify-by-hand.sh with bash, the AWS CLI pointed at Ceph by environment variables only. */
         Result verify(String target, Path key) throws IOException, InterruptedException {
+            LocalStack stack = archive.stack();
             Map<String, String> env = new HashMap<>();
             env.put("AWS_ACCESS_KEY_ID", stack.s3().accessKey());
             env.put("AWS_SECRET_ACCESS_KEY", stack.s3().secretKey());
@@ -333,8 +299,8 @@ class VerifyByHandIT {
             env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
             env.put("AWS_PROFILE", null);
             env.put("AWS_DEFAULT_PROFILE", null);
-            Result r = run(List.of("bash", script.toString(), "--prefix", prefix, stack.s3().endpoint().toString(),
-                    bucket, target, key.toString()), env);
+            Result r = run(List.of("bash", script.toString(), "--prefix", prefix(), stack.s3().endpoint().toString(),
+                    bucket(), target, key.toString()), env);
             System.out.println("verify-by-hand.sh " + target + " " + key.getFileName() + ":\n" + r.all());
             return r;
         }
