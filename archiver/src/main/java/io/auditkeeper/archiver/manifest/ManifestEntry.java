@@ -40,7 +40,8 @@ import java.time.format.DateTimeParseException;
  * <pre>
  * openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in canonical.json -sigfile sig.bin
  * </pre>
- * (OpenSSL 3.0 or later). {@code sha256sum} of the object version gives {@code sha256}.
+ * (OpenSSL 3.0 or later). {@code sha256sum} of the object version gives {@code sha256}. {@code docs/verify-by-hand.md}
+ * walks through every check this way, and {@code docs/verify-by-hand.sh} makes them (tested by {@code VerifyByHandIT}).
  *
  * <p>Times ({@code firstEventTime}, {@code lastEventTime}, {@code retainUntil}) are ISO-8601 UTC instants as
  * {@link Instant#toString()} writes them. They are strings, not {@link Instant}s, so that the bytes signed are exactly

@@ -69,7 +69,7 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
                 lastOffset[e.partition()]++;
             }
         }
-        Path key = dir.resolve(id + "-signing.pem");
+        Path key = a.signingKey();
         ManifestSigner.generate(key, a.publicKey);
         Map<String, Object> s = new HashMap<>();
         s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
@@ -152,6 +152,11 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
                 stack.s3().accessKey(), "--secret-key-file", secretKeyFile.toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
+    }
+
+    /** The archiver's signing key (PKCS#8 PEM), for a test that signs an entry of its own. */
+    Path signingKey() {
+        return publicKey.resolveSibling(topic + "-signing.pem");
     }
 
     /** The archive's manifests, as the archiver reads them; the client lives as long as the test JVM. */

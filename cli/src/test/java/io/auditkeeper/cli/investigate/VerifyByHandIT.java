@@ -1,0 +1,308 @@
+package io.auditkeeper.cli.investigate;
+
+import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.LocalStackExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * {@code docs/verify-by-hand.sh}, the recipe of {@code docs/verify-by-hand.md} for auditors who verify the archive
+ * with the AWS CLI, {@code sha256sum}, {@code openssl} and {@code jq} instead of Audit Keeper, run with bash against
+ * an archive the real archiver wrote to Ceph (which enforces Object Lock). One archive of three partitions, two
+ * objects each: partition 0 stays intact, partition 1 gets a version written on top of a data object and a delete
+ * marker on a manifest object, partition 2 gets an extra entry signed with the real key that does not follow its
+ * predecessor. The tools are required, not optional: without them this test fails, saying which one is missing
+ * ({@code ./auditkeeper test} installs them).
+ */
+@ExtendWith(LocalStackExtension.class)
+class VerifyByHandIT {
+    private static final int PARTITIONS = 3;
+    private static final int EVENTS = 30;
+    private static final int PER_OBJECT = 5;
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123Z");
+
+    @TempDir
+    static Path dir;
+
+    private static Path script;
+    private static Archive archive;
+
+    @BeforeAll
+    static void toolsAndArchive(LocalStack stack) throws Exception {
+        script = findScript();
+        for (String[] tool : new String[][] {{"aws", "aws --version", "awscli"}, {"jq", "jq --version", "jq"},
+                {"openssl", "openssl version", "openssl"}, {"sha256sum", "sha256sum --version", "coreutils"},
+                {"base64", "base64 --version", "coreutils"}}) {
+            Result r = run(List.of("bash", "-c", tool[1]), Map.of());
+            if (r.code() != 0) {
+                fail("docs/verify-by-hand.sh needs `" + tool[0] + "`, and `" + tool[1] + "` failed (exit " + r.code()
+                        + "): " + r.out() + r.err() + " -- install the Debian package " + tool[2]
+                        + " (./auditkeeper test installs what is missing when run as root)");
+            }
+            System.out.println("verify-by-hand tool: " + (r.out() + r.err()).strip().lines().findFirst().orElse(""));
+        }
+        archive = archive(stack);
+    }
+
+    @Test
+    void shouldPassEveryCheckOnAnIntactPartition() throws Exception {
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 0);
+        assertThat(chain).hasSize(EVENTS / PARTITIONS / PER_OBJECT);
+
+        Result r = archive.verify(archive.topic() + "/0", archive.publicKey());
+
+        assertThat(r.code()).as(r.all()).isZero();
+        assertThat(r.out())
+                .containsPattern(line("OK", "key", archive.publicKey().toString()) + ": Ed25519")
+                .containsPattern(line("INFO", "key", "s3://" + archive.bucket() + "/" + archive.prefix()
+                        + "/manifests/public-key.pem") + " is the same key")
+                .containsPattern(line("OK", "bucket", "Object Lock enabled, default retention COMPLIANCE 6 years"))
+                .containsPattern(line("OK", "bucket", "versioning Enabled"))
+                .containsPattern(line("OK", "digest", archive.prefix() + "/digests/") + ".*: signature verifies")
+                .containsPattern(line("OK", "digest", archive.topic() + "-0") + ": the latest digest's head \\(offset "
+                        + chain.get(chain.size() - 1).lastOffset() + "\\) is in the chain")
+                .doesNotContain("FAIL");
+        ManifestEntry previous = null;
+        for (ManifestEntry e : chain) {
+            String manifest = archive.manifestKey(e);
+            assertThat(r.out())
+                    .containsPattern(line("OK", "manifest", manifest) + ": version .*, COMPLIANCE until ")
+                    .containsPattern(line("OK", "signature", manifest) + ": Ed25519 signature verifies")
+                    .containsPattern(line("OK", "chain", manifest) + ": previousHash " + e.previousHash().substring(0, 16)
+                            + "\\.\\.\\. is the hash of " + (previous == null ? "nothing \\(the first entry\\)"
+                            : Pattern.quote(archive.manifestKey(previous))))
+                    .containsPattern(line("OK", "offsets", manifest) + ": offsets " + e.firstOffset() + "-"
+                            + e.lastOffset() + ", " + e.count() + " records")
+                    .containsPattern(line("OK", "versions", e.key()) + ": only the recorded version "
+                            + Pattern.quote(e.versionId()))
+                    .containsPattern(line("OK", "sha256", e.key()) + ": " + e.sha256() + ", as recorded")
+                    .containsPattern(line("OK", "retention", e.key()) + ": COMPLIANCE until 2032-.* \\(recorded "
+                            + Pattern.quote(e.retainUntil()) + ", last event " + Pattern.quote(e.lastEventTime())
+                            + " \\+ 6 years\\)");
+            previous = e;
+        }
+        assertThat(r.out().strip()).endsWith("PASSED: " + chain.size() + " entries, " + EVENTS / PARTITIONS
+                + " records; every check passed");
+    }
+
+    @Test
+    void shouldFailNamingTheObjectWhenAVersionIsWrittenOnTopOrADeleteMarkerHidesAManifest() throws Exception {
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 1);
+        ManifestEntry overwritten = chain.get(0);
+        ManifestEntry hidden = chain.get(chain.size() - 1);
+        S3Client s3 = archive.archive().stack().s3().client();
+        byte[] forged = "{\"forged\":true}\n".getBytes(StandardCharsets.UTF_8);
+        String md5 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(forged));
+        s3.putObject(b -> b.bucket(archive.bucket()).key(overwritten.key()).contentMD5(md5), RequestBody.fromBytes(forged));
+        s3.deleteObject(b -> b.bucket(archive.bucket()).key(archive.manifestKey(hidden)));
+
+        Result r = archive.verify(archive.topic() + "/1", archive.publicKey());
+
+        assertThat(r.code()).as(r.all()).isEqualTo(1);
+        assertThat(r.out())
+                .containsPattern(line("FAIL", "versions", overwritten.key()) + ": versions or delete markers \\[.+\\]"
+                        + " besides the recorded " + Pattern.quote(overwritten.versionId())
+                        + "; something was written on top")
+                .as("the recorded version itself is intact, and it is the one hashed")
+                .containsPattern(line("OK", "sha256", overwritten.key()) + ": " + overwritten.sha256())
+                .containsPattern(line("FAIL", "manifest", archive.manifestKey(hidden)) + ": 1 versions and 1 delete"
+                        + " marker\\(s\\); something was written on top")
+                .as("the hidden entry is still read, from its version, and still chains")
+                .containsPattern(line("OK", "chain", archive.manifestKey(hidden)))
+                .containsPattern("(?m)^FAILED: 2 check\\(s\\) failed$");
+    }
+
+    @Test
+    void shouldFailTheChainAndTheOffsetsWhenAnEntrySignedWithTheRealKeyDoesNotFollowItsPredecessor() throws Exception {
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 2);
+        ManifestEntry last = chain.get(chain.size() - 1);
+        long first = last.lastOffset() + 11;
+        // Someone with the signing key adds an entry of their own: it starts a new chain (previousHash of 64 zeros)
+        // and leaves offsets out. The signature verifies; the chain and the offsets show it.
+        ManifestEntry extra = ManifestSigner.fromPemFile(archive.archive().signingKey()).sign(ManifestEntry.unsigned(archive.topic(),
+                2, first, first + 4, 5, Instant.parse(last.firstEventTime()), Instant.parse(last.lastEventTime()),
+                last.key(), last.versionId(), last.sha256(), ManifestEntry.GENESIS, "COMPLIANCE",
+                Instant.parse(last.retainUntil())));
+        archive.manifests().put(extra, Instant.parse(last.lastEventTime()));
+        String extraKey = archive.manifestKey(extra);
+
+        Result r = archive.verify(archive.topic() + "/2", archive.publicKey());
+
+        assertThat(r.code()).as(r.all()).isEqualTo(1);
+        assertThat(r.out())
+                .containsPattern(line("OK", "signature", extraKey))
+                .containsPattern(line("FAIL", "chain", extraKey) + ": previousHash " + ManifestEntry.GENESIS + " is not "
+                        + last.hash() + ", the hash of " + Pattern.quote(archive.manifestKey(last)))
+                .containsPattern(line("FAIL", "offsets", extraKey) + ": offsets " + (last.lastOffset() + 1) + "-"
+                        + (first - 1) + " are in no entry")
+                .containsPattern("(?m)^FAILED: 2 check\\(s\\) failed$");
+    }
+
+    @Test
+    void shouldFailEverySignatureWhenTheKeyIsNotTheArchiversAndFindEveryPartitionOfTheTopic() throws Exception {
+        Path otherKey = dir.resolve("other.pub.pem");
+        if (!Files.exists(otherKey)) {
+            ManifestSigner.generate(dir.resolve("other.pem"), otherKey);
+        }
+
+        Result r = archive.verify(archive.topic(), otherKey);
+
+        assertThat(r.code()).as(r.all()).isEqualTo(1);
+        assertThat(r.out())
+                .containsPattern(line("INFO", "key", "s3://" + archive.bucket() + "/" + archive.prefix()
+                        + "/manifests/public-key.pem") + " is another key")
+                .containsPattern(line("FAIL", "digest", archive.prefix() + "/digests/") + ".*: the signature does not"
+                        + " verify with " + Pattern.quote(otherKey.toString()))
+                .containsPattern("(?m)^FAILED: ");
+        for (int p = 0; p < PARTITIONS; p++) {
+            assertThat(r.out()).contains("-- " + archive.topic() + "-" + p + ": ");
+        }
+        for (ManifestEntry e : archive.manifests().all(archive.topic(), 0)) {
+            assertThat(r.out()).containsPattern(line("FAIL", "signature", archive.manifestKey(e))
+                    + ": the signature does not verify with " + Pattern.quote(otherKey.toString()));
+            assertThat(r.out()).as("what the signature does not cover still checks out")
+                    .containsPattern(line("OK", "sha256", e.key()));
+        }
+    }
+
+    @Test
+    void shouldExitTwoNamingTheToolWhenJqIsMissing() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin-without-jq"));
+        for (String tool : List.of("aws", "openssl", "sha256sum", "base64", "date", "mktemp", "sed", "head", "bash")) {
+            Result which = run(List.of("bash", "-c", "command -v " + tool), Map.of());
+            Path link = bin.resolve(tool);
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(link, Path.of(which.out().strip()));
+            }
+        }
+
+        Result r = run(List.of(bin.resolve("bash").toString(), script.toString(), "http://127.0.0.1:9", "b", "t/0",
+                archive.publicKey().toString()), Map.of("PATH", bin.toString()));
+
+        assertThat(r.code()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains("jq is not installed").contains("apt-get install");
+    }
+
+    /** A line of the script's output: status, check name and subject, as it prints them. */
+    private static String line(String status, String check, String subject) {
+        return "(?m)^" + status + " +" + check + " +" + Pattern.quote(subject);
+    }
+
+    private static Path findScript() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path candidate = d.resolve("docs").resolve("verify-by-hand.sh");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("docs/verify-by-hand.sh not found above " + Path.of("").toAbsolutePath());
+    }
+
+    private record Result(int code, String out, String err) {
+        String all() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private static Result run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        String id = UUID.randomUUID().toString();
+        Path out = dir.resolve(id + ".out");
+        Path err = dir.resolve(id + ".err");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError(command + " did not finish in 5 minutes; so far:\n" + Files.readString(out)
+                    + Files.readString(err));
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** {@link #EVENTS} events, one a minute from {@link #T0}, archived by the real archiver, and a digest of them. */
+    private static Archive archive(LocalStack stack) throws Exception {
+        List<TestArchive.Event> events = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            Instant t = T0.plus(Duration.ofMinutes(i));
+            events.add(new TestArchive.Event(i % PARTITIONS, t, "{\"schemaVersion\":1,\"cluster\":\"byhand\","
+                    + "\"auditID\":\"a-" + i + "\",\"stage\":\"ResponseComplete\",\"timestamp\":\"" + t
+                    + "\",\"verb\":\"get\",\"actor\":\"a\"}"));
+        }
+        TestArchive a = TestArchive.write(stack, dir, "byhand", PARTITIONS, events, PER_OBJECT, true);
+        return new Archive(a, a.manifests());
+    }
+
+    private record Archive(TestArchive archive, S3ManifestStore manifests) {
+        String topic() {
+            return archive.topic();
+        }
+
+        String bucket() {
+            return archive.bucket();
+        }
+
+        String prefix() {
+            return archive.prefix();
+        }
+
+        Path publicKey() {
+            return archive.publicKey();
+        }
+
+        String manifestKey(ManifestEntry e) {
+            return manifests.key(e.topic(), e.partition(), e.firstOffset(), e.lastOffset());
+        }
+
+        /** Runs docs/verify-by-hand.sh with bash, the AWS CLI pointed at Ceph by environment variables only. */
+        Result verify(String target, Path key) throws IOException, InterruptedException {
+            LocalStack stack = archive.stack();
+            Map<String, String> env = new HashMap<>();
+            env.put("AWS_ACCESS_KEY_ID", stack.s3().accessKey());
+            env.put("AWS_SECRET_ACCESS_KEY", stack.s3().secretKey());
+            env.put("AWS_DEFAULT_REGION", stack.s3().region());
+            // nothing from the developer's own AWS configuration (a default output format, a profile) applies
+            env.put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
+            env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
+            env.put("AWS_PROFILE", null);
+            env.put("AWS_DEFAULT_PROFILE", null);
+            Result r = run(List.of("bash", script.toString(), "--prefix", prefix(), stack.s3().endpoint().toString(),
+                    bucket(), target, key.toString()), env);
+            System.out.println("verify-by-hand.sh " + target + " " + key.getFileName() + ":\n" + r.all());
+            return r;
+        }
+    }
+}

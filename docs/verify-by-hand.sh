@@ -1,0 +1,457 @@
+#!/usr/bin/env bash
+# Verify an Audit Keeper archive without Audit Keeper: only the AWS CLI (v1 or v2), jq, openssl (3.0 or later),
+# sha256sum, base64 and GNU date. docs/verify-by-hand.md explains every step and why it matters.
+#
+#   docs/verify-by-hand.sh [--prefix PREFIX] [--min-years N] ENDPOINT BUCKET TOPIC[/PARTITION] PUBLIC_KEY_PEM
+#
+#   ENDPOINT        the S3 endpoint URL (https://s3.eu-west-1.amazonaws.com, http://127.0.0.1:7480), or - for the
+#                   AWS CLI's own choice (AWS S3 in the configured region)
+#   BUCKET          the archive bucket
+#   TOPIC/PARTITION one partition's chain (audit.events/0), or TOPIC for every partition that has a manifest chain
+#   PUBLIC_KEY_PEM  the manifest public key, as obtained out of band (not the copy in the bucket)
+#   --prefix        the archiver's s3.prefix, if it has one
+#   --min-years     the shortest retention accepted after an object's last event (default 6, as HIPAA asks)
+#
+# Credentials and region come from the usual AWS CLI sources (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
+# AWS_PROFILE, AWS_DEFAULT_REGION, an instance role). Read-only access is enough.
+#
+# Prints one line per check, "OK", "FAIL" or "INFO", the check's name, what it is about and what was found, then
+# PASSED or FAILED. Exit status: 0 every check passed; 1 at least one FAIL; 2 usage error or a missing tool;
+# 3 S3 could not be read (unreachable, no permission): that is not evidence of tampering, and nothing was decided.
+set -u -o pipefail
+
+usage() {
+  sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+PREFIX=""
+MIN_YEARS=6
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) [ $# -ge 2 ] || usage; PREFIX=$2; shift 2 ;;
+    --prefix=*) PREFIX=${1#--prefix=}; shift ;;
+    --min-years) [ $# -ge 2 ] || usage; MIN_YEARS=$2; shift 2 ;;
+    --min-years=*) MIN_YEARS=${1#--min-years=}; shift ;;
+    -h|--help) usage ;;
+    --) shift; break ;;
+    -?*) echo "verify-by-hand: unknown option $1" >&2; usage ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 4 ] || usage
+ENDPOINT=$1 BUCKET=$2 TARGET=$3 PUBKEY=$4
+[[ $MIN_YEARS =~ ^[0-9]+$ ]] || { echo "verify-by-hand: --min-years must be a whole number" >&2; exit 2; }
+PREFIX=${PREFIX%/}
+ROOT=${PREFIX:+$PREFIX/}            # every key of the archive starts with this
+TOPIC=${TARGET%%/*}
+PARTITION=""
+[[ $TARGET == */* ]] && PARTITION=${TARGET#*/}
+[ -n "$TOPIC" ] || usage
+[[ -z $PARTITION || $PARTITION =~ ^[0-9]+$ ]] || { echo "verify-by-hand: partition must be a number" >&2; exit 2; }
+[ -r "$PUBKEY" ] || { echo "verify-by-hand: cannot read the public key file $PUBKEY" >&2; exit 2; }
+
+# ---------------------------------------------------------------------------------------------------- output
+FAILS=0
+line() { printf '%-4s %-10s %s\n' "$1" "$2" "$3"; }
+ok() { line OK "$1" "$2"; }
+fail() { line FAIL "$1" "$2"; FAILS=$((FAILS + 1)); }
+info() { line INFO "$1" "$2"; }
+die() { echo "verify-by-hand: $2" >&2; exit "$1"; }
+
+# ---------------------------------------------------------------------------------------------------- tools
+for tool in aws jq openssl sha256sum base64 date mktemp; do
+  command -v "$tool" >/dev/null 2>&1 || die 2 "$tool is not installed (Debian: apt-get install awscli jq openssl coreutils)"
+done
+aws --version >/dev/null 2>&1 || die 2 "'aws --version' fails: the AWS CLI on PATH ($(command -v aws)) does not run"
+date -u -d '2026-03-01T10:00:00.5Z' +%s%N >/dev/null 2>&1 || die 2 "date cannot parse ISO-8601 times; GNU date is needed"
+WORK=$(mktemp -d) || die 2 "mktemp failed"
+trap 'rm -rf "$WORK"' EXIT
+# The installed openssl must verify raw Ed25519 signatures (pkeyutl -rawin, OpenSSL 3.0+): prove it on a throwaway key.
+printf 'probe' > "$WORK/probe"
+if ! { openssl genpkey -algorithm ed25519 -out "$WORK/probe.key" &&
+       openssl pkey -in "$WORK/probe.key" -pubout -out "$WORK/probe.pub" &&
+       openssl pkeyutl -sign -inkey "$WORK/probe.key" -rawin -in "$WORK/probe" -out "$WORK/probe.sig" &&
+       openssl pkeyutl -verify -pubin -inkey "$WORK/probe.pub" -rawin -in "$WORK/probe" -sigfile "$WORK/probe.sig"
+     } >/dev/null 2>&1; then
+  die 2 "$(openssl version) cannot sign and verify Ed25519 with pkeyutl -rawin; OpenSSL 3.0 or later is needed"
+fi
+
+# ---------------------------------------------------------------------------------------------------- S3
+AWS=(aws)
+[ "$ENDPOINT" = "-" ] || AWS+=(--endpoint-url "$ENDPOINT")
+export AWS_PAGER=""                 # the AWS CLI v2 would page JSON through less
+export AWS_EC2_METADATA_DISABLED=${AWS_EC2_METADATA_DISABLED:-true}
+
+# s3api OPERATION ARGS... > file: the JSON answer on stdout. Returns 0, or 4 with $S3_ERROR set to S3's error code
+# when S3 answered that the thing does not exist (or has no lock). Anything else (unreachable, denied, a bad
+# signature) ends the script with exit 3: it decides nothing about the archive.
+# Never call it inside $( ): exit 3 would only leave the subshell.
+S3_ERROR=""
+s3api() {
+  S3_ERROR=""
+  if "${AWS[@]}" s3api "$@" --output json 2>"$WORK/aws.err"; then
+    return 0
+  fi
+  S3_ERROR=$(sed -n 's/.*An error occurred (\([A-Za-z0-9]*\)).*/\1/p' "$WORK/aws.err" | head -n 1)
+  if [ -z "$S3_ERROR" ] && grep -q "NoneType" "$WORK/aws.err"; then
+    # Ceph 16 sends an empty <Message/> with its errors, and the AWS CLI's S3 error handler then fails with
+    # "argument of type 'NoneType' is not iterable", hiding the error code: ask again with --debug and read it there.
+    S3_ERROR=$("${AWS[@]}" --debug s3api "$@" --output json 2>&1 >/dev/null | grep -o '<Code>[^<]*</Code>' \
+      | head -n 1 | sed 's/<[^>]*>//g')
+  fi
+  case "$S3_ERROR" in
+    NoSuchKey|NoSuchVersion|404|NoSuchObjectLockConfiguration|ObjectLockConfigurationNotFoundError) return 4 ;;
+  esac
+  die 3 "aws s3api $1 failed (${S3_ERROR:-no S3 error code}): $(tr '\n' ' ' < "$WORK/aws.err")"
+}
+
+# Nanoseconds since the epoch of an ISO-8601 time (as the manifests and the AWS CLI write them).
+ns() { date -u -d "$1" +%s%N; }
+day_ns=$((86400 * 1000000000))
+# Java's Duration.ofDays(365 * N + N / 4), as `auditkeeper verify --min-retention-years` counts a year.
+MIN_RETENTION_NS=$(((365 * MIN_YEARS + MIN_YEARS / 4) * day_ns))
+NOW_NS=$(date -u +%s%N)
+
+# ---------------------------------------------------------------------------------------------------- canonical forms
+# The signed bytes of a manifest entry: these fields in this order, compact, no newline (ManifestEntry's canonical
+# form). jq writes numbers and strings the same way as long as the strings hold no control character and the numbers
+# stay below 2^53; entry_problem refuses anything else rather than verify the wrong bytes.
+ENTRY_FIELDS='version,topic,partition,firstOffset,lastOffset,count,firstEventTime,lastEventTime,key,versionId,sha256,previousHash,retentionMode,retainUntil'
+canonical_entry() { jq -j -c "{$ENTRY_FIELDS}" "$1"; }
+# The entry's hash, which the next entry records as previousHash: SHA-256 of the same form with the signature last.
+entry_hash() { jq -j -c "{$ENTRY_FIELDS,signature}" "$1" | sha256sum | cut -d' ' -f1; }
+canonical_digest() {
+  jq -j -c '{version,createdAt,heads:[.heads[]|{topic,partition,lastOffset,entryHash}],previousDigestHash}' "$1"
+}
+
+# What is wrong with the manifest entry in file $1 (one JSON object), or nothing.
+entry_problem() {
+  jq -r -s '
+    def hex64: type == "string" and test("^[0-9a-f]{64}$");
+    def instant: type == "string" and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?Z$");
+    def text: type == "string" and length > 0 and (test("[\u0000-\u001f\u007f]") | not);
+    def whole: type == "number" and . == floor and . >= 0 and . < 9007199254740992;
+    if length != 1 or (.[0] | type) != "object" then "the manifest object is not exactly one JSON object"
+    else .[0] |
+      ([keys[]] - ["version","topic","partition","firstOffset","lastOffset","count","firstEventTime",
+                   "lastEventTime","key","versionId","sha256","previousHash","retentionMode","retainUntil",
+                   "signature"]) as $extra
+      | ((["version","topic","partition","firstOffset","lastOffset","count","firstEventTime","lastEventTime","key",
+           "versionId","sha256","previousHash","retentionMode","retainUntil","signature"]) - [keys[]]) as $missing
+      | if ($extra | length) > 0 then "unknown field(s) \($extra | join(", "))"
+        elif ($missing | length) > 0 then "missing field(s) \($missing | join(", "))"
+        elif .version != 1 then "version \(.version) is not 1, the format this script knows"
+        elif ([.partition, .firstOffset, .lastOffset, .count] | all(whole) | not)
+          then "partition, offsets and count must be whole numbers below 2^53"
+        elif ([.topic, .key, .versionId, .retentionMode, .signature] | all(text) | not)
+          then "topic, key, versionId, retentionMode and signature must be non-empty strings without control characters"
+        elif ((.sha256 | hex64) and (.previousHash | hex64) | not)
+          then "sha256 and previousHash must be 64 lowercase hex digits"
+        elif ([.firstEventTime, .lastEventTime, .retainUntil] | all(instant) | not)
+          then "firstEventTime, lastEventTime and retainUntil must be ISO-8601 UTC instants"
+        elif .lastOffset < .firstOffset then "offsets \(.firstOffset)-\(.lastOffset) are not a range"
+        else empty end
+    end' "$1" 2>/dev/null || echo "the manifest object is not JSON"
+}
+
+# verify_signature CANONICAL_FILE BASE64_SIGNATURE -> 0 when the published key's signature verifies
+verify_signature() {
+  printf '%s' "$2" | base64 -d > "$WORK/sig.bin" 2>/dev/null || return 1
+  [ "$(stat -c %s "$WORK/sig.bin")" -eq 64 ] || return 1
+  openssl pkeyutl -verify -pubin -inkey "$PUBKEY" -rawin -in "$1" -sigfile "$WORK/sig.bin" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------------------------------------------- 1. the key
+echo "verify-by-hand: s3://$BUCKET/$ROOT, topic $TOPIC${PARTITION:+, partition $PARTITION}, endpoint $ENDPOINT"
+if ! openssl pkey -pubin -in "$PUBKEY" -noout -text 2>/dev/null | head -n 1 | grep -q '^ED25519 Public-Key'; then
+  die 2 "$PUBKEY is not an Ed25519 public key in PEM (-----BEGIN PUBLIC KEY-----)"
+fi
+KEY_FP=$(openssl pkey -pubin -in "$PUBKEY" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)
+ok key "$PUBKEY: Ed25519, SHA-256 of the key (DER) $KEY_FP; compare it with the fingerprint you were given"
+if s3api get-object --bucket "$BUCKET" --key="${ROOT}manifests/public-key.pem" "$WORK/bucket-key.pem" >/dev/null; then
+  bucket_fp=$(openssl pkey -pubin -in "$WORK/bucket-key.pem" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ "$bucket_fp" = "$KEY_FP" ]; then
+    info key "s3://$BUCKET/${ROOT}manifests/public-key.pem is the same key"
+  else
+    info key "s3://$BUCKET/${ROOT}manifests/public-key.pem is another key ($bucket_fp); only $PUBKEY is trusted here"
+  fi
+else
+  info key "s3://$BUCKET/${ROOT}manifests/public-key.pem does not exist"
+fi
+
+# ---------------------------------------------------------------------------------------------------- 2. the bucket
+if s3api get-object-lock-configuration --bucket "$BUCKET" > "$WORK/lock.json"; then
+  lock=$(jq -r '.ObjectLockConfiguration | [.ObjectLockEnabled // "-", .Rule.DefaultRetention.Mode // "-",
+                .Rule.DefaultRetention.Years // 0, .Rule.DefaultRetention.Days // 0] | @tsv' "$WORK/lock.json")
+  IFS=$'\t' read -r enabled mode years days <<< "$lock"
+  if [ "$enabled" = Enabled ] && [ "$mode" = COMPLIANCE ] && { [ "$years" -ge "$MIN_YEARS" ] || [ "$days" -ge $((365 * MIN_YEARS)) ]; }; then
+    ok bucket "Object Lock enabled, default retention $mode $([ "$years" -gt 0 ] && echo "$years years" || echo "$days days")"
+  else
+    fail bucket "Object Lock $enabled, default retention $mode years=$years days=$days; the archiver requires COMPLIANCE for at least $MIN_YEARS years"
+  fi
+else
+  fail bucket "the bucket has no Object Lock configuration ($S3_ERROR): nothing stops its objects from being deleted"
+fi
+s3api get-bucket-versioning --bucket "$BUCKET" > "$WORK/versioning.json"
+versioning=$(jq -r '.Status // "never enabled"' "$WORK/versioning.json")
+if [ "$versioning" = Enabled ]; then
+  ok bucket "versioning Enabled"
+else
+  fail bucket "versioning is $versioning"
+fi
+
+# ---------------------------------------------------------------------------------------------------- 3. the digest
+# The latest digest signs the head (last entry) of every partition's chain; a chain whose newest entries are gone no
+# longer reaches that head, which the chain alone cannot show.
+DIGEST_KEY=""
+s3api list-object-versions --bucket "$BUCKET" --prefix="${ROOT}digests/" > "$WORK/digests.json"
+DIGEST_KEY=$(jq -r '[.Versions // [] | .[].Key] | sort | last // empty' "$WORK/digests.json")
+if [ -z "$DIGEST_KEY" ]; then
+  info digest "no digest under ${ROOT}digests/ yet (the first is written after digest.interval-ms): a deleted tail of a chain cannot be detected"
+else
+  digest_versions=$(jq -r --arg k "$DIGEST_KEY" '[(.Versions // [])[], (.DeleteMarkers // [])[] | select(.Key == $k)] | length' "$WORK/digests.json")
+  [ "$digest_versions" -eq 1 ] || fail digest "$DIGEST_KEY: $digest_versions versions or delete markers; something was written on top"
+  digest_version=$(jq -r --arg k "$DIGEST_KEY" '[(.Versions // [])[] | select(.Key == $k)] | last | .VersionId' "$WORK/digests.json")
+  s3api get-object --bucket "$BUCKET" --key="$DIGEST_KEY" --version-id="$digest_version" "$WORK/digest.json" >/dev/null
+  if canonical_digest "$WORK/digest.json" > "$WORK/digest.canonical" 2>/dev/null &&
+     verify_signature "$WORK/digest.canonical" "$(jq -r '.signature // ""' "$WORK/digest.json")"; then
+    ok digest "$DIGEST_KEY: signature verifies (created $(jq -r .createdAt "$WORK/digest.json"))"
+  else
+    fail digest "$DIGEST_KEY: the signature does not verify with $PUBKEY; its heads are not used"
+    DIGEST_KEY=""
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------- 4. the chains
+ENTRIES_TOTAL=0
+RECORDS_TOTAL=0
+
+# verify_object ENTRY_FILE: the archived object the entry names, at the recorded version.
+verify_object() {
+  local entry=$1 key version sha256 mode until last_event
+  key=$(jq -r .key "$entry") version=$(jq -r .versionId "$entry") sha256=$(jq -r .sha256 "$entry")
+  mode=$(jq -r .retentionMode "$entry") until=$(jq -r .retainUntil "$entry") last_event=$(jq -r .lastEventTime "$entry")
+
+  # Nothing written on top: the recorded version is the key's only version, and no delete marker hides it.
+  s3api list-object-versions --bucket "$BUCKET" --prefix="$key" > "$WORK/object-versions.json"
+  local others present
+  others=$(jq -r --arg k "$key" --arg v "$version" '[(.Versions // [])[], (.DeleteMarkers // [])[]
+             | select(.Key == $k and .VersionId != $v) | .VersionId] | join(", ")' "$WORK/object-versions.json")
+  present=$(jq -r --arg k "$key" --arg v "$version" '[(.Versions // [])[] | select(.Key == $k and .VersionId == $v)] | length' "$WORK/object-versions.json")
+  if [ -n "$others" ]; then
+    fail versions "$key: versions or delete markers [$others] besides the recorded $version; something was written on top (checked against the recorded version)"
+  elif [ "$present" -eq 1 ]; then
+    ok versions "$key: only the recorded version $version"
+  fi
+  if [ "$present" -ne 1 ]; then
+    local lawful=""
+    [ "$(ns "$until")" -lt "$NOW_NS" ] && lawful="; its retention ended at $until, so it may have been deleted lawfully"
+    fail sha256 "$key: version $version does not exist$lawful"
+    return
+  fi
+
+  # The bytes: SHA-256 of that exact version.
+  if s3api get-object --bucket "$BUCKET" --key="$key" --version-id="$version" "$WORK/object" > "$WORK/object.json"; then
+    local actual
+    actual=$(sha256sum "$WORK/object" | cut -d' ' -f1)
+    if [ "$actual" = "$sha256" ]; then
+      ok sha256 "$key: $actual, as recorded"
+    else
+      fail sha256 "$key: version $version has SHA-256 $actual, the manifest recorded $sha256"
+    fi
+  else
+    fail sha256 "$key: version $version cannot be read ($S3_ERROR)"
+  fi
+
+  # The lock: COMPLIANCE, until at least the recorded date, which is at least MIN_YEARS after the last event.
+  if s3api get-object-retention --bucket "$BUCKET" --key="$key" --version-id="$version" > "$WORK/retention.json"; then
+    local omode ountil problems=""
+    omode=$(jq -r '.Retention.Mode // "none"' "$WORK/retention.json")
+    ountil=$(jq -r '.Retention.RetainUntilDate // ""' "$WORK/retention.json")
+    [ "$omode" = COMPLIANCE ] || problems+="; object retention mode is $omode, not COMPLIANCE"
+    if [ -z "$ountil" ]; then
+      problems+="; the object has no retain-until date"
+    elif [ "$(ns "$ountil")" -lt "$(ns "$until")" ]; then
+      problems+="; object is locked until $ountil, before the recorded $until"
+      [ "$(ns "$ountil")" -lt "$NOW_NS" ] && problems+=" (the lock has already run out)"
+    fi
+    [ "$mode" = COMPLIANCE ] || problems+="; the manifest records retention mode $mode, not COMPLIANCE"
+    if [ "$(ns "$until")" -lt $(( $(ns "$last_event") + MIN_RETENTION_NS )) ]; then
+      problems+="; the manifest records retention until $until, less than $MIN_YEARS years after the last event $last_event"
+    fi
+    if [ -z "$problems" ]; then
+      ok retention "$key: COMPLIANCE until $ountil (recorded $until, last event $last_event + $MIN_YEARS years)"
+    else
+      fail retention "$key: ${problems#; }"
+    fi
+  else
+    fail retention "$key: version $version has no Object Lock retention ($S3_ERROR)"
+  fi
+}
+
+verify_partition() {
+  local topic=$1 partition=$2 dir
+  dir="${ROOT}manifests/$topic/$(printf '%04d' "$partition")/"
+  echo "-- $topic-$partition: s3://$BUCKET/$dir"
+  # Every version of every manifest object, delete markers included: a delete marker hides an entry from a plain
+  # listing, and a version written on top would be read instead of the original.
+  s3api list-object-versions --bucket "$BUCKET" --prefix="$dir" > "$WORK/manifests.json"
+  jq -r '(.Versions // [])[] | [.Key, .VersionId, .LastModified] | @tsv' "$WORK/manifests.json" > "$WORK/mversions.tsv"
+  jq -r '(.DeleteMarkers // [])[] | [.Key, .VersionId] | @tsv' "$WORK/manifests.json" > "$WORK/mmarkers.tsv"
+  local keys
+  keys=$(cut -f1 "$WORK/mversions.tsv" "$WORK/mmarkers.tsv" | LC_ALL=C sort -u)
+  if [ -z "$keys" ]; then
+    fail chain "$topic-$partition: no manifest object under $dir"
+    return
+  fi
+
+  local prev_hash="" prev_last="" prev_key="" entries=0 records=0 first_offset="" hashes=() lasts=()
+  local mkey
+  while IFS= read -r mkey <&3; do
+    local name=${mkey#"$dir"} name_first name_last
+    if ! [[ $name =~ ^([0-9]{20})-([0-9]{20})\.json$ ]]; then
+      fail manifest "$mkey: not a manifest object name (<firstOffset>-<lastOffset>.json, 20 digits each)"
+      continue
+    fi
+    name_first=$((10#${BASH_REMATCH[1]})) name_last=$((10#${BASH_REMATCH[2]}))
+    # The version to read: the only one, or, when something was written on top, the oldest (the archiver writes a
+    # manifest object once).
+    local nversions nmarkers mversion
+    nversions=$(awk -F'\t' -v k="$mkey" '$1 == k' "$WORK/mversions.tsv" | wc -l)
+    nmarkers=$(awk -F'\t' -v k="$mkey" '$1 == k' "$WORK/mmarkers.tsv" | wc -l)
+    if [ "$nversions" -eq 0 ]; then
+      fail manifest "$mkey: only delete marker(s), no version"
+      continue
+    fi
+    mversion=$(awk -F'\t' -v k="$mkey" '$1 == k { print $3 "\t" $2 }' "$WORK/mversions.tsv" \
+      | while IFS=$'\t' read -r modified id; do printf '%s\t%s\n' "$(ns "$modified")" "$id"; done \
+      | sort -s -n -k1,1 | head -n 1 | cut -f2)
+    if [ "$nversions" -gt 1 ] || [ "$nmarkers" -gt 0 ]; then
+      fail manifest "$mkey: $nversions versions and $nmarkers delete marker(s); something was written on top (reading the oldest version, $mversion)"
+    fi
+    s3api get-object --bucket "$BUCKET" --key="$mkey" --version-id="$mversion" "$WORK/entry.json" >/dev/null
+    if s3api get-object-retention --bucket "$BUCKET" --key="$mkey" --version-id="$mversion" > "$WORK/mretention.json"; then
+      local m_mode m_until
+      m_mode=$(jq -r '.Retention.Mode // "none"' "$WORK/mretention.json")
+      m_until=$(jq -r '.Retention.RetainUntilDate // "none"' "$WORK/mretention.json")
+      if [ "$m_mode" = COMPLIANCE ]; then
+        ok manifest "$mkey: version $mversion, COMPLIANCE until $m_until"
+      else
+        fail manifest "$mkey: version $mversion is locked in mode $m_mode, not COMPLIANCE"
+      fi
+    else
+      fail manifest "$mkey: version $mversion has no Object Lock retention ($S3_ERROR)"
+    fi
+
+    # The entry itself: well-formed, of this partition, under the key its offsets give.
+    local problem
+    problem=$(entry_problem "$WORK/entry.json")
+    if [ -z "$problem" ]; then
+      local e_topic e_partition e_first e_last
+      IFS=$'\t' read -r e_topic e_partition e_first e_last < <(jq -r '[.topic, .partition, .firstOffset, .lastOffset] | @tsv' "$WORK/entry.json")
+      if [ "$e_topic" != "$topic" ] || [ "$e_partition" != "$partition" ]; then
+        problem="the entry is of $e_topic-$e_partition, not of $topic-$partition"
+      elif [ "$name_first" != "$e_first" ] || [ "$name_last" != "$e_last" ]; then
+        problem="the entry holds offsets $e_first-$e_last, its object name says otherwise"
+      fi
+    fi
+    if [ -n "$problem" ]; then
+      fail entry "$mkey: $problem"
+      continue
+    fi
+    local e_first e_last e_count e_prev signature
+    IFS=$'\t' read -r e_first e_last e_count e_prev signature < <(jq -r '[.firstOffset, .lastOffset, .count, .previousHash, .signature] | @tsv' "$WORK/entry.json")
+
+    # The signature, over the canonical form, with the key given (not the bucket's).
+    canonical_entry "$WORK/entry.json" > "$WORK/entry.canonical"
+    if verify_signature "$WORK/entry.canonical" "$signature"; then
+      ok signature "$mkey: Ed25519 signature verifies"
+    else
+      fail signature "$mkey: the signature does not verify with $PUBKEY"
+    fi
+
+    # The chain: previousHash is the hash of the entry before (64 zeros before the first one).
+    local expected=${prev_hash:-0000000000000000000000000000000000000000000000000000000000000000}
+    if [ "$e_prev" = "$expected" ]; then
+      ok chain "$mkey: previousHash ${expected:0:16}... is the hash of ${prev_key:-nothing (the first entry)}"
+    else
+      fail chain "$mkey: previousHash $e_prev is not $expected, the hash of ${prev_key:-the start of the chain (64 zeros)}"
+    fi
+
+    # Offsets: this entry starts right after the previous one ended; count fits the range.
+    local span=$((e_last - e_first + 1)) offsets_ok=1
+    if [ -n "$prev_last" ] && [ "$e_first" -gt $((prev_last + 1)) ]; then
+      fail offsets "$mkey: offsets $((prev_last + 1))-$((e_first - 1)) are in no entry: $prev_key ends at $prev_last"
+      offsets_ok=0
+    elif [ -n "$prev_last" ] && [ "$e_first" -lt $((prev_last + 1)) ]; then
+      fail offsets "$mkey: offsets $e_first-$((prev_last < e_last ? prev_last : e_last)) are also in $prev_key, which ends at $prev_last"
+      offsets_ok=0
+    fi
+    if [ "$e_count" -lt 1 ] || [ "$e_count" -gt "$span" ]; then
+      fail offsets "$mkey: count $e_count is outside 1..$span (offsets $e_first-$e_last)"
+      offsets_ok=0
+    fi
+    [ "$offsets_ok" -eq 1 ] && ok offsets "$mkey: offsets $e_first-$e_last, $e_count records${prev_last:+, right after $prev_last}"
+
+    verify_object "$WORK/entry.json"
+
+    prev_hash=$(entry_hash "$WORK/entry.json")
+    prev_last=$e_last
+    prev_key=$mkey
+    hashes+=("$prev_hash")
+    lasts+=("$e_last")
+    [ -n "$first_offset" ] || first_offset=$e_first
+    entries=$((entries + 1))
+    records=$((records + e_count))
+  done 3<<< "$keys"
+
+  # The digest's head for this partition must be an entry of the chain.
+  if [ -n "$DIGEST_KEY" ]; then
+    local head_hash head_last
+    IFS=$'\t' read -r head_hash head_last < <(jq -r --arg t "$topic" --argjson p "$partition" \
+      '.heads[] | select(.topic == $t and .partition == $p) | [.entryHash, .lastOffset] | @tsv' "$WORK/digest.json")
+    if [ -z "${head_hash:-}" ]; then
+      info digest "$topic-$partition: the latest digest has no head for this partition (archived after it)"
+    else
+      local i found=""
+      for i in "${!hashes[@]}"; do
+        [ "${hashes[$i]}" = "$head_hash" ] && found=$i
+      done
+      if [ -n "$found" ] && [ "${lasts[$found]}" = "$head_last" ]; then
+        ok digest "$topic-$partition: the latest digest's head (offset $head_last) is in the chain"
+      elif [ -z "$found" ] && [ -n "$prev_last" ] && [ "$prev_last" -lt "$head_last" ]; then
+        fail digest "$topic-$partition: the latest digest vouches for offsets up to $head_last, but the chain ends at $prev_last: its newest entries are gone"
+      else
+        fail digest "$topic-$partition: the latest digest's head (offset $head_last, entry hash $head_hash) is not in the chain: the chain was rewritten"
+      fi
+    fi
+  fi
+  info summary "$topic-$partition: $entries entries, offsets ${first_offset:--}-${prev_last:--}, $records records"
+  ENTRIES_TOTAL=$((ENTRIES_TOTAL + entries))
+  RECORDS_TOTAL=$((RECORDS_TOTAL + records))
+}
+
+if [ -n "$PARTITION" ]; then
+  verify_partition "$TOPIC" "$((10#$PARTITION))"
+else
+  s3api list-object-versions --bucket "$BUCKET" --prefix="${ROOT}manifests/$TOPIC/" --delimiter=/ > "$WORK/partitions.json"
+  partitions=$(jq -r '(.CommonPrefixes // [])[].Prefix | rtrimstr("/") | split("/") | last' "$WORK/partitions.json" | LC_ALL=C sort -u)
+  if [ -z "$partitions" ]; then
+    fail chain "$TOPIC: no manifest chain under ${ROOT}manifests/$TOPIC/"
+  fi
+  for p in $partitions; do
+    if [[ $p =~ ^[0-9]{4,}$ ]]; then
+      verify_partition "$TOPIC" "$((10#$p))"
+    else
+      fail manifest "${ROOT}manifests/$TOPIC/$p/: not a partition folder"
+    fi
+  done
+fi
+
+if [ "$FAILS" -eq 0 ]; then
+  echo "PASSED: $ENTRIES_TOTAL entries, $RECORDS_TOTAL records; every check passed"
+  exit 0
+fi
+echo "FAILED: $FAILS check(s) failed"
+exit 1
