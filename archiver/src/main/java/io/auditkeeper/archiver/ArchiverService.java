@@ -126,7 +126,7 @@ public final class ArchiverService implements AutoCloseable {
         archiveMetrics = new ArchiveMetrics(registry, config.groupId());
 
         ensureArchiveTopic();
-        consumer = new KafkaConsumer<>(consumerProperties(config, config.groupId()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = new KafkaConsumer<>(archiveConsumerProperties(config, config.groupId()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         entries = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
         loop = new ArchiveWriterLoop(consumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(config.eventsTopic(),
                 config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)),
@@ -172,6 +172,17 @@ public final class ArchiverService implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+        return p;
+    }
+
+    /**
+     * The archive writer's consumer: as {@link #consumerProperties}, but never resetting its position by itself. The
+     * writer places every partition explicitly, and a position that retention deleted must reach it as an error so
+     * that the loss is told, not skipped over.
+     */
+    public static Map<String, Object> archiveConsumerProperties(ArchiverConfig config, String groupId) {
+        Map<String, Object> p = consumerProperties(config, groupId);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         return p;
     }
 

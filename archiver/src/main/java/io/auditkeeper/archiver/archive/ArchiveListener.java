@@ -24,6 +24,13 @@ public interface ArchiveListener {
     default void digestWritten() {
     }
 
+    /**
+     * Offsets {@code first}..{@code last} of {@code partition} were deleted by the topic's retention before they were
+     * archived (records lost to the archive, or transaction markers among them).
+     */
+    default void offsetsLost(TopicPartition partition, long first, long last) {
+    }
+
     /** A write to S3 (object, manifest entry or digest) failed. */
     default void s3WriteFailed() {
     }

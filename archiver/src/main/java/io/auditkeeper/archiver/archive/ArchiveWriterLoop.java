@@ -10,6 +10,8 @@ import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -77,6 +79,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private Producer<byte[], byte[]> entryProducer;
     private volatile long entriesPublished;
     private String entryTopic;
+    private long offsetsLost;
     private long archivedRecords;
     private long storeFailures;
 
@@ -151,7 +154,22 @@ public final class ArchiveWriterLoop implements AutoCloseable {
 
     private void pollAndFlush() {
         retryBlocked();
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(settings.pollTimeout())) {
+        ConsumerRecords<byte[], byte[]> polled;
+        try {
+            polled = consumer.poll(settings.pollTimeout());
+        } catch (OffsetOutOfRangeException e) {
+            // the next records to archive were deleted by the topic's retention while this writer was behind
+            for (TopicPartition tp : e.partitions()) {
+                batches.remove(tp);
+                try {
+                    resume(Set.of(tp));
+                } catch (SdkException | RetriableException x) {
+                    block(tp, x, FIRST_BACKOFF);
+                }
+            }
+            return;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             if (blocked.containsKey(tp)) {
                 continue;
@@ -283,9 +301,15 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         }
     }
 
-    /** Where each newly assigned partition resumes: after its last manifest entry, completing a write a crash cut short. */
+    /**
+     * Where each newly assigned partition resumes: after its last manifest entry, completing a write a crash cut short.
+     * When the topic's retention has deleted records that were never archived, the partition resumes at its first
+     * remaining record, and the loss is told (error log, {@link ArchiveListener#offsetsLost}) instead of hidden: the next
+     * entry starts there, so the chain shows the gap and verification reports it as {@code OFFSET_GAP}.
+     */
     private void resume(Set<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        Map<TopicPartition, Long> logStarts = consumer.beginningOffsets(partitions);
         for (TopicPartition tp : partitions) {
             Optional<ManifestEntry> head = manifests.last(tp.topic(), tp.partition());
             head.ifPresent(h -> heads.put(tp, h));
@@ -298,10 +322,34 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             if (head.isPresent() && head.get().lastOffset() + 1 > next) {
                 next = head.get().lastOffset() + 1;
             }
+            long logStart = logStarts.getOrDefault(tp, 0L);
+            boolean neverArchived = c == null && head.isEmpty();
+            if (next < logStart) {
+                if (!neverArchived) {
+                    lost(tp, next, logStart - 1);
+                }
+                next = logStart;
+            }
             consumer.seek(tp, next);
             // A partition never archived starts at its first record (older offsets may have been deleted).
-            starts.put(tp, c == null && head.isEmpty() ? -1L : next);
+            starts.put(tp, neverArchived ? -1L : next);
         }
+    }
+
+    private void lost(TopicPartition tp, long first, long last) {
+        offsetsLost += last - first + 1;
+        listener.offsetsLost(tp, first, last);
+        LOG.atError().addKeyValue("partition", tp.toString()).addKeyValue("first_offset", first)
+                .addKeyValue("last_offset", last).addKeyValue("offsets", last - first + 1)
+                .log("offsets " + first + "-" + last + " of " + tp + " were deleted by the topic's retention before they"
+                        + " were archived: they are not in the archive. The manifest chain shows the gap (verify reports"
+                        + " OFFSET_GAP); archiving goes on from offset " + (last + 1) + ". Keep the archiver within the"
+                        + " topic's retention.ms");
+    }
+
+    /** Offsets deleted by the topic's retention before they were archived, since start (see {@link #resume}). */
+    public long offsetsLost() {
+        return offsetsLost;
     }
 
     /** The object of an interrupted write: if it exists, record it (unless the manifest has it) and skip past it. */

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * The archive stage's counters and lag, so an operator sees it keep up (or fall behind while S3 is down): records
- * archived, objects and bytes written, manifest entries and digests written, S3 write failures, and the lag of the
- * archive consumer group.
+ * archived, objects and bytes written, manifest entries and digests written, S3 write failures, offsets lost to the
+ * topic's retention before they were archived, and the lag of the archive consumer group.
  */
 public final class ArchiveMetrics implements ArchiveListener {
     private final Counter records;
@@ -19,6 +19,7 @@ public final class ArchiveMetrics implements ArchiveListener {
     private final Counter manifestEntries;
     private final Counter digests;
     private final Counter failures;
+    private final Counter lost;
     private final LagGauges lag;
 
     public ArchiveMetrics(MeterRegistry registry, String group) {
@@ -34,6 +35,10 @@ public final class ArchiveMetrics implements ArchiveListener {
                 .description("Signed digests of the manifest heads written").register(registry);
         failures = Counter.builder("auditkeeper.archiver.s3.write.failures")
                 .description("Writes to S3 (object, manifest entry or digest) that failed").register(registry);
+        lost = Counter.builder("auditkeeper.archiver.offsets.lost")
+                .description("Offsets deleted by the topic's retention before they were archived (records lost to the"
+                        + " archive, or transaction markers among them); anything above 0 is a gap in the record")
+                .register(registry);
         lag = new LagGauges(registry, "archive", group);
     }
 
@@ -52,6 +57,11 @@ public final class ArchiveMetrics implements ArchiveListener {
     @Override
     public void digestWritten() {
         digests.increment();
+    }
+
+    @Override
+    public void offsetsLost(TopicPartition partition, long first, long last) {
+        lost.increment(last - first + 1);
     }
 
     @Override

@@ -11,9 +11,11 @@ import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -181,6 +183,82 @@ class ArchiveWriterLoopIT {
                 .as("the chain's last entry gone after a digest covered it")
                 .extracting(p -> p.kind().name()).contains("TRUNCATED_PARTITION");
         s3.close();
+    }
+
+    @Test
+    void shouldTellTheLossAndLeaveAGapVerifyReportsWhenRetentionDeletedRecordsBeforeTheyWereArchived(LocalStack stack)
+            throws Exception {
+        String bootstrap = stack.kafkaBootstrap();
+        String topic = "archive-lost-" + UUID.randomUUID().toString().substring(0, 8);
+        String bucket = "archlost-" + UUID.randomUUID().toString().substring(0, 8);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        S3Client s3 = stack.s3().client();
+        ArchiveBucketBootstrap.ensure(s3, bucket, 6, true);
+        ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
+        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, "", writer);
+        ManifestSigner.generate(keys.resolve("lost.pem"), keys.resolve("lost.pub.pem"));
+        ManifestSigner signer = ManifestSigner.fromPemFile(keys.resolve("lost.pem"));
+        ArchiveWriterLoop.Settings settings = new ArchiveWriterLoop.Settings(topic, "", 1 << 20, 10, Duration.ofSeconds(1),
+                Duration.ofMillis(100));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            produce(bootstrap, topic, 0, 10);
+            ArchiveWriterLoop first = new ArchiveWriterLoop(archiveConsumer(bootstrap, "lost-" + topic), writer,
+                    manifests, signer, settings);
+            runUntil(first, 10);
+            first.close();
+
+            // the archiver is down longer than the topic's retention: offsets 10-14 are deleted unarchived
+            produce(bootstrap, topic, 10, 20);
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(15))).all().get();
+            List<String> told = new ArrayList<>();
+            ArchiveWriterLoop second = new ArchiveWriterLoop(archiveConsumer(bootstrap, "lost-" + topic), writer,
+                    manifests, signer, settings, new ArchiveListener() {
+                        @Override
+                        public void offsetsLost(TopicPartition partition, long firstLost, long lastLost) {
+                            told.add(partition + " " + firstLost + "-" + lastLost);
+                        }
+                    });
+            runUntil(second, 5);
+            second.close();
+
+            assertThat(second.offsetsLost()).isEqualTo(5);
+            assertThat(told).containsExactly(tp + " 10-14");
+        }
+        List<ManifestEntry> chain = manifests.all(topic, 0);
+        assertThat(chain).extracting(e -> e.firstOffset() + "-" + e.lastOffset()).containsExactly("0-9", "15-19");
+        VerificationReport report = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("lost.pub.pem"))
+                .verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
+        assertThat(report.problems()).as("the archive says what it lacks")
+                .extracting(p -> p.kind().name() + " " + p.firstOffset() + "-" + p.lastOffset())
+                .containsExactly("OFFSET_GAP 10-14");
+        s3.close();
+    }
+
+    private static void produce(String bootstrap, String topic, int from, int to) {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = from; i < to; i++) {
+                p.send(new ProducerRecord<>(topic, 0, null, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private static void runUntil(ArchiveWriterLoop loop, long archived) {
+        loop.subscribe();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (loop.archivedRecords() < archived) {
+            assertThat(System.nanoTime()).as("archived %d of %d in time", loop.archivedRecords(), archived)
+                    .isLessThan(deadline);
+            loop.runOnce();
+        }
+    }
+
+    /** As the archiver's writer consumes: no position reset of its own, so a deleted position reaches the writer. */
+    private static KafkaConsumer<byte[], byte[]> archiveConsumer(String bootstrap, String group) {
+        return new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", group, "enable.auto.commit", false,
+                "isolation.level", "read_committed", "auto.offset.reset", "none"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group) {

@@ -72,7 +72,7 @@ final class ArchiveBench {
                 started[0] |= !lagByPartition.isEmpty();
             }
         };
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ArchiverService.consumerProperties(config, "bench-" + prefix),
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ArchiverService.archiveConsumerProperties(config, "bench-" + prefix),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try (ArchiveWriterLoop loop = new ArchiveWriterLoop(consumer, writer, manifests, signer,
                 new ArchiveWriterLoop.Settings(topic, prefix, config.batchMaxBytes(), config.batchMaxEvents(),
