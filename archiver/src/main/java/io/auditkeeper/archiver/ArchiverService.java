@@ -156,7 +156,8 @@ public final class ArchiverService implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         if (config.adminEnabled()) {
-            admin = AdminServer.start(config.adminHost(), config.adminPort(), this::notReadyReason, this::scrape);
+            admin = AdminServer.start(config.adminHost(), config.adminPort(), this::notReadyReason, this::notAliveReason,
+                    this::scrape);
         }
         LOG.atInfo().addKeyValue("bucket", config.bucket()).addKeyValue("topic", config.eventsTopic())
                 .addKeyValue("retention_years", config.retentionYears()).log("archiver started");
@@ -298,6 +299,15 @@ public final class ArchiverService implements AutoCloseable {
             return Optional.of("not running");
         }
         return writersNotRunning(thread, archiveFailure, indexThread, indexFailure);
+    }
+
+    /**
+     * Why the process should be restarted (for {@code /healthz}): a writer thread ended while the service runs. Nothing
+     * in the process starts it again, and a restart resumes exactly where it stopped (the intent and the committed
+     * offsets), so the kubelet's restart is the recovery.
+     */
+    public Optional<String> notAliveReason() {
+        return running.get() ? writersNotRunning(thread, archiveFailure, indexThread, indexFailure) : Optional.empty();
     }
 
     /** The archive writer must be running, and the index writer too when there is one. */

@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 
 /**
  * The admin port every Kafka-side service serves, on the JDK's own HTTP server (no web framework for three plain-text
- * endpoints): {@code /healthz} answers 200 while the process can answer at all (a liveness probe restarts it
- * otherwise), {@code /readyz} answers 200 when the service is doing its work and 503 with the reason when not (so an
+ * endpoints): {@code /healthz} answers 200 while the process can answer at all and has not lost a part it cannot
+ * restart by itself (a liveness probe restarts it otherwise), {@code /readyz} answers 200 when the service is doing its work and 503 with the reason when not (so an
  * operator reads why from the probe), and {@code /metrics} is the Prometheus text a scraper reads. The services supply
  * only the readiness check and the scrape, so the endpoints behave the same in each of them.
  */
@@ -45,10 +45,25 @@ public final class AdminServer implements AutoCloseable {
      * @param scrape    the Prometheus text of every {@code /metrics} request
      */
     public static AdminServer start(String host, int port, Readiness readiness, Supplier<String> scrape) throws IOException {
+        return start(host, port, readiness, Optional::empty, scrape);
+    }
+
+    /**
+     * As {@link #start(String, int, Readiness, Supplier)}, with a liveness check: when {@code liveness} gives a reason,
+     * {@code /healthz} answers 503 with it, so that the kubelet restarts a process that cannot recover by itself (a
+     * worker thread that died), rather than leaving it up and not ready for ever.
+     */
+    public static AdminServer start(String host, int port, Readiness readiness, Readiness liveness,
+                                    Supplier<String> scrape) throws IOException {
         Objects.requireNonNull(readiness, "readiness");
+        Objects.requireNonNull(liveness, "liveness");
         Objects.requireNonNull(scrape, "scrape");
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        server.createContext("/healthz", ex -> reply(ex, 200, "text/plain; charset=utf-8", "ok\n"));
+        server.createContext("/healthz", ex -> {
+            Optional<String> reason = liveness.notReadyReason();
+            reply(ex, reason.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
+                    reason.map(r -> "not alive: " + r + "\n").orElse("ok\n"));
+        });
         server.createContext("/readyz", ex -> {
             Optional<String> reason = readiness.notReadyReason();
             reply(ex, reason.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",

@@ -46,6 +46,20 @@ class AdminServerTest {
     }
 
     @Test
+    void shouldAnswer503OnHealthzWithTheReasonWhenAPartCannotRecover() throws Exception {
+        AtomicReference<Optional<String>> dead = new AtomicReference<>(Optional.empty());
+        try (AdminServer server = AdminServer.start("127.0.0.1", 0, Optional::empty, dead::get, () -> "")) {
+            assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
+
+            dead.set(Optional.of("archive writer stopped"));
+            HttpResponse<String> notAlive = get(server, "/healthz");
+
+            assertThat(notAlive.statusCode()).isEqualTo(503);
+            assertThat(notAlive.body()).isEqualTo("not alive: archive writer stopped\n");
+        }
+    }
+
+    @Test
     void shouldRefuseOtherMethodsWhenNotGetOrHead() throws Exception {
         try (AdminServer server = AdminServer.start("127.0.0.1", 0, Optional::empty, () -> "")) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))

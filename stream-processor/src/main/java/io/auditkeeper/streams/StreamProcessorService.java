@@ -109,6 +109,11 @@ public final class StreamProcessorService implements AutoCloseable {
             admin = AdminServer.start(config.adminHost(), config.adminPort(), () -> {
                 KafkaStreams.State state = streams.state();
                 return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of(state.toString());
+            }, () -> {
+                // Kafka Streams never leaves ERROR: only a restart of the process brings its threads back
+                KafkaStreams.State state = streams.state();
+                return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                        ? Optional.of("Kafka Streams is in state " + state) : Optional.empty();
             }, registry::scrape);
         }
         streams.start();
