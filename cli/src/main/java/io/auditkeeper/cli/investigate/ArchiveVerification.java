@@ -108,7 +108,8 @@ public final class ArchiveVerification {
         int left = all.size();
         for (int partition : all) {
             left--;
-            S3ManifestStore.Chain read = manifests.readChain(topic, partition);
+            S3ManifestStore.Chain read = pool == null ? manifests.readChain(topic, partition)
+                    : manifests.readChain(topic, partition, pool);
             List<ManifestEntry> chain = read.entries();
             chains.put(topic + "-" + partition, chain);
             // from the first to the last entry overlapping the period, so that the range stays consecutive
