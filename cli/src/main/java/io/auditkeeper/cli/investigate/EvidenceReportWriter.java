@@ -144,6 +144,7 @@ public final class EvidenceReportWriter {
         }
         h.append("</table>\n");
 
+        h.append("<h2>Flagged requests over time</h2>\n").append(timelineChart(timeline));
         h.append("<h2>Flagged requests by actor</h2>\n").append(chart(timeline));
         for (ReportTable t : tables) {
             h.append("<h2 id=\"").append(escape(t.file())).append("\">").append(escape(t.title())).append("</h2>\n")
@@ -180,6 +181,87 @@ public final class EvidenceReportWriter {
     }
 
     /** A horizontal bar chart of flagged requests per actor: the timeline's rows (one per request) counted. */
+    /**
+     * Flagged requests per hour (a period of two days or less), per day (up to 120 days) or per week (from Monday),
+     * from the first to the last one, empty buckets included, as an SVG column chart: a burst or a night-time pattern
+     * shows at a glance where the table would need reading.
+     */
+    static String timelineChart(ReportTable timeline) {
+        int ts = timeline.headers().indexOf("timestamp");
+        List<Instant> times = new ArrayList<>();
+        for (List<String> r : timeline.rows()) {
+            try {
+                times.add(Instant.parse(r.get(ts)));
+            } catch (RuntimeException e) {
+                // a row without a readable time is in the table; it cannot be placed on the chart
+            }
+        }
+        if (times.isEmpty()) {
+            return "<p>No flagged requests in the period.</p>\n";
+        }
+        Instant first = times.stream().min(Instant::compareTo).orElseThrow();
+        Instant last = times.stream().max(Instant::compareTo).orElseThrow();
+        long spanHours = java.time.Duration.between(first, last).toHours();
+        String unit = spanHours <= 48 ? "hour" : spanHours <= 120 * 24 ? "day" : "week";
+        java.util.function.Function<Instant, Instant> bucket = t -> switch (unit) {
+            case "hour" -> t.truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+            case "day" -> t.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+            default -> t.atZone(java.time.ZoneOffset.UTC).toLocalDate()
+                    .with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY))
+                    .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        };
+        java.time.Duration step = switch (unit) {
+            case "hour" -> java.time.Duration.ofHours(1);
+            case "day" -> java.time.Duration.ofDays(1);
+            default -> java.time.Duration.ofDays(7);
+        };
+        Map<Instant, Long> counts = new TreeMap<>();
+        for (Instant t = bucket.apply(first); !t.isAfter(bucket.apply(last)); t = t.plus(step)) {
+            counts.put(t, 0L);
+        }
+        times.forEach(t -> counts.merge(bucket.apply(t), 1L, Long::sum));
+        long max = counts.values().stream().mapToLong(Long::longValue).max().orElse(1);
+        int plotWidth = 720;
+        int plotHeight = 160;
+        int left = 40;
+        int top = 10;
+        double barWidth = (double) plotWidth / counts.size();
+        StringBuilder s = new StringBuilder();
+        s.append("<p class=\"note\">Flagged requests per ").append(unit).append(" (UTC), each request once.</p>\n");
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(left + plotWidth + 10)
+                .append("\" height=\"").append(top + plotHeight + 40)
+                .append("\" font-family=\"sans-serif\" font-size=\"11\">\n")
+                .append("<title>Flagged requests per ").append(unit).append("</title>\n");
+        s.append("<text x=\"").append(left - 4).append("\" y=\"").append(top + 8).append("\" text-anchor=\"end\">")
+                .append(max).append("</text><text x=\"").append(left - 4).append("\" y=\"").append(top + plotHeight)
+                .append("\" text-anchor=\"end\">0</text>\n");
+        s.append("<line x1=\"").append(left).append("\" y1=\"").append(top + plotHeight).append("\" x2=\"")
+                .append(left + plotWidth).append("\" y2=\"").append(top + plotHeight).append("\" stroke=\"#999\"/>\n");
+        int labelEvery = Math.max(1, (int) Math.ceil(counts.size() / 8.0));
+        int i = 0;
+        for (Map.Entry<Instant, Long> e : counts.entrySet()) {
+            double x = left + i * barWidth;
+            long h = e.getValue() * plotHeight / max;
+            if (e.getValue() > 0) {
+                s.append("<rect x=\"").append(String.format(java.util.Locale.ROOT, "%.1f", x + barWidth * 0.1))
+                        .append("\" y=\"").append(top + plotHeight - h).append("\" width=\"")
+                        .append(String.format(java.util.Locale.ROOT, "%.1f", Math.max(1, barWidth * 0.8)))
+                        .append("\" height=\"").append(h).append("\" fill=\"#3b6ea5\"><title>")
+                        .append(escape(e.getKey().toString())).append(": ").append(e.getValue())
+                        .append("</title></rect>\n");
+            }
+            if (i % labelEvery == 0) {
+                String label = unit.equals("hour") ? e.getKey().toString().substring(5, 13).replace('T', ' ') + "h"
+                        : e.getKey().toString().substring(0, 10);
+                s.append("<text x=\"").append(String.format(java.util.Locale.ROOT, "%.1f", x)).append("\" y=\"")
+                        .append(top + plotHeight + 16).append("\">").append(escape(label)).append("</text>\n");
+            }
+            i++;
+        }
+        s.append("</svg>\n");
+        return s.toString();
+    }
+
     private static String chart(ReportTable timeline) {
         Map<String, Long> perActor = new TreeMap<>();
         int actor = timeline.headers().indexOf("actor");

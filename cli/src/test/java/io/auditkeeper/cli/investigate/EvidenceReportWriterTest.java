@@ -27,6 +27,36 @@ class EvidenceReportWriterTest {
     }
 
     @Test
+    void shouldChartFlaggedRequestsPerHourWithEmptyHoursKeptWhenThePeriodIsShort() {
+        ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(List.of("2026-03-01T10:05:00.123456Z", "a"), List.of("2026-03-01T10:59:59Z", "b"),
+                        List.of("2026-03-01T13:00:00Z", "a")), false);
+
+        String svg = EvidenceReportWriter.timelineChart(timeline);
+
+        assertThat(svg).contains("per hour");
+        assertThat(svg).as("10h: 2, 11h and 12h: none, 13h: 1")
+                .containsPattern("height=\"160\" fill=\"#3b6ea5\"><title>2026-03-01T10:00:00Z: 2</title>")
+                .containsPattern("height=\"80\" fill=\"#3b6ea5\"><title>2026-03-01T13:00:00Z: 1</title>")
+                .doesNotContain("T11:00:00Z").doesNotContain("T12:00:00Z");
+        assertThat(svg.split("<rect", -1)).hasSize(3);
+    }
+
+    @Test
+    void shouldChartPerDayAndPerWeekWhenThePeriodIsLonger() {
+        ReportTable month = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(List.of("2026-03-01T10:00:00Z", "a"), List.of("2026-03-31T23:00:00Z", "a")), false);
+        ReportTable year = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(List.of("2026-01-01T10:00:00Z", "a"), List.of("2026-12-31T10:00:00Z", "a")), false);
+
+        assertThat(EvidenceReportWriter.timelineChart(month)).contains("per day")
+                .contains("<title>2026-03-31T00:00:00Z: 1</title>");
+        // 2026-01-01 is a Thursday: its week starts on Monday 2025-12-29
+        assertThat(EvidenceReportWriter.timelineChart(year)).contains("per week")
+                .contains("<title>2025-12-29T00:00:00Z: 1</title>").contains("<title>2026-12-28T00:00:00Z: 1</title>");
+    }
+
+    @Test
     void shouldEscapeEveryValueInTheHtmlWhenValuesHoldMarkup() throws Exception {
         String evil = "<img src=x onerror=\"alert('1')\">&";
         ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
