@@ -7,6 +7,8 @@ import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.S3Endpoint;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -17,12 +19,14 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +47,26 @@ final class ArchiveBench {
     private final ArchiverConfig config;
     private final S3Client s3;
     private final ManifestSigner signer;
+
+    /**
+     * The archiver settings of a benchmark on the local stack: its Kafka and S3 (Ceph), {@code key} as the signing key,
+     * no admin port; {@code more} adds or overrides (batch sizes, OpenSearch).
+     */
+    static ArchiverConfig config(LocalStack stack, String bucket, Path key, Map<String, Object> more) {
+        S3Endpoint s3 = stack.s3();
+        Map<String, Object> c = new HashMap<>();
+        c.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
+        c.put("s3.bucket", bucket);
+        c.put("s3.endpoint", s3.endpoint().toString());
+        c.put("s3.region", s3.region());
+        c.put("s3.path-style", "true");
+        c.put("s3.access-key", s3.accessKey());
+        c.put("s3.secret-key", s3.secretKey());
+        c.put("manifest.signing-key-file", key.toString());
+        c.put("admin.enabled", "false");
+        c.putAll(more);
+        return ArchiverConfig.of(c);
+    }
 
     ArchiveBench(ArchiverConfig config, S3Client s3, ManifestSigner signer) {
         this.config = config;

@@ -4,11 +4,10 @@ import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
-import io.auditkeeper.cli.CorpusFiles;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
-import io.auditkeeper.localstack.S3Endpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -16,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,18 +39,16 @@ public final class ArchiverBenchCommand implements Callable<Integer> {
             description = "Events per archive object (batch.max-events); best a divisor of events/6 (default: ${DEFAULT-VALUE}).")
     int batchEvents;
 
-    @Option(names = "--dir", defaultValue = ".auditkeeper/bench", description = "Working directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin
+    BenchOptions options;
 
-    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
-    Path corpusDir;
+    private Path dir;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        dir = dir.toAbsolutePath();
-        Files.createDirectories(dir);
-        List<byte[]> corpus = CorpusFiles.locate(corpusDir).events();
+        dir = options.workDir();
+        List<byte[]> corpus = options.corpus().events();
         int warmupEvents = PARTITIONS * batchEvents;
         List<byte[]> all = NormalizedEvents.build(corpus, events + warmupEvents);
         List<byte[]> warm = all.subList(events, all.size());
@@ -111,22 +107,8 @@ public final class ArchiverBenchCommand implements Callable<Integer> {
     }
 
     private ArchiverConfig config(LocalStack stack, String bucket, Path key) {
-        S3Endpoint s3 = stack.s3();
-        Map<String, Object> c = new HashMap<>();
-        c.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        c.put("s3.bucket", bucket);
-        c.put("s3.endpoint", s3.endpoint().toString());
-        c.put("s3.region", s3.region());
-        c.put("s3.path-style", "true");
-        c.put("s3.access-key", s3.accessKey());
-        c.put("s3.secret-key", s3.secretKey());
-        c.put("batch.max-events", Integer.toString(batchEvents));
-        c.put("batch.max-age-ms", "1000");
-        c.put("opensearch.url", stack.openSearchUrl());
-        c.put("opensearch.replicas", "0");
-        c.put("topics.dlq.name", "bench.archiver.dlq");
-        c.put("manifest.signing-key-file", key.toString());
-        c.put("admin.enabled", "false");
-        return ArchiverConfig.of(c);
+        return ArchiveBench.config(stack, bucket, key, Map.of("batch.max-events", Integer.toString(batchEvents),
+                "batch.max-age-ms", "1000", "opensearch.url", stack.openSearchUrl(), "opensearch.replicas", "0",
+                "topics.dlq.name", "bench.archiver.dlq"));
     }
 }

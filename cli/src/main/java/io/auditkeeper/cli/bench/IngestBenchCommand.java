@@ -18,12 +18,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,18 +58,16 @@ public final class IngestBenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "400", description = "Events per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--dir", defaultValue = ".auditkeeper/bench", description = "Working directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin
+    BenchOptions options;
 
-    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
-    Path corpusDir;
+    private Path dir;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        dir = dir.toAbsolutePath();
-        Files.createDirectories(dir);
-        List<byte[]> events = CorpusFiles.locate(corpusDir).events();
+        dir = options.workDir();
+        List<byte[]> events = options.corpus().events();
         List<byte[]> bodies = new ArrayList<>();
         for (int b = 0; b < 16; b++) {
             List<byte[]> batch = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.auditkeeper.cli.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.auditkeeper.cli.CorpusFiles;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
 import io.auditkeeper.model.AuditHeaders;
@@ -24,6 +23,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -55,20 +55,18 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             description = "PHI namespaces of the measured topology; one event in five is in phi-records (default: ${DEFAULT-VALUE}).")
     String phiNamespaces;
 
-    @Option(names = "--dir", defaultValue = ".auditkeeper/bench", description = "Working directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin
+    BenchOptions options;
 
-    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
-    Path corpusDir;
+    private Path dir;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        dir = dir.toAbsolutePath();
-        Files.createDirectories(dir);
+        dir = options.workDir();
         // State left by an earlier run belongs to a broker that is gone; Streams would wipe it mid-measurement.
         deleteTree(dir.resolve("streams-state"));
-        List<byte[]> corpus = CorpusFiles.locate(corpusDir).events();
+        List<byte[]> corpus = options.corpus().events();
         try (LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment(System.getenv(), dir.resolve("streams-stack")))) {
             String bootstrap = stack.kafkaBootstrap();
             String raw = "bench.streams.raw";

@@ -5,13 +5,12 @@ import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.cli.CorpusFiles;
 import io.auditkeeper.cli.investigate.ArchiveVerification;
 import io.auditkeeper.cli.investigate.TimeWindow;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
-import io.auditkeeper.localstack.S3Endpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,16 +46,15 @@ public final class VerifyBenchCommand implements Callable<Integer> {
             description = "Read-ahead depths to measure, in this order (default: ${DEFAULT-VALUE}).")
     List<Integer> parallelism;
 
-    @Option(names = "--dir", defaultValue = ".auditkeeper/bench", description = "Working directory (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin
+    BenchOptions options;
 
-    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
-    Path corpusDir;
+    private Path dir;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        dir = dir.toAbsolutePath();
+        dir = options.workDir();
         Path keys = Files.createDirectories(dir.resolve("verify-keys"));
         Path key = keys.resolve("manifest-signing.pem");
         Path publicKey = keys.resolve("manifest-signing.pub.pem");
@@ -65,7 +62,7 @@ public final class VerifyBenchCommand implements Callable<Integer> {
             ManifestSigner.generate(key, publicKey);
         }
         int perPartition = Math.max(1, objects / PARTITIONS);
-        List<byte[]> events = NormalizedEvents.build(CorpusFiles.locate(corpusDir).events(),
+        List<byte[]> events = NormalizedEvents.build(options.corpus().events(),
                 PARTITIONS * perPartition * eventsPerObject);
         try (LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment(System.getenv(), dir.resolve("verify-stack")))) {
             String run = UUID.randomUUID().toString().substring(0, 8);
@@ -111,20 +108,7 @@ public final class VerifyBenchCommand implements Callable<Integer> {
     }
 
     private ArchiverConfig config(LocalStack stack, String bucket, Path key) {
-        S3Endpoint s3 = stack.s3();
-        Map<String, Object> c = new HashMap<>();
-        c.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        c.put("s3.bucket", bucket);
-        c.put("s3.endpoint", s3.endpoint().toString());
-        c.put("s3.region", s3.region());
-        c.put("s3.path-style", "true");
-        c.put("s3.access-key", s3.accessKey());
-        c.put("s3.secret-key", s3.secretKey());
-        c.put("batch.max-events", Integer.toString(eventsPerObject));
-        c.put("batch.max-age-ms", "60000");
-        c.put("topics.dlq.name", "bench.verify.dlq");
-        c.put("manifest.signing-key-file", key.toString());
-        c.put("admin.enabled", "false");
-        return ArchiverConfig.of(c);
+        return ArchiveBench.config(stack, bucket, key, Map.of("batch.max-events", Integer.toString(eventsPerObject),
+                "batch.max-age-ms", "60000", "topics.dlq.name", "bench.verify.dlq"));
     }
 }
