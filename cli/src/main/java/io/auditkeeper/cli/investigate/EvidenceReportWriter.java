@@ -182,7 +182,8 @@ public final class EvidenceReportWriter {
 
     /** A horizontal bar chart of flagged requests per actor: the timeline's rows (one per request) counted. */
     /**
-     * Flagged requests per hour (a period of two days or less), per day (up to 120 days) or per week (from Monday),
+     * Flagged requests per minute (when they span two hours or less), per hour (two days or less), per day (up to 120
+     * days) or per week (from Monday),
      * from the first to the last one, empty buckets included, as an SVG column chart: a burst or a night-time pattern
      * shows at a glance where the table would need reading.
      */
@@ -201,9 +202,11 @@ public final class EvidenceReportWriter {
         }
         Instant first = times.stream().min(Instant::compareTo).orElseThrow();
         Instant last = times.stream().max(Instant::compareTo).orElseThrow();
-        long spanHours = java.time.Duration.between(first, last).toHours();
-        String unit = spanHours <= 48 ? "hour" : spanHours <= 120 * 24 ? "day" : "week";
+        long spanMinutes = java.time.Duration.between(first, last).toMinutes();
+        String unit = spanMinutes <= 120 ? "minute" : spanMinutes <= 48 * 60 ? "hour"
+                : spanMinutes <= 120 * 24 * 60 ? "day" : "week";
         java.util.function.Function<Instant, Instant> bucket = t -> switch (unit) {
+            case "minute" -> t.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
             case "hour" -> t.truncatedTo(java.time.temporal.ChronoUnit.HOURS);
             case "day" -> t.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
             default -> t.atZone(java.time.ZoneOffset.UTC).toLocalDate()
@@ -211,6 +214,7 @@ public final class EvidenceReportWriter {
                     .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
         };
         java.time.Duration step = switch (unit) {
+            case "minute" -> java.time.Duration.ofMinutes(1);
             case "hour" -> java.time.Duration.ofHours(1);
             case "day" -> java.time.Duration.ofDays(1);
             default -> java.time.Duration.ofDays(7);
@@ -221,7 +225,8 @@ public final class EvidenceReportWriter {
         }
         times.forEach(t -> counts.merge(bucket.apply(t), 1L, Long::sum));
         long max = counts.values().stream().mapToLong(Long::longValue).max().orElse(1);
-        int plotWidth = 720;
+        // a few buckets get bars of at most 48 px rather than one bar across the page
+        int plotWidth = Math.min(720, 48 * counts.size());
         int plotHeight = 160;
         int left = 40;
         int top = 10;
@@ -251,8 +256,11 @@ public final class EvidenceReportWriter {
                         .append("</title></rect>\n");
             }
             if (i % labelEvery == 0) {
-                String label = unit.equals("hour") ? e.getKey().toString().substring(5, 13).replace('T', ' ') + "h"
-                        : e.getKey().toString().substring(0, 10);
+                String label = switch (unit) {
+                    case "minute" -> e.getKey().toString().substring(11, 16);
+                    case "hour" -> e.getKey().toString().substring(5, 13).replace('T', ' ') + "h";
+                    default -> e.getKey().toString().substring(0, 10);
+                };
                 s.append("<text x=\"").append(String.format(java.util.Locale.ROOT, "%.1f", x)).append("\" y=\"")
                         .append(top + plotHeight + 16).append("\">").append(escape(label)).append("</text>\n");
             }

@@ -43,6 +43,17 @@ class EvidenceReportWriterTest {
     }
 
     @Test
+    void shouldChartPerMinuteWithNarrowBarsWhenTheRequestsSpanMinutes() {
+        ReportTable burst = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(List.of("2026-03-01T10:05:10Z", "a"), List.of("2026-03-01T10:06:59Z", "a")), false);
+
+        String svg = EvidenceReportWriter.timelineChart(burst);
+
+        assertThat(svg).contains("per minute").contains("<title>2026-03-01T10:06:00Z: 1</title>").contains(">10:05</text>")
+                .containsPattern("width=\"38\\.4\" height=\"160\"");
+    }
+
+    @Test
     void shouldChartPerDayAndPerWeekWhenThePeriodIsLonger() {
         ReportTable month = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
                 List.of(List.of("2026-03-01T10:00:00Z", "a"), List.of("2026-03-31T23:00:00Z", "a")), false);
