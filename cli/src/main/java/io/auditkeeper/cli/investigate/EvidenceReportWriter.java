@@ -20,6 +20,12 @@ import java.util.TreeSet;
  * handed, so it says what each table holds and what the verification found, in words.
  */
 public final class EvidenceReportWriter {
+    /** Rows of a section shown in report.html; the CSV has every row (a browser chokes on a table of millions). */
+    public static final int HTML_ROWS = 2000;
+
+    /** Actors drawn in the per-actor chart: the most active ones. */
+    static final int CHART_ACTORS = 40;
+
     /** Columns of times and ids: kept on one line, since a value broken at its hyphens misreads. */
     private static final java.util.regex.Pattern NOWRAP = java.util.regex.Pattern.compile(
             "(?i)(timestamp|time|windowstart|windowend|until|auditid|alertid)$");
@@ -158,11 +164,15 @@ public final class EvidenceReportWriter {
                 h.append("<p>None in the period.</p>\n");
                 continue;
             }
+            if (t.rows().size() > HTML_ROWS) {
+                h.append("<p class=\"warn\">The first ").append(HTML_ROWS).append(" of ").append(t.rows().size())
+                        .append(" rows; ").append(escape(t.file())).append(".csv has them all.</p>\n");
+            }
             // a wide table scrolls inside its box instead of widening the page
             h.append("<div class=\"wide\"><table>\n<tr>");
             t.headers().forEach(c -> h.append("<th>").append(escape(c)).append("</th>"));
             h.append("</tr>\n");
-            for (List<String> row : t.rows()) {
+            for (List<String> row : t.rows().subList(0, Math.min(HTML_ROWS, t.rows().size()))) {
                 h.append("<tr>");
                 for (int i = 0; i < row.size(); i++) {
                     String c = row.get(i);
@@ -279,13 +289,24 @@ public final class EvidenceReportWriter {
         if (perActor.isEmpty()) {
             return "<p>No flagged requests in the period.</p>\n";
         }
+        int actors = perActor.size();
+        if (actors > CHART_ACTORS) {
+            // the most active ones, in name order as the others are; the table below has everyone
+            Map<String, Long> top = new TreeMap<>();
+            perActor.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()
+                    .thenComparing(Map.Entry.comparingByKey())).limit(CHART_ACTORS)
+                    .forEach(e -> top.put(e.getKey(), e.getValue()));
+            perActor = top;
+        }
         long max = perActor.values().stream().mapToLong(Long::longValue).max().orElse(1);
         int barHeight = 22;
         int labelWidth = 260;
         int barWidth = 420;
         int height = perActor.size() * barHeight + 10;
         StringBuilder s = new StringBuilder();
-        s.append("<p class=\"note\">Flagged requests per actor (each request once, whatever its rules).</p>\n");
+        s.append("<p class=\"note\">Flagged requests per actor (each request once, whatever its rules)")
+                .append(actors > CHART_ACTORS ? ": the " + CHART_ACTORS + " actors with the most, of " + actors : "")
+                .append(".</p>\n");
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(labelWidth + barWidth + 60)
                 .append("\" height=\"").append(height).append("\" font-family=\"sans-serif\" font-size=\"12\">\n")
                 .append("<title>Flagged requests by actor</title>\n");

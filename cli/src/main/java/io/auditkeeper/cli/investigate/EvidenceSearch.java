@@ -57,10 +57,18 @@ public final class EvidenceSearch {
     private final TimeWindow window;
     private final List<String> namespaces;
     private final int maxRows;
+    private final int pageSize;
 
     /** {@code client} is the caller's to close; {@code connection} is what it was built from, for error messages. */
     public EvidenceSearch(OpenSearchClient client, OpenSearchConnection connection, String eventsIndex,
                           String alertsIndex, TimeWindow window, List<String> namespaces, int maxRows) {
+        this(client, connection, eventsIndex, alertsIndex, window, namespaces, maxRows, 1000);
+    }
+
+    /** As above, reading {@code pageSize} rows per request. */
+    EvidenceSearch(OpenSearchClient client, OpenSearchConnection connection, String eventsIndex, String alertsIndex,
+                   TimeWindow window, List<String> namespaces, int maxRows, int pageSize) {
+        this.pageSize = pageSize;
         this.client = client;
         this.base = connection.url();
         this.eventsIndex = eventsIndex;
@@ -72,78 +80,63 @@ public final class EvidenceSearch {
 
     /** Every flagged request in the period, oldest first: the timeline of PHI access. */
     public ReportTable phiAccess() throws SearchException {
-        ObjectNode q = eventQuery(f -> f.addObject().putObject("term").put("phi.flagged", true));
-        JsonNode r = search(eventsIndex, q);
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode h : r.path("hits").path("hits")) {
-            JsonNode s = h.path("_source");
-            rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"), resource(s),
-                    text(s.path("objectRef"), "name"), join(s.path("phi").path("rules")),
-                    text(s.path("phi"), "severity"), text(s, "responseCode"), text(s, "decision"), text(s, "cluster"),
-                    text(s, "auditID")));
-        }
+        boolean truncated = requests(f -> f.addObject().putObject("term").put("phi.flagged", true), s ->
+                rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"), resource(s),
+                        text(s.path("objectRef"), "name"), join(s.path("phi").path("rules")),
+                        text(s.path("phi"), "severity"), text(s, "responseCode"), text(s, "decision"),
+                        text(s, "cluster"), text(s, "auditID"))));
         return new ReportTable("phi-access", "Flagged requests (timeline)",
                 "Every request a rule flagged, once per request (stages collapsed by auditID), oldest first.",
                 List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "rules", "severity",
-                        "responseCode", "decision", "cluster", "auditID"), rows, truncated(r));
+                        "responseCode", "decision", "cluster", "auditID"), rows, truncated);
     }
 
     /** Flagged requests counted by actor, namespace and rule (a request with two rules counts under each). */
     public ReportTable phiAccessByActor() throws SearchException {
-        ObjectNode q = eventQuery(f -> f.addObject().putObject("term").put("phi.flagged", true));
-        q.put("size", 0);
-        q.remove("collapse");
-        q.remove("sort");
-        q.remove("_source");
-        ObjectNode byActor = q.putObject("aggs").putObject("by_actor");
-        termsAgg(byActor, "actor", null);
-        ObjectNode actorAggs = byActor.putObject("aggs");
-        ObjectNode byNs = actorAggs.putObject("by_namespace");
-        termsAgg(byNs, "objectRef.namespace", "(all namespaces)");
-        ObjectNode byRule = byNs.putObject("aggs").putObject("by_rule");
-        termsAgg(byRule, "phi.rules", null);
-        cardinality(byRule.putObject("aggs"));
-        JsonNode r = search(eventsIndex, q);
+        ObjectNode composite = mapper.createObjectNode();
+        ArrayNode sources = composite.putArray("sources");
+        sources.addObject().putObject("actor").putObject("terms").put("field", "actor");
+        sources.addObject().putObject("namespace").putObject("terms").put("field", "objectRef.namespace")
+                .put("missing_bucket", true);
+        sources.addObject().putObject("rule").putObject("terms").put("field", "phi.rules");
+        ObjectNode sub = mapper.createObjectNode();
+        cardinality(sub);
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode a : r.path("aggregations").path("by_actor").path("buckets")) {
-            for (JsonNode n : a.path("by_namespace").path("buckets")) {
-                for (JsonNode rule : n.path("by_rule").path("buckets")) {
-                    rows.add(List.of(a.path("key").asText(), n.path("key").asText(), rule.path("key").asText(),
-                            rule.path("requests").path("value").asText()));
-                }
-            }
-        }
+        boolean truncated = composite(eventsIndex,
+                eventFilter(f -> f.addObject().putObject("term").put("phi.flagged", true)), composite, sub, b -> {
+                    JsonNode key = b.path("key");
+                    String ns = key.path("namespace").isNull() ? "(all namespaces)" : key.path("namespace").asText();
+                    rows.add(List.of(key.path("actor").asText(), ns, key.path("rule").asText(),
+                            b.path("requests").path("value").asText()));
+                });
         return new ReportTable("phi-access-by-actor", "Who accessed PHI, and how",
                 "Flagged requests by actor, namespace and rule; a request matched by two rules counts under each.",
-                List.of("actor", "namespace", "rule", "requests"), rows, false);
+                List.of("actor", "namespace", "rule", "requests"), rows, truncated);
     }
 
     /** Requests denied by authorization (decision forbid) or answered 403. */
     public ReportTable denied() throws SearchException {
-        ObjectNode q = eventQuery(f -> {
+        List<List<String>> rows = new ArrayList<>();
+        boolean truncated = requests(f -> {
             ObjectNode b = f.addObject().putObject("bool");
             ArrayNode should = b.putArray("should");
             should.addObject().putObject("term").put("decision", "forbid");
             should.addObject().putObject("term").put("responseCode", 403);
             b.put("minimum_should_match", 1);
-        });
-        JsonNode r = search(eventsIndex, q);
-        List<List<String>> rows = new ArrayList<>();
-        for (JsonNode h : r.path("hits").path("hits")) {
-            JsonNode s = h.path("_source");
-            rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"), resource(s),
-                    text(s.path("objectRef"), "name"), text(s, "requestURI"), text(s, "responseCode"),
-                    text(s, "decision"), join(s.path("sourceIPs")), text(s, "cluster"), text(s, "auditID")));
-        }
+        }, s -> rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"), resource(s),
+                text(s.path("objectRef"), "name"), text(s, "requestURI"), text(s, "responseCode"),
+                text(s, "decision"), join(s.path("sourceIPs")), text(s, "cluster"), text(s, "auditID"))));
         return new ReportTable("denied", "Denied attempts",
                 "Requests forbidden by authorization or answered 403, once per request, oldest first.",
                 List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "requestURI", "responseCode",
-                        "decision", "sourceIPs", "cluster", "auditID"), rows, truncated(r));
+                        "decision", "sourceIPs", "cluster", "auditID"), rows, truncated);
     }
 
     /** Writes to RBAC objects, ConfigMaps, Secrets and admission webhooks: who changed access or configuration. */
     public ReportTable changes() throws SearchException {
-        ObjectNode q = eventQuery(f -> {
+        List<List<String>> rows = new ArrayList<>();
+        boolean truncated = requests(f -> {
             terms(f.addObject(), "verb", WRITE_VERBS);
             ObjectNode b = f.addObject().putObject("bool");
             ArrayNode should = b.putArray("should");
@@ -158,65 +151,123 @@ public final class EvidenceSearch {
             config.putArray("must_not").addObject().putObject("exists").put("field", "objectRef.subresource");
             should.addObject().putObject("term").put("objectRef.apiGroup", "admissionregistration.k8s.io");
             b.put("minimum_should_match", 1);
-        });
-        JsonNode r = search(eventsIndex, q);
-        List<List<String>> rows = new ArrayList<>();
-        for (JsonNode h : r.path("hits").path("hits")) {
-            JsonNode s = h.path("_source");
+        }, s -> {
             String group = text(s.path("objectRef"), "apiGroup");
             rows.add(List.of(text(s, "timestamp"), text(s, "actor"), namespace(s), text(s, "verb"),
                     group.isEmpty() ? resource(s) : group + "/" + resource(s), text(s.path("objectRef"), "name"),
                     text(s, "responseCode"), text(s, "decision"), text(s, "cluster"), text(s, "auditID")));
-        }
+        });
         return new ReportTable("changes", "RBAC and configuration changes",
                 "Create, update, patch and delete of roles and bindings, ConfigMaps, Secrets and admission webhooks,"
                         + " whether allowed or not, oldest first.",
                 List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "responseCode", "decision",
-                        "cluster", "auditID"), rows, truncated(r));
+                        "cluster", "auditID"), rows, truncated);
     }
 
     /** The stream-processor's alerts whose window starts in the period. */
     public ReportTable alerts() throws SearchException {
-        ObjectNode q = mapper.createObjectNode();
-        q.put("size", maxRows).put("track_total_hits", true);
-        ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
-        range(filter, "windowStart");
-        namespaceFilter(filter, "namespaces");
-        ArrayNode sort = q.putArray("sort");
-        sort.addObject().put("windowStart", "asc");
-        sort.addObject().put("alertId", "asc");
-        JsonNode r = search(alertsIndex, q);
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode h : r.path("hits").path("hits")) {
-            JsonNode s = h.path("_source");
-            rows.add(List.of(text(s, "windowStart"), text(s, "windowEnd"), text(s, "type"), text(s, "severity"),
-                    text(s, "actor"), join(s.path("namespaces")), text(s, "count"), text(s, "threshold"),
-                    text(s, "description"), text(s, "cluster"), text(s, "alertId")));
+        JsonNode after = null;
+        boolean truncated = false;
+        while (true) {
+            ObjectNode q = mapper.createObjectNode();
+            q.put("size", Math.min(pageSize, maxRows - rows.size() + 1));
+            ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
+            range(filter, "windowStart");
+            namespaceFilter(filter, "namespaces");
+            ArrayNode sort = q.putArray("sort");
+            sort.addObject().put("windowStart", "asc");
+            sort.addObject().put("alertId", "asc");
+            if (after != null) {
+                q.set("search_after", after);
+            }
+            JsonNode hits = search(alertsIndex, q).path("hits").path("hits");
+            for (JsonNode h : hits) {
+                if (rows.size() == maxRows) {
+                    truncated = true;
+                    break;
+                }
+                JsonNode s = h.path("_source");
+                rows.add(List.of(text(s, "windowStart"), text(s, "windowEnd"), text(s, "type"), text(s, "severity"),
+                        text(s, "actor"), join(s.path("namespaces")), text(s, "count"), text(s, "threshold"),
+                        text(s, "description"), text(s, "cluster"), text(s, "alertId")));
+                after = h.path("sort");
+            }
+            if (truncated || hits.isEmpty() || hits.size() < q.path("size").asInt()) {
+                break;
+            }
         }
         return new ReportTable("alerts", "Alerts",
                 "Alerts of the stream-processor whose window starts in the period, oldest first.",
                 List.of("windowStart", "windowEnd", "type", "severity", "actor", "namespaces", "count", "threshold",
-                        "description", "cluster", "alertId"), rows, truncated(r));
+                        "description", "cluster", "alertId"), rows, truncated);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    private ObjectNode eventQuery(Consumer<ArrayNode> more) {
+    /** The events of the period (and namespaces) that {@code more} also selects. */
+    private ObjectNode eventFilter(Consumer<ArrayNode> more) {
         ObjectNode q = mapper.createObjectNode();
-        q.put("size", maxRows).put("track_total_hits", true);
         ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
         range(filter, "timestamp");
         namespaceFilter(filter, "objectRef.namespace");
         more.accept(filter);
-        q.putObject("collapse").put("field", "auditID");
-        ArrayNode sort = q.putArray("sort");
-        sort.addObject().put("timestamp", "asc");
-        sort.addObject().put("auditID", "asc");
-        // within a request (same timestamp and auditID) the latest stage is the one kept: it has the response code;
-        // when two stages carry the same stageTimestamp, the one with a response code
+        return q;
+    }
+
+    /**
+     * Every request that {@code more} selects, once, as its latest stage (it has the response code; when two stages
+     * share a stageTimestamp, the one with a response code), oldest first: a composite aggregation by (timestamp,
+     * auditID), read page by page, since OpenSearch 2 cannot page a collapsed search. At most {@code maxRows}; true
+     * when there were more.
+     */
+    private boolean requests(Consumer<ArrayNode> more, Consumer<JsonNode> request) throws SearchException {
+        ObjectNode composite = mapper.createObjectNode();
+        ArrayNode sources = composite.putArray("sources");
+        sources.addObject().putObject("time").putObject("terms").put("field", "timestamp");
+        sources.addObject().putObject("request").putObject("terms").put("field", "auditID");
+        ObjectNode sub = mapper.createObjectNode();
+        ObjectNode top = sub.putObject("latest").putObject("top_hits").put("size", 1);
+        ArrayNode sort = top.putArray("sort");
         sort.addObject().put("stageTimestamp", "desc");
         sort.addObject().putObject("responseCode").put("order", "desc").put("missing", "_last");
-        return q;
+        return composite(eventsIndex, eventFilter(more), composite, sub,
+                b -> request.accept(b.path("latest").path("hits").path("hits").path(0).path("_source")));
+    }
+
+    /**
+     * Reads the buckets of a composite aggregation page by page ({@code pageSize} each, after the last key), handing
+     * each to {@code bucket}, at most {@code maxRows}; true when there were more.
+     */
+    private boolean composite(String index, ObjectNode query, ObjectNode composite, ObjectNode subAggs,
+                              Consumer<JsonNode> bucket) throws SearchException {
+        int taken = 0;
+        JsonNode after = null;
+        while (true) {
+            ObjectNode q = query.deepCopy();
+            q.put("size", 0);
+            ObjectNode agg = q.putObject("aggs").putObject("page");
+            ObjectNode c = composite.deepCopy();
+            c.put("size", Math.min(pageSize, maxRows - taken + 1));
+            if (after != null) {
+                c.set("after", after);
+            }
+            agg.set("composite", c);
+            agg.set("aggs", subAggs);
+            JsonNode page = search(index, q).path("aggregations").path("page");
+            JsonNode buckets = page.path("buckets");
+            for (JsonNode b : buckets) {
+                if (taken == maxRows) {
+                    return true;
+                }
+                bucket.accept(b);
+                taken++;
+            }
+            after = page.path("after_key");
+            if (buckets.isEmpty() || after.isMissingNode() || buckets.size() < c.path("size").asInt()) {
+                return false;
+            }
+        }
     }
 
     private void range(ArrayNode filter, String field) {
@@ -240,20 +291,9 @@ public final class EvidenceSearch {
         values.forEach(a::add);
     }
 
-    private static void termsAgg(ObjectNode agg, String field, String missing) {
-        ObjectNode t = agg.putObject("terms").put("field", field).put("size", 1000);
-        if (missing != null) {
-            t.put("missing", missing);
-        }
-        t.putObject("order").put("_key", "asc");
-    }
-
     private static void cardinality(ObjectNode aggs) {
-        aggs.putObject("requests").putObject("cardinality").put("field", "auditID");
-    }
-
-    private boolean truncated(JsonNode response) {
-        return response.path("hits").path("hits").size() >= maxRows;
+        // exact up to this many distinct requests per row (OpenSearch's maximum), within about 1% above it
+        aggs.putObject("requests").putObject("cardinality").put("field", "auditID").put("precision_threshold", 40000);
     }
 
     private JsonNode search(String index, ObjectNode body) throws SearchException {

@@ -65,8 +65,10 @@ public final class ReportCommand implements Callable<Integer> {
             description = "Index of the alerts (default ${DEFAULT-VALUE}).")
     String alertsIndex;
 
-    @Option(names = "--max-rows", defaultValue = "10000",
-            description = "At most this many rows per section (default ${DEFAULT-VALUE}); the report says when reached.")
+    @Option(names = "--max-rows", defaultValue = "1000000",
+            description = "At most this many rows per section in the CSV files (default ${DEFAULT-VALUE}); the report"
+                    + " says when a section reached it. report.html shows the first " + EvidenceReportWriter.HTML_ROWS
+                    + " of each.")
     int maxRows;
 
     @Mixin
@@ -103,9 +105,9 @@ public final class ReportCommand implements Callable<Integer> {
             if (parallelism < 1 || parallelism > 64) {
                 throw new IllegalArgumentException("--parallelism must be 1 to 64");
             }
-            if (minRetentionYears < 0 || maxRows < 1 || maxRows > 10_000) {
+            if (minRetentionYears < 0 || maxRows < 1 || maxRows > 10_000_000) {
                 throw new IllegalArgumentException("--min-retention-years must not be negative and --max-rows must be"
-                        + " 1 to 10000");
+                        + " 1 to 10000000");
             }
             connection = openSearchOptions.connection();
         } catch (IllegalArgumentException e) {

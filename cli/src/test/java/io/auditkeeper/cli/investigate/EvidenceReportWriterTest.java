@@ -68,6 +68,29 @@ class EvidenceReportWriterTest {
     }
 
     @Test
+    void shouldShowTheFirstRowsInTheHtmlAndEveryRowInTheCsvWhenASectionIsLong() throws Exception {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < EvidenceReportWriter.HTML_ROWS + 5; i++) {
+            rows.add(List.of("2026-03-01T10:00:00Z", "actor-" + i));
+        }
+        ReportTable long_ = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"), rows, false);
+        ArchiveVerificationResult ok = new ArchiveVerificationResult("b", "", "t",
+                new TimeWindow(Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-02T00:00:00Z")), "k",
+                false, 1, List.of(), List.of());
+
+        EvidenceReportWriter.write(dir, "R", Map.of(), long_, List.of(long_), ok);
+
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("The first " + EvidenceReportWriter.HTML_ROWS + " of "
+                + (EvidenceReportWriter.HTML_ROWS + 5) + " rows; phi-access.csv has them all.")
+                .contains("<td>actor-" + (EvidenceReportWriter.HTML_ROWS - 1) + "</td>")
+                .doesNotContain("<td>actor-" + EvidenceReportWriter.HTML_ROWS + "</td>")
+                .contains("the 40 actors with the most, of " + (EvidenceReportWriter.HTML_ROWS + 5));
+        assertThat(html.split("<rect", -1)).as("bars: one of the time chart, 40 of the actor chart").hasSize(42);
+        assertThat(Files.readAllLines(dir.resolve("phi-access.csv"))).hasSize(EvidenceReportWriter.HTML_ROWS + 6);
+    }
+
+    @Test
     void shouldEscapeEveryValueInTheHtmlWhenValuesHoldMarkup() throws Exception {
         String evil = "<img src=x onerror=\"alert('1')\">&";
         ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),

@@ -126,6 +126,24 @@ class ReportCommandIT {
         assertThat(archive).hasSize(2);
         assertThat(archive.get(1)).startsWith(topic + ",0,").contains(",COMPLIANCE,").endsWith(",OK,");
 
+        // paged: two rows a request, as many pages as it takes, and the row limit said when reached
+        OpenSearchConnection plain = OpenSearchConnection.of(URI.create(stack.openSearchUrl()));
+        OpenSearchClient client = OpenSearchClientFactory.create(plain);
+        TimeWindow day = TimeWindow.parse("2026-03-01", "2026-03-01");
+        ReportTable all = new EvidenceSearch(client, plain, eventsAlias, alertsIndex, day, List.of(), 10, 2).phiAccess();
+        ReportTable three = new EvidenceSearch(client, plain, eventsAlias, alertsIndex, day, List.of(), 3, 2).phiAccess();
+        ReportTable byActor = new EvidenceSearch(client, plain, eventsAlias, alertsIndex, day, List.of(), 4, 2)
+                .phiAccessByActor();
+        assertThat(all.rows()).hasSize(4);
+        assertThat(all.truncated()).isFalse();
+        assertThat(csv(out, "phi-access").subList(1, 5)).as("the same rows in the same order as one page")
+                .containsExactlyElementsOf(all.rows().stream().map(r -> String.join(",", r)).toList());
+        assertThat(three.rows()).isEqualTo(all.rows().subList(0, 3));
+        assertThat(three.truncated()).isTrue();
+        assertThat(byActor.rows()).extracting(r -> String.join(",", r))
+                .isEqualTo(csv(out, "phi-access-by-actor").subList(1, 5));
+        assertThat(byActor.truncated()).as("five rows, four allowed").isTrue();
+
         // the same report through a secured OpenSearch: HTTPS from a private CA and basic auth, password from a file
         DevPki pki = DevPki.create(dir.resolve("pki"));
         Path password = Files.writeString(dir.resolve("opensearch-password"), "s3cret-pw\n");
