@@ -235,6 +235,54 @@ class ArchiveWriterLoopIT {
         s3.close();
     }
 
+    @Test
+    void shouldTellTheLossWhenRetentionDeletesTheNextRecordsWhileTheWriterRuns(LocalStack stack) throws Exception {
+        String bootstrap = stack.kafkaBootstrap();
+        String topic = "archive-lost-live-" + UUID.randomUUID().toString().substring(0, 8);
+        String bucket = "archlive-" + UUID.randomUUID().toString().substring(0, 8);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        S3Client s3 = stack.s3().client();
+        ArchiveBucketBootstrap.ensure(s3, bucket, 6, true);
+        ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
+        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, "", writer);
+        ManifestSigner.generate(keys.resolve("live.pem"), keys.resolve("live.pub.pem"));
+        List<String> told = new ArrayList<>();
+        // fetch.max.wait.ms=1: the fetch sent ahead at the end of a poll comes back empty at once, so that the records
+        // produced next are fetched only by the next poll, after the deletion
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                "group.id", "live-" + topic, "enable.auto.commit", false, "isolation.level", "read_committed",
+                "auto.offset.reset", "none", "fetch.max.wait.ms", 1, "group.protocol", "classic"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            produce(bootstrap, topic, 0, 10);
+            ArchiveWriterLoop loop = new ArchiveWriterLoop(consumer, writer, manifests,
+                    ManifestSigner.fromPemFile(keys.resolve("live.pem")), new ArchiveWriterLoop.Settings(topic, "",
+                    1 << 20, 10, Duration.ofSeconds(1), Duration.ofMillis(100)), new ArchiveListener() {
+                        @Override
+                        public void offsetsLost(TopicPartition partition, long firstLost, long lastLost) {
+                            told.add(partition + " " + firstLost + "-" + lastLost);
+                        }
+                    });
+            runUntil(loop, 10);
+
+            produce(bootstrap, topic, 10, 20);
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(15))).all().get();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (loop.archivedRecords() < 15) {
+                assertThat(System.nanoTime()).as("archived %d of 15 in time", loop.archivedRecords()).isLessThan(deadline);
+                loop.runOnce();
+            }
+            loop.close();
+
+            assertThat(told).containsExactly(tp + " 10-14");
+            assertThat(loop.offsetsLost()).isEqualTo(5);
+        }
+        assertThat(manifests.all(topic, 0)).extracting(e -> e.firstOffset() + "-" + e.lastOffset())
+                .containsExactly("0-9", "15-19");
+        s3.close();
+    }
+
     private static void produce(String bootstrap, String topic, int from, int to) {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
