@@ -19,7 +19,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -136,16 +135,8 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | ManifestKeyException e) {
             err.println(NAME + e.getMessage());
             return ExitCodes.USAGE;
-        } catch (S3Exception e) {
-            if (PublicKeySource.isNoSuchBucket(e)) {
-                err.println(NAME + "bucket " + s3Options.bucket() + " does not exist");
-                return ExitCodes.USAGE;
-            }
-            err.println(NAME + "S3 refused the request: HTTP " + e.statusCode() + " " + PublicKeySource.errorCode(e));
-            return ExitCodes.UNREACHABLE;
         } catch (SdkException e) {
-            err.println(NAME + "S3 cannot be reached: " + e.getMessage());
-            return ExitCodes.UNREACHABLE;
+            return s3Options.failure(e, err, NAME);
         } catch (KafkaException e) {
             err.println(NAME + "Kafka refused the replay: " + e.getMessage());
             return ExitCodes.UNREACHABLE;

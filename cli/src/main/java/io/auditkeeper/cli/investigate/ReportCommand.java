@@ -3,7 +3,6 @@ package io.auditkeeper.cli.investigate;
 import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import io.auditkeeper.archiver.manifest.ManifestKeyException;
-import io.auditkeeper.model.AuditTopics;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,13 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,22 +70,8 @@ public final class ReportCommand implements Callable<Integer> {
     @Mixin
     S3Options s3Options;
 
-    @Option(names = "--topic", defaultValue = AuditTopics.EVENTS, description = "Archived topic (default ${DEFAULT-VALUE}).")
-    String topic;
-
-    @Option(names = "--public-key", paramLabel = "<pem>",
-            description = "The manifest public key (PEM) held outside the bucket. Default: the bucket's own"
-                    + " [<prefix>/]manifests/public-key.pem (the report then says so).")
-    Path publicKey;
-
-    @Option(names = "--parallelism", defaultValue = "8", paramLabel = "<n>",
-            description = "Archive objects read from S3 at once while verifying, ahead of the checks (default"
-                    + " ${DEFAULT-VALUE}; each is held in memory until checked).")
-    int parallelism;
-
-    @Option(names = "--min-retention-years", defaultValue = "6",
-            description = "Every object must be locked in COMPLIANCE mode at least this long (default ${DEFAULT-VALUE}).")
-    int minRetentionYears;
+    @Mixin
+    ArchiveCheckOptions check;
 
     @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Directory to write the report into.")
     Path out;
@@ -102,12 +84,9 @@ public final class ReportCommand implements Callable<Integer> {
         OpenSearchConnection connection;
         try {
             window = TimeWindow.parse(from, to);
-            if (parallelism < 1 || parallelism > 64) {
-                throw new IllegalArgumentException("--parallelism must be 1 to 64");
-            }
-            if (minRetentionYears < 0 || maxRows < 1 || maxRows > 10_000_000) {
-                throw new IllegalArgumentException("--min-retention-years must not be negative and --max-rows must be"
-                        + " 1 to 10000000");
+            check.validate();
+            if (maxRows < 1 || maxRows > 10_000_000) {
+                throw new IllegalArgumentException("--max-rows must be 1 to 10000000");
             }
             connection = openSearchOptions.connection();
         } catch (IllegalArgumentException e) {
@@ -138,31 +117,12 @@ public final class ReportCommand implements Callable<Integer> {
         }
         ArchiveVerificationResult verification;
         try (S3Client s3 = s3Options.client()) {
-            PublicKeySource key = PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.keyPrefix());
-            if (key.fromBucket()) {
-                err.println(key.warning("report", "verifying"));
-            }
-            ArchiveVerification.Outcome outcome = new ArchiveVerification(s3, s3Options.bucket(), s3Options.prefix(),
-                    key.verifier(), Duration.ofDays(365L * minRetentionYears + minRetentionYears / 4))
-                    .withProgress(Terminal.verificationProgress(err, topic)).withParallelism(parallelism)
-                    .verify(topic, window, Instant.now());
-            verification = new ArchiveVerificationResult(s3Options.bucket(), s3Options.prefix(), topic, window,
-                    key.description(), key.fromBucket(), outcome.digestsChecked(), outcome.partitions(),
-                    outcome.digestProblems());
+            verification = check.verify(s3, s3Options, window, err, "report");
         } catch (IllegalArgumentException | ManifestKeyException e) {
             err.println("auditkeeper report: " + e.getMessage());
             return ExitCodes.USAGE;
-        } catch (S3Exception e) {
-            if (PublicKeySource.isNoSuchBucket(e)) {
-                err.println("auditkeeper report: bucket " + s3Options.bucket() + " does not exist");
-                return ExitCodes.USAGE;
-            }
-            err.println("auditkeeper report: S3 refused the request: HTTP " + e.statusCode() + " "
-                    + PublicKeySource.errorCode(e));
-            return ExitCodes.UNREACHABLE;
         } catch (SdkException e) {
-            err.println("auditkeeper report: S3 cannot be reached: " + e.getMessage());
-            return ExitCodes.UNREACHABLE;
+            return s3Options.failure(e, err, "auditkeeper report: ");
         }
         tables.add(EvidenceReportWriter.archiveTable(verification));
 
@@ -171,7 +131,7 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Namespaces", namespaces.isEmpty() ? "all" : String.join(", ", namespaces)
                 + " (and cluster-wide requests)");
         about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
-        about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + topic);
+        about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + check.topic());
         about.put("Manifest public key", verification.publicKeySource()
                 + (verification.keyFromBucket() ? " (read from the bucket itself: this proves less than a key held"
                 + " outside it)" : ""));

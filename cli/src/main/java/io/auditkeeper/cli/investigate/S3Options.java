@@ -6,11 +6,14 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,6 +87,23 @@ public final class S3Options {
             b.endpointOverride(URI.create(endpoint));
         }
         return b.build();
+    }
+
+    /**
+     * Prints why S3 failed, after {@code prefix} (the command's name), and gives the exit code: a bucket that does not
+     * exist is a usage error, anything else S3 refused or could not answer is {@link ExitCodes#UNREACHABLE}.
+     */
+    int failure(SdkException e, PrintWriter err, String prefix) {
+        if (e instanceof S3Exception s3) {
+            if (PublicKeySource.isNoSuchBucket(s3)) {
+                err.println(prefix + "bucket " + bucket + " does not exist");
+                return ExitCodes.USAGE;
+            }
+            err.println(prefix + "S3 refused the request: HTTP " + s3.statusCode() + " " + PublicKeySource.errorCode(s3));
+            return ExitCodes.UNREACHABLE;
+        }
+        err.println(prefix + "S3 cannot be reached: " + e.getMessage());
+        return ExitCodes.UNREACHABLE;
     }
 
     private String secretKey() {
