@@ -190,12 +190,11 @@ class ArchiveWriterLoopIT {
             throws Exception {
         String bootstrap = stack.kafkaBootstrap();
         String topic = "archive-lost-" + UUID.randomUUID().toString().substring(0, 8);
-        String bucket = "archlost-" + UUID.randomUUID().toString().substring(0, 8);
         TopicPartition tp = new TopicPartition(topic, 0);
-        S3Client s3 = stack.s3().client();
-        ArchiveBucketBootstrap.ensure(s3, bucket, 6, true);
-        ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
-        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, "", writer);
+        Bucket bucket = Bucket.create(stack, "archlost");
+        S3Client s3 = bucket.s3();
+        ObjectLockArchiveWriter writer = bucket.writer();
+        S3ManifestStore manifests = bucket.manifests();
         ManifestSigner.generate(keys.resolve("lost.pem"), keys.resolve("lost.pub.pem"));
         ManifestSigner signer = ManifestSigner.fromPemFile(keys.resolve("lost.pem"));
         ArchiveWriterLoop.Settings settings = new ArchiveWriterLoop.Settings(topic, "", 1 << 20, 10, Duration.ofSeconds(1),
@@ -213,12 +212,7 @@ class ArchiveWriterLoopIT {
             admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(15))).all().get();
             List<String> told = new ArrayList<>();
             ArchiveWriterLoop second = new ArchiveWriterLoop(archiveConsumer(bootstrap, "lost-" + topic), writer,
-                    manifests, signer, settings, new ArchiveListener() {
-                        @Override
-                        public void offsetsLost(TopicPartition partition, long firstLost, long lastLost) {
-                            told.add(partition + " " + firstLost + "-" + lastLost);
-                        }
-                    });
+                    manifests, signer, settings, tellingLosses(told));
             runUntil(second, 5);
             second.close();
 
@@ -228,7 +222,7 @@ class ArchiveWriterLoopIT {
         List<ManifestEntry> chain = manifests.all(topic, 0);
         assertThat(chain).extracting(e -> e.firstOffset() + "-" + e.lastOffset()).containsExactly("0-9", "15-19");
         VerificationReport report = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("lost.pub.pem"))
-                .verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
+                .verifyPartition(chain, new S3ObjectStore(s3, bucket.name()), Instant.now(), Duration.ofDays(6 * 365 + 1));
         assertThat(report.problems()).as("the archive says what it lacks")
                 .extracting(p -> p.kind().name() + " " + p.firstOffset() + "-" + p.lastOffset())
                 .containsExactly("OFFSET_GAP 10-14");
@@ -239,12 +233,11 @@ class ArchiveWriterLoopIT {
     void shouldTellTheLossWhenRetentionDeletesTheNextRecordsWhileTheWriterRuns(LocalStack stack) throws Exception {
         String bootstrap = stack.kafkaBootstrap();
         String topic = "archive-lost-live-" + UUID.randomUUID().toString().substring(0, 8);
-        String bucket = "archlive-" + UUID.randomUUID().toString().substring(0, 8);
         TopicPartition tp = new TopicPartition(topic, 0);
-        S3Client s3 = stack.s3().client();
-        ArchiveBucketBootstrap.ensure(s3, bucket, 6, true);
-        ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
-        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, "", writer);
+        Bucket bucket = Bucket.create(stack, "archlive");
+        S3Client s3 = bucket.s3();
+        ObjectLockArchiveWriter writer = bucket.writer();
+        S3ManifestStore manifests = bucket.manifests();
         ManifestSigner.generate(keys.resolve("live.pem"), keys.resolve("live.pub.pem"));
         List<String> told = new ArrayList<>();
         // fetch.max.wait.ms=1: the fetch sent ahead at the end of a poll comes back empty at once, so that the records
@@ -258,12 +251,7 @@ class ArchiveWriterLoopIT {
             produce(bootstrap, topic, 0, 10);
             ArchiveWriterLoop loop = new ArchiveWriterLoop(consumer, writer, manifests,
                     ManifestSigner.fromPemFile(keys.resolve("live.pem")), new ArchiveWriterLoop.Settings(topic, "",
-                    1 << 20, 10, Duration.ofSeconds(1), Duration.ofMillis(100)), new ArchiveListener() {
-                        @Override
-                        public void offsetsLost(TopicPartition partition, long firstLost, long lastLost) {
-                            told.add(partition + " " + firstLost + "-" + lastLost);
-                        }
-                    });
+                    1 << 20, 10, Duration.ofSeconds(1), Duration.ofMillis(100)), tellingLosses(told));
             runUntil(loop, 10);
 
             produce(bootstrap, topic, 10, 20);
@@ -281,6 +269,28 @@ class ArchiveWriterLoopIT {
         assertThat(manifests.all(topic, 0)).extracting(e -> e.firstOffset() + "-" + e.lastOffset())
                 .containsExactly("0-9", "15-19");
         s3.close();
+    }
+
+    /** A fresh Object Lock bucket on the local Ceph, with the archive writer and manifest store the loop uses. */
+    private record Bucket(S3Client s3, String name, ObjectLockArchiveWriter writer, S3ManifestStore manifests) {
+        static Bucket create(LocalStack stack, String prefix) {
+            String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+            S3Client s3 = stack.s3().client();
+            ArchiveBucketBootstrap.ensure(s3, name, 6, true);
+            ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, name, 6,
+                    ObjectLockArchiveWriter.Encryption.none());
+            return new Bucket(s3, name, writer, new S3ManifestStore(s3, name, "", writer));
+        }
+    }
+
+    /** A listener that writes down each loss the writer tells, as {@code <partition> <first>-<last>}. */
+    private static ArchiveListener tellingLosses(List<String> told) {
+        return new ArchiveListener() {
+            @Override
+            public void offsetsLost(TopicPartition partition, long first, long last) {
+                told.add(partition + " " + first + "-" + last);
+            }
+        };
     }
 
     private static void produce(String bootstrap, String topic, int from, int to) {
