@@ -1,6 +1,5 @@
 package io.auditkeeper.streams.alerts;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditkeeper.model.AuditJson;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,13 +59,7 @@ public final class AlertProcessor implements Processor<byte[], byte[], byte[], b
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        JsonNode event;
-        try {
-            event = mapper.readTree(record.value());
-        } catch (IOException e) {
-            return;
-        }
-        FlaggedRequest request = FlaggedRequest.from(event, record.timestamp());
+        FlaggedRequest request = FlaggedRequest.read(record.value(), record.timestamp());
         if (request == null) {
             return;
         }
@@ -78,16 +71,6 @@ public final class AlertProcessor implements Processor<byte[], byte[], byte[], b
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-    }
-
-    /** The repartition key of a flagged request: its cluster and actor, so one task sees all of an actor's requests. */
-    public static byte[] actorKey(byte[] normalizedEvent) {
-        try {
-            JsonNode e = AuditJson.mapper().readTree(normalizedEvent);
-            return (e.path("cluster").asText("") + "/" + e.path("actor").asText("")).getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return new byte[0];
         }
     }
 }

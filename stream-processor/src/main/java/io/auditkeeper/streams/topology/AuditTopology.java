@@ -2,12 +2,14 @@ package io.auditkeeper.streams.topology;
 
 import io.auditkeeper.streams.alerts.AlertDetectors;
 import io.auditkeeper.streams.alerts.AlertProcessor;
+import io.auditkeeper.streams.alerts.FlaggedRequest;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -17,6 +19,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The stream-processor's topology, built by a pure factory: {@code audit.raw} in; {@code audit.events},
@@ -53,15 +56,19 @@ public final class AuditTopology {
     }
 
     /**
-     * The alerts sub-topology: flagged requests from the phi-access topic, re-keyed by actor (through a repartition
-     * topic, so that one task sees all of an actor's requests), through the detections, to the alerts topic.
+     * The alerts sub-topology: flagged requests from the phi-access topic, re-keyed by actor and cut down to the
+     * fields the detections read (through a repartition topic, so that one task sees all of an actor's requests),
+     * through the detections, to the alerts topic.
      */
     private static StreamsBuilder alerts(StreamProcessorConfig config, AlertDetectors detectors, MeterRegistry registry) {
         StreamsBuilder b = new StreamsBuilder();
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
                 Serdes.String(), Serdes.ByteArray()));
         b.stream(config.phiAccessTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("phi-access-in"))
-                .selectKey((k, v) -> AlertProcessor.actorKey(v), Named.as("key-by-actor"))
+                .flatMap((k, v) -> {
+                    FlaggedRequest r = FlaggedRequest.read(v, 0L);
+                    return r == null ? List.<KeyValue<byte[], byte[]>>of() : List.of(KeyValue.pair(r.actorKey(), r.projection()));
+                }, Named.as("key-by-actor"))
                 .repartition(Repartitioned.<byte[], byte[]>as("alerts-by-actor")
                         .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray()))
                 .process(() -> new AlertProcessor(detectors, registry), Named.as("detect-alerts"), AlertProcessor.STORE)
