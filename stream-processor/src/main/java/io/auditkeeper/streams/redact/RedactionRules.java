@@ -2,6 +2,7 @@ package io.auditkeeper.streams.redact;
 
 import io.auditkeeper.streams.rules.PhiNamespaces;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Locale;
@@ -28,7 +29,7 @@ final class RedactionRules {
     private final Set<String> resourcesInPhi;
     private final Set<String> kindsEverywhere;
     private final Set<String> kindsInPhi;
-    private final byte[][] kindNeedles;
+    private final byte[][][] kindNeedles;
     final PhiNamespaces phi;
 
     RedactionRules(Collection<String> everywhere, Collection<String> inPhi, PhiNamespaces phi) {
@@ -46,82 +47,158 @@ final class RedactionRules {
     }
 
     /**
-     * The kind names, lower case, whose presence in a body means the walk could redact something: every kind with a
-     * non-zero {@link #kindMask}, less those that contain a shorter one ({@code secret} finds {@code SecretList}).
+     * The kind names, lower case, whose presence in a body means the walk could redact something, less those that
+     * contain a shorter one of the same group ({@code secret} finds {@code SecretList}): in {@code [0]} the kinds
+     * redacted everywhere, in {@code [1]} those redacted in PHI namespaces only.
      */
-    private static byte[][] needles(Set<String> everywhere, Set<String> inPhi) {
-        Set<String> all = new TreeSet<>();
-        all.add("secret");
-        all.add("tokenrequest");
-        all.add("tokenreview");
-        everywhere.forEach(k -> all.add(k.toLowerCase(Locale.ROOT)));
-        inPhi.forEach(k -> all.add(k.toLowerCase(Locale.ROOT)));
-        return all.stream()
-                .filter(k -> all.stream().noneMatch(o -> !o.equals(k) && k.contains(o)))
-                .map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+    private static byte[][][] needles(Set<String> everywhere, Set<String> inPhi) {
+        Set<String> always = new TreeSet<>();
+        always.add("secret");
+        always.add("tokenrequest");
+        always.add("tokenreview");
+        everywhere.forEach(k -> always.add(k.toLowerCase(Locale.ROOT)));
+        Set<String> phiOnly = new TreeSet<>();
+        inPhi.forEach(k -> phiOnly.add(k.toLowerCase(Locale.ROOT)));
+        return new byte[][][] {shortest(always), shortest(phiOnly)};
+    }
+
+    private static byte[][] shortest(Set<String> kinds) {
+        return kinds.stream()
+                .filter(k -> kinds.stream().noneMatch(o -> !o.equals(k) && k.contains(o)))
+                .map(k -> k.getBytes(StandardCharsets.UTF_8))
                 .toArray(byte[][]::new);
     }
 
+    /** {@link #redactedKindsIn}: a body may hold an object of a kind redacted everywhere. */
+    static final int KIND_EVERYWHERE = 1;
+    /** {@link #redactedKindsIn}: a body may hold an object of a kind redacted in PHI namespaces only. */
+    static final int KIND_IN_PHI = 2;
+
     /**
-     * Whether {@code length} bytes of JSON from {@code offset} could hold an object the walk redacts. The walk decides
-     * by the value of {@code kind} keys (an object's own kind, or a list's kind for its items), so it is enough to
-     * read the string after each {@code "kind":} and look for the name of a redacted kind in it, in any case, as
-     * {@link #kindMask} compares. What could spell a key or a kind in a way this byte search cannot see makes the
-     * answer true as well: a backslash-u escape anywhere, an escape in a kind's value, and in a kind's value the
-     * non-ASCII letters that {@link String#equalsIgnoreCase} folds to ASCII ones (dotted and dotless i, long s: UTF-8
-     * lead bytes {@code C4} and {@code C5}; the Kelvin sign: {@code E2 84 AA}). False is a promise; true only means
-     * "look closer".
+     * A body's bytes as a Latin-1 string, one char per byte, so that the byte searches below run on the JDK's
+     * vectorized {@link String#indexOf}. Offsets in it are offsets in the body.
      */
-    boolean mayHoldRedactedKind(byte[] bytes, int offset, int length) {
-        int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            byte b = bytes[i];
-            if (b == '\\') {
-                if (i + 1 < end && bytes[i + 1] == 'u') {
-                    return true;
-                }
-                i++;
-            } else if (b == 'k' && i > offset && bytes[i - 1] == '"' && i + 4 < end && bytes[i + 1] == 'i'
-                    && bytes[i + 2] == 'n' && bytes[i + 3] == 'd' && bytes[i + 4] == '"') {
-                int v = skipSpace(bytes, i + 5, end);
-                if (v < end && bytes[v] == ':') {
-                    v = skipSpace(bytes, v + 1, end);
-                    if (v < end && bytes[v] == '"' && kindValueMayBeRedacted(bytes, v + 1, end)) {
-                        return true;
-                    }
-                }
+    static String latin1(byte[] bytes, int offset, int length) {
+        return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Whether a body has a backslash-u escape that could spell part of a key the walk reads ({@code kind},
+     * {@code metadata}, {@code namespace}): one of an ASCII letter or digit, or of any non-ASCII character. The
+     * escapes Go writes for {@code <}, {@code >} and {@code &} cannot.
+     */
+    static boolean mayEscapeAKey(String body) {
+        for (int at = body.indexOf("\\u"); at >= 0; at = body.indexOf("\\u", at + 2)) {
+            if (at + 6 > body.length()) {
+                return true;
+            }
+            int c;
+            try {
+                c = Integer.parseInt(body, at + 2, at + 6, 16);
+            } catch (NumberFormatException e) {
+                return true;
+            }
+            if (c < 0 || c >= 0x80 || Character.isLetterOrDigit(c)) {
+                return true;
             }
         }
         return false;
     }
 
-    private static int skipSpace(byte[] bytes, int i, int end) {
-        while (i < end && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) {
+    /**
+     * Which redacted kinds a body could hold, as {@link #KIND_EVERYWHERE} and {@link #KIND_IN_PHI} bits, given that
+     * {@link #mayEscapeAKey} is false for it. The walk decides by the value of {@code kind} keys (an object's own
+     * kind, or a list's kind for its items), so it is enough to read the string after each {@code "kind":} and look
+     * for the name of a redacted kind in it, in any case, as {@link #kindMask} compares. What could spell a kind in a
+     * way this search cannot see sets both bits: an escape in a kind's value, and in it the non-ASCII letters that
+     * {@link String#equalsIgnoreCase} folds to ASCII ones (dotted and dotless i, long s: UTF-8 lead bytes {@code C4}
+     * and {@code C5}; the Kelvin sign: {@code E2 84 AA}). A clear bit is a promise; a set one only means "look
+     * closer". An escaped quote cannot end the key, so {@code "kind"} is never found inside a string.
+     *
+     * @param body {@link #latin1} of the {@code body.length()} bytes from {@code offset}
+     */
+    int redactedKindsIn(byte[] bytes, int offset, String body) {
+        int found = 0;
+        for (int at = body.indexOf(KIND_KEY); at >= 0; at = body.indexOf(KIND_KEY, at + KIND_KEY.length())) {
+            int v = stringValueAfter(body, at + KIND_KEY.length());
+            if (v >= 0) {
+                found |= kindValueMayBeRedacted(bytes, offset + v, offset + body.length());
+                if (found == (KIND_EVERYWHERE | KIND_IN_PHI)) {
+                    return found;
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Whether a body could give an object a PHI namespace, given that {@link #mayEscapeAKey} is false for it: true
+     * when the string value of a {@code "namespace"} key anywhere in it is one of the PHI namespaces, or could be one
+     * (an escape in it).
+     *
+     * @param body {@link #latin1} of the {@code body.length()} bytes from {@code offset}
+     */
+    boolean mayNamePhiNamespace(byte[] bytes, int offset, String body) {
+        for (int at = body.indexOf(NAMESPACE_KEY); at >= 0; at = body.indexOf(NAMESPACE_KEY, at + NAMESPACE_KEY.length())) {
+            int v = stringValueAfter(body, at + NAMESPACE_KEY.length());
+            if (v < 0) {
+                continue;
+            }
+            int close = body.indexOf('"', v);
+            int escape = body.indexOf('\\', v);
+            if (close < 0 || escape >= 0 && escape < close) {
+                return true;
+            }
+            if (phi.contains(new String(bytes, offset + v, close - v, StandardCharsets.UTF_8))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final String KIND_KEY = "\"kind\"";
+    private static final String NAMESPACE_KEY = "\"namespace\"";
+
+    /** When a colon and a string follow {@code from} (whitespace allowed), the index of that string's first char. */
+    private static int stringValueAfter(String body, int from) {
+        int v = skipSpace(body, from);
+        if (v >= body.length() || body.charAt(v) != ':') {
+            return -1;
+        }
+        v = skipSpace(body, v + 1);
+        return v < body.length() && body.charAt(v) == '"' ? v + 1 : -1;
+    }
+
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\n' || s.charAt(i) == '\r' || s.charAt(i) == '\t')) {
             i++;
         }
         return i;
     }
 
-    /** The string value starting at {@code from} (after its opening quote) names a redacted kind, or may. */
-    private boolean kindValueMayBeRedacted(byte[] bytes, int from, int end) {
+    /** Which redacted kinds the string value starting at {@code from} (after its opening quote) names, or may. */
+    private int kindValueMayBeRedacted(byte[] bytes, int from, int end) {
         int close = from;
         while (close < end && bytes[close] != '"') {
             byte b = bytes[close];
             if (b == '\\' || b == (byte) 0xC4 || b == (byte) 0xC5
                     || b == (byte) 0xE2 && close + 2 < end && bytes[close + 1] == (byte) 0x84 && bytes[close + 2] == (byte) 0xAA) {
-                return true;
+                return KIND_EVERYWHERE | KIND_IN_PHI;
             }
             close++;
         }
+        int found = 0;
         for (int i = from; i < close; i++) {
             byte lower = (byte) (bytes[i] >= 'A' && bytes[i] <= 'Z' ? bytes[i] + 32 : bytes[i]);
-            for (byte[] needle : kindNeedles) {
-                if (needle[0] == lower && matchesIgnoreCase(bytes, i, close, needle)) {
-                    return true;
+            for (int group = 0; group < kindNeedles.length; group++) {
+                for (byte[] needle : kindNeedles[group]) {
+                    if (needle[0] == lower && matchesIgnoreCase(bytes, i, close, needle)) {
+                        found |= 1 << group;
+                    }
                 }
             }
         }
-        return false;
+        return found;
     }
 
     private static boolean matchesIgnoreCase(byte[] bytes, int at, int end, byte[] lowerNeedle) {

@@ -80,17 +80,41 @@ public final class SecretRedactor {
     /**
      * Whether {@link #redact} could replace anything in an event with this objectRef and these bodies, decided on the
      * raw bytes without parsing them, so that the events with nothing to hide (nearly all) are never built into a
-     * tree. True when the resource is one whose data is redacted (the annotations and any body shape may then hold
-     * values), or when a body names a redacted kind. False guarantees that {@link #redact} returns an empty list.
+     * tree. True when the resource is one whose data is redacted here (the annotations and any body shape may then
+     * hold values), or when a body names a kind redacted here; for what is redacted in PHI namespaces only, "here"
+     * is the event's namespace or a namespace named in a body. False guarantees that {@link #redact} returns an empty
+     * list.
      *
-     * @param bodies the offset and length in {@code bytes} of each body present (requestObject, responseObject)
+     * @param namespace the namespace of the event's objectRef, or null
+     * @param bodies    the offset and length in {@code bytes} of each body present (requestObject, responseObject)
      */
-    public boolean mayRedact(String resource, String subresource, byte[] bytes, int... bodies) {
-        if (rules.resourceMask(resource, subresource) != 0) {
+    public boolean mayRedact(String resource, String subresource, String namespace, byte[] bytes, int... bodies) {
+        int resourceMask = rules.resourceMask(resource, subresource);
+        if ((resourceMask & ~RedactionRules.DATA_IF_PHI) != 0) {
             return true;
         }
-        for (int i = 0; i + 1 < bodies.length; i += 2) {
-            if (rules.mayHoldRedactedKind(bytes, bodies[i], bodies[i + 1])) {
+        String[] views = new String[bodies.length / 2];
+        int kinds = 0;
+        for (int i = 0; i < views.length; i++) {
+            views[i] = RedactionRules.latin1(bytes, bodies[2 * i], bodies[2 * i + 1]);
+            if (RedactionRules.mayEscapeAKey(views[i])) {
+                return true;
+            }
+            kinds |= rules.redactedKindsIn(bytes, bodies[2 * i], views[i]);
+        }
+        if ((kinds & RedactionRules.KIND_EVERYWHERE) != 0) {
+            return true;
+        }
+        if (resourceMask == 0 && kinds == 0) {
+            return false;
+        }
+        // Data redacted in PHI namespaces only: the walk redacts it when the event's namespace is PHI, or the
+        // object's own metadata.namespace is.
+        if (rules.phi.contains(namespace)) {
+            return true;
+        }
+        for (int i = 0; i < views.length; i++) {
+            if (rules.mayNamePhiNamespace(bytes, bodies[2 * i], views[i])) {
                 return true;
             }
         }

@@ -86,7 +86,8 @@ public final class EventPipeline {
                 : req == null ? new int[] {resp.offset(), resp.length()}
                 : resp == null ? new int[] {req.offset(), req.length()}
                 : new int[] {req.offset(), req.length(), resp.offset(), resp.length()};
-        return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(), value, bodies);
+        return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(),
+                ref == null ? null : ref.namespace(), value, bodies);
     }
 
     private static AuditEvent withRequestObject(AuditEvent e, JsonNode requestObject) {

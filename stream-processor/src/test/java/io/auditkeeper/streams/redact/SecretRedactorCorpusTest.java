@@ -68,7 +68,10 @@ class SecretRedactorCorpusTest {
         SecretRedactor[] redactors = {
                 SecretRedactor.defaults(PhiNamespaces.none()),
                 SecretRedactor.defaults(new PhiNamespaces(List.of("*"))),
-                new SecretRedactor(java.util.Set.of("configmaps", "pods", "serviceaccounts"), java.util.Set.of(), null)};
+                SecretRedactor.defaults(new PhiNamespaces(List.of("kube-system", "openshift-*", "phi-*"))),
+                new SecretRedactor(java.util.Set.of("configmaps", "pods", "serviceaccounts"), java.util.Set.of(), null),
+                new SecretRedactor(java.util.Set.of(), java.util.Set.of("configmaps", "pods", "deployments"),
+                        new PhiNamespaces(List.of("kube-system", "default")))};
         for (SecretRedactor redactor : redactors) {
             int skipped = 0;
             List<CorpusFixtures.Item> items = CorpusFixtures.all();
@@ -94,7 +97,8 @@ class SecretRedactorCorpusTest {
             }
         }
         var ref = s.event().objectRef();
-        return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(), bytes,
+        return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(),
+                ref == null ? null : ref.namespace(), bytes,
                 bodies.stream().mapToInt(Integer::intValue).toArray());
     }
 
