@@ -56,6 +56,72 @@ class AuditEventScannerTest {
         }
     }
 
+    @Test
+    void shouldNeverAcceptWhatJacksonRefusesWhenCorpusEventsAreDamaged() throws Exception {
+        java.util.Random random = new java.util.Random(20261127);
+        byte[] damage = "{}[],:\"\\ 0e-.tfnu\u00e9".getBytes(StandardCharsets.UTF_8);
+        java.util.List<CorpusFixtures.Item> items = CorpusFixtures.all();
+        int refused = 0;
+        int accepted = 0;
+        for (int n = 0; n < 20_000; n++) {
+            byte[] original = items.get(random.nextInt(items.size())).bytes();
+            byte[] b = damaged(original, random, damage);
+            AuditEventScanner.Scanned scanned = AuditEventScanner.scan(b);
+            JsonNode tree;
+            try {
+                tree = AuditJson.mapper().readTree(b);
+            } catch (Exception e) {
+                tree = null;
+            }
+            if (tree == null || !tree.isObject()) {
+                assertThat(scanned).as("the scan accepted what Jackson refuses: %s", new String(b, StandardCharsets.UTF_8)).isNull();
+                refused++;
+                continue;
+            }
+            if (scanned != null) {
+                AuditEvent expected;
+                try {
+                    expected = AuditEventReader.read((ObjectNode) tree);
+                } catch (Exception e) {
+                    continue;
+                }
+                assertThat(withoutBodies(scanned.event())).isEqualTo(withoutBodies(expected));
+                assertThat(body(b, scanned.requestObject())).isEqualTo(expected.requestObject());
+                assertThat(body(b, scanned.responseObject())).isEqualTo(expected.responseObject());
+                accepted++;
+            }
+        }
+        assertThat(refused).as("damaged events Jackson refuses").isGreaterThan(5_000);
+        assertThat(accepted).as("damaged events both read, identically").isGreaterThan(1_000);
+    }
+
+    /** The event with one byte changed, inserted or removed, or cut short; mostly where its bodies are. */
+    private static byte[] damaged(byte[] original, java.util.Random random, byte[] damage) {
+        int at = random.nextInt(original.length);
+        byte with = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : damage[random.nextInt(damage.length)];
+        return switch (random.nextInt(4)) {
+            case 0 -> {
+                byte[] b = original.clone();
+                b[at] = with;
+                yield b;
+            }
+            case 1 -> {
+                byte[] b = new byte[original.length + 1];
+                System.arraycopy(original, 0, b, 0, at);
+                b[at] = with;
+                System.arraycopy(original, at, b, at + 1, original.length - at);
+                yield b;
+            }
+            case 2 -> {
+                byte[] b = new byte[original.length - 1];
+                System.arraycopy(original, 0, b, 0, at);
+                System.arraycopy(original, at + 1, b, at, original.length - at - 1);
+                yield b;
+            }
+            default -> java.util.Arrays.copyOf(original, at);
+        };
+    }
+
     private static String slice(byte[] bytes, AuditEventScanner.Span span) {
         return new String(bytes, span.offset(), span.length(), StandardCharsets.UTF_8);
     }
