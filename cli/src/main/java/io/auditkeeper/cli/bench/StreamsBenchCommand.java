@@ -55,9 +55,24 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             description = "PHI namespaces of the measured topology; one event in five is in phi-records (default: ${DEFAULT-VALUE}).")
     String phiNamespaces;
 
+    @Option(names = "--warm-up-rounds", defaultValue = "12",
+            description = "Most unmeasured rounds of both topologies before the measured ones (default: ${DEFAULT-VALUE}).")
+    int maxWarmUpRounds;
+
+    @Option(names = "--warm-up-jit-share", defaultValue = "0.10",
+            description = "Warm up until the JIT compiles for at most this share of a round's time (default: ${DEFAULT-VALUE}).")
+    double warmUpJitShare;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Stream threads of both topologies (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--cpu-breakdown", description = "Also print, for each measured run, its CPU per event by thread group (stream thread, producer, broker, JIT, GC).")
+    boolean cpuBreakdown;
+
     @Mixin
     BenchOptions options;
 
+    private static final String WARM_UP = "bench-warmup-";
     private Path dir;
 
     @Override
@@ -72,19 +87,17 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             String raw = "bench.streams.raw";
             long bytes = load(bootstrap, raw, corpus);
             out.printf("Audit Keeper stream-processor benchmark: %d raw events (%.1f MB) on 6 partitions, exactly_once_v2, "
-                    + "1 stream thread, broker in this JVM, %d cores%n%n", events, bytes / 1048576.0,
+                    + "%d stream thread(s), broker in this JVM, %d cores%n%n", events, bytes / 1048576.0, threads,
                     Runtime.getRuntime().availableProcessors());
             double passthroughSum = 0;
             double topologySum = 0;
-            // One unmeasured run of each first, so that neither is timed while the JIT compiles it.
-            passthrough(bootstrap, raw, "bench-warmup-passthrough");
-            topology(bootstrap, raw, "bench-warmup-topology");
+            warmUp(out, bootstrap, raw);
             out.printf("%-18s %10s %22s %22s%n", "", "events/s", "stream thread CPU/event", "process CPU/event");
             for (int r = 0; r < rounds; r++) {
                 Run p = passthrough(bootstrap, raw, "bench-passthrough-" + r);
-                out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n", "passthrough", p.rate(), p.threadMicros(), p.processMicros());
+                out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n%s", "passthrough", p.rate(), p.threadMicros(), p.processMicros(), p.cpuBreakdown());
                 Run t = topology(bootstrap, raw, "bench-topology-" + r);
-                out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n", "audit topology", t.rate(), t.threadMicros(), t.processMicros());
+                out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n%s", "audit topology", t.rate(), t.threadMicros(), t.processMicros(), t.cpuBreakdown());
                 passthroughSum += p.rate();
                 topologySum += t.rate();
             }
@@ -92,6 +105,29 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                     passthroughSum / rounds, topologySum / rounds, topologySum / passthroughSum);
         }
         return 0;
+    }
+
+    /**
+     * Unmeasured runs of both topologies until the JIT has compiled what they run: with the broker, Kafka Streams and
+     * Jackson in one JVM on two cores, the compiler threads are busy for minutes, and a run timed while they are
+     * measures the compiler, not the topology. A service runs for days; this measures what it does after its first
+     * minutes.
+     */
+    private void warmUp(PrintStream out, String bootstrap, String raw) throws Exception {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long started = System.nanoTime();
+        for (int round = 1; ; round++) {
+            long jit0 = jit.getTotalCompilationTime();
+            long t0 = System.nanoTime();
+            passthrough(bootstrap, raw, WARM_UP + "passthrough-" + round);
+            topology(bootstrap, raw, WARM_UP + "topology-" + round);
+            double share = (jit.getTotalCompilationTime() - jit0) / ((System.nanoTime() - t0) / 1e6);
+            if (share <= warmUpJitShare || round == maxWarmUpRounds) {
+                out.printf("warm-up: %d round(s) of both topologies in %.0f s; the JIT compiled for %.0f%% of the last one%n%n",
+                        round, (System.nanoTime() - started) / 1e9, 100 * share);
+                return;
+            }
+        }
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {
@@ -112,26 +148,35 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
                 "linger.ms", 5, "batch.size", 262144, "compression.type", "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < events; i++) {
-                ObjectNode e = (ObjectNode) AuditJson.mapper().readTree(corpus.get(i % corpus.size()));
-                String id = "bench-" + i;
-                e.put("auditID", id);
-                if (i % 5 == 0 && e.get("objectRef") instanceof ObjectNode ref) {
-                    ref.put("namespace", "phi-records");
-                }
-                byte[] value = AuditJson.mapper().writeValueAsBytes(e);
+            List<byte[]> input = inputEvents(corpus, events);
+            for (int i = 0; i < input.size(); i++) {
+                byte[] value = input.get(i);
                 bytes += value.length;
                 RecordHeaders h = new RecordHeaders();
                 AuditHeaders.put(h, AuditHeaders.CLUSTER, "bench");
-                p.send(new ProducerRecord<>(topic, null, id.getBytes(StandardCharsets.UTF_8), value, h));
+                p.send(new ProducerRecord<>(topic, null, ("bench-" + i).getBytes(StandardCharsets.UTF_8), value, h));
             }
             p.flush();
         }
         return bytes;
     }
 
+    /** The benchmark's input: corpus events in turn, each with a fresh auditID ({@code bench-<i>}), one in five in phi-records. */
+    static List<byte[]> inputEvents(List<byte[]> corpus, int events) throws java.io.IOException {
+        List<byte[]> input = new java.util.ArrayList<>(events);
+        for (int i = 0; i < events; i++) {
+            ObjectNode e = (ObjectNode) AuditJson.mapper().readTree(corpus.get(i % corpus.size()));
+            e.put("auditID", "bench-" + i);
+            if (i % 5 == 0 && e.get("objectRef") instanceof ObjectNode ref) {
+                ref.put("namespace", "phi-records");
+            }
+            input.add(AuditJson.mapper().writeValueAsBytes(e));
+        }
+        return input;
+    }
+
     /** One measured run: the rate, and CPU per event of the stream thread and of the whole process (broker included). */
-    record Run(double rate, double threadMicros, double processMicros) {
+    record Run(double rate, double threadMicros, double processMicros, String cpuBreakdown) {
     }
 
     private Run passthrough(String bootstrap, String raw, String appId) throws Exception {
@@ -170,6 +215,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         s.put("topics.alerts.name", appId + ".alerts");
         s.put("topics.dlq.name", appId + ".dlq");
         s.put("phi.namespaces", phiNamespaces);
+        s.put("streams.threads", Integer.toString(threads));
         s.put("admin.enabled", "false");
         s.put("streams.state-dir", Files.createDirectories(dir.resolve("streams-state").resolve(appId)).toString());
         return StreamProcessorConfig.of(s);
@@ -185,6 +231,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             long firstCount = 0;
             long threadCpu0 = 0;
             long processCpu0 = 0;
+            CpuBreakdown breakdown = null;
             while (processed.getAsLong() < events && System.nanoTime() < deadline) {
                 if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
                     throw new IllegalStateException("the benchmark application stopped: " + streams.state());
@@ -193,6 +240,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                     first = System.nanoTime();
                     firstCount = processed.getAsLong();
                     threadCpu0 = streamThreadCpu(appId);
+                    breakdown = cpuBreakdown && !appId.startsWith(WARM_UP) ? CpuBreakdown.start(appId) : null;
                     processCpu0 = processCpu();
                 }
                 Thread.sleep(5);
@@ -200,7 +248,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             long end = System.nanoTime();
             long n = processed.getAsLong() - firstCount;
             return new Run(n / ((end - first) / 1e9), (streamThreadCpu(appId) - threadCpu0) / 1e3 / n,
-                    (processCpu() - processCpu0) / 1e3 / n);
+                    (processCpu() - processCpu0) / 1e3 / n, breakdown == null ? "" : breakdown.report(appId, n));
         }
     }
 
