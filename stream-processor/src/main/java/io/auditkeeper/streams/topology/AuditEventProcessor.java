@@ -1,8 +1,6 @@
 package io.auditkeeper.streams.topology;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditkeeper.model.AuditHeaders;
-import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
 import io.auditkeeper.streams.normalize.RawRecordContext;
@@ -16,6 +14,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.WindowStore;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -82,8 +81,8 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         }
         byte[] value;
         try {
-            value = AuditJson.mapper().writeValueAsBytes(p.normalized());
-        } catch (JsonProcessingException e) {
+            value = io.auditkeeper.model.NormalizedEventWriter.toJson(p.normalized());
+        } catch (IOException e) {
             deadLetter(record, "unwritable-event", "the normalized event could not be serialized");
             return;
         }
