@@ -46,7 +46,7 @@ final class NormalizedEvents {
             RawRecordContext context = new RawRecordContext("bench", receivedAt, "bench",
                     new NormalizedEvent.Source("bench.raw", i % 6, i / 6));
             if (pipeline.process(raw, context) instanceof EventPipeline.Processed p) {
-                out.add(io.auditkeeper.model.NormalizedEventWriter.toJson(p.normalized()));
+                out.add(AuditJson.mapper().writeValueAsBytes(p.normalized()));
             }
         }
         return out;

@@ -69,7 +69,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             long t1 = mx.getCurrentThreadCpuTime();
             for (int i = 0; i < outcomes.length; i++) {
                 normalized[i] = outcomes[i] instanceof EventPipeline.Processed p
-                        ? io.auditkeeper.model.NormalizedEventWriter.toJson(p.normalized()) : null;
+                        ? AuditJson.mapper().writeValueAsBytes(p.normalized()) : null;
             }
             long t2 = mx.getCurrentThreadCpuTime();
             flagged = 0;

@@ -1,6 +1,8 @@
 package io.auditkeeper.streams.topology;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
 import io.auditkeeper.streams.normalize.RawRecordContext;
@@ -14,7 +16,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.WindowStore;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -81,8 +82,8 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         }
         byte[] value;
         try {
-            value = io.auditkeeper.model.NormalizedEventWriter.toJson(p.normalized());
-        } catch (IOException e) {
+            value = AuditJson.mapper().writeValueAsBytes(p.normalized());
+        } catch (JsonProcessingException e) {
             deadLetter(record, "unwritable-event", "the normalized event could not be serialized");
             return;
         }
