@@ -37,12 +37,7 @@ final class NormalizedEvents {
         String receivedAt = Instant.now().toString();
         List<byte[]> out = new ArrayList<>(count);
         for (int i = 0; out.size() < count; i++) {
-            ObjectNode e = (ObjectNode) AuditJson.mapper().readTree(corpus.get(i % corpus.size()));
-            e.put("auditID", "bench-" + i);
-            if (i % 5 == 0 && e.get("objectRef") instanceof ObjectNode ref) {
-                ref.put("namespace", "phi-records");
-            }
-            byte[] raw = AuditJson.mapper().writeValueAsBytes(e);
+            byte[] raw = rawEvent(corpus, i);
             RawRecordContext context = new RawRecordContext("bench", receivedAt, "bench",
                     new NormalizedEvent.Source("bench.raw", i % 6, i / 6));
             if (pipeline.process(raw, context) instanceof EventPipeline.Processed p) {
@@ -50,6 +45,27 @@ final class NormalizedEvents {
             }
         }
         return out;
+    }
+
+    /**
+     * The {@code count} raw events every stream-processor and archiver benchmark starts from: corpus events in turn,
+     * each with a fresh auditID ({@code bench-<i>}), one in five moved into the PHI namespace {@code phi-records}.
+     */
+    static List<byte[]> raw(List<byte[]> corpus, int count) throws java.io.IOException {
+        List<byte[]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(rawEvent(corpus, i));
+        }
+        return out;
+    }
+
+    private static byte[] rawEvent(List<byte[]> corpus, int i) throws java.io.IOException {
+        ObjectNode e = (ObjectNode) AuditJson.mapper().readTree(corpus.get(i % corpus.size()));
+        e.put("auditID", "bench-" + i);
+        if (i % 5 == 0 && e.get("objectRef") instanceof ObjectNode ref) {
+            ref.put("namespace", "phi-records");
+        }
+        return AuditJson.mapper().writeValueAsBytes(e);
     }
 
     /** Writes {@code events} round-robin over {@code partitions} partitions of a new topic; returns their bytes. */

@@ -7,6 +7,7 @@ import io.auditkeeper.streams.alerts.FlaggedRequest;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.auditkeeper.streams.normalize.RawRecordContext;
 import io.auditkeeper.streams.topology.EventPipeline;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,13 +43,16 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Mixin
     BenchOptions options;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (events < 1 || rounds < 2) {
-            throw new IllegalArgumentException("--events must be at least 1 and --rounds at least 2");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1 and --rounds at least 2");
         }
         PrintStream out = System.out;
-        List<byte[]> input = StreamsBenchCommand.inputEvents(options.corpus().events(), events);
+        List<byte[]> input = NormalizedEvents.raw(options.corpus().events(), events);
         EventPipeline pipeline = StreamProcessorService.pipeline(StreamProcessorConfig.of(Map.of(
                 "kafka.bootstrap-servers", "localhost:9092", "phi.namespaces", phiNamespaces)));
         RawRecordContext raw = new RawRecordContext("bench", null, null, new NormalizedEvent.Source("bench.raw", 0, 0));

@@ -1,10 +1,8 @@
 package io.auditkeeper.cli.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
 import io.auditkeeper.model.AuditHeaders;
-import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.streams.StreamProcessorService;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -148,7 +146,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",
                 "linger.ms", 5, "batch.size", 262144, "compression.type", "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            List<byte[]> input = inputEvents(corpus, events);
+            List<byte[]> input = NormalizedEvents.raw(corpus, events);
             for (int i = 0; i < input.size(); i++) {
                 byte[] value = input.get(i);
                 bytes += value.length;
@@ -159,20 +157,6 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             p.flush();
         }
         return bytes;
-    }
-
-    /** The benchmark's input: corpus events in turn, each with a fresh auditID ({@code bench-<i>}), one in five in phi-records. */
-    static List<byte[]> inputEvents(List<byte[]> corpus, int events) throws java.io.IOException {
-        List<byte[]> input = new java.util.ArrayList<>(events);
-        for (int i = 0; i < events; i++) {
-            ObjectNode e = (ObjectNode) AuditJson.mapper().readTree(corpus.get(i % corpus.size()));
-            e.put("auditID", "bench-" + i);
-            if (i % 5 == 0 && e.get("objectRef") instanceof ObjectNode ref) {
-                ref.put("namespace", "phi-records");
-            }
-            input.add(AuditJson.mapper().writeValueAsBytes(e));
-        }
-        return input;
     }
 
     /** One measured run: the rate, and CPU per event of the stream thread and of the whole process (broker included). */

@@ -28,7 +28,7 @@ public record FlaggedRequest(String cluster, String actor, String auditId, long 
         if (json == null) {
             return null;
         }
-        try (JsonParser p = AuditJson.mapper().getFactory().createParser(json)) {
+        try (JsonParser p = AuditJson.factory().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -117,7 +117,7 @@ public record FlaggedRequest(String cluster, String actor, String auditId, long 
     /** The fields {@link #read} needs, under the normalized event's names; the timestamp travels as the record's. */
     public byte[] projection() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 32 * rules.size());
-        try (JsonGenerator g = AuditJson.mapper().getFactory().createGenerator(out)) {
+        try (JsonGenerator g = AuditJson.factory().createGenerator(out)) {
             g.writeStartObject();
             if (cluster != null) {
                 g.writeStringField("cluster", cluster);
