@@ -4,6 +4,7 @@ import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.MetricsScrape;
 import io.auditkeeper.localstack.OperationsDoc;
 import io.auditkeeper.localstack.S3Endpoint;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,7 +63,7 @@ class ArchiverAdminIT {
         try (ArchiverService archiver = new ArchiverService(config(stack, id, topic, stack.openSearchUrl())).start()) {
             int port = archiver.adminPort();
             String events = "topic=\"" + topic + "\"";
-            Metrics m = awaitMetrics(port, x -> x.value("auditkeeper_archiver_records_archived_total") == EVENTS
+            MetricsScrape m = MetricsScrape.await(port, PATIENCE, x -> x.value("auditkeeper_archiver_records_archived_total") == EVENTS
                     && x.value("auditkeeper_archiver_documents_indexed_total", events) == EVENTS
                     && x.value("auditkeeper_archiver_documents_rejected_total", alerts) == 1
                     && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"archive\"") == 0
@@ -112,7 +112,7 @@ class ArchiverAdminIT {
         try (ArchiverService archiver = new ArchiverService(config(stack, id, topic, nobody)).start()) {
             int port = archiver.adminPort();
             String events = "topic=\"" + topic + "\"";
-            Metrics m = awaitMetrics(port, x -> x.value("auditkeeper_archiver_records_archived_total") == EVENTS
+            MetricsScrape m = MetricsScrape.await(port, PATIENCE, x -> x.value("auditkeeper_archiver_records_archived_total") == EVENTS
                     && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"archive\"") == 0
                     && x.sum("auditkeeper_archiver_consumer_partition_lag", "stage=\"index\"", events) == EVENTS
                     && x.value("auditkeeper_archiver_bulk_failures_total") >= 1);
@@ -219,46 +219,5 @@ class ArchiverAdminIT {
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Scrapes until the metrics satisfy {@code done} (or patience runs out; the caller's assertions say what is wrong). */
-    private Metrics awaitMetrics(int port, Predicate<Metrics> done) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        Metrics m;
-        do {
-            m = new Metrics(get(port, "/metrics").body());
-            if (done.test(m)) {
-                return m;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        return m;
-    }
-
-    /** The Prometheus text of one scrape. */
-    record Metrics(String text) {
-        List<String> lines(String name, String... labels) {
-            return text.lines().filter(l -> (l.startsWith(name + " ") || l.startsWith(name + "{"))
-                    && java.util.Arrays.stream(labels).allMatch(l::contains)).toList();
-        }
-
-        long count(String name, String... labels) {
-            return lines(name, labels).size();
-        }
-
-        /** The value of the one sample of {@code name} that has {@code labels}; -1 when there is none. */
-        double value(String name, String... labels) {
-            List<String> l = lines(name, labels);
-            return l.size() != 1 ? -1 : Double.parseDouble(l.get(0).substring(l.get(0).lastIndexOf(' ') + 1));
-        }
-
-        /** The sum of the samples of {@code name} that have {@code labels}. */
-        double sum(String name, String... labels) {
-            return lines(name, labels).stream().mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-        }
-
-        double value(String name) {
-            return value(name, "");
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.auditkeeper.streams;
 
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.MetricsScrape;
 import io.auditkeeper.localstack.OperationsDoc;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,19 +69,19 @@ class StreamProcessorAdminIT {
 
         try (StreamProcessorService service = new StreamProcessorService(StreamProcessorConfig.of(settings)).start()) {
             int port = service.adminPort();
-            String text = awaitMetrics(port, m -> value(m, "auditkeeper_streams_events_processed_total") == 2
-                    && value(m, "auditkeeper_streams_events_duplicates_total") == 1
-                    && value(m, "auditkeeper_streams_events_rejected_total", "reason=\"unparseable-event\"") == 1
-                    && value(m, "auditkeeper_streams_phi_access_total") == 1
-                    && value(m, "auditkeeper_streams_alerts_total", "type=\"new-exec\"") == 1);
-            Files.writeString(Path.of("target", "stream-processor-metrics.txt"), text);
+            MetricsScrape m = MetricsScrape.await(port, PATIENCE, x -> x.value("auditkeeper_streams_events_processed_total") == 2
+                    && x.value("auditkeeper_streams_events_duplicates_total") == 1
+                    && x.value("auditkeeper_streams_events_rejected_total", "reason=\"unparseable-event\"") == 1
+                    && x.value("auditkeeper_streams_phi_access_total") == 1
+                    && x.value("auditkeeper_streams_alerts_total", "type=\"new-exec\"") == 1);
+            Files.writeString(Path.of("target", "stream-processor-metrics.txt"), m.text());
 
-            assertThat(value(text, "auditkeeper_streams_events_processed_total")).isEqualTo(2);
-            assertThat(value(text, "auditkeeper_streams_events_duplicates_total")).isEqualTo(1);
-            assertThat(value(text, "auditkeeper_streams_events_rejected_total", "reason=\"unparseable-event\"")).isEqualTo(1);
-            assertThat(value(text, "auditkeeper_streams_phi_access_total")).isEqualTo(1);
-            assertThat(value(text, "auditkeeper_streams_alerts_total", "type=\"new-exec\"")).isEqualTo(1);
-            assertThat(OperationsDoc.missingFrom("stream-processor", text))
+            assertThat(m.value("auditkeeper_streams_events_processed_total")).isEqualTo(2);
+            assertThat(m.value("auditkeeper_streams_events_duplicates_total")).isEqualTo(1);
+            assertThat(m.value("auditkeeper_streams_events_rejected_total", "reason=\"unparseable-event\"")).isEqualTo(1);
+            assertThat(m.value("auditkeeper_streams_phi_access_total")).isEqualTo(1);
+            assertThat(m.value("auditkeeper_streams_alerts_total", "type=\"new-exec\"")).isEqualTo(1);
+            assertThat(OperationsDoc.missingFrom("stream-processor", m.text()))
                     .as("metrics docs/operations.md lists for the stream-processor but /metrics does not serve").isEmpty();
 
             HttpResponse<String> ready = get(port, "/readyz");
@@ -119,26 +119,5 @@ class StreamProcessorAdminIT {
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Scrapes until the text satisfies {@code done} (or patience runs out; the caller's assertions say what is wrong). */
-    private String awaitMetrics(int port, Predicate<String> done) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        String text;
-        do {
-            text = get(port, "/metrics").body();
-            if (done.test(text)) {
-                return text;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        return text;
-    }
-
-    /** The value of the one sample of {@code name} whose labels contain {@code labels}; -1 when there is not one. */
-    private static double value(String text, String name, String... labels) {
-        List<String> l = text.lines().filter(x -> (x.startsWith(name + " ") || x.startsWith(name + "{"))
-                && java.util.Arrays.stream(labels).allMatch(x::contains)).toList();
-        return l.size() != 1 ? -1 : Double.parseDouble(l.get(0).substring(l.get(0).lastIndexOf(' ') + 1));
     }
 }
