@@ -39,6 +39,16 @@ public final class RawJson implements SerializableString {
         return new POJONode(new RawValue(new RawJson(utf8, offset, length)));
     }
 
+    /** The raw JSON behind {@code node} if it was made by {@link #node}, else {@code null}. */
+    public static RawJson of(JsonNode node) {
+        return node instanceof POJONode p && p.getPojo() instanceof RawValue v && v.rawValue() instanceof RawJson r ? r : null;
+    }
+
+    /** The number of bytes this value writes. */
+    public int byteLength() {
+        return length;
+    }
+
     @Override
     public String getValue() {
         return new String(utf8, offset, length, StandardCharsets.UTF_8);

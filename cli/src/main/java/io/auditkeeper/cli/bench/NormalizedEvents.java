@@ -3,6 +3,7 @@ package io.auditkeeper.cli.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.NormalizedEvent;
+import io.auditkeeper.streams.normalize.NormalizedEventWriter;
 import io.auditkeeper.streams.StreamProcessorService;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.auditkeeper.streams.normalize.RawRecordContext;
@@ -36,12 +37,13 @@ final class NormalizedEvents {
         EventPipeline pipeline = StreamProcessorService.pipeline(config);
         String receivedAt = Instant.now().toString();
         List<byte[]> out = new ArrayList<>(count);
+        NormalizedEventWriter writer = new NormalizedEventWriter();
         for (int i = 0; out.size() < count; i++) {
             byte[] raw = rawEvent(corpus, i);
             RawRecordContext context = new RawRecordContext("bench", receivedAt, "bench",
                     new NormalizedEvent.Source("bench.raw", i % 6, i / 6));
             if (pipeline.process(raw, context) instanceof EventPipeline.Processed p) {
-                out.add(AuditJson.mapper().writeValueAsBytes(p.normalized()));
+                out.add(writer.write(p.normalized()));
             }
         }
         return out;

@@ -2,9 +2,9 @@ package io.auditkeeper.streams.topology;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditkeeper.model.AuditHeaders;
-import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
+import io.auditkeeper.streams.normalize.NormalizedEventWriter;
 import io.auditkeeper.streams.normalize.RawRecordContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +28,7 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
     private static final String UNKNOWN_CLUSTER = "unknown";
 
     private final EventPipeline pipeline;
+    private final NormalizedEventWriter writer = new NormalizedEventWriter();
     private final Duration window;
     private final Counter processed;
     private final Counter duplicates;
@@ -82,7 +83,7 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         }
         byte[] value;
         try {
-            value = AuditJson.mapper().writeValueAsBytes(p.normalized());
+            value = writer.write(p.normalized());
         } catch (JsonProcessingException e) {
             deadLetter(record, "unwritable-event", "the normalized event could not be serialized");
             return;
