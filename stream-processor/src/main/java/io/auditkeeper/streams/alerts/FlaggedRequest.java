@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.auditkeeper.model.AuditJson;
+import io.auditkeeper.model.NormalizedEvent;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +20,27 @@ import java.util.List;
  */
 public record FlaggedRequest(String cluster, String actor, String auditId, long timestamp, List<String> rules,
                              String namespace, String resourceName) {
+
+    /**
+     * The flagged request in a normalized event, as {@link #read} would read it from the event's JSON; null if the
+     * event lacks what a detection needs (an actor and an auditID).
+     */
+    public static FlaggedRequest of(NormalizedEvent e, long timestamp) {
+        if (e.actor() == null || e.auditID() == null) {
+            return null;
+        }
+        List<String> rules = new ArrayList<>(2);
+        if (e.phi() != null && e.phi().rules() != null) {
+            for (String r : e.phi().rules()) {
+                if (r != null) {
+                    rules.add(r);
+                }
+            }
+        }
+        NormalizedEvent.ObjectRef ref = e.objectRef();
+        return new FlaggedRequest(e.cluster(), e.actor(), e.auditID(), timestamp, rules,
+                ref == null ? null : ref.namespace(), ref == null ? null : ref.name());
+    }
 
     /**
      * Reads a normalized event, or its {@link #projection()}; null if it lacks what a detection needs (an actor and

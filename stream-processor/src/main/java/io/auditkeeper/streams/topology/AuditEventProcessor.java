@@ -3,6 +3,7 @@ package io.auditkeeper.streams.topology;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.NormalizedEvent;
+import io.auditkeeper.streams.alerts.FlaggedRequest;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
 import io.auditkeeper.streams.normalize.NormalizedEventWriter;
 import io.auditkeeper.streams.normalize.RawRecordContext;
@@ -22,7 +23,8 @@ import java.time.Duration;
 /**
  * The per-record step of the topology: drop repeats of (cluster, auditID, stage), run the {@link EventPipeline}, and
  * route: every event to {@code audit.events}; a flagged request once, from its reporting stage, to
- * {@code audit.phi-access}; what cannot be processed, as it came, to the dead-letter topic with the reason.
+ * {@code audit.phi-access}, and its few fields the detections read, keyed by actor, towards the alerts; what cannot
+ * be processed, as it came, to the dead-letter topic with the reason.
  */
 final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final String UNKNOWN_CLUSTER = "unknown";
@@ -94,6 +96,11 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         if (p.normalized().phi().flagged() && PhiStages.isReportingStage(p.event())
                 && reportedRequests.firstTime(requestKey, record.timestamp())) {
             context.forward(new Record<>(key, value, record.timestamp(), new RecordHeaders()), AuditTopology.PHI_ACCESS_SINK);
+            FlaggedRequest request = FlaggedRequest.of(p.normalized(), record.timestamp());
+            if (request != null) {
+                context.forward(new Record<>(request.actorKey(), request.projection(), record.timestamp(), new RecordHeaders()),
+                        AuditTopology.ALERTS_ROUTE);
+            }
             flagged.increment();
         }
     }

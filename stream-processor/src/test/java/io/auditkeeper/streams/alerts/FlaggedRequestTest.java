@@ -50,6 +50,26 @@ class FlaggedRequestTest {
     }
 
     @Test
+    void shouldTakeFromANormalizedEventWhatItsJsonWouldGiveForEveryFlaggedCorpusEvent() throws Exception {
+        io.auditkeeper.streams.topology.EventPipeline pipeline = io.auditkeeper.streams.StreamProcessorService.pipeline(
+                io.auditkeeper.streams.config.StreamProcessorConfig.of(java.util.Map.of(
+                        "kafka.bootstrap-servers", "unused:9092", "phi.namespaces", "openshift-*,kube-system,default")));
+        io.auditkeeper.streams.normalize.NormalizedEventWriter writer = new io.auditkeeper.streams.normalize.NormalizedEventWriter();
+        io.auditkeeper.streams.normalize.RawRecordContext raw = new io.auditkeeper.streams.normalize.RawRecordContext(
+                "c1", null, null, null);
+        int flagged = 0;
+        for (io.auditkeeper.streams.CorpusFixtures.Item item : io.auditkeeper.streams.CorpusFixtures.all()) {
+            if (pipeline.process(item.bytes(), raw) instanceof io.auditkeeper.streams.topology.EventPipeline.Processed p
+                    && p.normalized().phi().flagged()) {
+                assertThat(FlaggedRequest.of(p.normalized(), 9L)).as(item.source())
+                        .isEqualTo(FlaggedRequest.read(writer.write(p.normalized()), 9L));
+                flagged++;
+            }
+        }
+        assertThat(flagged).isGreaterThan(50);
+    }
+
+    @Test
     void shouldGiveNothingWhenTheActorOrTheAuditIdIsMissing() {
         assertThat(FlaggedRequest.read(bytes("{\"cluster\":\"east\",\"auditID\":\"a-1\"}"), 1L)).isNull();
         assertThat(FlaggedRequest.read(bytes("{\"cluster\":\"east\",\"actor\":\"bob\",\"auditID\":null}"), 1L)).isNull();
