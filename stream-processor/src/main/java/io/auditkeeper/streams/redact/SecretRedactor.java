@@ -85,11 +85,19 @@ public final class SecretRedactor {
      * is the event's namespace or a namespace named in a body. False guarantees that {@link #redact} returns an empty
      * list.
      *
-     * @param namespace the namespace of the event's objectRef, or null
-     * @param bodies    the offset and length in {@code bytes} of each body present (requestObject, responseObject)
+     * An event with neither a body nor a webhook's patch annotation has nowhere a value could be (a Metadata-level
+     * secret read, the commonest), whatever its resource.
+     *
+     * @param namespace    the namespace of the event's objectRef, or null
+     * @param webhookPatch whether the event has a mutating webhook's patch annotation ({@link #hasWebhookPatch})
+     * @param bodies       the offset and length in {@code bytes} of each body present (requestObject, responseObject)
      */
-    public boolean mayRedact(String resource, String subresource, String namespace, byte[] bytes, int... bodies) {
+    public boolean mayRedact(String resource, String subresource, String namespace, boolean webhookPatch, byte[] bytes,
+                             int... bodies) {
         int resourceMask = rules.resourceMask(resource, subresource);
+        if (bodies.length == 0 && !webhookPatch) {
+            return false;
+        }
         if ((resourceMask & ~RedactionRules.DATA_IF_PHI) != 0) {
             return true;
         }
@@ -116,6 +124,18 @@ public final class SecretRedactor {
         for (int i = 0; i < views.length; i++) {
             if (rules.mayNamePhiNamespace(bytes, bodies[2 * i], views[i])) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether these annotations hold a mutating webhook's patch, which {@link #redact} redacts like a body. */
+    public static boolean hasWebhookPatch(Map<String, String> annotations) {
+        if (annotations != null) {
+            for (String key : annotations.keySet()) {
+                if (key.startsWith(RedactionWalk.WEBHOOK_PATCH_PREFIX)) {
+                    return true;
+                }
             }
         }
         return false;

@@ -87,7 +87,7 @@ public final class EventPipeline {
                 : resp == null ? new int[] {req.offset(), req.length()}
                 : new int[] {req.offset(), req.length(), resp.offset(), resp.length()};
         return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(),
-                ref == null ? null : ref.namespace(), value, bodies);
+                ref == null ? null : ref.namespace(), SecretRedactor.hasWebhookPatch(s.event().annotations()), value, bodies);
     }
 
     private static AuditEvent withRequestObject(AuditEvent e, JsonNode requestObject) {

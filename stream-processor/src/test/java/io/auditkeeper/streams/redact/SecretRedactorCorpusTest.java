@@ -98,7 +98,7 @@ class SecretRedactorCorpusTest {
         }
         var ref = s.event().objectRef();
         return redactor.mayRedact(ref == null ? null : ref.resource(), ref == null ? null : ref.subresource(),
-                ref == null ? null : ref.namespace(), bytes,
+                ref == null ? null : ref.namespace(), SecretRedactor.hasWebhookPatch(s.event().annotations()), bytes,
                 bodies.stream().mapToInt(Integer::intValue).toArray());
     }
 

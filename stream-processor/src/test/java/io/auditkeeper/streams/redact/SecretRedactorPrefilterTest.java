@@ -140,9 +140,31 @@ class SecretRedactorPrefilterTest {
 
     @Test
     void shouldAlwaysLookCloserWhenTheResourceIsSecretsWhateverTheNamespace() {
-        String e = configMapEvent("/api/v1/namespaces/default/secrets", "get", "default", null, null)
+        String e = configMapEvent("/api/v1/namespaces/default/secrets", "get", "default", null, "{\"kind\":\"Status\"}")
                 .replace("\"resource\":\"configmaps\"", "\"resource\":\"secrets\"");
 
         assertThat(mayRedact(e)).isTrue();
+    }
+
+    @Test
+    void shouldSkipTheTreeWhenASecretIsReadAtMetadataLevelWithoutBodies() {
+        String e = configMapEvent("/api/v1/namespaces/ehr/secrets/db", "get", "ehr", null, null)
+                .replace("\"resource\":\"configmaps\"", "\"resource\":\"secrets\"");
+
+        assertThat(mayRedact(e)).isFalse();
+        assertThat(redact(e)).isEmpty();
+    }
+
+    @Test
+    void shouldLookCloserWhenASecretWithoutBodiesHasAWebhookPatch() {
+        String patch = "{\\\"configuration\\\":\\\"m\\\",\\\"webhook\\\":\\\"w\\\",\\\"patch\\\":[{\\\"op\\\":\\\"add\\\","
+                + "\\\"path\\\":\\\"/data/token\\\",\\\"value\\\":\\\"c2VjcmV0\\\"}],\\\"patchType\\\":\\\"JSONPatch\\\"}";
+        String e = configMapEvent("/api/v1/namespaces/ehr/secrets", "create", "ehr", null, null)
+                .replace("\"resource\":\"configmaps\"", "\"resource\":\"secrets\"")
+                .replace("\"responseStatus\"", "\"annotations\":{\"patch.webhook.admission.k8s.io/round_0_index_0\":\"" + patch
+                        + "\"},\"responseStatus\"");
+
+        assertThat(mayRedact(e)).isTrue();
+        assertThat(redact(e)).isNotEmpty();
     }
 }
