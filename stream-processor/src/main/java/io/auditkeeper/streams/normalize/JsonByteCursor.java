@@ -41,6 +41,22 @@ public final class JsonByteCursor {
     private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
     private static final long SPACES = 0x2020202020202020L;
 
+    private static final byte SHORT_ESCAPE = 1;
+    private static final byte UNICODE_ESCAPE = 2;
+    /** What may follow a backslash in a string: {@code "\\/bfnrt}, or {@code u} and four hex digits. */
+    private static final byte[] ESCAPE = new byte[256];
+    private static final byte[] HEX_DIGIT = new byte[256];
+
+    static {
+        for (char c : "\"\\/bfnrt".toCharArray()) {
+            ESCAPE[c] = SHORT_ESCAPE;
+        }
+        ESCAPE['u'] = UNICODE_ESCAPE;
+        for (char c : "0123456789abcdefABCDEF".toCharArray()) {
+            HEX_DIGIT[c] = 1;
+        }
+    }
+
     private final byte[] b;
     private final int end;
     private int pos;
@@ -400,23 +416,15 @@ public final class JsonByteCursor {
         if (p >= end) {
             throw fail();
         }
-        switch (b[p]) {
-            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
-                return p + 1;
-            }
-            case 'u' -> {
-                if (end - p < 5) {
-                    throw fail();
-                }
-                for (int i = 1; i <= 4; i++) {
-                    if (Character.digit(b[p + i], 16) < 0) {
-                        throw fail();
-                    }
-                }
-                return p + 5;
-            }
-            default -> throw fail();
+        byte kind = ESCAPE[b[p] & 0xFF];
+        if (kind == SHORT_ESCAPE) {
+            return p + 1;
         }
+        if (kind != UNICODE_ESCAPE || end - p < 5
+                || (HEX_DIGIT[b[p + 1] & 0xFF] & HEX_DIGIT[b[p + 2] & 0xFF] & HEX_DIGIT[b[p + 3] & 0xFF] & HEX_DIGIT[b[p + 4] & 0xFF]) == 0) {
+            throw fail();
+        }
+        return p + 5;
     }
 
     /** Checks one UTF-8 sequence strictly (RFC 3629) and returns the offset after it. */
