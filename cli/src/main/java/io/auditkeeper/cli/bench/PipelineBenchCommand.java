@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code auditkeeper bench pipeline}: the stream-processor's per-event code alone, on one thread, without Kafka: read,
  * classify, redact and normalize ({@link EventPipeline}), serialize the normalized record, and, for flagged requests,
- * the alert path's read and projection. Why: {@code bench streams} measures the topology among the broker, the JIT
+ * the alert path (the projection the processor hands on, and the detections' read of it). Why: {@code bench streams} measures the topology among the broker, the JIT
  * and RocksDB on shared cores; this tells what the code itself costs, so that a change to it can be judged in seconds.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -81,8 +81,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             for (int i = 0; i < outcomes.length; i++) {
                 if (outcomes[i] instanceof EventPipeline.Processed p && p.normalized().phi().flagged()) {
                     flagged++;
-                    FlaggedRequest request = FlaggedRequest.read(normalized[i], 0L);
+                    FlaggedRequest request = FlaggedRequest.of(p.normalized(), 0L);
                     if (request != null) {
+                        request.actorKey();
                         FlaggedRequest.read(request.projection(), 0L);
                     }
                 }
