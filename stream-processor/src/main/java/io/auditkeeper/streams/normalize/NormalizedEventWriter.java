@@ -49,9 +49,10 @@ public final class NormalizedEventWriter {
         len = 0;
         event(e, raw, tree);
         byte[] out = Arrays.copyOf(buf, len);
-        if (buf.length > 1024 * 1024) {
-            // one huge event must not pin a huge buffer for the life of the task
+        if (buf.length > 1024 * 1024 || chars.length > 64 * 1024) {
+            // one huge event must not pin huge buffers for the life of the task
             buf = new byte[16 * 1024];
+            chars = new char[256];
         }
         return out;
     }
