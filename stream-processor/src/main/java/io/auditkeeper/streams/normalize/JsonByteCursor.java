@@ -468,28 +468,40 @@ public final class JsonByteCursor {
         if (indexOf((byte) '\\', start, stop) < 0) {
             return new String(b, start, stop - start, StandardCharsets.UTF_8);
         }
-        StringBuilder out = new StringBuilder(stop - start);
+        // a checked string: every escape is whole and every UTF-8 sequence valid; never more chars than bytes
+        char[] out = new char[stop - start];
+        int n = 0;
         int p = start;
         while (p < stop) {
-            int next = indexOf((byte) '\\', p, stop);
-            int upTo = next < 0 ? stop : next;
-            out.append(new String(b, p, upTo - p, StandardCharsets.UTF_8));
-            if (next < 0) {
-                break;
+            int c = b[p];
+            if (c == '\\') {
+                char e = (char) b[p + 1];
+                switch (e) {
+                    case 'b' -> out[n++] = '\b';
+                    case 'f' -> out[n++] = '\f';
+                    case 'n' -> out[n++] = '\n';
+                    case 'r' -> out[n++] = '\r';
+                    case 't' -> out[n++] = '\t';
+                    case 'u' -> out[n++] = (char) (Character.digit(b[p + 2], 16) << 12 | Character.digit(b[p + 3], 16) << 8
+                            | Character.digit(b[p + 4], 16) << 4 | Character.digit(b[p + 5], 16));
+                    default -> out[n++] = e;
+                }
+                p += e == 'u' ? 6 : 2;
+            } else if (c >= 0) {
+                out[n++] = (char) c;
+                p++;
+            } else {
+                int lead = c & 0xFF;
+                int more = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+                int cp = lead & (0x3F >> more);
+                for (int i = 1; i <= more; i++) {
+                    cp = cp << 6 | b[p + i] & 0x3F;
+                }
+                n += Character.toChars(cp, out, n);
+                p += more + 1;
             }
-            char e = (char) b[next + 1];
-            switch (e) {
-                case 'b' -> out.append('\b');
-                case 'f' -> out.append('\f');
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case 'u' -> out.append((char) Integer.parseInt(new String(b, next + 2, 4, StandardCharsets.ISO_8859_1), 16));
-                default -> out.append(e);
-            }
-            p = next + (e == 'u' ? 6 : 2);
         }
-        return out.toString();
+        return new String(out, 0, n);
     }
 
     private int indexOf(byte c, int from, int to) {
