@@ -20,6 +20,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,11 +71,18 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
     @Mixin
     BenchOptions options;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private static final String WARM_UP = "bench-warmup-";
     private Path dir;
 
     @Override
     public Integer call() throws Exception {
+        if (events < 1 || rounds < 1 || threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--events, --rounds and --threads must each be at least 1");
+        }
         PrintStream out = System.out;
         dir = options.workDir();
         // State left by an earlier run belongs to a broker that is gone; Streams would wipe it mid-measurement.
@@ -89,6 +97,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                     Runtime.getRuntime().availableProcessors());
             double passthroughSum = 0;
             double topologySum = 0;
+            double[] roundRatios = new double[rounds];
             warmUp(out, bootstrap, raw);
             out.printf("%-18s %10s %22s %22s%n", "", "events/s", "stream thread CPU/event", "process CPU/event");
             for (int r = 0; r < rounds; r++) {
@@ -98,9 +107,13 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                 out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n%s", "audit topology", t.rate(), t.threadMicros(), t.processMicros(), t.cpuBreakdown());
                 passthroughSum += p.rate();
                 topologySum += t.rate();
+                roundRatios[r] = t.rate() / p.rate();
             }
             out.printf("%nmean: passthrough %.0f events/s, audit topology %.0f events/s, ratio %.2f (target >= 0.60)%n",
                     passthroughSum / rounds, topologySum / rounds, topologySum / passthroughSum);
+            out.printf("ratio of each round (topology to the passthrough run just before it): %s; median %.2f%n",
+                    java.util.Arrays.stream(roundRatios).mapToObj(x -> String.format("%.2f", x))
+                            .collect(java.util.stream.Collectors.joining(" / ")), median(roundRatios));
         }
         return 0;
     }
@@ -126,6 +139,17 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                 return;
             }
         }
+    }
+
+    /**
+     * The median of the rounds' ratios: each pairs a topology run with the passthrough run just before it, so a drift
+     * of this shared machine over the minutes of a benchmark weighs less than in the ratio of the means.
+     */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {

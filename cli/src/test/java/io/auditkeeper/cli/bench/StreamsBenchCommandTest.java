@@ -1,0 +1,39 @@
+package io.auditkeeper.cli.bench;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class StreamsBenchCommandTest {
+    @Test
+    void shouldTakeTheMiddleRatioWhenTheRoundsAreOdd() {
+        double[] ratios = {0.42, 0.31, 0.35};
+
+        assertThat(StreamsBenchCommand.median(ratios)).isEqualTo(0.35);
+        assertThat(ratios).as("the rounds' order is left as printed").containsExactly(0.42, 0.31, 0.35);
+    }
+
+    @Test
+    void shouldTakeTheMeanOfTheTwoMiddleRatiosWhenTheRoundsAreEven() {
+        assertThat(StreamsBenchCommand.median(new double[] {0.40, 0.30, 0.36, 0.32})).isCloseTo(0.34, within(1e-9));
+    }
+
+    @Test
+    void shouldExitTwoNamingTheOptionsWhenEventsRoundsOrThreadsAreTooFew() {
+        for (String[] args : new String[][] {{"--rounds", "0"}, {"--events", "0"}, {"--threads", "0"}}) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new StreamsBenchCommand());
+            cli.setErr(new PrintWriter(err));
+
+            int code = cli.execute(args);
+
+            assertThat(code).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(err.toString()).contains("--events, --rounds and --threads must each be at least 1");
+        }
+    }
+}
