@@ -7,6 +7,7 @@ import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.localstack.MetricsScrape;
 import io.auditkeeper.localstack.OperationsDoc;
 import io.auditkeeper.localstack.S3Endpoint;
+import io.auditkeeper.localstack.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -56,8 +57,7 @@ class ArchiverAdminIT {
         // an alert OpenSearch cannot take (not JSON): refused for good, to the dead-letter topic, counted by topic
         String alerts = "topic=\"" + topic + ".alerts\"";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic + ".alerts", 1, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
-                    .all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic + ".alerts", 1, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1));
         }
         send(stack.kafkaBootstrap(), topic + ".alerts", "{not an alert");
         try (ArchiverService archiver = new ArchiverService(config(stack, id, topic, stack.openSearchUrl())).start()) {
@@ -160,15 +160,12 @@ class ArchiverAdminIT {
     }
 
     /**
-     * Creates the topic, waits until the broker leads each of its partitions, and writes the events, checking each
-     * write: a produce to a partition the broker does not lead yet is retried by the producer, and once (CI, 2026-11-27)
-     * such a retry ended in OUT_OF_ORDER_SEQUENCE_NUMBER and 31 events never written, which this test then reported
-     * as a wrong lag four minutes later.
+     * Creates the topic, waits until the broker leads each of its partitions ({@link Topics}), and writes the events,
+     * checking each write: a lost write would show only minutes later, as a wrong lag.
      */
     private static void createAndFill(String bootstrap, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
-            awaitLeaders(admin, topic, 3);
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, 3, (short) 1));
         }
         Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
         List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
@@ -187,25 +184,6 @@ class ArchiverAdminIT {
             for (java.util.concurrent.Future<?> f : sent) {
                 f.get();
             }
-        }
-    }
-
-    private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                if (description.partitions().size() == partitions
-                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                    return;
-                }
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
-                    throw e;
-                }
-            }
-            assertThat(System.nanoTime()).as("every partition of %s has a leader", topic).isLessThan(deadline);
-            Thread.sleep(20);
         }
     }
 

@@ -9,6 +9,7 @@ import io.auditkeeper.archiver.manifest.ManifestVerifier;
 import io.auditkeeper.archiver.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -66,9 +67,8 @@ final class ArchiverTestRun {
 
     ArchiverService start() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1),
-                    new NewTopic(topic + ".alerts", 1, (short) 1)))
-                    .all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, PARTITIONS, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1),
+                    new NewTopic(topic + ".alerts", 1, (short) 1));
         }
         Path key = dir.resolve("signing.pem");
         ManifestSigner.generate(key, dir.resolve("signing.pub.pem"));

@@ -185,7 +185,7 @@ class LocalStackIT {
 
     private static void createTopic(String bootstrap, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, 1, (short) 1));
         }
     }
 

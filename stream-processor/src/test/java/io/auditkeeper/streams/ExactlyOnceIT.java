@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.localstack.TopicSnapshot;
+import io.auditkeeper.localstack.Topics;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
@@ -60,7 +61,7 @@ class ExactlyOnceIT {
                 "admin.enabled", "false"));
         settings.put("kafka.streams.commit.interval.ms", "200");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(raw, 3, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(raw, 3, (short) 1));
         }
         List<byte[]> events = events(3000);
         produce(bootstrap, raw, events);

@@ -4,6 +4,7 @@ import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.localstack.MetricsScrape;
 import io.auditkeeper.localstack.OperationsDoc;
+import io.auditkeeper.localstack.Topics;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import org.apache.kafka.clients.admin.Admin;
@@ -60,7 +61,7 @@ class StreamProcessorAdminIT {
         settings.put("kafka.streams.commit.interval.ms", "200");
         settings.put("streams.state-dir", Files.createDirectories(Path.of("target", "state-admin-" + suffix)).toAbsolutePath().toString());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(raw, 2, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(raw, 2, (short) 1));
         }
         Instant now = Instant.now();
         String get = event("admin-get-" + suffix, "ResponseComplete", "get", "default", "pods", null, now);

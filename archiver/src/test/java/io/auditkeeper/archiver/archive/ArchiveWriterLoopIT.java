@@ -9,6 +9,7 @@ import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -60,7 +61,7 @@ class ArchiveWriterLoopIT {
         ManifestSigner.generate(keys.resolve("signing.pem"), keys.resolve("signing.pub.pem"));
         ManifestSigner signer = ManifestSigner.fromPemFile(keys.resolve("signing.pem"));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, 2, (short) 1));
         }
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -142,7 +143,7 @@ class ArchiveWriterLoopIT {
         S3ManifestStore manifests = new S3ManifestStore(s3, bucket, "", writer);
         ManifestSigner.generate(keys.resolve("tx.pem"), keys.resolve("tx.pub.pem"));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, 1, (short) 1));
         }
         // As Kafka Streams writes audit.events: in transactions, each ending with a marker that takes an offset.
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
@@ -200,7 +201,7 @@ class ArchiveWriterLoopIT {
         ArchiveWriterLoop.Settings settings = new ArchiveWriterLoop.Settings(topic, "", 1 << 20, 10, Duration.ofSeconds(1),
                 Duration.ofMillis(100));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, 1, (short) 1));
             produce(bootstrap, topic, 0, 10);
             ArchiveWriterLoop first = new ArchiveWriterLoop(archiveConsumer(bootstrap, "lost-" + topic), writer,
                     manifests, signer, settings);
@@ -247,7 +248,7 @@ class ArchiveWriterLoopIT {
                 "auto.offset.reset", "none", "fetch.max.wait.ms", 1, "group.protocol", "classic"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, 1, (short) 1));
             produce(bootstrap, topic, 0, 10);
             ArchiveWriterLoop loop = new ArchiveWriterLoop(consumer, writer, manifests,
                     ManifestSigner.fromPemFile(keys.resolve("live.pem")), new ArchiveWriterLoop.Settings(topic, "",

@@ -2,6 +2,7 @@ package io.auditkeeper.cli.investigate;
 
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -106,8 +107,7 @@ class ReplayKafkaCommandIT {
         String target = topic + ".week";
         String missing = topic + ".missing";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(target, 1, (short) 1).configs(Map.of("retention.ms", "604800000"))))
-                    .all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(target, 1, (short) 1).configs(Map.of("retention.ms", "604800000")));
         }
         String[] args = {"replay", "kafka", "--bootstrap", stack.kafkaBootstrap(), "--topic", topic,
                 "--from", "2026-03-01T10:00:00Z", "--to", "2026-03-01T10:10:00Z", "--actor", "alice"};

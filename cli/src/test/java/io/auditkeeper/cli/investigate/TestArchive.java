@@ -8,6 +8,7 @@ import io.auditkeeper.archiver.manifest.Digest;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.localstack.LocalStack;
+import io.auditkeeper.localstack.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -128,7 +129,7 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
     /** A topic that keeps its old test records. */
     static void createTopic(LocalStack stack, String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(KEEP_OLD_RECORDS))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, partitions, (short) 1).configs(KEEP_OLD_RECORDS));
         }
     }
 

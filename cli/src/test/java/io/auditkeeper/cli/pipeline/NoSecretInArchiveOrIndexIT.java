@@ -6,6 +6,7 @@ import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.Topics;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.streams.StreamProcessorService;
@@ -103,7 +104,7 @@ class NoSecretInArchiveOrIndexIT {
         ac.put("manifest.signing-key-file", key.toString());
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(processorConfig.rawTopic(), 2, (short) 1))).all().get();
+            Topics.createAndAwaitLeaders(admin, new NewTopic(processorConfig.rawTopic(), 2, (short) 1));
         }
         try (StreamProcessorService processor = new StreamProcessorService(processorConfig).start();
              ArchiverService archiver = new ArchiverService(ArchiverConfig.of(ac)).start()) {
