@@ -1,10 +1,10 @@
 package io.auditkeeper.cli.bench;
 
 import io.auditkeeper.model.NormalizedEvent;
-import io.auditkeeper.streams.normalize.NormalizedEventWriter;
 import io.auditkeeper.streams.StreamProcessorService;
 import io.auditkeeper.streams.alerts.FlaggedRequest;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
+import io.auditkeeper.streams.normalize.NormalizedEventWriter;
 import io.auditkeeper.streams.normalize.RawRecordContext;
 import io.auditkeeper.streams.topology.EventPipeline;
 import picocli.CommandLine;
@@ -23,8 +23,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code auditkeeper bench pipeline}: the stream-processor's per-event code alone, on one thread, without Kafka: read,
  * classify, redact and normalize ({@link EventPipeline}), serialize the normalized record, and, for flagged requests,
- * the alert path (the projection the processor hands on, and the detections' read of it). Why: {@code bench streams} measures the topology among the broker, the JIT
- * and RocksDB on shared cores; this tells what the code itself costs, so that a change to it can be judged in seconds.
+ * the alert path (the projection the processor hands on, and the detections' read of it). Why: {@code bench streams}
+ * measures the topology among the broker, the JIT and RocksDB on shared cores; this tells what the code itself costs, so that a change to it can be judged in seconds.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Measure the stream-processor's per-event code alone, without Kafka (CPU per event).")

@@ -62,7 +62,8 @@ public final class JsonByteCursor {
     private int pos;
     private int lastStringStart;
     private int lastStringEnd;
-    private boolean lastStringPlain;
+    private boolean lastStringAscii;
+    private boolean lastStringEscaped;
     private long[] containers;
 
     public JsonByteCursor(byte[] bytes, int offset, int length) {
@@ -129,14 +130,10 @@ public final class JsonByteCursor {
      * refused: compared as bytes they could be read as another name than Jackson reads.
      */
     public void name() {
-        if (peek() != '"') {
+        memberName();
+        if (lastStringEscaped) {
             throw fail();
         }
-        string();
-        if (!lastStringPlain && indexOf((byte) '\\', lastStringStart, lastStringEnd) >= 0 || lastStringEnd - lastStringStart > MAX_NAME_BYTES) {
-            throw fail();
-        }
-        expect(':');
     }
 
     /** True if the last name read is {@code ascii} (given as the bytes of an ASCII name). */
@@ -155,7 +152,7 @@ public final class JsonByteCursor {
 
     /** The last name read, decoded. */
     public String nameText() {
-        return text(lastStringStart, lastStringEnd, lastStringPlain);
+        return lastText();
     }
 
     /** Reads a string value; fails on any other value. */
@@ -164,7 +161,7 @@ public final class JsonByteCursor {
             throw fail();
         }
         string();
-        return text(lastStringStart, lastStringEnd, lastStringPlain);
+        return lastText();
     }
 
     /** Reads a string or {@code null}; fails on any other value. */
@@ -369,12 +366,13 @@ public final class JsonByteCursor {
 
     /**
      * Checks a string at the cursor (on its opening quote) and moves past it; its content is left at
-     * {@code lastStringStart..lastStringEnd}, and {@code lastStringPlain} says it is all ASCII without escapes.
+     * {@code lastStringStart..lastStringEnd}, with whether it is all ASCII and whether it has escapes.
      */
     private void string() {
         int p = pos + 1;
         int start = p;
-        boolean plain = true;
+        boolean ascii = true;
+        boolean escaped = false;
         while (true) {
             while (p + 8 <= end) {
                 long w = (long) LONG.get(b, p);
@@ -395,10 +393,10 @@ public final class JsonByteCursor {
                 break;
             }
             if (c == '\\') {
-                plain = false;
+                escaped = true;
                 p = escape(p + 1);
             } else if (c < 0) {
-                plain = false;
+                ascii = false;
                 p = utf8(p, c & 0xFF);
             } else if (c < 0x20) {
                 throw fail();
@@ -408,7 +406,8 @@ public final class JsonByteCursor {
         }
         lastStringStart = start;
         lastStringEnd = p;
-        lastStringPlain = plain;
+        lastStringAscii = ascii;
+        lastStringEscaped = escaped;
         pos = p + 1;
     }
 
@@ -460,13 +459,12 @@ public final class JsonByteCursor {
         return p + n + 1;
     }
 
-    /** The content of a checked string as Java text. */
-    private String text(int start, int stop, boolean plain) {
-        if (plain) {
-            return new String(b, start, stop - start, StandardCharsets.ISO_8859_1);
-        }
-        if (indexOf((byte) '\\', start, stop) < 0) {
-            return new String(b, start, stop - start, StandardCharsets.UTF_8);
+    /** The content of the last string read, as Java text. */
+    private String lastText() {
+        int start = lastStringStart;
+        int stop = lastStringEnd;
+        if (!lastStringEscaped) {
+            return new String(b, start, stop - start, lastStringAscii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
         }
         // a checked string: every escape is whole and every UTF-8 sequence valid; never more chars than bytes
         char[] out = new char[stop - start];
@@ -502,14 +500,5 @@ public final class JsonByteCursor {
             }
         }
         return new String(out, 0, n);
-    }
-
-    private int indexOf(byte c, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

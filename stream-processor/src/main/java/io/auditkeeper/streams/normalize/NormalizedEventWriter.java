@@ -6,6 +6,7 @@ import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.model.RawJson;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -20,8 +21,8 @@ import java.util.List;
  * <p>A writer keeps its buffers from one event to the next, so it is not for concurrent use: one per stream task.
  */
 public final class NormalizedEventWriter {
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    /** For each ASCII character: 0 written as is; else the letter of its short escape, or 'u' for a six-character escape. */
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    /** For each ASCII character: 0, written as is; else the letter of its short escape, or 'u' for a six-character one. */
     private static final byte[] ESCAPES = new byte[128];
 
     static {
@@ -236,8 +237,8 @@ public final class NormalizedEventWriter {
 
     /**
      * A JSON string as Jackson's UTF-8 generator writes it: the short escapes, other control characters as
-     * uppercase six-character escapes (backslash, u, 00XX), other text as UTF-8, and each UTF-16 surrogate (paired or not) as its own
-     * six-character escape.
+     * uppercase six-character escapes (backslash, u, 00XX), other text as UTF-8, and each UTF-16 surrogate (paired or
+     * not) as its own six-character escape.
      */
     private void quoted(String s) {
         int n = s.length();

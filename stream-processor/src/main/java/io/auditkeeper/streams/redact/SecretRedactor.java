@@ -94,10 +94,10 @@ public final class SecretRedactor {
      */
     public boolean mayRedact(String resource, String subresource, String namespace, boolean webhookPatch, byte[] bytes,
                              int... bodies) {
-        int resourceMask = rules.resourceMask(resource, subresource);
         if (bodies.length == 0 && !webhookPatch) {
             return false;
         }
+        int resourceMask = rules.resourceMask(resource, subresource);
         if ((resourceMask & ~RedactionRules.DATA_IF_PHI) != 0) {
             return true;
         }

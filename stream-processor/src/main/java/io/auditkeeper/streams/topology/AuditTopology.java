@@ -55,6 +55,7 @@ public final class AuditTopology {
         routed.to(config.eventsTopic(), bytes(EVENTS_SINK));
         routed.to(config.phiAccessTopic(), bytes(PHI_ACCESS_SINK));
         routed.to(config.deadLetterTopic(), bytes(DEAD_LETTER_SINK));
+        // the node the processor forwards flagged requests to, by name; it only ever sends them with an actor key
         routed.filter((actor, request) -> actor != null, Named.as(ALERTS_ROUTE))
                 .repartition(Repartitioned.<byte[], byte[]>as("alerts-by-actor")
                         .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray()))
