@@ -5,6 +5,7 @@ import io.auditkeeper.localstack.LocalStackSettings;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.streams.StreamProcessorService;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
+import io.auditkeeper.streams.topology.AuditTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -65,6 +66,10 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads of both topologies (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--floor", description = "Also run, in each round, the dedupe floor: the topology's dedupe store and "
+            + "forward, without its per-event code, and print its ratio to the passthrough.")
+    boolean floor;
+
     @Option(names = "--cpu-breakdown", description = "Also print, for each measured run, its CPU per event by thread group (stream thread, producer, broker, JIT, GC).")
     boolean cpuBreakdown;
 
@@ -98,6 +103,8 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             double passthroughSum = 0;
             double topologySum = 0;
             double[] roundRatios = new double[rounds];
+            double[] floorRatios = new double[rounds];
+            double floorSum = 0;
             warmUp(out, bootstrap, raw);
             out.printf("%-18s %10s %22s %22s%n", "", "events/s", "stream thread CPU/event", "process CPU/event");
             for (int r = 0; r < rounds; r++) {
@@ -105,6 +112,12 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                 out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n%s", "passthrough", p.rate(), p.threadMicros(), p.processMicros(), p.cpuBreakdown());
                 Run t = topology(bootstrap, raw, "bench-topology-" + r);
                 out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n%s", "audit topology", t.rate(), t.threadMicros(), t.processMicros(), t.cpuBreakdown());
+                if (floor) {
+                    Run f = dedupeFloor(bootstrap, raw, "bench-floor-" + r);
+                    out.printf("%-18s %10.0f %20.1f µs %20.1f µs%n%s", "dedupe floor", f.rate(), f.threadMicros(), f.processMicros(), f.cpuBreakdown());
+                    floorSum += f.rate();
+                    floorRatios[r] = f.rate() / p.rate();
+                }
                 passthroughSum += p.rate();
                 topologySum += t.rate();
                 roundRatios[r] = t.rate() / p.rate();
@@ -114,6 +127,13 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             out.printf("ratio of each round (topology to the passthrough run just before it): %s; median %.2f%n",
                     java.util.Arrays.stream(roundRatios).mapToObj(x -> String.format("%.2f", x))
                             .collect(java.util.stream.Collectors.joining(" / ")), median(roundRatios));
+            if (floor) {
+                out.printf("dedupe floor: mean %.0f events/s, ratio %.2f; ratio of each round: %s; median %.2f "
+                                + "(the most the topology could reach with per-event code that cost nothing)%n",
+                        floorSum / rounds, floorSum / passthroughSum, java.util.Arrays.stream(floorRatios)
+                                .mapToObj(x -> String.format("%.2f", x)).collect(java.util.stream.Collectors.joining(" / ")),
+                        median(floorRatios));
+            }
         }
         return 0;
     }
@@ -132,9 +152,12 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             long t0 = System.nanoTime();
             passthrough(bootstrap, raw, WARM_UP + "passthrough-" + round);
             topology(bootstrap, raw, WARM_UP + "topology-" + round);
+            if (floor) {
+                dedupeFloor(bootstrap, raw, WARM_UP + "floor-" + round);
+            }
             double share = (jit.getTotalCompilationTime() - jit0) / ((System.nanoTime() - t0) / 1e6);
             if (share <= warmUpJitShare || round == maxWarmUpRounds) {
-                out.printf("warm-up: %d round(s) of both topologies in %.0f s; the JIT compiled for %.0f%% of the last one%n%n",
+                out.printf("warm-up: %d round(s) of each topology in %.0f s; the JIT compiled for %.0f%% of the last one%n%n",
                         round, (System.nanoTime() - started) / 1e9, 100 * share);
                 return;
             }
@@ -198,6 +221,27 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             admin.createTopics(List.of(new NewTopic(appId + ".out", 6, (short) 1))).all().get();
         }
         return run(b.build(), StreamProcessorService.streamsProperties(config), seen::get);
+    }
+
+    /** The {@link DedupeFloorProcessor} under the topology's own Streams configuration. */
+    private Run dedupeFloor(String bootstrap, String raw, String appId) throws Exception {
+        AtomicLong seen = new AtomicLong();
+        StreamProcessorConfig config = config(bootstrap, raw, appId);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(config.eventsTopic(), 6, (short) 1))).all().get();
+        }
+        return run(dedupeFloorTopology(raw, config.eventsTopic(), config.dedupeWindow(), seen),
+                StreamProcessorService.streamsProperties(config), seen::get);
+    }
+
+    /** {@code raw} through a {@link DedupeFloorProcessor} to {@code out}; {@code seen} counts the records it read. */
+    static Topology dedupeFloorTopology(String raw, String out, java.time.Duration window, AtomicLong seen) {
+        StreamsBuilder b = new StreamsBuilder();
+        b.addStateStore(AuditTopology.seenStore(AuditTopology.DEDUPE_STORE, window));
+        b.stream(raw, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new DedupeFloorProcessor(window, seen), AuditTopology.DEDUPE_STORE)
+                .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        return b.build();
     }
 
     private Run topology(String bootstrap, String raw, String appId) throws Exception {
