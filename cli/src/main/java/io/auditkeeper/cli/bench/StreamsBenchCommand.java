@@ -70,6 +70,11 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
             + "forward, without its per-event code, and print its ratio to the passthrough.")
     boolean floor;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A stream-processor setting for every application of the run, as in its config file (for example "
+                    + "kafka.streams.consumer.max.poll.records=2000); repeatable.")
+    Map<String, String> settings = new HashMap<>();
+
     @Option(names = "--cpu-breakdown", description = "Also print, for each measured run, its CPU per event by thread group (stream thread, producer, broker, JIT, GC).")
     boolean cpuBreakdown;
 
@@ -87,6 +92,13 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         if (events < 1 || rounds < 1 || threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--events, --rounds and --threads must each be at least 1");
+        }
+        for (String key : settings.keySet()) {
+            if (!StreamProcessorConfig.DEFINITION.names().contains(key) && !key.startsWith(StreamProcessorConfig.KAFKA_STREAMS_PREFIX)
+                    && !key.startsWith(StreamProcessorConfig.KAFKA_CLIENT_PREFIX)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--set: unknown stream-processor setting '" + key
+                        + "' (docs/stream-processor.md lists them; Kafka settings go under kafka.streams.* or kafka.client.*)");
+            }
         }
         PrintStream out = System.out;
         dir = options.workDir();
@@ -270,6 +282,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
         s.put("streams.threads", Integer.toString(threads));
         s.put("admin.enabled", "false");
         s.put("streams.state-dir", Files.createDirectories(dir.resolve("streams-state").resolve(appId)).toString());
+        s.putAll(settings);
         return StreamProcessorConfig.of(s);
     }
 

@@ -36,4 +36,16 @@ class StreamsBenchCommandTest {
             assertThat(err.toString()).contains("--events, --rounds and --threads must each be at least 1");
         }
     }
+
+    @Test
+    void shouldExitTwoNamingTheKeyWhenASettingIsUnknown() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new StreamsBenchCommand());
+        cli.setErr(new PrintWriter(err));
+
+        int code = cli.execute("--set", "dedupe.windw-ms=1000");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--set: unknown stream-processor setting 'dedupe.windw-ms'");
+    }
 }
