@@ -93,12 +93,17 @@ public final class ConfigLoader {
             }
         }
         for (String key : values.keySet()) {
-            if (!known.contains(key) && passThroughPrefixes.stream().noneMatch(key::startsWith)) {
+            if (!isKnown(key)) {
                 throw new ConfigException("Unknown configuration key '" + key + "'"
                         + (file == null ? "" : " in " + file) + "; see the configuration reference for the valid keys");
             }
         }
         return values;
+    }
+
+    /** Whether {@code key} is one of the definition's keys or under one of the pass-through prefixes. */
+    public boolean isKnown(String key) {
+        return definition.names().contains(key) || passThroughPrefixes.stream().anyMatch(key::startsWith);
     }
 
     /** The entries under {@code prefix}, with the prefix removed: the pass-through properties of one client. */

@@ -39,6 +39,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldKnowDefinedAndPassThroughKeysButNotATypoWhenAsked() {
+        assertThat(loader().isKnown("listen.port")).isTrue();
+        assertThat(loader().isKnown(PRODUCER_PREFIX + "linger.ms")).isTrue();
+        assertThat(loader().isKnown("listen.prot")).isFalse();
+        assertThat(loader().isKnown("kafka.consumer.fetch.max.bytes")).as("not a pass-through prefix here").isFalse();
+    }
+
+    @Test
     void shouldFlattenNestedMapsToDottedKeysWhenFileHasNestedYaml() throws IOException {
         Path file = yaml("""
                 cluster:

@@ -94,8 +94,7 @@ public final class StreamsBenchCommand implements java.util.concurrent.Callable<
                     "--events, --rounds and --threads must each be at least 1");
         }
         for (String key : settings.keySet()) {
-            if (!StreamProcessorConfig.DEFINITION.names().contains(key) && !key.startsWith(StreamProcessorConfig.KAFKA_STREAMS_PREFIX)
-                    && !key.startsWith(StreamProcessorConfig.KAFKA_CLIENT_PREFIX)) {
+            if (!StreamProcessorConfig.LOADER.isKnown(key)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--set: unknown stream-processor setting '" + key
                         + "' (docs/stream-processor.md lists them; Kafka settings go under kafka.streams.* or kafka.client.*)");
             }

@@ -1,10 +1,6 @@
 package io.auditkeeper.cli.bench;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,14 +8,10 @@ class PipelineBenchCommandTest {
     @Test
     void shouldExitTwoNamingTheOptionsWhenRoundsOrEventsAreTooFew() {
         for (String[] args : new String[][] {{"--rounds", "1"}, {"--events", "0"}}) {
-            StringWriter err = new StringWriter();
-            CommandLine cli = new CommandLine(new PipelineBenchCommand());
-            cli.setErr(new PrintWriter(err));
+            CommandRun run = CommandRun.of(new PipelineBenchCommand(), args);
 
-            int code = cli.execute(args);
-
-            assertThat(code).as(String.join(" ", args)).isEqualTo(2);
-            assertThat(err.toString()).contains("--events must be at least 1 and --rounds at least 2");
+            assertThat(run.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).contains("--events must be at least 1 and --rounds at least 2");
         }
     }
 }

@@ -1,10 +1,6 @@
 package io.auditkeeper.cli.bench;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -26,26 +22,18 @@ class StreamsBenchCommandTest {
     @Test
     void shouldExitTwoNamingTheOptionsWhenEventsRoundsOrThreadsAreTooFew() {
         for (String[] args : new String[][] {{"--rounds", "0"}, {"--events", "0"}, {"--threads", "0"}}) {
-            StringWriter err = new StringWriter();
-            CommandLine cli = new CommandLine(new StreamsBenchCommand());
-            cli.setErr(new PrintWriter(err));
+            CommandRun run = CommandRun.of(new StreamsBenchCommand(), args);
 
-            int code = cli.execute(args);
-
-            assertThat(code).as(String.join(" ", args)).isEqualTo(2);
-            assertThat(err.toString()).contains("--events, --rounds and --threads must each be at least 1");
+            assertThat(run.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).contains("--events, --rounds and --threads must each be at least 1");
         }
     }
 
     @Test
     void shouldExitTwoNamingTheKeyWhenASettingIsUnknown() {
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new StreamsBenchCommand());
-        cli.setErr(new PrintWriter(err));
+        CommandRun run = CommandRun.of(new StreamsBenchCommand(), "--set", "dedupe.windw-ms=1000");
 
-        int code = cli.execute("--set", "dedupe.windw-ms=1000");
-
-        assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--set: unknown stream-processor setting 'dedupe.windw-ms'");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--set: unknown stream-processor setting 'dedupe.windw-ms'");
     }
 }
