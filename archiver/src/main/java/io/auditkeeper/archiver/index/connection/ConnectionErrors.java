@@ -5,6 +5,7 @@ import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -14,7 +15,9 @@ import java.security.cert.CertificateException;
  * Says in the operator's terms, naming the configuration key to look at, why OpenSearch could not be used: an
  * untrusted server certificate, a certificate for another host, a refused client certificate, refused credentials or
  * permissions. The transports report these as a nested TLS exception or a bare status, which in a log line at 3 a.m.
- * reads like "not reachable". Never includes credentials (the exceptions described carry none).
+ * reads like "not reachable". With TLS 1.3 the server checks the client certificate after the client has finished its
+ * side of the handshake, so a refusal can reach a client that is already writing as a bare broken pipe or reset.
+ * Never includes credentials (the exceptions described carry none).
  */
 public final class ConnectionErrors {
     private ConnectionErrors() {
@@ -46,7 +49,8 @@ public final class ConnectionErrors {
             if (t instanceof SSLException) {
                 String m = String.valueOf(t.getMessage());
                 if (m.contains("bad_certificate") || m.contains("certificate_required")
-                        || m.contains("certificate_unknown") || m.contains("Broken pipe")) {
+                        || m.contains("certificate_unknown") || m.contains("Broken pipe") || m.contains("Connection reset")
+                        || m.contains("Remote host terminated the handshake")) {
                     return "TLS: OpenSearch refused the handshake, most likely the client certificate (missing, or "
                             + "not signed by a CA it trusts: opensearch.tls.cert-file and opensearch.tls.key-file); "
                             + m;
@@ -55,6 +59,15 @@ public final class ConnectionErrors {
             }
             if (t instanceof ConnectException) {
                 return "cannot connect to OpenSearch (opensearch.url): " + t.getMessage();
+            }
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof IOException && (m.contains("Broken pipe") || m.startsWith("Connection reset"))) {
+                return "TLS or network: OpenSearch closed the connection (" + m + "). Over HTTPS with TLS 1.3 this "
+                        + "is how a server refuses the client certificate when the request was already on its way "
+                        + "(missing, or not signed by a CA it trusts: opensearch.tls.cert-file and "
+                        + "opensearch.tls.key-file); otherwise the server or a proxy in between dropped it";
             }
         }
         return error.toString();

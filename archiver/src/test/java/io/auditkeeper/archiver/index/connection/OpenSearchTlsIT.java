@@ -114,7 +114,8 @@ class OpenSearchTlsIT {
             for (OpenSearchConnection connection : List.of(none, impostor)) {
                 assertThatThrownBy(() -> indexTwoDocuments(OpenSearchClientFactory.create(connection)))
                         .isInstanceOf(IOException.class)
-                        .satisfies(e -> assertThat(ConnectionErrors.describe(e)).startsWith("TLS"));
+                        .satisfies(e -> assertThat(ConnectionErrors.describe(e)).startsWith("TLS")
+                                .contains("client certificate").contains("opensearch.tls.cert-file"));
             }
         }
     }
