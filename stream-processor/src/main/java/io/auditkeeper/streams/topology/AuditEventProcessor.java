@@ -87,7 +87,9 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         try {
             value = writer.write(p.normalized());
         } catch (JsonProcessingException e) {
-            deadLetter(record, "unwritable-event", "the normalized event could not be serialized");
+            EventPipeline.Rejected rejected = pipeline.rejectedAfterReading("unwritable-event",
+                    "the normalized event could not be serialized", record.value());
+            deadLetter(record.withValue(rejected.value()), rejected.reason(), rejected.detail());
             return;
         }
         byte[] key = requestKey.getBytes(StandardCharsets.UTF_8);

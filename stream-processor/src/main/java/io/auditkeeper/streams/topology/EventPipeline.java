@@ -130,6 +130,21 @@ public final class EventPipeline {
         return new Processed(parsed, normalizer.normalize(raw, parsed, out, c.toPhi(), redactions));
     }
 
+    /**
+     * An event's value as the dead-letter topic may hold it when it fails after it was read (its normalized record
+     * could not be written): with secret values redacted, as a rejected event's is.
+     */
+    public Rejected rejectedAfterReading(String reason, String detail, byte[] value) {
+        try {
+            if (mapper.readTree(value) instanceof ObjectNode event) {
+                return rejected(reason, detail, event, value);
+            }
+        } catch (IOException e) {
+            // not JSON after all: kept as received, like any unparseable value
+        }
+        return new Rejected(reason, detail, value);
+    }
+
     private Rejected rejected(String reason, String detail, ObjectNode event, byte[] value) {
         if (redactor.redact(event).isEmpty()) {
             return new Rejected(reason, detail, value);

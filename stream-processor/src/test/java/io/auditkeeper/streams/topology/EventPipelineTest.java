@@ -97,6 +97,24 @@ class EventPipelineTest {
     }
 
     @Test
+    void shouldRedactTheDeadLetterValueWhenAnEventThatWasReadFailsLater() {
+        String json = "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"create\","
+                + "\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"ns\"},"
+                + "\"requestObject\":{\"kind\":\"Secret\",\"data\":{\"password\":\"aHVudGVyMg==\"}}}";
+        for (EventPipeline pipeline : PIPELINES) {
+            EventPipeline.Rejected r = pipeline.rejectedAfterReading("unwritable-event", "could not be written",
+                    json.getBytes(StandardCharsets.UTF_8));
+
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain("aHVudGVyMg==")
+                    .contains(SecretRedactor.REDACTED);
+            assertThat(r.detail()).isEqualTo("could not be written; secret values redacted");
+            assertThat(r.reason()).isEqualTo("unwritable-event");
+        }
+        byte[] notJson = "{\"password\":".getBytes(StandardCharsets.UTF_8);
+        assertThat(PIPELINES.get(0).rejectedAfterReading("unwritable-event", "d", notJson).value()).isEqualTo(notJson);
+    }
+
+    @Test
     void shouldFlagAPrivilegedPodWhenOnlyTheRequestBodySaysSo() {
         String json = "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"create\",\"requestURI\":\"/api/v1/namespaces/phi-x/pods\","
                 + "\"user\":{\"username\":\"bob\"},\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"phi-x\",\"apiVersion\":\"v1\"},"
