@@ -5,6 +5,7 @@ import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
 import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.deadletter.DeadLetterEnvelope;
 import io.auditkeeper.archiver.index.DocumentKind;
 import io.auditkeeper.archiver.index.IndexWriterLoop;
 import io.auditkeeper.archiver.index.SingleIndexDocuments;
@@ -19,6 +20,7 @@ import io.auditkeeper.archiver.manifest.ManifestSigner;
 import io.auditkeeper.archiver.metrics.ArchiveMetrics;
 import io.auditkeeper.archiver.metrics.IndexMetrics;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
+import io.auditkeeper.archiver.s3.ArchiveKeys;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -50,6 +52,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,8 +78,13 @@ public final class ArchiverService implements AutoCloseable {
     private Thread thread;
     private volatile Throwable archiveFailure;
     private volatile Throwable indexFailure;
+    private KafkaConsumer<byte[], byte[]> deadLetterConsumer;
+    private ArchiveWriterLoop deadLetterLoop;
+    private Thread deadLetterThread;
+    private volatile Throwable deadLetterFailure;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private ArchiveMetrics archiveMetrics;
+    private ArchiveMetrics deadLetterMetrics;
     private IndexMetrics indexMetrics;
     private AdminServer admin;
     private IndexWriterLoop indexLoop;
@@ -133,12 +141,17 @@ public final class ArchiverService implements AutoCloseable {
                 archiveMetrics);
         loop.publishEntriesTo(entries, config.archiveTopic());
         loop.subscribe();
+        List<String> archivedTopics = new ArrayList<>(List.of(config.eventsTopic()));
+        if (config.archiveDeadLetters()) {
+            startDeadLetterArchive(writer, manifests, signer);
+            archivedTopics.add(config.deadLetterTopic());
+        }
         DigestWriter digestWriter = new DigestWriter(s3, config.bucket(), config.prefix(), writer, manifests, signer);
         digests = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "digest-writer"));
         long every = config.digestInterval().toMillis();
         digests.scheduleAtFixedRate(() -> {
             try {
-                digestWriter.write(config.eventsTopic(), Instant.now());
+                digestWriter.write(archivedTopics, Instant.now());
                 archiveMetrics.digestWritten();
             } catch (RuntimeException e) {
                 if (e instanceof SdkException) {
@@ -148,8 +161,13 @@ public final class ArchiverService implements AutoCloseable {
             }
         }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         running.set(true);
-        thread = new Thread(this::run, "archive-writer");
+        thread = new Thread(() -> run(loop, "archive writer", e -> archiveFailure = e), "archive-writer");
         thread.start();
+        if (deadLetterLoop != null) {
+            deadLetterThread = new Thread(() -> run(deadLetterLoop, "dead-letter archive writer", e -> deadLetterFailure = e),
+                    "dead-letter-archive-writer");
+            deadLetterThread.start();
+        }
         if (config.openSearchUrl().isPresent()) {
             startIndexer();
         }
@@ -162,6 +180,24 @@ public final class ArchiverService implements AutoCloseable {
         LOG.atInfo().addKeyValue("bucket", config.bucket()).addKeyValue("topic", config.eventsTopic())
                 .addKeyValue("retention_years", config.retentionYears()).log("archiver started");
         return this;
+    }
+
+    /**
+     * The dead-letter topic archived like the events, under {@code dead-letters/}, each record as a
+     * {@link DeadLetterEnvelope}; its own consumer group, metrics and thread, so that neither archive waits for the
+     * other. Its consumer never creates the topic: ingest and the stream-processor do, with its retention.
+     */
+    private void startDeadLetterArchive(ObjectLockArchiveWriter writer, S3ManifestStore manifests, ManifestSigner signer) {
+        Map<String, Object> props = archiveConsumerProperties(config, config.deadLetterGroupId());
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        deadLetterConsumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        deadLetterMetrics = ArchiveMetrics.deadLetters(registry, config.deadLetterGroupId());
+        deadLetterLoop = new ArchiveWriterLoop(deadLetterConsumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(
+                config.deadLetterTopic(), config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(),
+                config.batchMaxAge(), Duration.ofMillis(500), ArchiveKeys.DEAD_LETTERS, DeadLetterEnvelope::line),
+                deadLetterMetrics);
+        deadLetterLoop.publishEntriesTo(entries, config.archiveTopic());
+        deadLetterLoop.subscribe();
     }
 
     /** The settings of both writers' consumers: committed records only, offsets committed by the writers. */
@@ -269,24 +305,29 @@ public final class ArchiverService implements AutoCloseable {
         }
     }
 
-    private void run() {
+    private void run(ArchiveWriterLoop writerLoop, String name, java.util.function.Consumer<Throwable> failure) {
         try {
             while (running.get()) {
-                loop.runOnce();
+                writerLoop.runOnce();
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            archiveFailure = e;
-            LOG.atError().addKeyValue("exception", e.getClass().getName()).log("archive writer stopped: " + e.getMessage());
+            failure.accept(e);
+            LOG.atError().addKeyValue("exception", e.getClass().getName()).log(name + " stopped: " + e.getMessage());
         } finally {
-            loop.close();
+            writerLoop.close();
         }
     }
 
     /** Records archived since start (also counts records re-archived after a restart as one each). */
     public long archivedRecords() {
         return loop == null ? 0 : loop.archivedRecords();
+    }
+
+    /** Dead-letter records archived since start (0 with dead-letters.archive off). */
+    public long archivedDeadLetters() {
+        return deadLetterLoop == null ? 0 : deadLetterLoop.archivedRecords();
     }
 
     public boolean isHealthy() {
@@ -298,7 +339,7 @@ public final class ArchiverService implements AutoCloseable {
         if (!running.get()) {
             return Optional.of("not running");
         }
-        return writersNotRunning(thread, archiveFailure, indexThread, indexFailure);
+        return writersNotRunning(thread, archiveFailure, deadLetterThread, deadLetterFailure, indexThread, indexFailure);
     }
 
     /**
@@ -307,13 +348,17 @@ public final class ArchiverService implements AutoCloseable {
      * offsets), so the kubelet's restart is the recovery.
      */
     public Optional<String> notAliveReason() {
-        return running.get() ? writersNotRunning(thread, archiveFailure, indexThread, indexFailure) : Optional.empty();
+        return running.get() ? writersNotRunning(thread, archiveFailure, deadLetterThread, deadLetterFailure, indexThread, indexFailure) : Optional.empty();
     }
 
-    /** The archive writer must be running, and the index writer too when there is one. */
-    static Optional<String> writersNotRunning(Thread archive, Throwable archiveFailure, Thread index, Throwable indexFailure) {
+    /** The archive writer must be running, and the dead-letter archive and index writers too when there are. */
+    static Optional<String> writersNotRunning(Thread archive, Throwable archiveFailure, Thread deadLetters,
+                                              Throwable deadLetterFailure, Thread index, Throwable indexFailure) {
         if (archive == null || !archive.isAlive()) {
             return Optional.of("archive writer stopped" + cause(archiveFailure));
+        }
+        if (deadLetters != null && !deadLetters.isAlive()) {
+            return Optional.of("dead-letter archive writer stopped" + cause(deadLetterFailure));
         }
         if (index != null && !index.isAlive()) {
             return Optional.of("index writer stopped" + cause(indexFailure));
@@ -330,6 +375,9 @@ public final class ArchiverService implements AutoCloseable {
     public String scrape() {
         if (archiveMetrics != null) {
             archiveMetrics.refresh();
+        }
+        if (deadLetterMetrics != null) {
+            deadLetterMetrics.refresh();
         }
         if (indexMetrics != null) {
             indexMetrics.refresh();
@@ -361,7 +409,10 @@ public final class ArchiverService implements AutoCloseable {
         if (indexConsumer != null) {
             indexConsumer.wakeup();
         }
-        for (Thread t : new Thread[]{thread, indexThread}) {
+        if (deadLetterConsumer != null) {
+            deadLetterConsumer.wakeup();
+        }
+        for (Thread t : new Thread[]{thread, deadLetterThread, indexThread}) {
             if (t != null) {
                 try {
                     t.join(10_000);

@@ -140,6 +140,7 @@ class ArchiverAdminIT {
         c.put("opensearch.archive-index", "admin-it-" + id + "-archive");
         c.put("archive.group-id", "archive-" + id);
         c.put("index.group-id", "index-" + id);
+        c.put("dead-letters.group-id", "dead-letters-" + id);
         c.put("s3.bucket", "admin-" + id);
         c.put("s3.endpoint", s3.endpoint().toString());
         c.put("s3.region", s3.region());

@@ -26,11 +26,14 @@ class ArchiverReadinessTest {
         });
         alive.start();
         try {
-            assertThat(ArchiverService.writersNotRunning(alive, null, null, null)).isEmpty();
-            assertThat(ArchiverService.writersNotRunning(alive, null, alive, null)).isEmpty();
-            assertThat(ArchiverService.writersNotRunning(ended(), new IllegalStateException("secret-ish detail"), alive, null))
+            assertThat(ArchiverService.writersNotRunning(alive, null, null, null, null, null)).isEmpty();
+            assertThat(ArchiverService.writersNotRunning(alive, null, null, null, alive, null)).isEmpty();
+            assertThat(ArchiverService.writersNotRunning(ended(), new IllegalStateException("secret-ish detail"), null, null, alive, null))
                     .contains("archive writer stopped (java.lang.IllegalStateException)");
-            assertThat(ArchiverService.writersNotRunning(alive, null, ended(), null)).contains("index writer stopped");
+            assertThat(ArchiverService.writersNotRunning(alive, null, null, null, ended(), null)).contains("index writer stopped");
+            assertThat(ArchiverService.writersNotRunning(alive, null, alive, null, alive, null)).isEmpty();
+            assertThat(ArchiverService.writersNotRunning(alive, null, ended(), new IllegalStateException("x"), alive, null))
+                    .contains("dead-letter archive writer stopped (java.lang.IllegalStateException)");
         } finally {
             release.countDown();
             alive.join();

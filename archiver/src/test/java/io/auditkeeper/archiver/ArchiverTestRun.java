@@ -46,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class ArchiverTestRun {
     static final int PARTITIONS = 2;
+    static final Duration PATIENCE = Duration.ofSeconds(120);
 
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String topic = "run-" + id;
@@ -66,6 +67,11 @@ final class ArchiverTestRun {
     }
 
     ArchiverService start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** With some settings of the config replaced or added. */
+    ArchiverService start(Map<String, Object> overrides) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
             Topics.createAndAwaitLeaders(admin, new NewTopic(topic, PARTITIONS, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1),
                     new NewTopic(topic + ".alerts", 1, (short) 1));
@@ -78,6 +84,7 @@ final class ArchiverTestRun {
         s.put("topics.dlq.name", topic + ".dlq");
         s.put("archive.group-id", "archive-" + id);
         s.put("index.group-id", "index-" + id);
+        s.put("dead-letters.group-id", "dead-letters-" + id);
         s.put("s3.bucket", bucket);
         s.put("s3.endpoint", s3Endpoint);
         s.put("s3.region", stack.s3().region());
@@ -95,7 +102,19 @@ final class ArchiverTestRun {
         s.put("batch.max-events", "40");
         s.put("batch.max-age-ms", "500");
         s.put("manifest.signing-key-file", key.toString());
+        s.putAll(overrides);
         return new ArchiverService(ArchiverConfig.of(s)).start();
+    }
+
+    /** Waits until {@code value} reaches {@code expected}, for at most two minutes. */
+    static void awaitAtLeast(String what, LongSupplier value, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (value.getAsLong() < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": " + value.getAsLong() + " of " + expected + " after " + PATIENCE);
+            }
+            Thread.sleep(200);
+        }
     }
 
     void send(int from, int to) {

@@ -9,9 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.function.LongSupplier;
 
+import static io.auditkeeper.archiver.ArchiverTestRun.awaitAtLeast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -21,7 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class StoreOutageIT {
-    private static final Duration PATIENCE = Duration.ofSeconds(120);
 
     @TempDir
     Path dir;
@@ -69,16 +67,6 @@ class StoreOutageIT {
                 awaitAtLeast("archived after S3 returned", archiver::archivedRecords, 300);
             }
             run.assertArchivedOnce(stack, 300);
-        }
-    }
-
-    private static void awaitAtLeast(String what, LongSupplier value, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (value.getAsLong() < expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": " + value.getAsLong() + " of " + expected + " after " + PATIENCE);
-            }
-            Thread.sleep(200);
         }
     }
 }

@@ -46,9 +46,24 @@ import java.util.Set;
  * in its group, and the other partitions, and the indexer in its own group, go on.
  */
 public final class ArchiveWriterLoop implements AutoCloseable {
-    /** Batching and location settings. */
+    /**
+     * Batching and location settings: the objects go under {@code directory} (see {@link ArchiveKeys}), and each record
+     * becomes the line {@code line} makes of it.
+     */
     public record Settings(String topic, String prefix, long maxBatchBytes, int maxBatchEvents, Duration maxBatchAge,
-                           Duration pollTimeout) {
+                           Duration pollTimeout, String directory, RecordLine line) {
+        /** The events: each record's value as it is, under {@value ArchiveKeys#EVENTS}. */
+        public Settings(String topic, String prefix, long maxBatchBytes, int maxBatchEvents, Duration maxBatchAge,
+                        Duration pollTimeout) {
+            this(topic, prefix, maxBatchBytes, maxBatchEvents, maxBatchAge, pollTimeout, ArchiveKeys.EVENTS, RecordLine.VALUE);
+        }
+    }
+
+    /** What one record's line of the archive object holds (without the line break). */
+    public interface RecordLine {
+        RecordLine VALUE = r -> r.value() == null ? new byte[0] : r.value();
+
+        byte[] of(ConsumerRecord<byte[], byte[]> record);
     }
 
     /** A test seam: called after an object is written and before its manifest entry and offset commit. */
@@ -175,7 +190,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                 continue;
             }
             ArchiveBatch b = batches.computeIfAbsent(tp, k -> new ArchiveBatch(k.topic(), k.partition(), starts.getOrDefault(k, -1L)));
-            b.add(r.offset(), r.timestamp(), r.value() == null ? new byte[0] : r.value());
+            b.add(r.offset(), r.timestamp(), settings.line().of(r));
             if (b.count() >= settings.maxBatchEvents() || b.bytes() >= settings.maxBatchBytes()) {
                 flush(tp);
             }
@@ -256,7 +271,8 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     }
 
     private void write(TopicPartition tp, ArchiveBatch b) {
-        String key = ArchiveKeys.events(settings.prefix(), b.topic(), b.partition(), b.firstOffset(), b.lastOffset(), b.firstTime());
+        String key = ArchiveKeys.of(settings.prefix(), settings.directory(), b.topic(), b.partition(), b.firstOffset(),
+                b.lastOffset(), b.firstTime());
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.firstOffset(), INTENT + key)));
         ArchivedObject o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
         listener.objectWritten(b.count(), o.bytes());

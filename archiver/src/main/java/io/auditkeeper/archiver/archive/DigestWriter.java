@@ -45,9 +45,16 @@ public final class DigestWriter {
 
     /** Signs and writes a digest of the heads of every partition of {@code topic} that has a chain. */
     public Digest write(String topic, Instant now) {
+        return write(List.of(topic), now);
+    }
+
+    /** Signs and writes a digest of the heads of every partition of these topics that has a chain. */
+    public Digest write(List<String> topics, Instant now) {
         List<Digest.PartitionHead> heads = new ArrayList<>();
-        for (int partition : manifests.partitions(topic)) {
-            manifests.last(topic, partition).map(Digest.PartitionHead::of).ifPresent(heads::add);
+        for (String topic : topics) {
+            for (int partition : manifests.partitions(topic)) {
+                manifests.last(topic, partition).map(Digest.PartitionHead::of).ifPresent(heads::add);
+            }
         }
         List<Digest> previous = all();
         Digest digest = signer.sign(Digest.unsigned(now, heads,

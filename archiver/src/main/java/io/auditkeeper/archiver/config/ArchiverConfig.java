@@ -113,7 +113,11 @@ public final class ArchiverConfig {
             .define("index.group-id", Type.STRING, "auditkeeper-archiver-index", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Consumer group of the indexer; its lag is how far the index is behind.")
             .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Where documents OpenSearch refuses for good go, with its reason.")
+                    "The dead-letter topic: documents OpenSearch refuses for good go there, with its reason; with dead-letters.archive it is archived under dead-letters/.")
+            .define("dead-letters.archive", Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Archive topics.dlq.name like the events (Object Lock, signed manifest chain, dead-letters/ keys), each record with its headers and its value's SHA-256; the value itself only where its writer redacted it (stream-processor, archiver).")
+            .define("dead-letters.group-id", Type.STRING, "auditkeeper-archiver-dead-letters", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Consumer group of the dead-letter archive writer; its lag is how far that archive is behind.")
             .define("digest.interval-ms", Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.MEDIUM,
                     "How often a signed digest of every partition's manifest head is written (so a deleted tail is detected).")
             .define("manifest.signing-key-file", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -143,6 +147,15 @@ public final class ArchiverConfig {
         }
         if ((values.getPassword("s3.access-key") == null) != (values.getPassword("s3.secret-key") == null)) {
             throw new ConfigException("s3.secret-key", "[hidden]", "s3.access-key and s3.secret-key go together");
+        }
+        if (archiveDeadLetters()) {
+            if (deadLetterTopic().equals(eventsTopic())) {
+                throw new ConfigException("topics.dlq.name", deadLetterTopic(), "must differ from topics.events.name");
+            }
+            if (deadLetterGroupId().equals(groupId()) || deadLetterGroupId().equals(indexGroupId())) {
+                throw new ConfigException("dead-letters.group-id", deadLetterGroupId(),
+                        "must differ from archive.group-id and index.group-id (each writer has its own group)");
+            }
         }
         openSearchPassword = validateOpenSearch();
         if (!Files.isReadable(signingKeyFile())) {
@@ -317,6 +330,8 @@ public final class ArchiverConfig {
     public String archiveTopic() { return values.getString("topics.archive.name"); }
     public String indexGroupId() { return values.getString("index.group-id"); }
     public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
+    public boolean archiveDeadLetters() { return values.getBoolean("dead-letters.archive"); }
+    public String deadLetterGroupId() { return values.getString("dead-letters.group-id"); }
     public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
     public boolean adminEnabled() { return values.getBoolean("admin.enabled"); }

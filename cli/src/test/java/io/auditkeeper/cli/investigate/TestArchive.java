@@ -55,11 +55,21 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
      */
     static TestArchive write(LocalStack stack, Path dir, String name, int partitions, List<Event> events,
                              int batchEvents, boolean awaitDigests) throws Exception {
+        return write(stack, dir, name, partitions, events, batchEvents, awaitDigests, List.of());
+    }
+
+    /**
+     * As above, and {@code deadLetters} (as ingest writes them: source {@code ingest}, reason {@code malformed-json})
+     * on partition 0 of the archive's dead-letter topic, {@link #deadLetterTopic}, until they are archived too.
+     */
+    static TestArchive write(LocalStack stack, Path dir, String name, int partitions, List<Event> events,
+                             int batchEvents, boolean awaitDigests, List<Event> deadLetters) throws Exception {
         String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         TestArchive a = new TestArchive(stack, id, id, "run-" + id, dir.resolve(id + "-signing.pub.pem"),
                 dir.resolve(id + "-secret-key"));
         Files.writeString(a.secretKeyFile, stack.s3().secretKey());
         createTopic(stack, a.topic, partitions);
+        createTopic(stack, a.deadLetterTopic(), 1);
         long[] lastOffset = new long[partitions];
         java.util.Arrays.fill(lastOffset, -1);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
@@ -69,6 +79,13 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
                         e.json().getBytes(StandardCharsets.UTF_8)));
                 lastOffset[e.partition()]++;
             }
+            for (Event e : deadLetters) {
+                org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
+                h.add("auditkeeper.dlq.source", "ingest".getBytes(StandardCharsets.UTF_8));
+                h.add("auditkeeper.dlq.reason", "malformed-json".getBytes(StandardCharsets.UTF_8));
+                p.send(new ProducerRecord<>(a.deadLetterTopic(), 0, e.time().toEpochMilli(), null,
+                        e.json().getBytes(StandardCharsets.UTF_8), h));
+            }
         }
         Path key = a.signingKey();
         ManifestSigner.generate(key, a.publicKey);
@@ -77,6 +94,8 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
         s.put("topics.events.name", a.topic);
         s.put("topics.archive.name", a.topic + ".archive");
         s.put("archive.group-id", "archive-" + id);
+        s.put("topics.dlq.name", a.deadLetterTopic());
+        s.put("dead-letters.group-id", "dead-letters-" + id);
         s.put("s3.bucket", a.bucket);
         s.put("s3.prefix", a.prefix);
         s.put("s3.endpoint", stack.s3().endpoint().toString());
@@ -91,7 +110,7 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
         s.put("manifest.signing-key-file", key.toString());
         try (ArchiverService archiver = new ArchiverService(ArchiverConfig.of(s)).start()) {
             CliRun.await("the archive of every event", Duration.ofSeconds(90),
-                    () -> archiver.archivedRecords() >= events.size());
+                    () -> archiver.archivedRecords() >= events.size() && archiver.archivedDeadLetters() >= deadLetters.size());
             if (awaitDigests) {
                 awaitDigestOfEveryHead(a, lastOffset);
             }
@@ -151,10 +170,20 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
         return out;
     }
 
+    /** The dead-letter topic archived next to {@link #topic}. */
+    String deadLetterTopic() {
+        return topic + ".dlq";
+    }
+
     /** The arguments of an investigate command ({@code verify}, or {@code replay archive}) on this archive. */
     String[] args(List<String> command, String... more) {
+        return args(topic, command, more);
+    }
+
+    /** The same, for the archive of another topic in the bucket (the dead-letter topic's). */
+    String[] args(String archivedTopic, List<String> command, String... more) {
         List<String> args = new ArrayList<>(command);
-        args.addAll(List.of("--topic", topic, "--bucket", bucket, "--prefix", prefix, "--s3-endpoint",
+        args.addAll(List.of("--topic", archivedTopic, "--bucket", bucket, "--prefix", prefix, "--s3-endpoint",
                 stack.s3().endpoint().toString(), "--s3-region", stack.s3().region(), "--path-style", "--access-key",
                 stack.s3().accessKey(), "--secret-key-file", secretKeyFile.toString()));
         args.addAll(List.of(more));

@@ -153,6 +153,23 @@ class VerifyCommandIT {
     }
 
     @Test
+    void shouldVerifyTheDeadLetterArchiveWhenItsTopicIsGiven(LocalStack stack) throws Exception {
+        List<TestArchive.Event> deadLetters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            deadLetters.add(new TestArchive.Event(0, T0.plus(Duration.ofMinutes(i)), "{\"kind\":\"EventList\",\"items\":[" + i));
+        }
+        TestArchive archive = TestArchive.write(stack, dir, "verify-dlq", 1, List.of(new TestArchive.Event(0, T0,
+                "{\"schemaVersion\":1,\"cluster\":\"verify\",\"auditID\":\"x\",\"stage\":\"ResponseComplete\"}")), 10,
+                false, deadLetters);
+
+        CliRun run = CliRun.of(archive.args(archive.deadLetterTopic(), VERIFY, "--public-key", archive.publicKey().toString()));
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains(archive.deadLetterTopic() + "-0: ").contains("offsets 0-2")
+                .contains("OK: every signature");
+    }
+
+    @Test
     void shouldExitTwoWhenTheBucketDoesNotExist(LocalStack stack) throws Exception {
         CliRun run = CliRun.of("verify", "--bucket", "no-such-" + UUID.randomUUID().toString().substring(0, 8),
                 "--s3-endpoint", stack.s3().endpoint().toString(), "--s3-region", stack.s3().region(), "--path-style",

@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The whole way from the raw topic to the record of truth and the search index, on the real broker, Ceph and
  * OpenSearch: every corpus event and a set of events carrying secrets in every shape the apiserver logs them are
- * processed, archived and indexed, and no secret value appears in any S3 object or OpenSearch document.
+ * processed, archived and indexed (one, without a stage, dead-lettered and archived as a dead letter), and no secret
+ * value appears in any S3 object or OpenSearch document.
  */
 @ExtendWith(LocalStackExtension.class)
 class NoSecretInArchiveOrIndexIT {
@@ -88,6 +89,7 @@ class NoSecretInArchiveOrIndexIT {
         ac.put("topics.archive.name", "nosecret-" + id + ".archive");
         ac.put("archive.group-id", "nosecret-archive-" + id);
         ac.put("index.group-id", "nosecret-index-" + id);
+        ac.put("dead-letters.group-id", "nosecret-dead-letters-" + id);
         ac.put("s3.bucket", "nosecret-" + id);
         ac.put("s3.endpoint", stack.s3().endpoint().toString());
         ac.put("s3.region", stack.s3().region());
@@ -126,6 +128,7 @@ class NoSecretInArchiveOrIndexIT {
             assertThat(events).isGreaterThan(inputs.size() / 2);
             await(archiver::archivedRecords, events);
             await(archiver::indexedDocuments, events);
+            await(archiver::archivedDeadLetters, 1);
 
             StringBuilder everything = new StringBuilder();
             S3Client s3 = stack.s3().client();
@@ -224,7 +227,10 @@ class NoSecretInArchiveOrIndexIT {
                 event("update", "configmaps", null, "phi-x", "\"requestObject\":{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
                         + "\"namespace\":\"phi-x\"},\"data\":{\"dsn\":\"" + secret() + "\"}}"),
                 event("create", "templates", null, "phi-x", "\"requestObject\":{\"kind\":\"Template\",\"objects\":[{\"kind\":\"Secret\","
-                        + "\"data\":{\"k\":\"" + encoded() + "\"}}]}"));
+                        + "\"data\":{\"k\":\"" + encoded() + "\"}}]}"),
+                // no stage: dead-lettered by the stream-processor, then archived under dead-letters/
+                event("create", "secrets", null, "phi-x", "\"requestObject\":{\"kind\":\"Secret\",\"data\":{\"k\":\""
+                        + encoded() + "\"}}").replace("\"stage\":\"ResponseComplete\",", ""));
     }
 
     private static String event(String verb, String resource, String subresource, String namespace, String bodies) {
