@@ -153,7 +153,7 @@ class VerifyCommandIT {
     }
 
     @Test
-    void shouldVerifyTheDeadLetterArchiveWhenItsTopicIsGiven(LocalStack stack) throws Exception {
+    void shouldVerifyAndReplayTheDeadLetterArchiveWhenItsTopicIsGiven(LocalStack stack) throws Exception {
         List<TestArchive.Event> deadLetters = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             deadLetters.add(new TestArchive.Event(0, T0.plus(Duration.ofMinutes(i)), "{\"kind\":\"EventList\",\"items\":[" + i));
@@ -167,6 +167,18 @@ class VerifyCommandIT {
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains(archive.deadLetterTopic() + "-0: ").contains("offsets 0-2")
                 .contains("OK: every signature");
+
+        // the dead letters of the period, as their verified envelopes: the ingest bodies by hash only
+        CliRun replay = CliRun.of(archive.args(archive.deadLetterTopic(), List.of("replay", "archive"), "--public-key",
+                archive.publicKey().toString(), "--from", T0.plus(Duration.ofMinutes(1)).toString()));
+        assertThat(replay.code()).as(replay.err()).isZero();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : replay.out().lines().toList()) {
+            lines.add(AuditJson.mapper().readTree(line));
+        }
+        assertThat(lines).extracting(l -> l.path("offset").asLong()).containsExactly(1L, 2L);
+        assertThat(lines).allSatisfy(l -> assertThat(l.has("value")).isFalse())
+                .allSatisfy(l -> assertThat(l.path("valueSha256").asText()).hasSize(64));
     }
 
     @Test
