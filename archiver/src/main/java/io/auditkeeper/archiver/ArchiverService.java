@@ -277,9 +277,9 @@ public final class ArchiverService implements AutoCloseable {
         return indexLoop == null ? 0 : indexLoop.indexed(config.eventsTopic());
     }
 
-    /** Manifest entries published to the archive topic since start, for the audit-archive index. */
+    /** Manifest entries published to the archive topic since start, for the audit-archive index (both writers'). */
     public long publishedManifestEntries() {
-        return loop == null ? 0 : loop.entriesPublished();
+        return (loop == null ? 0 : loop.entriesPublished()) + (deadLetterLoop == null ? 0 : deadLetterLoop.entriesPublished());
     }
 
     /** Documents of a topic (events, alerts or archive entries) OpenSearch has taken since start. */

@@ -148,17 +148,26 @@ public final class DemoCommand implements Callable<Integer> {
                 accepted += AuditJson.mapper().readTree(r.body()).path("accepted").asInt();
             }
         }
+        byte[] synthetic = batches.get(batches.size() - 1).getValue();
+        byte[] truncated = java.util.Arrays.copyOf(synthetic, synthetic.length / 2);
+        HttpResponse<String> refused = apiserver.post(webhook, truncated);
+        out.printf("   %-45s %7d bytes -> %d %s: refused, and kept in audit.dlq%n", "the same batch cut short (a broken proxy)",
+                truncated.length, refused.statusCode(), refused.body());
+        if (refused.statusCode() != 400) {
+            failed++;
+        }
         out.println();
 
         out.println("4. What arrived in Kafka:");
         DemoResults results = DemoResults.await(bootstrap, processorConfig, processor[0], accepted);
         RawTopicSummary.print(out, AuditTopics.RAW, TopicSnapshot.read(bootstrap, AuditTopics.RAW), 1);
-        RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 0);
+        RawTopicSummary.print(out, AuditTopics.DEAD_LETTER, TopicSnapshot.read(bootstrap, AuditTopics.DEAD_LETTER), 1);
         results.print(out);
-        DemoArchive.awaitArchivedAndIndexed(archiver[0], results.events(), AuditTopics.ALERTS, results.alerts().size());
+        DemoArchive.awaitArchivedAndIndexed(archiver[0], results.events(), AuditTopics.ALERTS, results.alerts().size(), 1);
         Path publicKey = dir.resolve("pki").resolve("manifest-signing.pub.pem");
         boolean verified = DemoArchive.print(out, s3Endpoint, BUCKET, processorConfig.eventsTopic(),
-                processorConfig.outputTopics().get(0).partitions(), publicKey);
+                processorConfig.outputTopics().get(0).partitions(), publicKey)
+                & DemoArchive.printDeadLetters(out, s3Endpoint, BUCKET, AuditTopics.DEAD_LETTER, publicKey);
         DemoArchive.printIndex(out, openSearchUrl);
         out.println();
 

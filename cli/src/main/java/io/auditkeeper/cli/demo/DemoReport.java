@@ -57,6 +57,8 @@ final class DemoReport {
                 + seconds(to) + " --rule pod-exec");
         out.println("  ./auditkeeper replay archive --from " + seconds(from) + " --to " + seconds(to)
                 + " --actor mallory@contractor.example --public-key " + publicKey);
+        out.println("  ./auditkeeper replay archive --topic audit.dlq --public-key " + publicKey
+                + "     # the dead letters kept: reason, source, SHA-256");
         out.println("  ./auditkeeper report --from " + seconds(from) + " --to " + seconds(to)
                 + " --namespace phi-imaging --public-key " + publicKey + " --out /tmp/phi-imaging-report");
         out.println();

@@ -41,10 +41,16 @@ class DemoCommandIT {
                 .contains("secret-enumeration").contains("denied-burst").contains("new-exec")
                 .containsPattern("S3 archive \\(bucket auditkeeper-archive, Object Lock COMPLIANCE, 6 years\\): \\d+ objects holding \\d+ events")
                 .contains("verify: OK")
-                .contains("audit.dlq: 0 records")
-                .doesNotContain("-> 4").doesNotContain("-> 5")
+                .contains("audit.dlq: 1 records").contains("auditkeeper.dlq.reason: malformed-json")
+                .contains("-> 400").containsPattern("dead-letter archive \\(dead-letters/, its own manifest chain\\): 1 objects holding 1 records")
+                .doesNotContain("-> 5")
                 .contains("curl --cacert").contains("kcat -b").contains("aws --endpoint-url")
                 .contains("bucket auditkeeper-archive");
+        assertThat(out.toString().lines().filter(l -> l.contains("-> 4")))
+                .as("only the batch cut short on purpose is refused").singleElement().asString().contains("cut short")
+                .contains("-> 400").contains("malformed-json");
+        assertThat(out.toString().lines().filter(l -> l.contains("verify: OK"))).as("the events' and the dead letters'")
+                .hasSize(2);
         java.util.regex.Matcher events = java.util.regex.Pattern.compile("audit.events: (\\d+) normalized").matcher(out.toString());
         java.util.regex.Matcher archived = java.util.regex.Pattern.compile("holding (\\d+) events").matcher(out.toString());
         assertThat(events.find() && archived.find()).isTrue();
@@ -57,7 +63,11 @@ class DemoCommandIT {
         java.util.regex.Matcher objects = java.util.regex.Pattern.compile(": (\\d+) objects holding").matcher(out.toString());
         java.util.regex.Matcher entries = java.util.regex.Pattern.compile("audit-archive: (\\d+) archive entries").matcher(out.toString());
         assertThat(objects.find() && entries.find()).isTrue();
-        assertThat(entries.group(1)).isEqualTo(objects.group(1));
+        java.util.regex.Matcher deadLetterObjects = java.util.regex.Pattern.compile("its own manifest chain\\): (\\d+) objects")
+                .matcher(out.toString());
+        assertThat(deadLetterObjects.find()).isTrue();
+        assertThat(Integer.parseInt(entries.group(1))).as("an entry for every object of both archives")
+                .isEqualTo(Integer.parseInt(objects.group(1)) + Integer.parseInt(deadLetterObjects.group(1)));
         assertThat(Files.readString(dir.toAbsolutePath().resolve("webhook-kubeconfig.yaml"))).contains("client-certificate:");
         assertThat(Files.readString(dir.toAbsolutePath().resolve("endpoints.env"))).contains("export KAFKA_BOOTSTRAP=")
                 .contains("export AUDITKEEPER_ARCHIVER_S3_BUCKET=auditkeeper-archive");
@@ -69,7 +79,8 @@ class DemoCommandIT {
         assertThat(out.toString()).contains("evidence report ").contains(report.resolve("report.html").toString())
                 .contains("archive verification: OK")
                 .contains("./auditkeeper verify --public-key").contains("./auditkeeper replay kafka")
-                .contains("./auditkeeper replay archive").contains("./auditkeeper report --from");
+                .contains("./auditkeeper replay archive").contains("./auditkeeper replay archive --topic audit.dlq")
+                .contains("./auditkeeper report --from");
         assertThat(Files.readString(report.resolve("report.html")))
                 .contains("mallory@contractor.example", "ops.bob@clinic.example", "admin@clinic.example")
                 .contains("secret-enumeration", "denied-burst");
