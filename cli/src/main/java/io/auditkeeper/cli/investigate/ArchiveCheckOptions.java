@@ -38,6 +38,11 @@ public final class ArchiveCheckOptions {
         return topic;
     }
 
+    /** The key signatures are checked with: {@code --public-key}, or the bucket's own. */
+    PublicKeySource key(S3Client s3, S3Options s3Options) {
+        return PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.keyPrefix());
+    }
+
     /** Throws an {@link IllegalArgumentException} naming the option that is out of range. */
     void validate() {
         if (parallelism < 1 || parallelism > 64) {
@@ -54,8 +59,14 @@ public final class ArchiveCheckOptions {
      */
     ArchiveVerificationResult verify(S3Client s3, S3Options s3Options, TimeWindow window, PrintWriter err,
                                      String command) {
-        PublicKeySource key = PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.keyPrefix());
-        if (key.fromBucket()) {
+        return verify(s3, s3Options, topic, window, err, command, true);
+    }
+
+    /** The same for another archived topic of the bucket, warning about a key from the bucket only when asked. */
+    ArchiveVerificationResult verify(S3Client s3, S3Options s3Options, String topic, TimeWindow window, PrintWriter err,
+                                     String command, boolean warn) {
+        PublicKeySource key = key(s3, s3Options);
+        if (key.fromBucket() && warn) {
             err.println(key.warning(command, "verifying"));
         }
         ArchiveVerification.Outcome outcome = new ArchiveVerification(s3, s3Options.bucket(), s3Options.prefix(),

@@ -3,6 +3,7 @@ package io.auditkeeper.cli.investigate;
 import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import io.auditkeeper.archiver.manifest.ManifestKeyException;
+import io.auditkeeper.model.AuditTopics;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,8 +29,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write an evidence report for a period: flagged requests (by actor, namespace and rule, and as a"
-                + " timeline), denied attempts, RBAC and configuration changes and alerts from OpenSearch, and the"
-                + " verification result and retention status of the S3 archive for the same period.",
+                + " timeline), denied attempts, RBAC and configuration changes and alerts from OpenSearch, the dead"
+                + " letters of the period from the dead-letter archive, and the verification result and retention"
+                + " status of the S3 archive (events and dead letters) for the same period.",
                 "Writes report.html (self-contained) and one CSV per section into --out, and prints their paths."},
         footer = {"%nExit codes: 0 report written and the archive verifies, 1 report written but the archive verification"
                 + " found problems, 2 usage or configuration error, 3 OpenSearch or S3 unreachable or refused the request."})
@@ -72,6 +74,11 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Mixin
     ArchiveCheckOptions check;
+
+    @Option(names = "--dead-letter-topic", defaultValue = AuditTopics.DEAD_LETTER, paramLabel = "<topic>",
+            description = "The archived dead-letter topic: its records of the period are listed, and its archive is"
+                    + " verified with the events' (default ${DEFAULT-VALUE}).")
+    String deadLetterTopic;
 
     @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Directory to write the report into.")
     Path out;
@@ -116,14 +123,23 @@ public final class ReportCommand implements Callable<Integer> {
             close(client);
         }
         ArchiveVerificationResult verification;
+        ReportTable deadLetters;
         try (S3Client s3 = s3Options.client()) {
-            verification = check.verify(s3, s3Options, window, err, "report");
+            ArchiveVerificationResult events = check.verify(s3, s3Options, window, err, "report");
+            ArchiveVerificationResult dead = check.verify(s3, s3Options, deadLetterTopic, window, err, "report", false);
+            verification = both(events, dead);
+            deadLetters = DeadLetterTable.read(s3, s3Options.bucket(), s3Options.prefix(),
+                    check.key(s3, s3Options).verifier(), deadLetterTopic, window, maxRows);
         } catch (IllegalArgumentException | ManifestKeyException e) {
             err.println("auditkeeper report: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (SdkException e) {
             return s3Options.failure(e, err, "auditkeeper report: ");
+        } catch (Exception e) {
+            err.println("auditkeeper report: the dead-letter archive cannot be read: " + e);
+            return ExitCodes.UNREACHABLE;
         }
+        tables.add(deadLetters);
         tables.add(EvidenceReportWriter.archiveTable(verification));
 
         Map<String, String> about = new LinkedHashMap<>();
@@ -131,7 +147,8 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Namespaces", namespaces.isEmpty() ? "all" : String.join(", ", namespaces)
                 + " (and cluster-wide requests)");
         about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
-        about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + check.topic());
+        about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + check.topic()
+                + ", dead letters " + deadLetterTopic);
         about.put("Manifest public key", verification.publicKeySource()
                 + (verification.keyFromBucket() ? " (read from the bucket itself: this proves less than a key held"
                 + " outside it)" : ""));
@@ -150,6 +167,18 @@ public final class ReportCommand implements Callable<Integer> {
         stdout.println("archive verification: " + (verification.ok() ? "OK"
                 : "FAILED (" + verification.problemCount() + " problems, listed in the report)"));
         return verification.ok() ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    /**
+     * The events' archive and the dead letters' as one result: the partitions of both; the digests, which cover both
+     * chains alike, once.
+     */
+    static ArchiveVerificationResult both(ArchiveVerificationResult events, ArchiveVerificationResult deadLetters) {
+        List<PartitionVerification> partitions = new ArrayList<>(events.partitions());
+        partitions.addAll(deadLetters.partitions());
+        return new ArchiveVerificationResult(events.bucket(), events.prefix(), events.topic() + ", " + deadLetters.topic(),
+                events.window(), events.publicKeySource(), events.keyFromBucket(), events.digestsChecked(), partitions,
+                events.digestProblems());
     }
 
     private static void close(OpenSearchClient client) {

@@ -70,13 +70,17 @@ class ReportCommandIT {
         for (ObjectNode e : events) {
             records.add(new TestArchive.Event(0, Instant.parse(e.path("timestamp").asText()), MAPPER.writeValueAsString(e)));
         }
-        TestArchive archived = TestArchive.write(stack, dir, "report", 1, records, 100, true);
+        // a body refused in the period, and one the day after
+        List<TestArchive.Event> deadLetters = List.of(
+                new TestArchive.Event(0, Instant.parse("2026-03-01T10:30:00Z"), "{\"kind\":\"EventList\",\"items\":["),
+                new TestArchive.Event(0, Instant.parse("2026-03-02T09:00:00Z"), "not json"));
+        TestArchive archived = TestArchive.write(stack, dir, "report", 1, records, 100, true, deadLetters);
         String topic = archived.topic();
 
         Path out = dir.resolve("out");
         List<String> common = List.of(archived.args(List.of("report", "--from", "2026-03-01", "--to", "2026-03-01",
                 "--events-index", eventsAlias, "--alerts-index", alertsIndex), "--public-key",
-                archived.publicKey().toString()));
+                archived.publicKey().toString(), "--dead-letter-topic", archived.deadLetterTopic()));
         List<String> args = List.of(with(common, "--opensearch", stack.openSearchUrl(), "--out", out.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
 
@@ -123,8 +127,15 @@ class ReportCommandIT {
         List<String> archive = csv(out, "archive");
         assertThat(archive.get(0)).isEqualTo("topic,partition,objects,events,offsets,firstEventTime,lastEventTime,"
                 + "retentionMode,earliestRetainUntil,status,problems");
-        assertThat(archive).hasSize(2);
+        assertThat(archive).hasSize(3);
         assertThat(archive.get(1)).startsWith(topic + ",0,").contains(",COMPLIANCE,").endsWith(",OK,");
+        assertThat(archive.get(2)).as("the dead-letter archive, verified with the events'")
+                .startsWith(archived.deadLetterTopic() + ",0,").contains(",COMPLIANCE,").endsWith(",OK,");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("{\"kind\":\"EventList\",\"items\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(csv(out, "dead-letters")).containsExactly(
+                "time,source,reason,detail,cluster,client,partition,offset,valueBytes,valueSha256,valueKept",
+                "2026-03-01T10:30:00Z,ingest,malformed-json,,,,0,0,29," + sha + ",no");
 
         // paged: two rows a request, as many pages as it takes, and the row limit said when reached
         OpenSearchConnection plain = OpenSearchConnection.of(URI.create(stack.openSearchUrl()));
