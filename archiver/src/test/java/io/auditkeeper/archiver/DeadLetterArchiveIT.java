@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
 
 import java.io.ByteArrayInputStream;
@@ -141,7 +142,13 @@ class DeadLetterArchiveIT {
     private static List<Digest.PartitionHead> digestHeads(LocalStack stack, ArchiverTestRun run) {
         S3Client s3 = stack.s3().client();
         ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, run.bucket, 6, ObjectLockArchiveWriter.Encryption.none());
-        List<Digest> all = new DigestWriter(s3, run.bucket, "", writer, new S3ManifestStore(s3, run.bucket, "", writer), null).all();
+        List<Digest> all;
+        try {
+            all = new DigestWriter(s3, run.bucket, "", writer, new S3ManifestStore(s3, run.bucket, "", writer), null).all();
+        } catch (NoSuchKeyException e) {
+            // radosgw may list a digest that a GET does not find yet while the archiver writes it (seen in CI): look again
+            return List.of();
+        }
         return all.isEmpty() ? List.of() : all.get(all.size() - 1).heads();
     }
 }

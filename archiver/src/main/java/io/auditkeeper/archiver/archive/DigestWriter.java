@@ -8,6 +8,7 @@ import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.time.Instant;
@@ -64,8 +65,29 @@ public final class DigestWriter {
         return digest;
     }
 
-    /** Every digest, oldest first. */
+    /**
+     * Every digest, oldest first. A digest listed but not found when read is being written right then (radosgw lists a
+     * key before its GET finds it; a deleted one is not listed at all): the listing is read again, up to three times.
+     */
     public List<Digest> all() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return listAndRead();
+            } catch (NoSuchKeyException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private List<Digest> listAndRead() {
         List<Digest> out = new ArrayList<>();
         String token = null;
         do {
