@@ -70,12 +70,22 @@ class ArchiverAdminIT {
                     && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"index\"") == 0
                     && x.count("auditkeeper_archiver_consumer_partition_lag", "stage=\"archive\"", events) == 3
                     && x.count("auditkeeper_archiver_consumer_partition_lag", "stage=\"index\"", events) == 3
-                    && x.value("auditkeeper_archiver_digests_written_total") >= 1);
+                    && x.value("auditkeeper_archiver_digests_written_total") >= 1
+                    // the refused alert, from the dead-letter topic into the dead-letter archive, its entry indexed
+                    && x.value("auditkeeper_archiver_dead_letters_records_archived_total") == 1
+                    && x.value("auditkeeper_archiver_consumer_group_lag", "stage=\"dead-letter-archive\"") == 0
+                    && x.sum("auditkeeper_archiver_documents_indexed_total", "topic=\"" + topic + ".archive\"")
+                    == x.value("auditkeeper_archiver_objects_written_total")
+                    + x.value("auditkeeper_archiver_dead_letters_objects_written_total"));
 
             assertThat(m.value("auditkeeper_archiver_records_archived_total")).isEqualTo(EVENTS);
             assertThat(m.value("auditkeeper_archiver_documents_indexed_total", events)).isEqualTo(EVENTS);
             assertThat(m.sum("auditkeeper_archiver_documents_indexed_total", "topic=\"" + topic + ".archive\""))
-                    .as("one archive entry per object").isEqualTo(m.value("auditkeeper_archiver_objects_written_total"));
+                    .as("one archive entry per object of either archive")
+                    .isEqualTo(m.value("auditkeeper_archiver_objects_written_total")
+                            + m.value("auditkeeper_archiver_dead_letters_objects_written_total"));
+            assertThat(m.value("auditkeeper_archiver_dead_letters_objects_written_total")).isEqualTo(1);
+            assertThat(m.value("auditkeeper_archiver_dead_letters_manifest_entries_total")).isEqualTo(1);
             assertThat(m.value("auditkeeper_archiver_objects_written_total")).isPositive();
             assertThat(m.value("auditkeeper_archiver_manifest_entries_total"))
                     .isEqualTo(m.value("auditkeeper_archiver_objects_written_total"));
