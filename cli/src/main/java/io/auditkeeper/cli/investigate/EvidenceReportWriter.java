@@ -1,7 +1,10 @@
 package io.auditkeeper.cli.investigate;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.archiver.manifest.ManifestEntry;
 import io.auditkeeper.archiver.manifest.Problem;
+import io.auditkeeper.model.AuditJson;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +64,7 @@ public final class EvidenceReportWriter {
                         "retentionMode", "earliestRetainUntil", "status", "problems"), rows, false);
     }
 
-    /** Writes every file and returns their paths, report.html first. */
+    /** Writes every file and returns their paths: report.html, report.json, then the CSV files. */
     public static List<Path> write(Path dir, String heading, Map<String, String> about, ReportTable timeline,
                                    List<ReportTable> tables, ArchiveVerificationResult verification) throws IOException {
         Files.createDirectories(dir);
@@ -69,12 +72,46 @@ public final class EvidenceReportWriter {
         Path html = dir.resolve("report.html");
         Files.writeString(html, html(heading, about, timeline, tables, verification), StandardCharsets.UTF_8);
         written.add(html);
+        Path json = dir.resolve("report.json");
+        Files.writeString(json, json(heading, about, tables, verification), StandardCharsets.UTF_8);
+        written.add(json);
         for (ReportTable t : tables) {
             Path csv = dir.resolve(t.file() + ".csv");
             Files.writeString(csv, csv(t), StandardCharsets.UTF_8);
             written.add(csv);
         }
         return written;
+    }
+
+    /**
+     * The whole report for a program (a GRC tool, a ticket): the period and sources, the archive verification as
+     * {@code verify --json} gives it, and every section with its rows as objects keyed by the CSV's headers (all rows,
+     * as in the CSV files).
+     */
+    static String json(String heading, Map<String, String> about, List<ReportTable> tables,
+                       ArchiveVerificationResult verification) {
+        ObjectNode root = AuditJson.mapper().createObjectNode();
+        root.put("title", heading);
+        root.put("generatedAt", Instant.now().toString());
+        ObjectNode a = root.putObject("about");
+        about.forEach(a::put);
+        root.set("archiveVerification", VerifyReportPrinter.node(verification));
+        ArrayNode sections = root.putArray("sections");
+        for (ReportTable t : tables) {
+            ObjectNode n = sections.addObject();
+            n.put("file", t.file() + ".csv");
+            n.put("title", t.title());
+            n.put("note", t.note());
+            n.put("truncated", t.truncated());
+            ArrayNode rows = n.putArray("rows");
+            for (List<String> row : t.rows()) {
+                ObjectNode r = rows.addObject();
+                for (int i = 0; i < t.headers().size(); i++) {
+                    r.put(t.headers().get(i), i < row.size() ? row.get(i) : "");
+                }
+            }
+        }
+        return root.toPrettyString() + "\n";
     }
 
     static String csv(ReportTable t) {

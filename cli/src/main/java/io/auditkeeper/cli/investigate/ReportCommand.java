@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
                 + " timeline), denied attempts, RBAC and configuration changes and alerts from OpenSearch, the dead"
                 + " letters of the period from the dead-letter archive, and the verification result and retention"
                 + " status of the S3 archive (events and dead letters) for the same period.",
-                "Writes report.html (self-contained) and one CSV per section into --out, and prints their paths."},
+                "Writes report.html (self-contained), report.json and one CSV per section into --out, and prints their paths."},
         footer = {"%nExit codes: 0 report written and the archive verifies, 1 report written but the archive verification"
                 + " found problems, 2 usage or configuration error, 3 OpenSearch or S3 unreachable or refused the request."})
 public final class ReportCommand implements Callable<Integer> {

@@ -55,6 +55,12 @@ final class VerifyReportPrinter {
     }
 
     static void json(PrintWriter out, ArchiveVerificationResult r) {
+        out.println(node(r).toString());
+        out.flush();
+    }
+
+    /** The result as the JSON document {@code verify --json} prints (and {@code report.json} embeds). */
+    static ObjectNode node(ArchiveVerificationResult r) {
         ObjectNode root = AuditJson.mapper().createObjectNode();
         root.put("ok", r.ok());
         root.put("bucket", r.bucket());
@@ -83,8 +89,7 @@ final class VerifyReportPrinter {
         d.put("checked", r.digestsChecked());
         d.put("ok", r.digestProblems().isEmpty());
         problems(d.putArray("problems"), r.digestProblems());
-        out.println(root.toString());
-        out.flush();
+        return root;
     }
 
     private static void problems(ArrayNode array, List<Problem> problems) {

@@ -91,6 +91,34 @@ class EvidenceReportWriterTest {
     }
 
     @Test
+    void shouldWriteEverySectionAsJsonRowsKeyedByTheHeadersWhenTheReportIsWritten() throws Exception {
+        ReportTable table = new ReportTable("dead-letters", "Dead letters", "n", List.of("time", "reason"),
+                List.of(List.of("2026-03-01T10:30:00Z", "malformed-json"), List.of("2026-03-01T11:00:00Z", "a \"quoted\"\n")),
+                true);
+        ArchiveVerificationResult ok = new ArchiveVerificationResult("b", "", "t",
+                new TimeWindow(Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-02T00:00:00Z")), "k",
+                false, 1, List.of(), List.of());
+
+        ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(List.of("2026-03-01T10:00:00Z", "alice")), false);
+        List<java.nio.file.Path> written = EvidenceReportWriter.write(dir, "R", Map.of("Period", "March"), timeline,
+                List.of(table, timeline), ok);
+
+        assertThat(written.get(1)).isEqualTo(dir.resolve("report.json"));
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("report.json").toFile());
+        assertThat(json.path("about").path("Period").asText()).isEqualTo("March");
+        assertThat(json.path("archiveVerification").path("ok").asBoolean()).isTrue();
+        assertThat(json.path("archiveVerification").path("bucket").asText()).isEqualTo("b");
+        com.fasterxml.jackson.databind.JsonNode section = json.path("sections").get(0);
+        assertThat(section.path("file").asText()).isEqualTo("dead-letters.csv");
+        assertThat(section.path("truncated").asBoolean()).isTrue();
+        assertThat(section.path("rows")).hasSize(2);
+        assertThat(section.path("rows").get(0).path("reason").asText()).isEqualTo("malformed-json");
+        assertThat(section.path("rows").get(1).path("reason").asText()).isEqualTo("a \"quoted\"\n");
+    }
+
+    @Test
     void shouldEscapeEveryValueInTheHtmlWhenValuesHoldMarkup() throws Exception {
         String evil = "<img src=x onerror=\"alert('1')\">&";
         ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
@@ -104,8 +132,8 @@ class EvidenceReportWriterTest {
         List<Path> files = EvidenceReportWriter.write(dir, "Report <1>", Map.of("Namespaces", evil), timeline,
                 List.of(timeline, empty), ok);
 
-        assertThat(files).containsExactly(dir.resolve("report.html"), dir.resolve("phi-access.csv"),
-                dir.resolve("denied.csv"));
+        assertThat(files).containsExactly(dir.resolve("report.html"), dir.resolve("report.json"),
+                dir.resolve("phi-access.csv"), dir.resolve("denied.csv"));
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).doesNotContain("<img").contains("&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;")
                 .contains("Report &lt;1&gt;").contains("<svg").contains("limit reached").contains("None in the period")

@@ -1,5 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -133,6 +134,15 @@ class ReportCommandIT {
                 .startsWith(archived.deadLetterTopic() + ",0,").contains(",COMPLIANCE,").endsWith(",OK,");
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest("{\"kind\":\"EventList\",\"items\":[".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        JsonNode json = MAPPER.readTree(out.resolve("report.json").toFile());
+        assertThat(run.out()).contains(out.resolve("report.json").toAbsolutePath().toString());
+        assertThat(json.path("archiveVerification").path("ok").asBoolean()).isTrue();
+        assertThat(json.path("archiveVerification").path("partitions")).hasSize(2);
+        for (JsonNode section : json.path("sections")) {
+            String file = section.path("file").asText();
+            assertThat(section.path("rows")).as(file).hasSize(csv(out, file.replace(".csv", "")).size() - 1);
+        }
+        assertThat(json.path("sections").findValuesAsText("file")).contains("dead-letters.csv", "phi-access.csv");
         assertThat(csv(out, "dead-letters")).containsExactly(
                 "time,source,reason,detail,cluster,client,partition,offset,valueBytes,valueSha256,valueKept",
                 "2026-03-01T10:30:00Z,ingest,malformed-json,,,,0,0,29," + sha + ",no");
