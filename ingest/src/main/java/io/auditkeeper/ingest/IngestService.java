@@ -82,7 +82,8 @@ public final class IngestService implements AutoCloseable {
 
     private void doStart() throws Exception {
         ClientAuthenticator authenticator = new ClientAuthenticator(config.authMode(), config.allowedSubjects(),
-                config.authMode().usesToken() ? BearerTokens.load(config.tokenFile().orElseThrow()) : null);
+                config.authMode().usesToken() ? BearerTokens.load(config.tokenFile().orElseThrow()) : null,
+                config.clusterBindings());
 
         admin = Admin.create(KafkaClientSettings.admin(config));
         TopicBootstrap.ensureTopics(admin, List.of(config.rawTopic(), config.deadLetterTopic()), config.createTopics(),

@@ -35,6 +35,8 @@ class WebhookAuthIT {
     private static IngestService tokenOnly;
     private static IngestService allowList;
     private static IngestService either;
+    private static IngestService bound;
+    private static String boundCluster;
 
     @BeforeAll
     static void start(LocalStack stack) throws Exception {
@@ -57,6 +59,13 @@ class WebhookAuthIT {
         e.put("auth.mode", "mtls-or-token");
         e.put("auth.token-file", tokens.toString());
         either = IngestHarness.start(e);
+
+        boundCluster = uniqueCluster("bound");
+        Map<String, Object> b = IngestHarness.settings(pki, bootstrap);
+        b.put("auth.mode", "mtls-or-token");
+        b.put("auth.token-file", tokens.toString());
+        b.put("auth.cluster-bindings", "kube-apiserver=" + boundCluster + ",prod-apiserver=*");
+        bound = IngestHarness.start(b);
     }
 
     @AfterAll
@@ -64,6 +73,7 @@ class WebhookAuthIT {
         tokenOnly.close();
         allowList.close();
         either.close();
+        bound.close();
     }
 
     @Test
@@ -112,5 +122,26 @@ class WebhookAuthIT {
         assertThat(post(withoutCert, uri(either, "e"), oneEvent("e-2", "ResponseComplete"),
                 Map.of("Authorization", "Bearer " + TOKEN)).statusCode()).isEqualTo(200);
         assertThat(post(withoutCert, uri(either, "e"), oneEvent("e-3", "ResponseComplete")).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldRefuseWith403AndKeepNothingWhenAClientPostsForAClusterItIsNotBoundTo() throws Exception {
+        HttpClient apiserver = IngestHarness.client(pki.clientSslContext(pki.clientCert(), pki.clientKey()));
+        HttpClient withoutCert = IngestHarness.client(pki.trustOnlySslContext());
+        String other = uniqueCluster("forged");
+
+        HttpResponse<String> forged = post(apiserver, uri(bound, other), oneEvent("bind-1", "ResponseComplete"));
+        HttpResponse<String> own = post(apiserver, uri(bound, boundCluster), oneEvent("bind-2", "ResponseComplete"));
+        HttpResponse<String> anyCluster = post(withoutCert, uri(bound, other + "-relay"), oneEvent("bind-3", "ResponseComplete"),
+                Map.of("Authorization", "Bearer " + TOKEN));
+
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(MAPPER.readTree(forged.body()).get("error").asText()).isEqualTo("cluster-not-allowed");
+        assertThat(MAPPER.readTree(forged.body()).get("message").asText()).contains(other).contains("auth.cluster-bindings");
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(anyCluster.statusCode()).as("a token bound to *").isEqualTo(200);
+        assertThat(readCluster(bootstrap, AuditTopics.RAW, other)).as("nothing written in the forged cluster's name").isEmpty();
+        assertThat(readCluster(bootstrap, AuditTopics.DEAD_LETTER, other)).isEmpty();
+        assertThat(readCluster(bootstrap, AuditTopics.RAW, boundCluster)).hasSize(1);
     }
 }

@@ -22,9 +22,15 @@ public final class ClientAuthenticator {
     private final AuthMode mode;
     private final Set<String> allowedSubjects;
     private final BearerTokens tokens;
+    private final ClusterBindings bindings;
 
     public ClientAuthenticator(AuthMode mode, List<String> allowedSubjects, BearerTokens tokens) {
+        this(mode, allowedSubjects, tokens, ClusterBindings.NONE);
+    }
+
+    public ClientAuthenticator(AuthMode mode, List<String> allowedSubjects, BearerTokens tokens, ClusterBindings bindings) {
         this.mode = mode;
+        this.bindings = bindings;
         this.allowedSubjects = allowedSubjects.stream().map(String::strip).collect(Collectors.toUnmodifiableSet());
         this.tokens = tokens;
         if (mode.usesToken() && tokens == null) {
@@ -37,24 +43,49 @@ public final class ClientAuthenticator {
                 ? Optional.empty()
                 : Optional.of(peerChain[0].getSubjectX500Principal().getName(X500Principal.RFC2253));
         return switch (mode) {
-            case MTLS -> new ClientIdentity("mtls:" + allowedCertificate(subject));
-            case TOKEN -> new ClientIdentity("token:" + validToken(authorization));
+            case MTLS -> certificate(allowedCertificate(subject));
+            case TOKEN -> token(validToken(authorization));
             case MTLS_AND_TOKEN -> {
                 String s = allowedCertificate(subject);
-                yield new ClientIdentity("mtls:" + s + "+token:" + validToken(authorization));
+                String name = validToken(authorization);
+                yield new ClientIdentity("mtls:" + s + "+token:" + name, List.of(bindingName(s), name));
             }
             case MTLS_OR_TOKEN -> {
                 if (subject.isPresent() && isAllowed(subject.get())) {
-                    yield new ClientIdentity("mtls:" + subject.get());
+                    yield certificate(subject.get());
                 }
                 if (authorization != null) {
-                    yield new ClientIdentity("token:" + validToken(authorization));
+                    yield token(validToken(authorization));
                 }
                 throw subject.isPresent()
                         ? new AuthenticationException(403, "client certificate subject is not allowed and no bearer token was given")
                         : new AuthenticationException(401, "a client certificate or a bearer token is required");
             }
         };
+    }
+
+    /**
+     * Refuses (403) a client that {@code auth.cluster-bindings} does not let post for {@code cluster}; the message
+     * names the client as the header records it, never a token.
+     */
+    public void authorize(ClientIdentity client, String cluster) throws AuthenticationException {
+        if (!bindings.allows(client, cluster)) {
+            throw new AuthenticationException(403, "client " + client + " may not post audit events for cluster '"
+                    + cluster + "' (auth.cluster-bindings)");
+        }
+    }
+
+    private static ClientIdentity certificate(String subject) {
+        return new ClientIdentity("mtls:" + subject, List.of(bindingName(subject)));
+    }
+
+    private static ClientIdentity token(String name) {
+        return new ClientIdentity("token:" + name, List.of(name));
+    }
+
+    /** A certificate is bound by its CN, or by its whole subject when it has none. */
+    private static String bindingName(String subject) {
+        return commonName(subject).orElse(subject);
     }
 
     private String allowedCertificate(Optional<String> subject) throws AuthenticationException {

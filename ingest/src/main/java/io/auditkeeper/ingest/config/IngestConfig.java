@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest.config;
 
 import io.auditkeeper.config.ConfigLoader;
+import io.auditkeeper.ingest.auth.ClusterBindings;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -61,6 +62,8 @@ public final class IngestConfig {
                     "If not empty, only client certificates whose subject DN (RFC 2253) or CN equals one of these are accepted.")
             .define("auth.token-file", Type.STRING, null, Importance.HIGH,
                     "File of bearer tokens, one 'token,name' per line ('#' comments allowed); required when auth.mode uses token. The name is recorded as the client identity.")
+            .define("auth.cluster-bindings", Type.LIST, List.of(), Importance.MEDIUM,
+                    "Which clusters each client may post for: entries client=cluster[|cluster...], the client being a certificate's CN or a token's name, * for any cluster. Empty: any authenticated client may post for any cluster. Set, a client without an entry is refused (403).")
             .define("cluster.default", Type.STRING, "default", Importance.MEDIUM,
                     "Cluster name recorded for batches posted to /audit (the apiserver's events carry no cluster name; /audit/{cluster} names it).")
             .define("limits.max-body-bytes", Type.LONG, 32 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
@@ -160,6 +163,11 @@ public final class IngestConfig {
         if (!ClusterNames.isValid(cluster)) {
             throw new ConfigException("cluster.default", cluster, ClusterNames.RULE);
         }
+        try {
+            ClusterBindings.parse(values.getList("auth.cluster-bindings"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("auth.cluster-bindings", values.getList("auth.cluster-bindings"), e.getMessage());
+        }
         for (String t : List.of("topics.raw.replication-factor", "topics.dlq.replication-factor")) {
             short rf = values.getShort(t);
             if (rf == 0 || rf < -1) {
@@ -193,6 +201,7 @@ public final class IngestConfig {
     public Optional<Path> clientCaFile() { return optionalPath("auth.client-ca-file"); }
     public List<String> allowedSubjects() { return values.getList("auth.allowed-subjects"); }
     public Optional<Path> tokenFile() { return optionalPath("auth.token-file"); }
+    public ClusterBindings clusterBindings() { return ClusterBindings.parse(values.getList("auth.cluster-bindings")); }
     public String defaultCluster() { return values.getString("cluster.default"); }
     public long maxBodyBytes() { return values.getLong("limits.max-body-bytes"); }
     public int maxEventsPerBatch() { return values.getInt("limits.max-events-per-batch"); }

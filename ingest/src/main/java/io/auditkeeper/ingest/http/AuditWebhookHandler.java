@@ -76,6 +76,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         try {
             cluster = route(request);
             client = authenticate(request);
+            authorize(client, cluster);
             String encoding = contentEncoding(request);
             reservation = limiter.tryReserve(Math.max(request.getLength(), 0));
             if (reservation == null) {
@@ -165,6 +166,14 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             return authenticator.authenticate(chain, request.getHeaders().get(HttpHeader.AUTHORIZATION));
         } catch (AuthenticationException e) {
             throw new WebhookException(e.status(), e.status() == 401 ? "unauthenticated" : "forbidden", e.getMessage());
+        }
+    }
+
+    private void authorize(ClientIdentity client, String cluster) throws WebhookException {
+        try {
+            authenticator.authorize(client, cluster);
+        } catch (AuthenticationException e) {
+            throw new WebhookException(e.status(), "cluster-not-allowed", e.getMessage());
         }
     }
 

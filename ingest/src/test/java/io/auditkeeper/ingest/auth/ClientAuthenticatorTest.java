@@ -86,6 +86,23 @@ class ClientAuthenticatorTest {
         assertStatus(() -> auth.authenticate(null, "Bearer " + TOKEN), 401);
     }
 
+    @Test
+    void shouldBindACertificateByItsCommonNameAndATokenByItsNameWhenClusterBindingsAreSet() throws Exception {
+        ClusterBindings bindings = ClusterBindings.parse(List.of("kube-apiserver=prod", "prod-apiserver=prod|prod-dr"));
+        ClientAuthenticator certs = new ClientAuthenticator(AuthMode.MTLS, List.of(), null, bindings);
+        ClientAuthenticator either = new ClientAuthenticator(AuthMode.MTLS_OR_TOKEN, List.of("kube-apiserver"), tokens, bindings);
+
+        ClientIdentity cert = certs.authenticate(apiserver, null);
+        certs.authorize(cert, "prod");
+        assertStatus(() -> certs.authorize(cert, "prod-dr"), 403);
+        assertStatus(() -> certs.authorize(certs.authenticate(stranger, null), "prod"), 403);
+        ClientIdentity token = either.authenticate(null, "Bearer " + TOKEN);
+        either.authorize(token, "prod-dr");
+        assertThatThrownBy(() -> either.authorize(token, "staging")).isInstanceOf(AuthenticationException.class)
+                .hasMessage("client token:prod-apiserver may not post audit events for cluster 'staging'"
+                        + " (auth.cluster-bindings)");
+    }
+
     private static void assertStatus(ThrowingCall call, int status) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(AuthenticationException.class,
                 e -> assertThat(e.status()).isEqualTo(status));

@@ -114,6 +114,15 @@ class IngestConfigTest {
     }
 
     @Test
+    void shouldNameClusterBindingsWhenAnEntryIsMalformed() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("auth.cluster-bindings", "apiserver-east=East"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.cluster-bindings")
+                .hasMessageContaining("East");
+        assertThat(IngestConfig.of(valid(Map.of("auth.cluster-bindings", "apiserver-east=east|east-dr,relay=*")))
+                .clusterBindings().restricts()).isTrue();
+    }
+
+    @Test
     void shouldRefuseMutualTlsOverPlainHttp() {
         assertThatThrownBy(() -> IngestConfig.of(Map.of("kafka.bootstrap-servers", "k:9092", "listen.plaintext", "true")))
                 .hasMessageContaining("auth.mode").hasMessageContaining("plaintext");
