@@ -13,8 +13,8 @@ import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
 import io.auditkeeper.ingest.kafka.KafkaClientSettings;
 import io.auditkeeper.ingest.kafka.KafkaReadiness;
 import io.auditkeeper.kafka.TopicBootstrap;
+import io.auditkeeper.ingest.tls.CredentialReloader;
 import io.auditkeeper.ingest.tls.ServerTlsFactory;
-import io.auditkeeper.tls.PemFiles;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -37,6 +37,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,8 @@ public final class IngestService implements AutoCloseable {
     private KafkaReadiness readiness;
     private Server server;
     private ServerConnector webhookConnector;
+    private SslContextFactory.Server sslContextFactory;
+    private CredentialReloader credentialReloader;
     private ServerConnector adminConnector;
     private volatile boolean stopping;
 
@@ -103,7 +106,13 @@ public final class IngestService implements AutoCloseable {
 
         InFlightBytesLimiter limiter = new InFlightBytesLimiter(config.maxInFlightBytes());
         IngestMetrics metrics = new IngestMetrics(registry, limiter::used);
-        certificateExpiry(metrics);
+        ServerTlsFactory.Material tls = config.plaintext() ? null : ServerTlsFactory.read(config);
+        if (tls != null) {
+            metrics.certificateExpiry("server", tls.serverExpiry());
+            if (tls.clientCaExpiry() != null) {
+                metrics.certificateExpiry("client-ca", tls.clientCaExpiry());
+            }
+        }
         AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator,
                 new RequestBodyReader(config.maxBodyBytes(), config.readTimeout()),
                 new EventListSplitter(config.maxEventsPerBatch()),
@@ -114,7 +123,7 @@ public final class IngestService implements AutoCloseable {
         threads.setName("ingest-http");
         server = new Server(threads);
         server.setStopTimeout(config.shutdownGracePeriod().toMillis());
-        webhookConnector = webhookConnector(server);
+        webhookConnector = webhookConnector(server, tls);
         server.addConnector(webhookConnector);
         AdminHandler adminHandler = new AdminHandler(registry, () -> !stopping && readiness.isReachable());
         if (config.adminEnabled()) {
@@ -126,6 +135,10 @@ public final class IngestService implements AutoCloseable {
         }
         server.setHandler(new GracefulHandler(new ConnectorRouter(webhook, adminHandler)));
         server.start();
+        if (!config.credentialsReloadInterval().isZero()) {
+            credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, metrics)
+                    .start(config.credentialsReloadInterval());
+        }
         if (config.plaintext()) {
             LOG.warn("listen.plaintext=true: the webhook serves plain HTTP; audit events and tokens cross the network unencrypted unless a TLS proxy on this host terminates TLS");
         }
@@ -134,20 +147,7 @@ public final class IngestService implements AutoCloseable {
                 .log("ingest started");
     }
 
-    /** The expiry of the server certificate and of the client CA, as gauges (they are read only at start). */
-    private void certificateExpiry(IngestMetrics metrics) throws java.io.IOException, java.security.GeneralSecurityException {
-        if (config.plaintext()) {
-            return;
-        }
-        metrics.certificateExpiry("server",
-                PemFiles.certificates(config.tlsCertFile().orElseThrow()).get(0).getNotAfter().toInstant());
-        if (config.authMode().usesMtls()) {
-            metrics.certificateExpiry("client-ca", PemFiles.certificates(config.clientCaFile().orElseThrow()).stream()
-                    .map(c -> c.getNotAfter().toInstant()).min(java.util.Comparator.naturalOrder()).orElseThrow());
-        }
-    }
-
-    private ServerConnector webhookConnector(Server server) {
+    private ServerConnector webhookConnector(Server server, ServerTlsFactory.Material tls) {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -156,8 +156,8 @@ public final class IngestService implements AutoCloseable {
             connector = new ServerConnector(server, new HttpConnectionFactory(http));
         } else {
             http.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
-            connector = new ServerConnector(server,
-                    new SslConnectionFactory(ServerTlsFactory.create(config), "http/1.1"),
+            sslContextFactory = ServerTlsFactory.create(config, tls);
+            connector = new ServerConnector(server, new SslConnectionFactory(sslContextFactory, "http/1.1"),
                     new HttpConnectionFactory(http));
         }
         connector.setName(WEBHOOK);
@@ -191,6 +191,9 @@ public final class IngestService implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        if (credentialReloader != null) {
+            credentialReloader.close();
+        }
         long grace = config.shutdownGracePeriod().toMillis();
         try {
             if (server != null) {

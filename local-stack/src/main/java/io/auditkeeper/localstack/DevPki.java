@@ -151,6 +151,20 @@ public final class DevPki {
         return issueOrThrow(name, subjectDn, false);
     }
 
+    /**
+     * Issues another server certificate for localhost and 127.0.0.1 from the same CA, as {@code name.crt} and
+     * {@code name.key} in {@link #dir()}: a renewal, as cert-manager makes one.
+     *
+     * @param name file name stem: letters, digits, {@code . _ -}; not {@code ca}
+     * @return the certificate's path; the key is the sibling {@code name.key}
+     */
+    public Path issueServer(String name) {
+        if (!NAME.matcher(name).matches() || name.equals("ca")) {
+            throw new IllegalArgumentException("invalid certificate name: " + name);
+        }
+        return issueOrThrow(name, SERVER_SUBJECT, true);
+    }
+
     public Path dir() {
         return dir;
     }

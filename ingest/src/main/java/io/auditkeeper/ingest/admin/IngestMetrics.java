@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +24,9 @@ public final class IngestMetrics {
     private final Counter bytesWire;
     private final Counter bytesDecoded;
     private final Timer ackLatency;
+    private final Counter reloadsApplied;
+    private final Counter reloadsRefused;
+    private final Map<String, AtomicLong> expiries = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, Supplier<Number> inFlightBytes) {
         this.registry = registry;
@@ -35,6 +41,10 @@ public final class IngestMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+        this.reloadsApplied = Counter.builder("auditkeeper.ingest.credentials.reloads").tag("result", "applied")
+                .description("Changes of the certificate, key, client CA or token files read again").register(registry);
+        this.reloadsRefused = Counter.builder("auditkeeper.ingest.credentials.reloads").tag("result", "refused")
+                .description("Changes of the certificate, key, client CA or token files read again").register(registry);
         Gauge.builder("auditkeeper.ingest.inflight.bytes", inFlightBytes).baseUnit("bytes")
                 .description("Request body bytes held until Kafka acknowledges them").register(registry);
     }
@@ -44,10 +54,19 @@ public final class IngestMetrics {
      * ingest reads only at start) or {@code client-ca} (the earliest of the client CA bundle).
      */
     public void certificateExpiry(String certificate, Instant notAfter) {
-        Gauge.builder("auditkeeper.ingest.tls.certificate.expiry.timestamp", () -> notAfter.getEpochSecond())
-                .baseUnit("seconds").tag("certificate", certificate)
-                .description("When the certificate read at start expires (Unix time); a renewed one is read only at the next start")
-                .register(registry);
+        expiries.computeIfAbsent(certificate, c -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("auditkeeper.ingest.tls.certificate.expiry.timestamp", value, AtomicLong::get)
+                    .baseUnit("seconds").tag("certificate", c)
+                    .description("When the certificate in use expires (Unix time); updated when a renewed one is read")
+                    .register(registry);
+            return value;
+        }).set(notAfter.getEpochSecond());
+    }
+
+    /** The credential files read again after a change: applied, or refused (the current ones stay). */
+    public void credentialReload(boolean applied) {
+        (applied ? reloadsApplied : reloadsRefused).increment();
     }
 
     public void request(int status) {

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 public final class ClientAuthenticator {
     private final AuthMode mode;
     private final Set<String> allowedSubjects;
-    private final BearerTokens tokens;
+    private volatile BearerTokens tokens;
     private final ClusterBindings bindings;
 
     public ClientAuthenticator(AuthMode mode, List<String> allowedSubjects, BearerTokens tokens) {
@@ -62,6 +62,14 @@ public final class ClientAuthenticator {
                         : new AuthenticationException(401, "a client certificate or a bearer token is required");
             }
         };
+    }
+
+    /** The token file read again: requests from now on are checked against these. */
+    public void replaceTokens(BearerTokens newTokens) {
+        if (mode.usesToken() && newTokens == null) {
+            throw new IllegalArgumentException("auth.mode " + mode + " needs tokens");
+        }
+        this.tokens = newTokens;
     }
 
     /**

@@ -64,6 +64,8 @@ public final class IngestConfig {
                     "File of bearer tokens, one 'token,name' per line ('#' comments allowed); required when auth.mode uses token. The name is recorded as the client identity.")
             .define("auth.cluster-bindings", Type.LIST, List.of(), Importance.MEDIUM,
                     "Which clusters each client may post for: entries client=cluster[|cluster...], the client being a certificate's CN or a token's name, * for any cluster. Empty: any authenticated client may post for any cluster. Set, a client without an entry is refused (403).")
+            .define("credentials.reload-interval-ms", Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+                    "How often the certificate and key, the client CA bundle and the token file are checked for a change, which is then used without a restart (new connections and requests); a change that does not read is refused and the current ones stay. 0: read only at start.")
             .define("cluster.default", Type.STRING, "default", Importance.MEDIUM,
                     "Cluster name recorded for batches posted to /audit (the apiserver's events carry no cluster name; /audit/{cluster} names it).")
             .define("limits.max-body-bytes", Type.LONG, 32 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
@@ -201,6 +203,8 @@ public final class IngestConfig {
     public Optional<Path> clientCaFile() { return optionalPath("auth.client-ca-file"); }
     public List<String> allowedSubjects() { return values.getList("auth.allowed-subjects"); }
     public Optional<Path> tokenFile() { return optionalPath("auth.token-file"); }
+    /** Zero when the credentials are read only at start. */
+    public Duration credentialsReloadInterval() { return Duration.ofMillis(values.getLong("credentials.reload-interval-ms")); }
     public ClusterBindings clusterBindings() { return ClusterBindings.parse(values.getList("auth.cluster-bindings")); }
     public String defaultCluster() { return values.getString("cluster.default"); }
     public long maxBodyBytes() { return values.getLong("limits.max-body-bytes"); }
