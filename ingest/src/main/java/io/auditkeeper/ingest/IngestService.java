@@ -84,6 +84,7 @@ public final class IngestService implements AutoCloseable {
     }
 
     private void doStart() throws Exception {
+        String credentials = CredentialReloader.fingerprint(config);
         ClientAuthenticator authenticator = new ClientAuthenticator(config.authMode(), config.allowedSubjects(),
                 config.authMode().usesToken() ? BearerTokens.load(config.tokenFile().orElseThrow()) : null,
                 config.clusterBindings());
@@ -136,7 +137,7 @@ public final class IngestService implements AutoCloseable {
         server.setHandler(new GracefulHandler(new ConnectorRouter(webhook, adminHandler)));
         server.start();
         if (!config.credentialsReloadInterval().isZero()) {
-            credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, metrics)
+            credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, metrics, credentials)
                     .start(config.credentialsReloadInterval());
         }
         if (config.plaintext()) {

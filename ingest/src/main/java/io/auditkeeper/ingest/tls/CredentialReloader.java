@@ -43,15 +43,17 @@ public final class CredentialReloader implements AutoCloseable {
     private ScheduledExecutorService scheduler;
 
     /**
-     * @param ssl  the running server's TLS context, or null with {@code listen.plaintext}
+     * @param ssl      the running server's TLS context, or null with {@code listen.plaintext}
+     * @param baseline {@link #fingerprint(IngestConfig)} taken before the credentials in use were read, so that a change
+     *                 made while the server started is not missed
      */
     public CredentialReloader(IngestConfig config, SslContextFactory.Server ssl, ClientAuthenticator authenticator,
-                              IngestMetrics metrics) {
+                              IngestMetrics metrics, String baseline) {
         this.config = config;
         this.ssl = ssl;
         this.authenticator = authenticator;
         this.metrics = metrics;
-        this.applied = fingerprint();
+        this.applied = baseline;
     }
 
     public CredentialReloader start(Duration interval) {
@@ -74,7 +76,7 @@ public final class CredentialReloader implements AutoCloseable {
 
     /** Applies the files if they changed since last applied; true when something new was applied. */
     public synchronized boolean check() {
-        String now = fingerprint();
+        String now = fingerprint(config);
         if (now.equals(applied) || now.equals(refused)) {
             return false;
         }
@@ -94,7 +96,7 @@ public final class CredentialReloader implements AutoCloseable {
             applied = now;
             refused = null;
             metrics.credentialReload(true);
-            LOG.atInfo().addKeyValue("files", watched().toString())
+            LOG.atInfo().addKeyValue("files", watched(config).toString())
                     .log("credentials read again: new connections use them");
             return true;
         } catch (Exception e) {
@@ -108,7 +110,7 @@ public final class CredentialReloader implements AutoCloseable {
     }
 
     /** The files whose content decides: server certificate and key, client CA bundle, token file. */
-    private List<Path> watched() {
+    private static List<Path> watched(IngestConfig config) {
         List<Path> files = new ArrayList<>();
         if (!config.plaintext()) {
             files.add(config.tlsCertFile().orElseThrow());
@@ -123,10 +125,11 @@ public final class CredentialReloader implements AutoCloseable {
         return files;
     }
 
-    private String fingerprint() {
+    /** A digest of the watched files' names and contents. */
+    public static String fingerprint(IngestConfig config) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (Path p : watched()) {
+            for (Path p : watched(config)) {
                 sha.update(p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 sha.update(read(p).orElse(new byte[0]));
                 sha.update((byte) 0);
