@@ -26,9 +26,13 @@ final class DeadLetterTable {
     private DeadLetterTable() {
     }
 
-    /** The dead letters of {@code topic} whose Kafka time is in {@code window}; objects that fail verification are skipped (the archive table names them). */
+    /**
+     * The dead letters of {@code topic} whose Kafka time is in {@code window}, of these clusters (their
+     * {@code auditkeeper.cluster} header; none: all); objects that fail verification are skipped (the archive table
+     * names them).
+     */
     static ReportTable read(S3Client s3, String bucket, String prefix, ManifestVerifier verifier, String topic,
-                            TimeWindow window, int maxRows) throws Exception {
+                            TimeWindow window, List<String> clusters, int maxRows) throws Exception {
         S3ManifestStore manifests = new S3ManifestStore(s3, bucket, prefix,
                 new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none()));
         ArchiveReplay replay = new ArchiveReplay(manifests, new ArchivedObjectCheck(verifier, new S3ObjectStore(s3, bucket)));
@@ -37,7 +41,8 @@ final class DeadLetterTable {
         replay.run(topic, replay.partitions(topic), window, EventFilter.none(), true, e -> {
             if (rows.size() >= maxRows) {
                 truncated[0] = true;
-            } else if (e.event() != null) {
+            } else if (e.event() != null && (clusters.isEmpty()
+                    || clusters.contains(header(e.event(), AuditHeaders.CLUSTER)))) {
                 rows.add(row(e.event()));
             }
         }, SILENT);

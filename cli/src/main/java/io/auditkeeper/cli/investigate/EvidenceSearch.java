@@ -56,6 +56,7 @@ public final class EvidenceSearch {
     private final String alertsIndex;
     private final TimeWindow window;
     private final List<String> namespaces;
+    private List<String> clusters = List.of();
     private final int maxRows;
     private final int pageSize;
 
@@ -90,6 +91,12 @@ public final class EvidenceSearch {
                 "Every request a rule flagged, once per request (stages collapsed by auditID), oldest first.",
                 List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "rules", "severity",
                         "responseCode", "decision", "cluster", "auditID"), rows, truncated);
+    }
+
+    /** Only events and alerts of these clusters (the {@code cluster} field); none: every cluster. */
+    public EvidenceSearch clusters(List<String> names) {
+        this.clusters = List.copyOf(names);
+        return this;
     }
 
     /** Flagged requests counted by actor, namespace and rule (a request with two rules counts under each). */
@@ -175,6 +182,7 @@ public final class EvidenceSearch {
             ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
             range(filter, "windowStart");
             namespaceFilter(filter, "namespaces");
+            clusterFilter(filter);
             ArrayNode sort = q.putArray("sort");
             sort.addObject().put("windowStart", "asc");
             sort.addObject().put("alertId", "asc");
@@ -211,6 +219,7 @@ public final class EvidenceSearch {
         ArrayNode filter = q.putObject("query").putObject("bool").putArray("filter");
         range(filter, "timestamp");
         namespaceFilter(filter, "objectRef.namespace");
+        clusterFilter(filter);
         more.accept(filter);
         return q;
     }
@@ -273,6 +282,12 @@ public final class EvidenceSearch {
     private void range(ArrayNode filter, String field) {
         filter.addObject().putObject("range").putObject(field).put("gte", window.from().toString())
                 .put("lt", window.to().toString());
+    }
+
+    private void clusterFilter(ArrayNode filter) {
+        if (!clusters.isEmpty()) {
+            terms(filter.addObject(), "cluster", clusters);
+        }
     }
 
     private void namespaceFilter(ArrayNode filter, String field) {

@@ -3,6 +3,7 @@ package io.auditkeeper.cli.investigate;
 import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import io.auditkeeper.archiver.manifest.ManifestKeyException;
+import io.auditkeeper.ingest.config.ClusterNames;
 import io.auditkeeper.model.AuditTopics;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
@@ -52,6 +53,11 @@ public final class ReportCommand implements Callable<Integer> {
                     + " namespace, are kept. Default: all.")
     List<String> namespaces = new ArrayList<>();
 
+    @Option(names = "--cluster", paramLabel = "<name>",
+            description = "Only this cluster's requests, alerts and dead letters (repeatable); the archive is verified"
+                    + " whole. Default: all clusters.")
+    List<String> clusters = new ArrayList<>();
+
     @Mixin
     OpenSearchOptions openSearchOptions;
 
@@ -92,6 +98,11 @@ public final class ReportCommand implements Callable<Integer> {
         try {
             window = TimeWindow.parse(from, to);
             check.validate();
+            for (String c : clusters) {
+                if (!ClusterNames.isValid(c)) {
+                    throw new IllegalArgumentException("--cluster '" + c + "': " + ClusterNames.RULE);
+                }
+            }
             if (maxRows < 1 || maxRows > 10_000_000) {
                 throw new IllegalArgumentException("--max-rows must be 1 to 10000000");
             }
@@ -106,7 +117,7 @@ public final class ReportCommand implements Callable<Integer> {
         try {
             client = OpenSearchClientFactory.create(connection);
             EvidenceSearch search = new EvidenceSearch(client, connection, eventsIndex, alertsIndex, window,
-                    namespaces, maxRows);
+                    namespaces, maxRows).clusters(clusters);
             tables.add(search.phiAccessByActor());
             timeline = search.phiAccess();
             tables.add(timeline);
@@ -129,7 +140,7 @@ public final class ReportCommand implements Callable<Integer> {
             ArchiveVerificationResult dead = check.verify(s3, s3Options, deadLetterTopic, window, err, "report", false);
             verification = both(events, dead);
             deadLetters = DeadLetterTable.read(s3, s3Options.bucket(), s3Options.prefix(),
-                    check.key(s3, s3Options).verifier(), deadLetterTopic, window, maxRows);
+                    check.key(s3, s3Options).verifier(), deadLetterTopic, window, clusters, maxRows);
         } catch (IllegalArgumentException | ManifestKeyException e) {
             err.println("auditkeeper report: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -146,6 +157,7 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Period", window.from() + " to " + window.to() + " (end exclusive)");
         about.put("Namespaces", namespaces.isEmpty() ? "all" : String.join(", ", namespaces)
                 + " (and cluster-wide requests)");
+        about.put("Clusters", clusters.isEmpty() ? "all" : String.join(", ", clusters));
         about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
         about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + check.topic()
                 + ", dead letters " + deadLetterTopic);

@@ -145,7 +145,7 @@ class ReportCommandIT {
         assertThat(json.path("sections").findValuesAsText("file")).contains("dead-letters.csv", "phi-access.csv");
         assertThat(csv(out, "dead-letters")).containsExactly(
                 "time,source,reason,detail,cluster,client,partition,offset,valueBytes,valueSha256,valueKept",
-                "2026-03-01T10:30:00Z,ingest,malformed-json,,,,0,0,29," + sha + ",no");
+                "2026-03-01T10:30:00Z,ingest,malformed-json,,test,,0,0,29," + sha + ",no");
 
         // paged: two rows a request, as many pages as it takes, and the row limit said when reached
         OpenSearchConnection plain = OpenSearchConnection.of(URI.create(stack.openSearchUrl()));
@@ -188,6 +188,26 @@ class ReportCommandIT {
             assertThat(noCa.err()).contains("certificate is not trusted");
             assertThat(dir.resolve("bad")).doesNotExist();
         }
+
+        // one cluster: this one's requests, alerts and dead letters; another's: none of them
+        CliRun test = CliRun.of(with(common, "--opensearch", stack.openSearchUrl(), "--cluster", "test", "--out",
+                dir.resolve("cluster-test").toString()));
+        CliRun elsewhere = CliRun.of(with(common, "--opensearch", stack.openSearchUrl(), "--cluster", "elsewhere", "--out",
+                dir.resolve("cluster-elsewhere").toString()));
+        CliRun invalid = CliRun.of(with(common, "--opensearch", stack.openSearchUrl(), "--cluster", "Not/A/Cluster",
+                "--out", dir.resolve("cluster-invalid").toString()));
+        assertThat(test.code()).as(test.out() + test.err()).isZero();
+        assertThat(csv(dir.resolve("cluster-test"), "phi-access")).isEqualTo(csv(out, "phi-access"));
+        assertThat(csv(dir.resolve("cluster-test"), "alerts")).isEqualTo(csv(out, "alerts"));
+        assertThat(csv(dir.resolve("cluster-test"), "dead-letters")).isEqualTo(csv(out, "dead-letters"));
+        assertThat(MAPPER.readTree(dir.resolve("cluster-test").resolve("report.json").toFile()).path("about")
+                .path("Clusters").asText()).isEqualTo("test");
+        assertThat(elsewhere.code()).as(elsewhere.out() + elsewhere.err()).isZero();
+        for (String section : List.of("phi-access", "phi-access-by-actor", "denied", "changes", "alerts", "dead-letters")) {
+            assertThat(csv(dir.resolve("cluster-elsewhere"), section)).as(section).hasSize(1);
+        }
+        assertThat(invalid.code()).isEqualTo(2);
+        assertThat(invalid.err()).contains("--cluster 'Not/A/Cluster'");
 
         // a namespace with none of it: the cluster-wide alert filter keeps nothing, the tables are empty
         CliRun other = CliRun.of(withNamespace(args, dir.resolve("other")));

@@ -59,7 +59,8 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
     }
 
     /**
-     * As above, and {@code deadLetters} (as ingest writes them: source {@code ingest}, reason {@code malformed-json})
+     * As above, and {@code deadLetters} (as ingest writes them: source {@code ingest}, reason {@code malformed-json},
+     * cluster {@code test})
      * on partition 0 of the archive's dead-letter topic, {@link #deadLetterTopic}, until they are archived too.
      */
     static TestArchive write(LocalStack stack, Path dir, String name, int partitions, List<Event> events,
@@ -83,6 +84,7 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
                 org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
                 h.add("auditkeeper.dlq.source", "ingest".getBytes(StandardCharsets.UTF_8));
                 h.add("auditkeeper.dlq.reason", "malformed-json".getBytes(StandardCharsets.UTF_8));
+                h.add("auditkeeper.cluster", "test".getBytes(StandardCharsets.UTF_8));
                 p.send(new ProducerRecord<>(a.deadLetterTopic(), 0, e.time().toEpochMilli(), null,
                         e.json().getBytes(StandardCharsets.UTF_8), h));
             }
