@@ -178,6 +178,7 @@ public final class ArchiverService implements AutoCloseable {
                     this::scrape);
         }
         LOG.atInfo().addKeyValue("bucket", config.bucket()).addKeyValue("topic", config.eventsTopic())
+                .addKeyValue("dead_letter_topic", config.archiveDeadLetters() ? config.deadLetterTopic() : null)
                 .addKeyValue("retention_years", config.retentionYears()).log("archiver started");
         return this;
     }
