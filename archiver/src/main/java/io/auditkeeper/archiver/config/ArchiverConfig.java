@@ -148,10 +148,10 @@ public final class ArchiverConfig {
         if ((values.getPassword("s3.access-key") == null) != (values.getPassword("s3.secret-key") == null)) {
             throw new ConfigException("s3.secret-key", "[hidden]", "s3.access-key and s3.secret-key go together");
         }
+        if (deadLetterTopic().equals(eventsTopic())) {
+            throw new ConfigException("topics.dlq.name", deadLetterTopic(), "must differ from topics.events.name");
+        }
         if (archiveDeadLetters()) {
-            if (deadLetterTopic().equals(eventsTopic())) {
-                throw new ConfigException("topics.dlq.name", deadLetterTopic(), "must differ from topics.events.name");
-            }
             if (deadLetterGroupId().equals(groupId()) || deadLetterGroupId().equals(indexGroupId())) {
                 throw new ConfigException("dead-letters.group-id", deadLetterGroupId(),
                         "must differ from archive.group-id and index.group-id (each writer has its own group)");

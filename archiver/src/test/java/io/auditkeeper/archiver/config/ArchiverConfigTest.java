@@ -95,6 +95,23 @@ class ArchiverConfigTest {
     }
 
     @Test
+    void shouldArchiveTheDeadLettersInTheirOwnGroupAndNameTheKeyWhenTheyWouldShareTheEventsGroupOrTopic() throws Exception {
+        ArchiverConfig defaults = ArchiverConfig.of(valid(Map.of()));
+        assertThat(defaults.archiveDeadLetters()).isTrue();
+        assertThat(defaults.deadLetterTopic()).isEqualTo("audit.dlq");
+        assertThat(defaults.deadLetterGroupId()).isEqualTo("auditkeeper-archiver-dead-letters");
+
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("dead-letters.group-id", "auditkeeper-archiver-s3"))))
+                .hasMessageContaining("dead-letters.group-id").hasMessageContaining("must differ");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("dead-letters.group-id", "auditkeeper-archiver-index"))))
+                .hasMessageContaining("dead-letters.group-id");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("topics.dlq.name", "audit.events"))))
+                .hasMessageContaining("topics.dlq.name").hasMessageContaining("topics.events.name");
+        assertThat(ArchiverConfig.of(valid(Map.of("dead-letters.archive", "false", "dead-letters.group-id",
+                "auditkeeper-archiver-s3"))).archiveDeadLetters()).as("not archived: no clash").isFalse();
+    }
+
+    @Test
     void shouldKeepNinetyDaysAndAllowForeverWhenRetentionDaysIsDefaultOrZero() throws Exception {
         assertThat(ArchiverConfig.of(valid(Map.of())).openSearchRetentionDays()).isEqualTo(90);
         assertThat(ArchiverConfig.of(valid(Map.of("opensearch.retention-days", "0"))).openSearchRetentionDays()).isZero();
