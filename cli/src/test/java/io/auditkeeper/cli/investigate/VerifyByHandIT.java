@@ -71,6 +71,15 @@ class VerifyByHandIT {
     }
 
     @Test
+    void shouldPassEveryCheckOnTheDeadLetterArchiveWhenItsTopicIsGiven() throws Exception {
+        Result r = archive.verify(archive.archive().deadLetterTopic(), archive.publicKey());
+
+        assertThat(r.code()).as(r.all()).isZero();
+        assertThat(r.out()).doesNotContain("FAIL");
+        assertThat(r.out().strip()).endsWith("PASSED: 1 entries, 2 records; every check passed");
+    }
+
+    @Test
     void shouldPassEveryCheckOnAnIntactPartition() throws Exception {
         List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 0);
         assertThat(chain).hasSize(EVENTS / PARTITIONS / PER_OBJECT);
@@ -253,7 +262,10 @@ class VerifyByHandIT {
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    /** {@link #EVENTS} events, one a minute from {@link #T0}, archived by the real archiver, and a digest of them. */
+    /**
+     * {@link #EVENTS} events, one a minute from {@link #T0}, archived by the real archiver, and a digest of them; and
+     * two dead letters in the dead-letter archive.
+     */
     private static Archive archive(LocalStack stack) throws Exception {
         List<TestArchive.Event> events = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
@@ -262,7 +274,9 @@ class VerifyByHandIT {
                     + "\"auditID\":\"a-" + i + "\",\"stage\":\"ResponseComplete\",\"timestamp\":\"" + t
                     + "\",\"verb\":\"get\",\"actor\":\"a\"}"));
         }
-        TestArchive a = TestArchive.write(stack, dir, "byhand", PARTITIONS, events, PER_OBJECT, true);
+        List<TestArchive.Event> deadLetters = List.of(new TestArchive.Event(0, T0, "{\"kind\":\"EventList\""),
+                new TestArchive.Event(0, T0.plusSeconds(60), "not json"));
+        TestArchive a = TestArchive.write(stack, dir, "byhand", PARTITIONS, events, PER_OBJECT, true, deadLetters);
         return new Archive(a, a.manifests());
     }
 
