@@ -1,7 +1,7 @@
 package io.auditkeeper.archiver;
 
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.ManifestKeyException;
+import io.auditkeeper.evidence.manifest.ManifestKeyException;
 import io.auditkeeper.config.ServiceArguments;
 import io.auditkeeper.config.ServiceLauncher;
 import org.apache.kafka.common.config.ConfigException;

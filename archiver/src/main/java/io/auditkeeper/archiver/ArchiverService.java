@@ -5,7 +5,7 @@ import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
 import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.deadletter.DeadLetterEnvelope;
+import io.auditkeeper.evidence.deadletter.DeadLetterEnvelope;
 import io.auditkeeper.archiver.index.DocumentKind;
 import io.auditkeeper.archiver.index.IndexWriterLoop;
 import io.auditkeeper.archiver.index.SingleIndexDocuments;
@@ -16,11 +16,11 @@ import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.archiver.index.connection.ConnectionErrors;
 import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.retention.HotIndexRetention;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.archiver.metrics.ArchiveMetrics;
 import io.auditkeeper.archiver.metrics.IndexMetrics;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
-import io.auditkeeper.archiver.s3.ArchiveKeys;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -127,7 +127,7 @@ public final class ArchiverService implements AutoCloseable {
         };
         ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, config.bucket(), config.retentionYears(), encryption);
         ManifestSigner signer = ManifestSigner.fromPemFile(config.signingKeyFile());
-        String publicKeyKey = (config.prefix().isEmpty() ? "" : config.prefix() + "/") + "manifests/public-key.pem";
+        String publicKeyKey = new ArchiveLayout(config.prefix()).publicKey();
         writer.put(publicKeyKey, signer.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "application/x-pem-file",
                 Map.of(), Instant.now());
         S3ManifestStore manifests = new S3ManifestStore(s3, config.bucket(), config.prefix(), writer);
@@ -195,7 +195,7 @@ public final class ArchiverService implements AutoCloseable {
         deadLetterMetrics = ArchiveMetrics.deadLetters(registry, config.deadLetterGroupId());
         deadLetterLoop = new ArchiveWriterLoop(deadLetterConsumer, writer, manifests, signer, new ArchiveWriterLoop.Settings(
                 config.deadLetterTopic(), config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(),
-                config.batchMaxAge(), Duration.ofMillis(500), ArchiveKeys.DEAD_LETTERS, DeadLetterEnvelope::line),
+                config.batchMaxAge(), Duration.ofMillis(500), ArchiveLayout.DEAD_LETTERS, DeadLetterEnvelope::line),
                 deadLetterMetrics);
         deadLetterLoop.publishEntriesTo(entries, config.archiveTopic());
         deadLetterLoop.subscribe();

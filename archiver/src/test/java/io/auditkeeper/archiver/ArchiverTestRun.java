@@ -1,12 +1,12 @@
 package io.auditkeeper.archiver;
 
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.archive.S3ObjectStore;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.VerificationReport;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.Topics;

@@ -1,10 +1,10 @@
 package io.auditkeeper.archiver.archive;
 
-import io.auditkeeper.archiver.manifest.ManifestCodec;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestCodec;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.archiver.metrics.ConsumerLag;
-import io.auditkeeper.archiver.s3.ArchiveKeys;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.archiver.s3.ArchivedObject;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -47,15 +47,15 @@ import java.util.Set;
  */
 public final class ArchiveWriterLoop implements AutoCloseable {
     /**
-     * Batching and location settings: the objects go under {@code directory} (see {@link ArchiveKeys}), and each record
+     * Batching and location settings: the objects go under {@code directory} (see {@link ArchiveLayout}), and each record
      * becomes the line {@code line} makes of it.
      */
     public record Settings(String topic, String prefix, long maxBatchBytes, int maxBatchEvents, Duration maxBatchAge,
                            Duration pollTimeout, String directory, RecordLine line) {
-        /** The events: each record's value as it is, under {@value ArchiveKeys#EVENTS}. */
+        /** The events: each record's value as it is, under {@value ArchiveLayout#EVENTS}. */
         public Settings(String topic, String prefix, long maxBatchBytes, int maxBatchEvents, Duration maxBatchAge,
                         Duration pollTimeout) {
-            this(topic, prefix, maxBatchBytes, maxBatchEvents, maxBatchAge, pollTimeout, ArchiveKeys.EVENTS, RecordLine.VALUE);
+            this(topic, prefix, maxBatchBytes, maxBatchEvents, maxBatchAge, pollTimeout, ArchiveLayout.EVENTS, RecordLine.VALUE);
         }
     }
 
@@ -271,7 +271,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     }
 
     private void write(TopicPartition tp, ArchiveBatch b) {
-        String key = ArchiveKeys.of(settings.prefix(), settings.directory(), b.topic(), b.partition(), b.firstOffset(),
+        String key = new ArchiveLayout(settings.prefix()).object(settings.directory(), b.topic(), b.partition(), b.firstOffset(),
                 b.lastOffset(), b.firstTime());
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.firstOffset(), INTENT + key)));
         ArchivedObject o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
@@ -379,7 +379,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         long last = Long.parseLong(m.get("auditkeeper-last-offset"));
         ManifestEntry head = heads.get(tp);
         if (head == null || head.lastOffset() < last) {
-            ArchivedObject o = new ArchivedObject(key, object.get().versionId(), m.get(ObjectLockArchiveWriter.META_SHA256),
+            ArchivedObject o = new ArchivedObject(key, object.get().versionId(), m.get(ArchiveLayout.SHA256_METADATA),
                     object.get().contentLength(), object.get().objectLockRetainUntilDate());
             record(tp, first, last, Integer.parseInt(m.get("auditkeeper-count")), Instant.parse(m.get("auditkeeper-first-time")),
                     Instant.parse(m.get("auditkeeper-last-time")), o);

@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver.s3;
 
+import io.auditkeeper.evidence.ArchiveLayout;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -27,8 +28,6 @@ import java.util.Map;
  * the object already there with the same SHA-256 and writes nothing; different content under the same key is refused.
  */
 public final class ObjectLockArchiveWriter {
-    public static final String META_SHA256 = "auditkeeper-sha256";
-
     /** Server-side encryption: none, SSE-S3 (AES256), or SSE-KMS with a key id. */
     public record Encryption(ServerSideEncryption algorithm, String kmsKeyId) {
         public static Encryption none() {
@@ -61,7 +60,7 @@ public final class ObjectLockArchiveWriter {
             return existing;
         }
         Map<String, String> meta = new HashMap<>(metadata);
-        meta.put(META_SHA256, sha256);
+        meta.put(ArchiveLayout.SHA256_METADATA, sha256);
         PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(bucket).key(key)
                 .contentType(contentType)
                 .contentMD5(Base64.getEncoder().encodeToString(digest("MD5", content)))
@@ -106,7 +105,7 @@ public final class ObjectLockArchiveWriter {
             }
             throw e;
         }
-        String stored = head.metadata().get(META_SHA256);
+        String stored = head.metadata().get(ArchiveLayout.SHA256_METADATA);
         if (!sha256.equals(stored)) {
             throw new IllegalStateException("archive object " + key + " already exists with other content (sha256 "
                     + stored + ", this batch " + sha256 + "): two batches claim the same offsets");

@@ -1,10 +1,13 @@
 package io.auditkeeper.archiver.archive;
 
-import io.auditkeeper.archiver.manifest.Digest;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.VerificationReport;
+import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.manifest.Digest;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
@@ -177,10 +180,11 @@ class ArchiveWriterLoopIT {
         digests.write(topic, Instant.now());
         Digest latest = digests.write(topic, Instant.now().plusMillis(5));
         ManifestVerifier verifier = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("tx.pub.pem"));
-        assertThat(digests.all()).hasSize(2);
+        DigestReader written = new DigestReader(s3, bucket, new ArchiveLayout(""));
+        assertThat(written.all()).hasSize(2);
         assertThat(latest.heads()).singleElement().satisfies(h -> assertThat(h.lastOffset()).isEqualTo(chain.get(chain.size() - 1).lastOffset()));
-        assertThat(verifier.verifyDigests(digests.all(), Map.of(topic + "-0", chain))).isEmpty();
-        assertThat(verifier.verifyDigests(digests.all(), Map.of(topic + "-0", chain.subList(0, chain.size() - 1))))
+        assertThat(verifier.verifyDigests(written.all(), Map.of(topic + "-0", chain))).isEmpty();
+        assertThat(verifier.verifyDigests(written.all(), Map.of(topic + "-0", chain.subList(0, chain.size() - 1))))
                 .as("the chain's last entry gone after a digest covered it")
                 .extracting(p -> p.kind().name()).contains("TRUNCATED_PARTITION");
         s3.close();

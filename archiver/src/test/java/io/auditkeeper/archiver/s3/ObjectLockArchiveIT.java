@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver.s3;
 
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -86,7 +87,7 @@ class ObjectLockArchiveIT {
     void shouldWriteAnObjectThatIsLockedForSixYearsAndCannotBeDeleted() throws Exception {
         Instant batchTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         byte[] content = gzip("{\"auditID\":\"a\"}\n{\"auditID\":\"b\"}\n");
-        String key = ArchiveKeys.events("", "audit.events", 3, 100, 101, batchTime);
+        String key = new ArchiveLayout("").events("audit.events", 3, 100, 101, batchTime);
 
         ArchivedObject o = writer.put(key, content, "application/gzip",
                 Map.of("first-offset", "100", "last-offset", "101"), batchTime);
@@ -104,13 +105,13 @@ class ObjectLockArchiveIT {
         ResponseBytes<GetObjectResponse> stored = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(o.versionId()));
         assertThat(gunzip(stored.asByteArray())).isEqualTo("{\"auditID\":\"a\"}\n{\"auditID\":\"b\"}\n");
         assertThat(stored.response().metadata()).containsEntry("first-offset", "100")
-                .containsEntry(ObjectLockArchiveWriter.META_SHA256, o.sha256());
+                .containsEntry(ArchiveLayout.SHA256_METADATA, o.sha256());
     }
 
     @Test
     void shouldWriteNothingWhenTheSameBatchIsWrittenAgainAndRefuseOtherContentUnderItsKey() throws Exception {
         Instant batchTime = Instant.now();
-        String key = ArchiveKeys.events("retry", "audit.events", 1, 5, 9, batchTime);
+        String key = new ArchiveLayout("retry").events("audit.events", 1, 5, 9, batchTime);
         byte[] content = gzip("{\"auditID\":\"x\"}\n");
 
         ArchivedObject first = writer.put(key, content, "application/gzip", Map.of(), batchTime);

@@ -5,7 +5,7 @@ import io.auditkeeper.archiver.archive.ArchiveListener;
 import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.S3Endpoint;

@@ -2,7 +2,7 @@ package io.auditkeeper.cli.bench;
 
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;

@@ -2,12 +2,12 @@ package io.auditkeeper.cli.demo;
 
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.archive.S3ObjectStore;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.VerificationReport;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.manifest.VerificationReport;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.localstack.S3Endpoint;

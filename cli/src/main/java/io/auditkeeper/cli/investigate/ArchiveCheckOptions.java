@@ -40,7 +40,7 @@ public final class ArchiveCheckOptions {
 
     /** The key signatures are checked with: {@code --public-key}, or the bucket's own. */
     PublicKeySource key(S3Client s3, S3Options s3Options) {
-        return PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.keyPrefix());
+        return PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.layout());
     }
 
     /** Throws an {@link IllegalArgumentException} naming the option that is out of range. */

@@ -1,9 +1,9 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.store.ManifestReader;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.Problem;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.model.AuditJson;
 
 import java.io.BufferedReader;
@@ -52,10 +52,10 @@ final class ArchiveReplay {
     record Result(int objects, int replayed, int failed, long read, long emitted, boolean stopped) {
     }
 
-    private final S3ManifestStore manifests;
+    private final ManifestReader manifests;
     private final ArchivedObjectCheck check;
 
-    ArchiveReplay(S3ManifestStore manifests, ArchivedObjectCheck check) {
+    ArchiveReplay(ManifestReader manifests, ArchivedObjectCheck check) {
         this.manifests = manifests;
         this.check = check;
     }
@@ -70,7 +70,7 @@ final class ArchiveReplay {
         Map<Integer, List<ManifestEntry>> chains = new LinkedHashMap<>();
         int failed = 0;
         for (int partition : partitions) {
-            S3ManifestStore.Chain read = manifests.readChain(topic, partition);
+            ManifestReader.Chain read = manifests.readChain(topic, partition);
             chains.put(partition, read.entries());
             for (Problem p : read.unreadable()) {
                 failed++;

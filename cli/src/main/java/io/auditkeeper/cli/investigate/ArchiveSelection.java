@@ -1,6 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
 
 import java.util.ArrayList;
 import java.util.Comparator;

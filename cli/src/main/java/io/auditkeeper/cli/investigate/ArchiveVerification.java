@@ -1,16 +1,16 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.archive.DigestWriter;
-import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.archive.S3ObjectStore;
-import io.auditkeeper.archiver.manifest.Digest;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.ObjectStore;
-import io.auditkeeper.archiver.manifest.StoredObject;
-import io.auditkeeper.archiver.manifest.Problem;
-import io.auditkeeper.archiver.manifest.VerificationReport;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.store.ManifestReader;
+import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.evidence.manifest.Digest;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.store.StoredObject;
+import io.auditkeeper.evidence.manifest.Problem;
+import io.auditkeeper.evidence.manifest.VerificationReport;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Duration;
@@ -97,9 +97,8 @@ public final class ArchiveVerification {
     }
 
     private Outcome verify(String topic, TimeWindow window, Instant now, ExecutorService pool) {
-        // the writer is only needed by the store's put, which verify never calls
-        ObjectLockArchiveWriter unused = new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none());
-        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, prefix, unused);
+        ArchiveLayout layout = new ArchiveLayout(prefix);
+        ManifestReader manifests = new ManifestReader(s3, bucket, layout);
         S3ObjectStore objects = new S3ObjectStore(s3, bucket);
 
         Map<String, List<ManifestEntry>> chains = new LinkedHashMap<>();
@@ -108,7 +107,7 @@ public final class ArchiveVerification {
         int left = all.size();
         for (int partition : all) {
             left--;
-            S3ManifestStore.Chain read = pool == null ? manifests.readChain(topic, partition)
+            ManifestReader.Chain read = pool == null ? manifests.readChain(topic, partition)
                     : manifests.readChain(topic, partition, pool);
             List<ManifestEntry> chain = read.entries();
             chains.put(topic + "-" + partition, chain);
@@ -133,8 +132,7 @@ public final class ArchiveVerification {
             partitions.add(new PartitionVerification(topic, partition, range, problems));
         }
 
-        DigestWriter digestReader = new DigestWriter(s3, bucket, prefix, unused, manifests, null);
-        List<Digest> digests = digestReader.all();
+        List<Digest> digests = new DigestReader(s3, bucket, layout).all();
         if (!digests.isEmpty()) {
             // the latest digest may vouch for other topics' heads too; their chains are needed to judge it
             for (Digest.PartitionHead head : digests.get(digests.size() - 1).heads()) {

@@ -1,6 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.Problem;
+import io.auditkeeper.evidence.manifest.Problem;
 
 import java.util.List;
 

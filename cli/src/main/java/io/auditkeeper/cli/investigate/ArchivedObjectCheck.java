@@ -1,11 +1,11 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.ObjectStore;
-import io.auditkeeper.archiver.manifest.Problem;
-import io.auditkeeper.archiver.manifest.StoredObject;
-import io.auditkeeper.archiver.manifest.VerificationReport;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.manifest.Problem;
+import io.auditkeeper.evidence.store.StoredObject;
+import io.auditkeeper.evidence.manifest.VerificationReport;
 
 import java.time.Duration;
 import java.time.Instant;

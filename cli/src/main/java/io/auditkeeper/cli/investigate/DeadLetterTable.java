@@ -1,12 +1,12 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.store.ManifestReader;
+import io.auditkeeper.evidence.ArchiveLayout;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.archive.S3ObjectStore;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.manifest.Problem;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.model.AuditHeaders;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -33,8 +33,7 @@ final class DeadLetterTable {
      */
     static ReportTable read(S3Client s3, String bucket, String prefix, ManifestVerifier verifier, String topic,
                             TimeWindow window, List<String> clusters, int maxRows) throws Exception {
-        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, prefix,
-                new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none()));
+        ManifestReader manifests = new ManifestReader(s3, bucket, new ArchiveLayout(prefix));
         ArchiveReplay replay = new ArchiveReplay(manifests, new ArchivedObjectCheck(verifier, new S3ObjectStore(s3, bucket)));
         List<List<String>> rows = new ArrayList<>();
         boolean[] truncated = {false};

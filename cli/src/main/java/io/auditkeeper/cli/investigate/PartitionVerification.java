@@ -1,7 +1,7 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.Problem;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.Problem;
 
 import java.util.List;
 

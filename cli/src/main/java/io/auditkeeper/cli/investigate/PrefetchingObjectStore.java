@@ -1,8 +1,8 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ObjectStore;
-import io.auditkeeper.archiver.manifest.StoredObject;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.store.StoredObject;
 
 import java.util.HashMap;
 import java.util.List;

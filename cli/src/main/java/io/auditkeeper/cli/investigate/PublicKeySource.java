@@ -1,6 +1,7 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -15,12 +16,12 @@ import java.nio.file.Path;
  */
 record PublicKeySource(ManifestVerifier verifier, String description, boolean fromBucket) {
 
-    /** The key from {@code file}, or else the bucket's {@code [<prefix>/]manifests/public-key.pem}. */
-    static PublicKeySource load(Path file, S3Client s3, String bucket, String keyPrefix) {
+    /** The key from {@code file}, or else the one the archiver published in the bucket ({@link ArchiveLayout#publicKey}). */
+    static PublicKeySource load(Path file, S3Client s3, String bucket, ArchiveLayout layout) {
         if (file != null) {
             return new PublicKeySource(ManifestVerifier.fromPublicKeyPemFile(file), file.toString(), false);
         }
-        String key = keyPrefix + "manifests/public-key.pem";
+        String key = layout.publicKey();
         String pem;
         try {
             pem = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.US_ASCII);

@@ -1,13 +1,12 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.store.ManifestReader;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.archive.S3ObjectStore;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestFormatException;
-import io.auditkeeper.archiver.manifest.ManifestKeyException;
-import io.auditkeeper.archiver.manifest.Problem;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestFormatException;
+import io.auditkeeper.evidence.manifest.ManifestKeyException;
+import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -113,13 +112,11 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         try (S3Client s3 = s3Options.client()) {
-            PublicKeySource key = PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.keyPrefix());
+            PublicKeySource key = PublicKeySource.load(publicKey, s3, s3Options.bucket(), s3Options.layout());
             if (key.fromBucket()) {
                 err.println(key.warning("replay archive", "verifying the archive"));
             }
-            // the writer is only needed by the store's put, which a replay never calls
-            S3ManifestStore manifests = new S3ManifestStore(s3, s3Options.bucket(), s3Options.prefix(),
-                    new ObjectLockArchiveWriter(s3, s3Options.bucket(), 6, ObjectLockArchiveWriter.Encryption.none()));
+            ManifestReader manifests = new ManifestReader(s3, s3Options.bucket(), s3Options.layout());
             ArchiveReplay replay = new ArchiveReplay(manifests,
                     new ArchivedObjectCheck(key.verifier(), new S3ObjectStore(s3, s3Options.bucket())));
             List<Integer> partitions = replay.partitions(topic);

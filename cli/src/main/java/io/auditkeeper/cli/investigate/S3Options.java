@@ -1,5 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.ArchiveLayout;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -64,6 +65,11 @@ public final class S3Options {
 
     public String prefix() {
         return prefix == null ? "" : prefix;
+    }
+
+    /** Where the archive's objects, manifests, digests and public key are in the bucket. */
+    public ArchiveLayout layout() {
+        return new ArchiveLayout(prefix());
     }
 
     public String bucket() {

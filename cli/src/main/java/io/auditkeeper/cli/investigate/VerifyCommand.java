@@ -1,7 +1,7 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.ManifestKeyException;
-import io.auditkeeper.archiver.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.manifest.ManifestKeyException;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

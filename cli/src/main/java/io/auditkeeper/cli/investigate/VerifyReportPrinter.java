@@ -2,7 +2,7 @@ package io.auditkeeper.cli.investigate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.auditkeeper.archiver.manifest.Problem;
+import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.model.AuditJson;
 
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

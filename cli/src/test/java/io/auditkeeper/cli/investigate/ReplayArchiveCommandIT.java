@@ -1,9 +1,9 @@
 package io.auditkeeper.cli.investigate;
 
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.manifest.ManifestCodec;
-import io.auditkeeper.archiver.manifest.ManifestEntry;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestCodec;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

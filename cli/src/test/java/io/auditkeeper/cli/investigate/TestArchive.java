@@ -1,11 +1,13 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.Digest;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.Digest;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.Topics;
@@ -122,7 +124,7 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
 
     private static void awaitDigestOfEveryHead(TestArchive a, long[] lastOffset) throws InterruptedException {
         try (S3Client s3 = a.stack.s3().client()) {
-            DigestWriter digests = new DigestWriter(s3, a.bucket, a.prefix, null, null, null);
+            DigestReader digests = new DigestReader(s3, a.bucket, new ArchiveLayout(a.prefix));
             CliRun.await("a digest of every partition's last entry", Duration.ofSeconds(30), () -> {
                 List<Digest> all;
                 try {

@@ -3,7 +3,7 @@ package io.auditkeeper.cli.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.archiver.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.localstack.Topics;

@@ -1,0 +1,341 @@
+package io.auditkeeper.evidence.manifest;
+
+import io.auditkeeper.evidence.store.StoredObject;
+import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.manifest.Problem.Kind;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks a range of the archive against its manifests with nothing but the published public key: that every entry is
+ * signed, that the chain is unbroken, that the offsets follow each other, that every recorded object version is still
+ * there with the recorded SHA-256, nothing written on top, and locked in COMPLIANCE mode for long enough; and that the
+ * digests are signed, chained, and that no partition lost entries a digest vouched for. It reports every problem it
+ * finds rather than stopping at the first, so one run tells an auditor the whole extent of the damage.
+ *
+ * <p>Offsets: consecutive entries must satisfy {@code next.firstOffset == previous.lastOffset + 1}. The
+ * {@code count} of an entry is only required to be between 1 and {@code lastOffset - firstOffset + 1}, because
+ * transactional and compacted topics have offsets without records (transaction markers, compacted keys).
+ *
+ * <p>Exceptions thrown by the {@link ObjectStore} (network, permissions) propagate: a store that cannot be read is not
+ * evidence of tampering. Instances are immutable and thread-safe.
+ */
+public final class ManifestVerifier {
+    /** The only Object Lock mode that even the root account cannot shorten or lift. */
+    public static final String COMPLIANCE = "COMPLIANCE";
+
+    private final PublicKey publicKey;
+
+    private ManifestVerifier(PublicKey publicKey) {
+        this.publicKey = publicKey;
+    }
+
+    /**
+     * A verifier for a published public key (X.509 SubjectPublicKeyInfo PEM, {@code -----BEGIN PUBLIC KEY-----}).
+     *
+     * @throws ManifestKeyException when the text is not such a PEM or the key is not Ed25519
+     */
+    public static ManifestVerifier fromPublicKeyPem(String pem) {
+        return new ManifestVerifier(parsePublicKey(pem, null));
+    }
+
+    /** As {@link #fromPublicKeyPem(String)}, from a file; the exception names the file. */
+    public static ManifestVerifier fromPublicKeyPemFile(Path publicKeyPem) {
+        try {
+            return new ManifestVerifier(parsePublicKey(Files.readString(publicKeyPem, StandardCharsets.US_ASCII),
+                    publicKeyPem));
+        } catch (NoSuchFileException e) {
+            throw new ManifestKeyException(publicKeyPem, "does not exist", null);
+        } catch (IOException e) {
+            throw new ManifestKeyException(publicKeyPem, "cannot be read (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** Verifies a partition's chain from its first entry, whose previousHash must be {@link ManifestEntry#GENESIS}. */
+    public VerificationReport verifyPartition(List<ManifestEntry> chainInOrder, ObjectStore store, Instant now,
+                                              Duration minimumRetention) {
+        return verifyPartition(chainInOrder, ManifestEntry.GENESIS, store, now, minimumRetention);
+    }
+
+    /**
+     * Verifies a consecutive range of a partition's chain, oldest first.
+     *
+     * @param startingPreviousHash the previousHash the first entry must have: {@link ManifestEntry#GENESIS} for the
+     *                             start of the partition, else the hash of the entry before the range (for instance
+     *                             from a digest head)
+     * @param now                  the verification time; used to tell an object whose lock has already run out
+     * @param minimumRetention     how long after its last event every object must be locked (six years for HIPAA)
+     */
+    public VerificationReport verifyPartition(List<ManifestEntry> chainInOrder, String startingPreviousHash,
+                                              ObjectStore store, Instant now, Duration minimumRetention) {
+        List<Problem> problems = new ArrayList<>();
+        ManifestEntry previous = null;
+        for (ManifestEntry entry : chainInOrder) {
+            checkEntry(entry, previous, chainInOrder.get(0), startingPreviousHash, problems);
+            checkObject(entry, store, now, minimumRetention, problems);
+            previous = entry;
+        }
+        return new VerificationReport(problems, chainInOrder.size(),
+                chainInOrder.isEmpty() ? -1 : chainInOrder.get(0).firstOffset(),
+                chainInOrder.isEmpty() ? -1 : chainInOrder.get(chainInOrder.size() - 1).lastOffset());
+    }
+
+    /** Verifies digests from the first one, whose previousDigestHash must be {@link ManifestEntry#GENESIS}. */
+    public List<Problem> verifyDigests(List<Digest> digestsInOrder,
+                                       Map<String, List<ManifestEntry>> chainsByTopicPartition) {
+        return verifyDigests(digestsInOrder, ManifestEntry.GENESIS, chainsByTopicPartition);
+    }
+
+    /**
+     * Verifies the signatures and the chain of consecutive digests, oldest first, then checks every head of the
+     * latest correctly signed digest against the chains: the entry it names must be in its partition's chain. A
+     * partition whose chain ends before the head, or is absent, is {@link Kind#TRUNCATED_PARTITION}; a chain that
+     * reaches past the head but lacks the named entry was rewritten ({@link Kind#BROKEN_CHAIN}). Only the latest
+     * digest is held against the chains, since older heads are implied by the chains' own hash links.
+     *
+     * @param chainsByTopicPartition chains keyed by {@code topic-partition} ({@link ManifestEntry#topicPartition()}),
+     *                               each in order and reaching at least to the latest digest's head
+     */
+    public List<Problem> verifyDigests(List<Digest> digestsInOrder, String startingPreviousDigestHash,
+                                       Map<String, List<ManifestEntry>> chainsByTopicPartition) {
+        List<Problem> problems = new ArrayList<>();
+        Digest previous = null;
+        Digest latestValid = null;
+        for (Digest digest : digestsInOrder) {
+            String key = "digest@" + digest.createdAt();
+            String malformation = digest.malformation();
+            if (malformation != null) {
+                problems.add(new Problem(Kind.MALFORMED_ENTRY, key, -1, -1, "digest: " + malformation));
+            }
+            String signatureFault = signatureFault(digest.canonicalBytes(), digest.signature());
+            if (signatureFault != null) {
+                problems.add(new Problem(Kind.BAD_DIGEST_SIGNATURE, key, -1, -1, "digest " + signatureFault));
+            } else if (malformation == null) {
+                latestValid = digest;
+            }
+            String expected = previous == null ? startingPreviousDigestHash : previous.hash();
+            if (!Objects.equals(digest.previousDigestHash(), expected)) {
+                problems.add(new Problem(Kind.BROKEN_DIGEST_CHAIN, key, -1, -1, "previousDigestHash "
+                        + digest.previousDigestHash() + " is not " + expected + ", the hash of "
+                        + (previous == null ? "the expected start" : "the preceding digest of " + previous.createdAt())
+                        + "; a digest is missing, replaced or out of order"));
+            } else if (previous != null) {
+                Instant before = ManifestEntry.parseInstant(previous.createdAt());
+                Instant at = ManifestEntry.parseInstant(digest.createdAt());
+                if (before != null && at != null && at.isBefore(before)) {
+                    problems.add(new Problem(Kind.BROKEN_DIGEST_CHAIN, key, -1, -1, "created before the preceding"
+                            + " digest of " + previous.createdAt()));
+                }
+            }
+            previous = digest;
+        }
+        if (latestValid != null) {
+            for (Digest.PartitionHead head : latestValid.heads()) {
+                checkHead(head, latestValid, chainsByTopicPartition.get(head.topicPartition()), problems);
+            }
+        }
+        return problems;
+    }
+
+    /** True when the entry carries a signature by this verifier's key over its canonical form. */
+    public boolean signatureValid(ManifestEntry entry) {
+        return signatureFault(entry.canonicalBytes(), entry.signature()) == null;
+    }
+
+    /** True when the digest carries a signature by this verifier's key over its canonical form. */
+    public boolean signatureValid(Digest digest) {
+        return signatureFault(digest.canonicalBytes(), digest.signature()) == null;
+    }
+
+    private void checkEntry(ManifestEntry entry, ManifestEntry previous, ManifestEntry first, String startingHash,
+                            List<Problem> problems) {
+        String malformation = entry.malformation();
+        if (malformation == null && (!Objects.equals(entry.topic(), first.topic())
+                || entry.partition() != first.partition())) {
+            malformation = "belongs to " + entry.topicPartition() + ", not to the chain of " + first.topicPartition();
+        }
+        if (malformation != null) {
+            problems.add(problem(Kind.MALFORMED_ENTRY, entry, malformation));
+        }
+        String signatureFault = signatureFault(entry.canonicalBytes(), entry.signature());
+        if (signatureFault != null) {
+            problems.add(problem(Kind.BAD_SIGNATURE, entry, "entry " + signatureFault));
+        }
+        String expected = previous == null ? startingHash : previous.hash();
+        if (!Objects.equals(entry.previousHash(), expected)) {
+            problems.add(problem(Kind.BROKEN_CHAIN, entry, "previousHash " + entry.previousHash() + " is not "
+                    + expected + ", the hash of " + (previous == null ? "the expected start of the range"
+                    : "the preceding entry " + previous.key() + " (offsets " + previous.firstOffset() + "-"
+                    + previous.lastOffset() + ")")));
+        }
+        if (previous != null) {
+            long expectedFirst = previous.lastOffset() + 1;
+            if (entry.firstOffset() > expectedFirst) {
+                problems.add(new Problem(Kind.OFFSET_GAP, entry.key(), expectedFirst, entry.firstOffset() - 1,
+                        "offsets " + expectedFirst + "-" + (entry.firstOffset() - 1) + " are in no entry: "
+                                + previous.key() + " ends at " + previous.lastOffset() + ", " + entry.key()
+                                + " starts at " + entry.firstOffset()));
+            } else if (entry.firstOffset() < expectedFirst) {
+                long overlapEnd = Math.min(previous.lastOffset(), entry.lastOffset());
+                problems.add(new Problem(Kind.OFFSET_OVERLAP, entry.key(), entry.firstOffset(), overlapEnd,
+                        "offsets " + entry.firstOffset() + "-" + overlapEnd + " are in two entries: "
+                                + previous.key() + " ends at " + previous.lastOffset() + ", " + entry.key()
+                                + " starts at " + entry.firstOffset()));
+            }
+        }
+        long span = entry.lastOffset() - entry.firstOffset() + 1;
+        if (span >= 1 && (entry.count() < 1 || entry.count() > span)) {
+            problems.add(problem(Kind.COUNT_MISMATCH, entry, "count " + entry.count() + " is outside 1.." + span
+                    + " (the number of offsets " + entry.firstOffset() + "-" + entry.lastOffset() + ")"));
+        }
+    }
+
+    private void checkObject(ManifestEntry entry, ObjectStore store, Instant now, Duration minimumRetention,
+                             List<Problem> problems) {
+        if (entry.key() == null || entry.versionId() == null) {
+            return;
+        }
+        Instant recordedUntil = ManifestEntry.parseInstant(entry.retainUntil());
+        List<String> versions = store.versions(entry.key());
+        Set<String> others = new LinkedHashSet<>(versions == null ? List.of() : versions);
+        others.remove(entry.versionId());
+        if (!others.isEmpty()) {
+            problems.add(problem(Kind.NEWER_VERSION, entry, "key has versions " + others + " besides the recorded "
+                    + entry.versionId() + "; something was written on top (verified against the recorded version)"));
+        }
+
+        Optional<StoredObject> stored = store.get(entry.key(), entry.versionId());
+        if (stored.isEmpty()) {
+            String lawful = recordedUntil != null && recordedUntil.isBefore(now)
+                    ? "; its retention ended at " + entry.retainUntil() + ", so it may have been deleted lawfully"
+                    : "";
+            problems.add(problem(Kind.MISSING_OBJECT, entry, "version " + entry.versionId() + " of " + entry.key()
+                    + " does not exist" + lawful));
+        } else {
+            StoredObject object = stored.get();
+            String actual = ManifestEntry.sha256Hex(object.content());
+            if (!actual.equals(entry.sha256())) {
+                problems.add(problem(Kind.HASH_MISMATCH, entry, "version " + entry.versionId() + " has SHA-256 "
+                        + actual + ", the manifest recorded " + entry.sha256()));
+            }
+            if (!COMPLIANCE.equals(object.retentionMode())) {
+                problems.add(problem(Kind.WEAK_RETENTION, entry, "object retention mode is "
+                        + object.retentionMode() + ", not " + COMPLIANCE));
+            }
+            if (recordedUntil != null && (object.retainUntil() == null
+                    || object.retainUntil().isBefore(recordedUntil))) {
+                String state = object.retainUntil() != null && object.retainUntil().isBefore(now)
+                        ? " (the lock has already run out)" : "";
+                problems.add(problem(Kind.WEAK_RETENTION, entry, "object is locked until " + object.retainUntil()
+                        + ", before the recorded " + entry.retainUntil() + state));
+            }
+        }
+
+        if (!COMPLIANCE.equals(entry.retentionMode())) {
+            problems.add(problem(Kind.WEAK_RETENTION, entry, "the manifest records retention mode "
+                    + entry.retentionMode() + ", not " + COMPLIANCE));
+        }
+        Instant lastEvent = ManifestEntry.parseInstant(entry.lastEventTime());
+        if (recordedUntil != null && lastEvent != null && recordedUntil.isBefore(lastEvent.plus(minimumRetention))) {
+            problems.add(problem(Kind.WEAK_RETENTION, entry, "the manifest records retention until "
+                    + entry.retainUntil() + ", before " + lastEvent.plus(minimumRetention) + " (last event "
+                    + entry.lastEventTime() + " + " + minimumRetention + ")"));
+        }
+    }
+
+    private static void checkHead(Digest.PartitionHead head, Digest digest, List<ManifestEntry> chain,
+                                  List<Problem> problems) {
+        String tp = head.topicPartition();
+        String vouch = "the digest of " + digest.createdAt() + " vouches for " + tp + " up to offset "
+                + head.lastOffset();
+        if (chain == null || chain.isEmpty()) {
+            problems.add(new Problem(Kind.TRUNCATED_PARTITION, tp, -1, head.lastOffset(), vouch
+                    + ", but the partition has no manifest entries"));
+            return;
+        }
+        for (ManifestEntry entry : chain) {
+            if (head.entryHash().equals(entry.hash())) {
+                if (entry.lastOffset() != head.lastOffset()) {
+                    problems.add(problem(Kind.BROKEN_CHAIN, entry, vouch + ", but its entry ends at "
+                            + entry.lastOffset()));
+                }
+                return;
+            }
+        }
+        long chainEnd = chain.get(chain.size() - 1).lastOffset();
+        if (chainEnd < head.lastOffset()) {
+            problems.add(new Problem(Kind.TRUNCATED_PARTITION, tp, chainEnd + 1, head.lastOffset(), vouch
+                    + ", but its chain ends at " + chainEnd));
+            return;
+        }
+        ManifestEntry covering = chain.stream()
+                .filter(e -> e.firstOffset() <= head.lastOffset() && head.lastOffset() <= e.lastOffset())
+                .findFirst().orElse(null);
+        String detail = vouch + " with entry hash " + head.entryHash() + ", which is not in the chain;"
+                + " the chain was rewritten";
+        problems.add(covering == null
+                ? new Problem(Kind.BROKEN_CHAIN, tp, -1, head.lastOffset(), detail)
+                : problem(Kind.BROKEN_CHAIN, covering, detail));
+    }
+
+    private String signatureFault(byte[] message, String signatureBase64) {
+        if (signatureBase64 == null || signatureBase64.isEmpty()) {
+            return "is not signed";
+        }
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(signatureBase64);
+        } catch (IllegalArgumentException e) {
+            return "signature is not base64";
+        }
+        try {
+            Signature signature = Signature.getInstance("Ed25519");
+            signature.initVerify(publicKey);
+            signature.update(message);
+            return signature.verify(raw) ? null : "signature does not verify with the published key";
+        } catch (SignatureException e) {
+            return "signature is malformed (" + raw.length + " bytes, Ed25519 signatures have 64)";
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("the Ed25519 public key was rejected", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no Ed25519", e);
+        }
+    }
+
+    private static Problem problem(Kind kind, ManifestEntry entry, String detail) {
+        return new Problem(kind, entry.key(), entry.firstOffset(), entry.lastOffset(), detail);
+    }
+
+    private static PublicKey parsePublicKey(String pem, Path file) {
+        byte[] der = Pem.decode(pem, Pem.PUBLIC, file);
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+        } catch (InvalidKeySpecException e) {
+            throw new ManifestKeyException(file, "not an Ed25519 public key (X.509 SubjectPublicKeyInfo)", null);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no Ed25519", e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.auditkeeper.evidence.manifest;
+
+/**
+ * One finding of a verification, precise enough to act on: what is wrong, which object, which offsets.
+ *
+ * <p>{@code key} is the S3 key of the entry concerned; for digest findings it is {@code digest@<createdAt>}, and for
+ * {@link Kind#TRUNCATED_PARTITION} the {@code topic-partition}. {@code firstOffset}/{@code lastOffset} are the entry's
+ * offsets, except that {@link Kind#OFFSET_GAP} names the missing range, {@link Kind#OFFSET_OVERLAP} the range covered
+ * twice, and {@link Kind#TRUNCATED_PARTITION} the range the digest vouches for but the chain lacks. -1 means not
+ * applicable or unknown (a digest as a whole; the start of a partition whose chain is entirely missing).
+ */
+public record Problem(Kind kind, String key, long firstOffset, long lastOffset, String detail) {
+
+    /** What kind of tampering or damage a problem shows. */
+    public enum Kind {
+        /** The entry's signature is missing, not base64, or does not verify with the published key. */
+        BAD_SIGNATURE,
+        /** The entry's previousHash is not the hash of the entry before it: an entry removed, replaced, reordered. */
+        BROKEN_CHAIN,
+        /** Offsets between two consecutive entries are covered by no entry. */
+        OFFSET_GAP,
+        /** Two consecutive entries cover some offsets twice. */
+        OFFSET_OVERLAP,
+        /** The recorded object version does not exist. */
+        MISSING_OBJECT,
+        /** The recorded object version's SHA-256 is not the recorded one. */
+        HASH_MISMATCH,
+        /** The key has versions besides the recorded one: something was written (or a delete marker put) on top. */
+        NEWER_VERSION,
+        /** The object is not locked in COMPLIANCE mode until the recorded date, or the recorded date is too early. */
+        WEAK_RETENTION,
+        /** The count is below 1 or above the number of offsets in the entry's range. */
+        COUNT_MISMATCH,
+        /** The entry cannot be checked as it is: unknown version, missing field, unparseable time, wrong partition. */
+        MALFORMED_ENTRY,
+        /** A digest's signature is missing or does not verify. */
+        BAD_DIGEST_SIGNATURE,
+        /** A digest's previousDigestHash is not the hash of the digest before it, or digests go back in time. */
+        BROKEN_DIGEST_CHAIN,
+        /** The latest digest vouches for entries of a partition that its chain no longer has. */
+        TRUNCATED_PARTITION
+    }
+}

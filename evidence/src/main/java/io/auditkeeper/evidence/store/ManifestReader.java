@@ -1,0 +1,137 @@
+package io.auditkeeper.evidence.store;
+
+import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.manifest.ManifestCodec;
+import io.auditkeeper.evidence.manifest.ManifestEntry;
+import io.auditkeeper.evidence.manifest.ManifestFormatException;
+import io.auditkeeper.evidence.manifest.Problem;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * The manifest chains of the archive bucket, read-only: what the archiver resumes from and what the auditors' tools
+ * verify and replay by. Listing order is chain order ({@link ArchiveLayout#manifest}).
+ */
+public final class ManifestReader {
+    private final S3Client s3;
+    private final String bucket;
+    private final ArchiveLayout layout;
+
+    public ManifestReader(S3Client s3, String bucket, ArchiveLayout layout) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.layout = layout;
+    }
+
+    /** The head of a partition's chain: the last entry of its last manifest object. */
+    public Optional<ManifestEntry> last(String topic, int partition) {
+        String[] last = {null};
+        list(layout.manifests(topic, partition), null, page -> page.contents().forEach(o -> last[0] = o.key()));
+        if (last[0] == null) {
+            return Optional.empty();
+        }
+        List<ManifestEntry> entries = ManifestCodec.read(read(last[0]));
+        return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
+    }
+
+    /** Every entry of a partition, in chain order; a manifest object that cannot be read is an exception. */
+    public List<ManifestEntry> all(String topic, int partition) {
+        List<ManifestEntry> out = new ArrayList<>();
+        list(layout.manifests(topic, partition), null,
+                page -> page.contents().forEach(o -> out.addAll(ManifestCodec.read(read(o.key())))));
+        return out;
+    }
+
+    /**
+     * A partition's chain as far as it can be read, for verification: the entries of every manifest object that
+     * parses, and for each one that does not, a {@link Problem.Kind#MALFORMED_ENTRY} naming its key (and the offsets
+     * its name gives), instead of the exception {@link #all} throws. A writer uses {@link #all}: it must not chain
+     * onto a manifest it cannot read.
+     */
+    public Chain readChain(String topic, int partition) {
+        return readChain(topic, partition, Runnable::run);
+    }
+
+    /**
+     * As {@link #readChain(String, int)}, with the manifest objects of each listed page fetched on {@code reads} (all
+     * at once, as many as it runs in parallel), and taken in key order: a chain of years is thousands of small GETs,
+     * which a verifier far from the bucket would otherwise wait for one by one.
+     */
+    public Chain readChain(String topic, int partition, Executor reads) {
+        List<ManifestEntry> entries = new ArrayList<>();
+        List<Problem> unreadable = new ArrayList<>();
+        list(layout.manifests(topic, partition), null, page -> {
+            List<CompletableFuture<byte[]>> bodies = new ArrayList<>();
+            for (S3Object o : page.contents()) {
+                bodies.add(CompletableFuture.supplyAsync(() -> read(o.key()), reads));
+            }
+            for (int i = 0; i < bodies.size(); i++) {
+                String key = page.contents().get(i).key();
+                try {
+                    entries.addAll(ManifestCodec.read(join(bodies.get(i))));
+                } catch (ManifestFormatException e) {
+                    long[] offsets = ArchiveLayout.manifestOffsets(key);
+                    unreadable.add(new Problem(Problem.Kind.MALFORMED_ENTRY, key, offsets[0], offsets[1],
+                            "the manifest object cannot be read: " + e.getMessage()));
+                }
+            }
+        });
+        return new Chain(entries, unreadable);
+    }
+
+    /** The partitions of {@code topic} that have a manifest chain. */
+    public List<Integer> partitions(String topic) {
+        List<Integer> out = new ArrayList<>();
+        list(layout.manifests(topic), "/", page -> {
+            for (CommonPrefix p : page.commonPrefixes()) {
+                out.add(ArchiveLayout.partitionOf(p.prefix()));
+            }
+        });
+        return out;
+    }
+
+    /** The readable entries of a chain, in order, and a problem for each manifest object that could not be read. */
+    public record Chain(List<ManifestEntry> entries, List<Problem> unreadable) {
+        public Chain {
+            entries = List.copyOf(entries);
+            unreadable = List.copyOf(unreadable);
+        }
+    }
+
+    private void list(String prefix, String delimiter, Consumer<ListObjectsV2Response> pages) {
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).delimiter(delimiter)
+                    .continuationToken(t));
+            pages.accept(page);
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null);
+    }
+
+    private byte[] read(String key) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    }
+
+    /** The GET's bytes, or its own exception as if it had been made here. */
+    private static byte[] join(CompletableFuture<byte[]> body) {
+        try {
+            return body.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+}

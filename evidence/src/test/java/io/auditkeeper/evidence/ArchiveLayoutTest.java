@@ -1,0 +1,44 @@
+package io.auditkeeper.evidence;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The bucket's keys are part of the evidence: archives written years ago must be found by the same names. */
+class ArchiveLayoutTest {
+    private static final Instant T = Instant.parse("2026-03-04T05:06:07.089Z");
+
+    @Test
+    void shouldNameEveryKeyAsArchivesAlreadyWrittenNameThem() {
+        ArchiveLayout root = new ArchiveLayout("");
+        assertThat(root.events("audit.events", 3, 100, 101, T))
+                .isEqualTo("events/2026/03/04/05/audit.events_0003_00000000000000000100-00000000000000000101.ndjson.gz");
+        assertThat(root.object(ArchiveLayout.DEAD_LETTERS, "audit.dlq", 0, 7, 7, T))
+                .isEqualTo("dead-letters/2026/03/04/05/audit.dlq_0000_00000000000000000007-00000000000000000007.ndjson.gz");
+        assertThat(root.manifest("audit.events", 12, 0, 41))
+                .isEqualTo("manifests/audit.events/0012/00000000000000000000-00000000000000000041.json");
+        assertThat(root.digest(T)).isEqualTo("digests/2026/03/04/050607.089.json");
+        assertThat(root.publicKey()).isEqualTo("manifests/public-key.pem");
+    }
+
+    @Test
+    void shouldPutEveryKeyUnderThePrefixWhenOneIsGiven() {
+        ArchiveLayout layout = new ArchiveLayout("tenant-a");
+        assertThat(layout.events("t", 0, 1, 2, T)).startsWith("tenant-a/events/");
+        assertThat(layout.manifests("t", 1)).isEqualTo("tenant-a/manifests/t/0001/");
+        assertThat(layout.manifests("t")).isEqualTo("tenant-a/manifests/t/");
+        assertThat(layout.digests()).isEqualTo("tenant-a/digests/");
+        assertThat(layout.publicKey()).isEqualTo("tenant-a/manifests/public-key.pem");
+        assertThat(new ArchiveLayout(null).digests()).isEqualTo("digests/");
+    }
+
+    @Test
+    void shouldReadOffsetsAndPartitionsBackFromKeys() {
+        ArchiveLayout layout = new ArchiveLayout("p");
+        assertThat(ArchiveLayout.manifestOffsets(layout.manifest("t", 2, 5, 9))).containsExactly(5, 9);
+        assertThat(ArchiveLayout.manifestOffsets("p/manifests/t/0002/garbage.json")).containsExactly(-1, -1);
+        assertThat(ArchiveLayout.partitionOf(layout.manifests("t", 17))).isEqualTo(17);
+    }
+}
