@@ -43,7 +43,7 @@ final class DemoFiles {
 
     static Path writeWebhookKubeconfig(Path dir, DevPki pki, URI webhook) throws IOException {
         String yaml = """
-                # What a kube-apiserver is given with --audit-webhook-config-file (see README: Point a kube-apiserver at it).
+                # What a kube-apiserver is given with --audit-webhook-config-file (see docs/apiserver.md).
                 apiVersion: v1
                 kind: Config
                 clusters:
