@@ -13,8 +13,8 @@ import io.auditkeeper.kafka.TopicBootstrap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
-import io.auditkeeper.archiver.index.connection.ConnectionErrors;
-import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.ConnectionErrors;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.retention.HotIndexRetention;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.archiver.metrics.ArchiveMetrics;
@@ -225,7 +225,7 @@ public final class ArchiverService implements AutoCloseable {
     }
 
     private void startIndexer() {
-        openSearch = OpenSearchClientFactory.create(config);
+        openSearch = OpenSearchClientFactory.create(config.openSearchConnection());
         OpenSearchIndexer indexer = new OpenSearchIndexer(openSearch,
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
         retention = new HotIndexRetention(openSearch, config.indexPrefix(), config.openSearchRetentionDays(),

@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver.config;
 
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.tls.PemFiles;
@@ -318,6 +319,17 @@ public final class ArchiverConfig {
     public Optional<Path> openSearchCaFile() { return path("opensearch.tls.ca-file"); }
     public Optional<Path> openSearchCertFile() { return path("opensearch.tls.cert-file"); }
     public Optional<Path> openSearchKeyFile() { return path("opensearch.tls.key-file"); }
+
+    /** The connection settings of the {@code opensearch.*} keys; the URL must be set. */
+    public OpenSearchConnection openSearchConnection() {
+        return new OpenSearchConnection(openSearchUrl().orElseThrow(
+                () -> new IllegalStateException("opensearch.url is not set")),
+                OpenSearchConnection.Auth.of(openSearchAuth()),
+                openSearchUsername().orElse(null), openSearchPassword().orElse(null),
+                openSearchCaFile().orElse(null), openSearchCertFile().orElse(null),
+                openSearchKeyFile().orElse(null), openSearchVerifyHostname(),
+                openSearchAwsRegion().orElse(null), openSearchAwsService());
+    }
     public boolean openSearchVerifyHostname() { return values.getBoolean("opensearch.tls.verify-hostname"); }
     /** Days a daily index is kept; 0 = forever. */
     public int openSearchRetentionDays() { return values.getInt("opensearch.retention-days"); }

@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver.index;
 
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.HttpStatusException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -61,7 +63,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * event out of the index. Such a value stays in {@code _source} and the field is listed in {@code _ignored}. Every
  * other field our normalizer writes with a guaranteed type, so a mapping error there is a real rejection.
  *
- * <p>The client comes from {@link io.auditkeeper.archiver.index.connection.OpenSearchClientFactory} (TLS, basic
+ * <p>The client comes from {@link io.auditkeeper.opensearch.OpenSearchClientFactory} (TLS, basic
  * auth, client certificates, SigV4). Thread-safe if the client is.
  */
 public final class OpenSearchIndexer {

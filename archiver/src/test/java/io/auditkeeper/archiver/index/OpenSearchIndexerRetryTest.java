@@ -1,7 +1,7 @@
 package io.auditkeeper.archiver.index;
 
-import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
-import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

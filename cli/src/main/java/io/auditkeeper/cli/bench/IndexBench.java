@@ -6,7 +6,7 @@ import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.archiver.index.IndexListener;
 import io.auditkeeper.archiver.index.IndexWriterLoop;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
-import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.model.AuditJson;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +51,7 @@ final class IndexBench {
 
     IndexBench(ArchiverConfig config) {
         this.config = config;
-        this.client = OpenSearchClientFactory.create(config);
+        this.client = OpenSearchClientFactory.create(config.openSearchConnection());
     }
 
     private OpenSearchIndexer indexer(String indexPrefix) throws Exception {

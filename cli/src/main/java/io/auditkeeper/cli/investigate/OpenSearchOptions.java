@@ -1,6 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;

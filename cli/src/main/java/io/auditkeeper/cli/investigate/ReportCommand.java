@@ -1,7 +1,7 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
-import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.evidence.manifest.ManifestKeyException;
 import io.auditkeeper.ingest.config.ClusterNames;
 import io.auditkeeper.model.AuditTopics;

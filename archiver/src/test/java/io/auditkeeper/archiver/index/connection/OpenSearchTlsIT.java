@@ -1,5 +1,8 @@
 package io.auditkeeper.archiver.index.connection;
 
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.ConnectionErrors;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.HttpsForwardingProxy;

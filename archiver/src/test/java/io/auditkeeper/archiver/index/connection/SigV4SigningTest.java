@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver.index.connection;
 
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;

@@ -2,8 +2,8 @@ package io.auditkeeper.archiver.index.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
-import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package io.auditkeeper.archiver.index.retention;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
-import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

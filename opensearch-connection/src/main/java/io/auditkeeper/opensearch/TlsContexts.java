@@ -1,4 +1,4 @@
-package io.auditkeeper.archiver.index.connection;
+package io.auditkeeper.opensearch;
 
 import io.auditkeeper.tls.PemFiles;
 

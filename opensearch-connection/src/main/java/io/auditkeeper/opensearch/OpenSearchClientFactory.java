@@ -1,6 +1,5 @@
-package io.auditkeeper.archiver.index.connection;
+package io.auditkeeper.opensearch;
 
-import io.auditkeeper.archiver.config.ArchiverConfig;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
@@ -28,9 +27,9 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Builds the one {@link OpenSearchClient} the archiver talks to, from its configuration: so TLS (a CA bundle, TLS 1.2+
- * only, hostname verification), basic auth, client certificates and AWS SigV4 are set up in one place, the same for
- * the indexer, the retention and the command line.
+ * Builds an {@link OpenSearchClient} from an {@link OpenSearchConnection}: so TLS (a CA bundle, TLS 1.2+ only, hostname
+ * verification), basic auth, client certificates and AWS SigV4 are set up in one place, the same for the archiver's
+ * indexer and retention and for the auditors' {@code report}.
  *
  * <p>Basic and anonymous access go through the Apache HttpClient 5 transport; basic credentials are sent
  * preemptively (one round trip, not a 401 challenge per request), which is why a warning is logged when they would
@@ -44,28 +43,12 @@ public final class OpenSearchClientFactory {
     private OpenSearchClientFactory() {
     }
 
-    /** The client for the archiver's {@code opensearch.*} settings; the URL must be set. */
-    public static OpenSearchClient create(ArchiverConfig config) {
-        return create(connection(config));
-    }
-
-    /** The connection settings of the archiver's {@code opensearch.*} keys; the URL must be set. */
-    public static OpenSearchConnection connection(ArchiverConfig config) {
-        return new OpenSearchConnection(config.openSearchUrl().orElseThrow(
-                () -> new IllegalStateException("opensearch.url is not set")),
-                OpenSearchConnection.Auth.of(config.openSearchAuth()),
-                config.openSearchUsername().orElse(null), config.openSearchPassword().orElse(null),
-                config.openSearchCaFile().orElse(null), config.openSearchCertFile().orElse(null),
-                config.openSearchKeyFile().orElse(null), config.openSearchVerifyHostname(),
-                config.openSearchAwsRegion().orElse(null), config.openSearchAwsService());
-    }
-
     public static OpenSearchClient create(OpenSearchConnection connection) {
         return create(connection, null);
     }
 
     /** With {@code credentials} null, SigV4 uses the AWS default credentials provider chain. */
-    static OpenSearchClient create(OpenSearchConnection connection, AwsCredentialsProvider credentials) {
+    public static OpenSearchClient create(OpenSearchConnection connection, AwsCredentialsProvider credentials) {
         SSLContext tls = connection.https() ? sslContext(connection) : null;
         if (!connection.verifyHostname()) {
             LOG.atError().addKeyValue("opensearch_url", connection.url().toString())

@@ -1,4 +1,4 @@
-package io.auditkeeper.archiver.index.connection;
+package io.auditkeeper.opensearch;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -8,9 +8,9 @@ import java.util.Optional;
 
 /**
  * How to reach and authenticate to one OpenSearch cluster: the URL, the trust anchors and client certificate for TLS,
- * and either HTTP basic credentials or AWS SigV4 signing. Kept apart from {@code ArchiverConfig} so the client can be
- * built and tested without a whole archiver configuration; {@link OpenSearchClientFactory#connection} maps one onto
- * the other.
+ * and either HTTP basic credentials or AWS SigV4 signing. Kept apart from any service's configuration so that the
+ * archiver ({@code ArchiverConfig.openSearchConnection()}) and the auditors' {@code report} (its {@code --opensearch*}
+ * options) reach OpenSearch the same way, and the client can be tested without either.
  *
  * @param url            {@code http://} or {@code https://host[:port][/path-prefix]}
  * @param auth           basic (credentials if given, else anonymous) or SigV4

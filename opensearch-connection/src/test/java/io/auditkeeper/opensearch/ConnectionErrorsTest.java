@@ -1,6 +1,6 @@
-package io.auditkeeper.archiver.index.connection;
+package io.auditkeeper.opensearch;
 
-import io.auditkeeper.archiver.index.HttpStatusException;
+import io.auditkeeper.opensearch.HttpStatusException;
 import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLHandshakeException;

@@ -1,4 +1,4 @@
-package io.auditkeeper.archiver.index;
+package io.auditkeeper.opensearch;
 
 import java.io.IOException;
 
