@@ -3,7 +3,7 @@ package io.auditkeeper.cli.investigate;
 import io.auditkeeper.archiver.index.connection.OpenSearchClientFactory;
 import io.auditkeeper.archiver.index.connection.OpenSearchConnection;
 import io.auditkeeper.archiver.manifest.ManifestKeyException;
-import io.auditkeeper.ingest.config.ClusterNames;
+import io.auditkeeper.model.ClusterNames;
 import io.auditkeeper.model.AuditTopics;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
