@@ -21,8 +21,13 @@ public final class AuditHeaders {
     public static final String DLQ_REASON = "auditkeeper.dlq.reason";
     /** On {@code audit.dlq}: a human-readable description of the problem (never a copy of the content). */
     public static final String DLQ_DETAIL = "auditkeeper.dlq.detail";
-    /** On {@code audit.dlq}: the service that wrote the record. */
+    /** On {@code audit.dlq}: the service that wrote the record (see {@link DeadLetterSource}). */
     public static final String DLQ_SOURCE = "auditkeeper.dlq.source";
+    /**
+     * On {@code audit.dlq}, from the stream-processor: where the refused record was read,
+     * {@code <topic>/<partition>/<offset>}.
+     */
+    public static final String DLQ_ORIGIN = "auditkeeper.dlq.origin";
 
     private AuditHeaders() {
     }

@@ -2,21 +2,31 @@ package io.auditkeeper.model;
 
 /**
  * Why a record went to the dead-letter topic. The code is what the {@link AuditHeaders#DLQ_REASON} header holds,
- * stable so that alerts and replays can filter on it.
+ * stable so that alerts and replays can filter on it: archived dead letters and the documentation
+ * ({@code docs/operations.md}, "Records in the dead-letter topic") rely on these exact codes, so a code is never
+ * renamed, only added. Each service writes only some of them (see {@link DeadLetterSource}).
  */
 public enum DeadLetterReason {
-    /** The request body was not valid JSON (or not valid gzip); the record holds the body as received. */
+    /** ingest: the request body was not valid JSON (or not valid gzip); the record holds the body as received. */
     MALFORMED_JSON("malformed-json"),
-    /** The body claimed {@code Content-Encoding: gzip} but did not decompress; the record holds the bytes as received. */
+    /** ingest: the body claimed {@code Content-Encoding: gzip} but did not decompress; the record holds the bytes as received. */
     BAD_CONTENT_ENCODING("bad-content-encoding"),
-    /** The body was JSON but not an {@code audit.k8s.io} EventList. */
+    /** ingest: the body was JSON but not an {@code audit.k8s.io} EventList. */
     NOT_AN_EVENT_LIST("not-an-event-list"),
-    /** An item of {@code items} was not a JSON object. */
+    /** ingest: an item of {@code items} was not a JSON object; stream-processor: a raw record's value was not one. */
     NOT_AN_OBJECT("not-an-object"),
-    /** An event without a non-empty string {@code auditID}. */
+    /** ingest, stream-processor: an event without a non-empty string {@code auditID}. */
     MISSING_AUDIT_ID("missing-audit-id"),
-    /** An event without a non-empty string {@code stage}. */
-    MISSING_STAGE("missing-stage");
+    /** ingest, stream-processor: an event without a non-empty string {@code stage}. */
+    MISSING_STAGE("missing-stage"),
+    /** stream-processor: a raw record's value was not valid JSON. */
+    UNPARSEABLE_EVENT("unparseable-event"),
+    /** stream-processor: a JSON object that does not read as an {@code audit.k8s.io} Event. */
+    NOT_AN_AUDIT_EVENT("not-an-audit-event"),
+    /** stream-processor: an event that was read but whose normalized record could not be written. */
+    UNWRITABLE_EVENT("unwritable-event"),
+    /** archiver: OpenSearch refused a normalized event's document for good (the event is archived in S3). */
+    INDEX_REJECTED("index-rejected");
 
     private final String code;
 
@@ -24,6 +34,7 @@ public enum DeadLetterReason {
         this.code = code;
     }
 
+    /** The code on the wire ({@link AuditHeaders#DLQ_REASON}) and in the services' {@code reason} metric tags. */
     public String code() {
         return code;
     }

@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver.config;
 
+import io.auditkeeper.config.AdminSettings;
+import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.model.AuditTopics;
@@ -33,12 +35,11 @@ import java.util.Optional;
  */
 public final class ArchiverConfig {
     public static final String ENV_PREFIX = "AUDITKEEPER_ARCHIVER_";
-    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    public static final String KAFKA_CLIENT_PREFIX = CommonConfig.KAFKA_CLIENT_PREFIX;
     public static final int HIPAA_YEARS = 6;
 
     public static final ConfigDef DEFINITION = new ConfigDef()
-            .define("kafka.bootstrap-servers", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka bootstrap servers. Client security settings go under kafka.client.*.")
+            .define(CommonConfig.bootstrapServersKey(". Client security settings go under kafka.client.*."))
             .define("topics.events.name", Type.STRING, AuditTopics.EVENTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "The normalized events to archive.")
             .define("archive.group-id", Type.STRING, "auditkeeper-archiver-s3", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -113,8 +114,7 @@ public final class ArchiverConfig {
                     "How often the archiver looks for daily indices past opensearch.retention-days when the cluster has no ISM plugin.")
             .define("index.group-id", Type.STRING, "auditkeeper-archiver-index", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Consumer group of the indexer; its lag is how far the index is behind.")
-            .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "The dead-letter topic: documents OpenSearch refuses for good go there, with its reason; with dead-letters.archive it is archived under dead-letters/.")
+            .define(CommonConfig.deadLetterTopicKey("The dead-letter topic: documents OpenSearch refuses for good go there, with its reason; with dead-letters.archive it is archived under dead-letters/."))
             .define("dead-letters.archive", Type.BOOLEAN, true, Importance.MEDIUM,
                     "Archive topics.dlq.name like the events (Object Lock, signed manifest chain, dead-letters/ keys), each record with its headers and its value's SHA-256; the value itself only where its writer redacted it (stream-processor, archiver).")
             .define("dead-letters.group-id", Type.STRING, "auditkeeper-archiver-dead-letters", new ConfigDef.NonEmptyString(), Importance.LOW,
@@ -123,12 +123,9 @@ public final class ArchiverConfig {
                     "How often a signed digest of every partition's manifest head is written (so a deleted tail is detected).")
             .define("manifest.signing-key-file", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries.")
-            .define("admin.enabled", Type.BOOLEAN, true, Importance.LOW,
-                    "Serve /healthz, /readyz and /metrics on the admin port.")
-            .define("admin.host", Type.STRING, "0.0.0.0", Importance.LOW,
-                    "Address of the admin port (plain HTTP; keep it inside the cluster network).")
-            .define("admin.port", Type.INT, 9092, Range.between(0, 65535), Importance.LOW,
-                    "Admin port. 0 picks a free port.");
+            .define(CommonConfig.adminEnabledKey())
+            .define(CommonConfig.adminHostKey())
+            .define(CommonConfig.adminPortKey(9092));
 
     public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, ENV_PREFIX, List.of(KAFKA_CLIENT_PREFIX));
 
@@ -286,7 +283,7 @@ public final class ArchiverConfig {
         return new ArchiverConfig(Map.copyOf(settings));
     }
 
-    public String bootstrapServers() { return values.getString("kafka.bootstrap-servers"); }
+    public String bootstrapServers() { return CommonConfig.bootstrapServers(values); }
     public String eventsTopic() { return values.getString("topics.events.name"); }
     public String groupId() { return values.getString("archive.group-id"); }
     public String bucket() { return values.getString("s3.bucket"); }
@@ -341,20 +338,21 @@ public final class ArchiverConfig {
     public String alertsTopic() { return values.getString("topics.alerts.name"); }
     public String archiveTopic() { return values.getString("topics.archive.name"); }
     public String indexGroupId() { return values.getString("index.group-id"); }
-    public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
+    public String deadLetterTopic() { return CommonConfig.deadLetterTopic(values); }
     public boolean archiveDeadLetters() { return values.getBoolean("dead-letters.archive"); }
     public String deadLetterGroupId() { return values.getString("dead-letters.group-id"); }
     public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
-    public boolean adminEnabled() { return values.getBoolean("admin.enabled"); }
-    public String adminHost() { return values.getString("admin.host"); }
-    public int adminPort() { return values.getInt("admin.port"); }
+    public AdminSettings admin() { return CommonConfig.admin(values); }
+    public boolean adminEnabled() { return admin().enabled(); }
+    public String adminHost() { return admin().host(); }
+    public int adminPort() { return admin().port(); }
 
     private Optional<Path> path(String key) {
         return Optional.ofNullable(values.getString(key)).filter(s -> !s.isBlank()).map(Path::of);
     }
 
     public Map<String, Object> kafkaClientOverrides() {
-        return ConfigLoader.withPrefix(originals, KAFKA_CLIENT_PREFIX);
+        return CommonConfig.kafkaClientOverrides(originals);
     }
 }

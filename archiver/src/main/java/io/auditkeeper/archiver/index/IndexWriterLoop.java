@@ -2,6 +2,8 @@ package io.auditkeeper.archiver.index;
 
 import io.auditkeeper.archiver.metrics.ConsumerLag;
 import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.model.DeadLetterReason;
+import io.auditkeeper.model.DeadLetterSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -151,9 +153,9 @@ public final class IndexWriterLoop implements AutoCloseable {
         for (OpenSearchIndexer.Rejected x : rejected) {
             ConsumerRecord<byte[], byte[]> r = records.get(x.position());
             RecordHeaders h = new RecordHeaders(r.headers().toArray());
-            AuditHeaders.put(h, AuditHeaders.DLQ_REASON, "index-rejected");
+            AuditHeaders.put(h, AuditHeaders.DLQ_REASON, DeadLetterReason.INDEX_REJECTED.code());
             AuditHeaders.put(h, AuditHeaders.DLQ_DETAIL, x.errorType() + ": " + x.reason());
-            AuditHeaders.put(h, AuditHeaders.DLQ_SOURCE, "archiver");
+            AuditHeaders.put(h, AuditHeaders.DLQ_SOURCE, DeadLetterSource.ARCHIVER.code());
             sent.add(deadLetters.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), h)));
         }
         for (Future<?> f : sent) {

@@ -3,7 +3,7 @@ package io.auditkeeper.cli.investigate;
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.evidence.manifest.ManifestKeyException;
-import io.auditkeeper.ingest.config.ClusterNames;
+import io.auditkeeper.model.ClusterNames;
 import io.auditkeeper.model.AuditTopics;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;

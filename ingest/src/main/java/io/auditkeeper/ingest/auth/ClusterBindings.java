@@ -1,6 +1,6 @@
 package io.auditkeeper.ingest.auth;
 
-import io.auditkeeper.ingest.config.ClusterNames;
+import io.auditkeeper.model.ClusterNames;
 
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -1,9 +1,12 @@
 package io.auditkeeper.ingest.config;
 
+import io.auditkeeper.config.AdminSettings;
+import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.ingest.auth.ClusterBindings;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
 import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.model.ClusterNames;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -27,7 +30,7 @@ import java.util.Optional;
  */
 public final class IngestConfig {
     public static final String ENV_PREFIX = "AUDITKEEPER_INGEST_";
-    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    public static final String KAFKA_CLIENT_PREFIX = CommonConfig.KAFKA_CLIENT_PREFIX;
     public static final String KAFKA_PRODUCER_PREFIX = "kafka.producer.";
 
     private static final long MIB = 1024L * 1024L;
@@ -82,8 +85,7 @@ public final class IngestConfig {
                     "An idle keep-alive connection is closed after this long.")
             .define("limits.max-threads", Type.INT, 200, Range.atLeast(8), Importance.LOW,
                     "Most HTTP worker threads.")
-            .define("kafka.bootstrap-servers", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka bootstrap servers, host:port[,host:port...]. Client security settings go under kafka.client.* (for example kafka.client.security.protocol), producer overrides under kafka.producer.*.")
+            .define(CommonConfig.bootstrapServersKey(", host:port[,host:port...]. Client security settings go under kafka.client.* (for example kafka.client.security.protocol), producer overrides under kafka.producer.*."))
             .define("topics.create", Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create missing topics at start. If false, or if creation is refused, a missing topic stops startup with its name.")
             .define("topics.raw.name", Type.STRING, AuditTopics.RAW, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -94,24 +96,19 @@ public final class IngestConfig {
                     "Replication factor when the raw topic is created; -1 takes the broker's default.replication.factor.")
             .define("topics.raw.retention-ms", Type.LONG, Duration.ofDays(7).toMillis(), Range.atLeast(-1), Importance.MEDIUM,
                     "retention.ms when the raw topic is created. Keep it short: raw events may hold secret values.")
-            .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Dead-letter topic: bad bodies and unusable events, with the reason in headers.")
+            .define(CommonConfig.deadLetterTopicKey("Dead-letter topic: bad bodies and unusable events, with the reason in headers."))
             .define("topics.dlq.partitions", Type.INT, 1, Range.atLeast(1), Importance.LOW,
                     "Partitions when the dead-letter topic is created.")
             .define("topics.dlq.replication-factor", Type.SHORT, (short) -1, Importance.LOW,
                     "Replication factor when the dead-letter topic is created; -1 takes the broker's default.")
             .define("topics.dlq.retention-ms", Type.LONG, Duration.ofDays(30).toMillis(), Range.atLeast(-1), Importance.LOW,
                     "retention.ms when the dead-letter topic is created.")
-            .define("admin.enabled", Type.BOOLEAN, true, Importance.LOW,
-                    "Serve /healthz, /readyz and /metrics on the admin port.")
-            .define("admin.host", Type.STRING, "0.0.0.0", Importance.LOW,
-                    "Address of the admin port (plain HTTP; keep it inside the cluster network).")
-            .define("admin.port", Type.INT, 9090, Range.between(0, 65535), Importance.LOW,
-                    "Admin port. 0 picks a free port.")
+            .define(CommonConfig.adminEnabledKey())
+            .define(CommonConfig.adminHostKey())
+            .define(CommonConfig.adminPortKey(9090))
             .define("readiness.check-interval-ms", Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
                     "How often the Kafka reachability behind /readyz is checked.")
-            .define("shutdown.grace-period-ms", Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
-                    "On shutdown, how long in-flight requests may take to finish before the server stops.");
+            .define(CommonConfig.shutdownGracePeriodKey("in-flight requests may take to finish before the server stops."));
 
     public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, ENV_PREFIX,
             List.of(KAFKA_CLIENT_PREFIX, KAFKA_PRODUCER_PREFIX));
@@ -170,12 +167,8 @@ public final class IngestConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("auth.cluster-bindings", values.getList("auth.cluster-bindings"), e.getMessage());
         }
-        for (String t : List.of("topics.raw.replication-factor", "topics.dlq.replication-factor")) {
-            short rf = values.getShort(t);
-            if (rf == 0 || rf < -1) {
-                throw new ConfigException(t, rf, "must be -1 (broker default) or at least 1");
-            }
-        }
+        CommonConfig.requireReplicationFactor(values, "topics.raw.replication-factor");
+        CommonConfig.requireReplicationFactor(values, "topics.dlq.replication-factor");
         if (rawTopic().name().equals(deadLetterTopic().name())) {
             throw new ConfigException("topics.dlq.name", deadLetterTopic().name(), "must differ from topics.raw.name");
         }
@@ -214,13 +207,14 @@ public final class IngestConfig {
     public Duration ackTimeout() { return Duration.ofMillis(values.getLong("limits.ack-timeout-ms")); }
     public Duration idleTimeout() { return Duration.ofMillis(values.getLong("limits.idle-timeout-ms")); }
     public int maxThreads() { return values.getInt("limits.max-threads"); }
-    public String kafkaBootstrapServers() { return values.getString("kafka.bootstrap-servers"); }
+    public String kafkaBootstrapServers() { return CommonConfig.bootstrapServers(values); }
     public boolean createTopics() { return values.getBoolean("topics.create"); }
-    public boolean adminEnabled() { return values.getBoolean("admin.enabled"); }
-    public String adminHost() { return values.getString("admin.host"); }
-    public int adminPort() { return values.getInt("admin.port"); }
+    public AdminSettings admin() { return CommonConfig.admin(values); }
+    public boolean adminEnabled() { return admin().enabled(); }
+    public String adminHost() { return admin().host(); }
+    public int adminPort() { return admin().port(); }
     public Duration readinessInterval() { return Duration.ofMillis(values.getLong("readiness.check-interval-ms")); }
-    public Duration shutdownGracePeriod() { return Duration.ofMillis(values.getLong("shutdown.grace-period-ms")); }
+    public Duration shutdownGracePeriod() { return CommonConfig.shutdownGracePeriod(values); }
 
     public TopicSettings rawTopic() {
         return topic("topics.raw.");
@@ -232,7 +226,7 @@ public final class IngestConfig {
 
     /** Kafka client properties shared by the producer and the admin client (security, client.id, ...). */
     public Map<String, Object> kafkaClientOverrides() {
-        return ConfigLoader.withPrefix(originals, KAFKA_CLIENT_PREFIX);
+        return CommonConfig.kafkaClientOverrides(originals);
     }
 
     /** Producer properties that override the service's defaults. */

@@ -5,6 +5,7 @@ import io.auditkeeper.ingest.batch.RejectedItem;
 import io.auditkeeper.ingest.batch.SplitBatch;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.DeadLetterReason;
+import io.auditkeeper.model.DeadLetterSource;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,8 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first and 503 on the second, so the apiserver resends whatever was not certainly written.
  */
 public final class AuditRecordPublisher {
-    private static final String SOURCE = "ingest";
-
     private final Producer<byte[], byte[]> producer;
     private final String rawTopic;
     private final String deadLetterTopic;
@@ -83,7 +82,7 @@ public final class AuditRecordPublisher {
         RecordHeaders headers = new RecordHeaders(common);
         headers.add(AuditHeaders.DLQ_REASON, utf8(reason.code()));
         headers.add(AuditHeaders.DLQ_DETAIL, utf8(detail));
-        headers.add(AuditHeaders.DLQ_SOURCE, utf8(SOURCE));
+        headers.add(AuditHeaders.DLQ_SOURCE, utf8(DeadLetterSource.INGEST.code()));
         return headers;
     }
 

@@ -1,5 +1,7 @@
 package io.auditkeeper.streams.config;
 
+import io.auditkeeper.config.AdminSettings;
+import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
 import io.auditkeeper.model.AuditTopics;
@@ -25,12 +27,11 @@ import java.util.Optional;
  */
 public final class StreamProcessorConfig {
     public static final String ENV_PREFIX = "AUDITKEEPER_STREAMS_";
-    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+    public static final String KAFKA_CLIENT_PREFIX = CommonConfig.KAFKA_CLIENT_PREFIX;
     public static final String KAFKA_STREAMS_PREFIX = "kafka.streams.";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
-            .define("kafka.bootstrap-servers", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka bootstrap servers. Client security settings go under kafka.client.*, Kafka Streams overrides under kafka.streams.*.")
+            .define(CommonConfig.bootstrapServersKey(". Client security settings go under kafka.client.*, Kafka Streams overrides under kafka.streams.*."))
             .define("application.id", Type.STRING, "auditkeeper-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: the consumer group, and the prefix of the state stores' changelog topics.")
             .define("streams.threads", Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
@@ -53,8 +54,7 @@ public final class StreamProcessorConfig {
                     "Output: each request a rule flagged, once, from its final stage.")
             .define("topics.alerts.name", Type.STRING, AuditTopics.ALERTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Output: detections over time windows.")
-            .define("topics.dlq.name", Type.STRING, AuditTopics.DEAD_LETTER, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Output: raw records that cannot be processed, with the reason in headers.")
+            .define(CommonConfig.deadLetterTopicKey("Output: raw records that cannot be processed, with the reason in headers."))
             .define("topics.outputs.partitions", Type.INT, 3, Range.atLeast(1), Importance.LOW,
                     "Partitions when phi-access, alerts or the dead-letter topic is created.")
             .define("topics.outputs.replication-factor", Type.SHORT, (short) -1, Importance.LOW,
@@ -79,14 +79,10 @@ public final class StreamProcessorConfig {
                     "Window of the denied-burst detection.")
             .define("alerts.new-exec.lookback-ms", Type.LONG, Duration.ofDays(1).toMillis(), Range.atLeast(1000), Importance.MEDIUM,
                     "An exec into a PHI pod raises a new-exec alert when the same identity did none within this time before.")
-            .define("admin.enabled", Type.BOOLEAN, true, Importance.LOW,
-                    "Serve /healthz, /readyz and /metrics on the admin port.")
-            .define("admin.host", Type.STRING, "0.0.0.0", Importance.LOW,
-                    "Address of the admin port (plain HTTP; keep it inside the cluster network).")
-            .define("admin.port", Type.INT, 9091, Range.between(0, 65535), Importance.LOW,
-                    "Admin port. 0 picks a free port.")
-            .define("shutdown.grace-period-ms", Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
-                    "On shutdown, how long the stream threads may take to commit and close.");
+            .define(CommonConfig.adminEnabledKey())
+            .define(CommonConfig.adminHostKey())
+            .define(CommonConfig.adminPortKey(9091))
+            .define(CommonConfig.shutdownGracePeriodKey("the stream threads may take to commit and close."));
 
     public static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, ENV_PREFIX,
             List.of(KAFKA_CLIENT_PREFIX, KAFKA_STREAMS_PREFIX));
@@ -102,12 +98,8 @@ public final class StreamProcessorConfig {
                 throw new ConfigException("rules.file", f.toString(), "file does not exist or is not readable");
             }
         });
-        for (String k : List.of("streams.replication-factor", "topics.outputs.replication-factor")) {
-            short rf = values.getShort(k);
-            if (rf == 0 || rf < -1) {
-                throw new ConfigException(k, rf, "must be -1 (broker default) or at least 1");
-            }
-        }
+        CommonConfig.requireReplicationFactor(values, "streams.replication-factor");
+        CommonConfig.requireReplicationFactor(values, "topics.outputs.replication-factor");
     }
 
     public static StreamProcessorConfig load(Path file, Map<String, String> env) {
@@ -118,7 +110,7 @@ public final class StreamProcessorConfig {
         return new StreamProcessorConfig(Map.copyOf(settings));
     }
 
-    public String bootstrapServers() { return values.getString("kafka.bootstrap-servers"); }
+    public String bootstrapServers() { return CommonConfig.bootstrapServers(values); }
     public String applicationId() { return values.getString("application.id"); }
     public int threads() { return values.getInt("streams.threads"); }
     public String stateDir() { return values.getString("streams.state-dir"); }
@@ -128,7 +120,7 @@ public final class StreamProcessorConfig {
     public String eventsTopic() { return values.getString("topics.events.name"); }
     public String phiAccessTopic() { return values.getString("topics.phi-access.name"); }
     public String alertsTopic() { return values.getString("topics.alerts.name"); }
-    public String deadLetterTopic() { return values.getString("topics.dlq.name"); }
+    public String deadLetterTopic() { return CommonConfig.deadLetterTopic(values); }
     public Duration dedupeWindow() { return Duration.ofMillis(values.getLong("dedupe.window-ms")); }
     public List<String> phiNamespaces() { return values.getList("phi.namespaces"); }
     public Optional<Path> rulesFile() {
@@ -145,10 +137,11 @@ public final class StreamProcessorConfig {
                 Duration.ofMillis(values.getLong("alerts.new-exec.lookback-ms")));
     }
 
-    public boolean adminEnabled() { return values.getBoolean("admin.enabled"); }
-    public String adminHost() { return values.getString("admin.host"); }
-    public int adminPort() { return values.getInt("admin.port"); }
-    public Duration shutdownGracePeriod() { return Duration.ofMillis(values.getLong("shutdown.grace-period-ms")); }
+    public AdminSettings admin() { return CommonConfig.admin(values); }
+    public boolean adminEnabled() { return admin().enabled(); }
+    public String adminHost() { return admin().host(); }
+    public int adminPort() { return admin().port(); }
+    public Duration shutdownGracePeriod() { return CommonConfig.shutdownGracePeriod(values); }
 
     /** The output topics, as they are created when missing. */
     public List<TopicSettings> outputTopics() {
@@ -163,7 +156,7 @@ public final class StreamProcessorConfig {
     }
 
     public Map<String, Object> kafkaClientOverrides() {
-        return ConfigLoader.withPrefix(originals, KAFKA_CLIENT_PREFIX);
+        return CommonConfig.kafkaClientOverrides(originals);
     }
 
     public Map<String, Object> kafkaStreamsOverrides() {

@@ -2,6 +2,8 @@ package io.auditkeeper.streams.topology;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.model.DeadLetterReason;
+import io.auditkeeper.model.DeadLetterSource;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.streams.alerts.FlaggedRequest;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
@@ -87,7 +89,7 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         try {
             value = writer.write(p.normalized());
         } catch (JsonProcessingException e) {
-            EventPipeline.Rejected rejected = pipeline.rejectedAfterReading("unwritable-event",
+            EventPipeline.Rejected rejected = pipeline.rejectedAfterReading(DeadLetterReason.UNWRITABLE_EVENT,
                     "the normalized event could not be serialized", record.value());
             deadLetter(record.withValue(rejected.value()), rejected.reason(), rejected.detail());
             return;
@@ -107,18 +109,18 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String reason, String detail) {
+    private void deadLetter(Record<byte[], byte[]> record, DeadLetterReason reason, String detail) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.remove(AuditHeaders.DLQ_REASON);
         headers.remove(AuditHeaders.DLQ_DETAIL);
         headers.remove(AuditHeaders.DLQ_SOURCE);
-        AuditHeaders.put(headers, AuditHeaders.DLQ_REASON, reason);
+        AuditHeaders.put(headers, AuditHeaders.DLQ_REASON, reason.code());
         AuditHeaders.put(headers, AuditHeaders.DLQ_DETAIL, detail);
-        AuditHeaders.put(headers, AuditHeaders.DLQ_SOURCE, "stream-processor");
+        AuditHeaders.put(headers, AuditHeaders.DLQ_SOURCE, DeadLetterSource.STREAM_PROCESSOR.code());
         context.recordMetadata().map(RecordMetadata::topic).ifPresent(t ->
-                AuditHeaders.put(headers, "auditkeeper.dlq.origin", t + "/" + context.recordMetadata().get().partition()
+                AuditHeaders.put(headers, AuditHeaders.DLQ_ORIGIN, t + "/" + context.recordMetadata().get().partition()
                         + "/" + context.recordMetadata().get().offset()));
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), AuditTopology.DEAD_LETTER_SINK);
-        registry.counter("auditkeeper.streams.events.rejected", "reason", reason).increment();
+        registry.counter("auditkeeper.streams.events.rejected", "reason", reason.code()).increment();
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.model.AuditEvent;
 import io.auditkeeper.model.AuditJson;
+import io.auditkeeper.model.DeadLetterReason;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.model.RawJson;
 import io.auditkeeper.streams.normalize.AuditEventReader;
@@ -53,7 +54,7 @@ public final class EventPipeline {
      * or, when they parsed as a JSON object, that object with secret values redacted, so the dead-letter topic holds no
      * secret that redaction could have removed.
      */
-    public record Rejected(String reason, String detail, byte[] value) implements Outcome {
+    public record Rejected(DeadLetterReason reason, String detail, byte[] value) implements Outcome {
     }
 
     public Outcome process(byte[] value, RawRecordContext raw) {
@@ -102,26 +103,26 @@ public final class EventPipeline {
         try {
             tree = value == null ? null : mapper.readTree(value);
         } catch (JsonProcessingException e) {
-            return new Rejected("unparseable-event", "the value is not valid JSON"
+            return new Rejected(DeadLetterReason.UNPARSEABLE_EVENT, "the value is not valid JSON"
                     + (e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset()), value);
         } catch (IOException e) {
-            return new Rejected("unparseable-event", "the value could not be read", value);
+            return new Rejected(DeadLetterReason.UNPARSEABLE_EVENT, "the value could not be read", value);
         }
         if (!(tree instanceof ObjectNode event)) {
-            return new Rejected("not-an-object", "the value is not a JSON object", value);
+            return new Rejected(DeadLetterReason.NOT_AN_OBJECT, "the value is not a JSON object", value);
         }
         AuditEvent parsed;
         try {
             parsed = AuditEventReader.read(event);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            return rejected("not-an-audit-event", "the object does not read as an audit.k8s.io Event: "
+            return rejected(DeadLetterReason.NOT_AN_AUDIT_EVENT, "the object does not read as an audit.k8s.io Event: "
                     + e.getClass().getSimpleName(), event, value);
         }
         if (parsed.auditID() == null || parsed.auditID().isEmpty()) {
-            return rejected("missing-audit-id", "the event has no auditID", event, value);
+            return rejected(DeadLetterReason.MISSING_AUDIT_ID, "the event has no auditID", event, value);
         }
         if (parsed.stage() == null || parsed.stage().isEmpty()) {
-            return rejected("missing-stage", "the event has no stage", event, value);
+            return rejected(DeadLetterReason.MISSING_STAGE, "the event has no stage", event, value);
         }
         Classification c = classifier.classify(parsed);
         List<String> redactions = redactor.redact(event);
@@ -134,7 +135,7 @@ public final class EventPipeline {
      * An event's value as the dead-letter topic may hold it when it fails after it was read (its normalized record
      * could not be written): with secret values redacted, as a rejected event's is.
      */
-    public Rejected rejectedAfterReading(String reason, String detail, byte[] value) {
+    public Rejected rejectedAfterReading(DeadLetterReason reason, String detail, byte[] value) {
         try {
             if (mapper.readTree(value) instanceof ObjectNode event) {
                 return rejected(reason, detail, event, value);
@@ -145,7 +146,7 @@ public final class EventPipeline {
         return new Rejected(reason, detail, value);
     }
 
-    private Rejected rejected(String reason, String detail, ObjectNode event, byte[] value) {
+    private Rejected rejected(DeadLetterReason reason, String detail, ObjectNode event, byte[] value) {
         if (redactor.redact(event).isEmpty()) {
             return new Rejected(reason, detail, value);
         }

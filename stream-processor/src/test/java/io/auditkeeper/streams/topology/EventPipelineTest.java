@@ -1,6 +1,7 @@
 package io.auditkeeper.streams.topology;
 
 import io.auditkeeper.model.AuditJson;
+import io.auditkeeper.model.DeadLetterReason;
 import io.auditkeeper.model.NormalizedEvent;
 import io.auditkeeper.streams.CorpusFixtures;
 import io.auditkeeper.streams.normalize.RawRecordContext;
@@ -102,16 +103,17 @@ class EventPipelineTest {
                 + "\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"ns\"},"
                 + "\"requestObject\":{\"kind\":\"Secret\",\"data\":{\"password\":\"aHVudGVyMg==\"}}}";
         for (EventPipeline pipeline : PIPELINES) {
-            EventPipeline.Rejected r = pipeline.rejectedAfterReading("unwritable-event", "could not be written",
+            EventPipeline.Rejected r = pipeline.rejectedAfterReading(DeadLetterReason.UNWRITABLE_EVENT, "could not be written",
                     json.getBytes(StandardCharsets.UTF_8));
 
             assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain("aHVudGVyMg==")
                     .contains(SecretRedactor.REDACTED);
             assertThat(r.detail()).isEqualTo("could not be written; secret values redacted");
-            assertThat(r.reason()).isEqualTo("unwritable-event");
+            assertThat(r.reason()).isEqualTo(DeadLetterReason.UNWRITABLE_EVENT);
+            assertThat(r.reason().code()).isEqualTo("unwritable-event");
         }
         byte[] notJson = "{\"password\":".getBytes(StandardCharsets.UTF_8);
-        assertThat(PIPELINES.get(0).rejectedAfterReading("unwritable-event", "d", notJson).value()).isEqualTo(notJson);
+        assertThat(PIPELINES.get(0).rejectedAfterReading(DeadLetterReason.UNWRITABLE_EVENT, "d", notJson).value()).isEqualTo(notJson);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.auditkeeper.ingest.config;
+package io.auditkeeper.model;
 
 import java.util.regex.Pattern;
 

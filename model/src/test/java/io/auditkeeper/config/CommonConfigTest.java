@@ -1,0 +1,85 @@
+package io.auditkeeper.config;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CommonConfigTest {
+    private static final ConfigDef DEFINITION = new ConfigDef()
+            .define("a.first", Type.STRING, "x", Importance.LOW, "A key of the service's own.")
+            .define(CommonConfig.bootstrapServersKey(". Client settings go under kafka.client.*."))
+            .define(CommonConfig.deadLetterTopicKey("Where the refused go."))
+            .define("topics.rf", Type.SHORT, (short) -1, Importance.LOW, "A replication factor.")
+            .define(CommonConfig.adminEnabledKey())
+            .define(CommonConfig.adminHostKey())
+            .define(CommonConfig.adminPortKey(9099))
+            .define(CommonConfig.shutdownGracePeriodKey("the work may take to finish."));
+    private static final ConfigLoader LOADER = new ConfigLoader(DEFINITION, "T_", List.of(CommonConfig.KAFKA_CLIENT_PREFIX));
+
+    @Test
+    void shouldDefineTheCommonKeysWhereTheServicePutsThem() {
+        assertThat(DEFINITION.names()).containsExactly("a.first", "kafka.bootstrap-servers", "topics.dlq.name", "topics.rf",
+                "admin.enabled", "admin.host", "admin.port", "shutdown.grace-period-ms");
+    }
+
+    @Test
+    void shouldDocumentTheCommonKeysAsTheServicesAlwaysHave() {
+        String table = ConfigDocs.markdownTable(DEFINITION, LOADER);
+
+        assertThat(table).contains(
+                "| `kafka.bootstrap-servers` | `T_KAFKA_BOOTSTRAP_SERVERS` | string | (required) | non-empty string | Kafka bootstrap servers. Client settings go under kafka.client.*. |",
+                "| `topics.dlq.name` | `T_TOPICS_DLQ_NAME` | string | `audit.dlq` | non-empty string | Where the refused go. |",
+                "| `admin.enabled` | `T_ADMIN_ENABLED` | boolean | `true` |  | Serve /healthz, /readyz and /metrics on the admin port. |",
+                "| `admin.host` | `T_ADMIN_HOST` | string | `0.0.0.0` |  | Address of the admin port (plain HTTP; keep it inside the cluster network). |",
+                "| `admin.port` | `T_ADMIN_PORT` | int | `9099` | [0,...,65535] | Admin port. 0 picks a free port. |",
+                "| `shutdown.grace-period-ms` | `T_SHUTDOWN_GRACE_PERIOD_MS` | long | `30000` | [0,...] | On shutdown, how long the work may take to finish. |");
+    }
+
+    @Test
+    void shouldReadTheCommonKeys() {
+        AbstractConfig values = new AbstractConfig(DEFINITION, Map.of("kafka.bootstrap-servers", "k:9092",
+                "admin.port", "0", "shutdown.grace-period-ms", "5000", "kafka.client.client.id", "me"), false);
+
+        assertThat(CommonConfig.bootstrapServers(values)).isEqualTo("k:9092");
+        assertThat(CommonConfig.deadLetterTopic(values)).isEqualTo("audit.dlq");
+        assertThat(CommonConfig.admin(values)).isEqualTo(new AdminSettings(true, "0.0.0.0", 0));
+        assertThat(CommonConfig.shutdownGracePeriod(values)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(CommonConfig.kafkaClientOverrides(values.originals())).isEqualTo(Map.of("client.id", "me"));
+    }
+
+    @Test
+    void shouldValidateTheCommonKeysAsBefore() {
+        assertThatThrownBy(() -> new AbstractConfig(DEFINITION, Map.of(), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.bootstrap-servers");
+        assertThatThrownBy(() -> new AbstractConfig(DEFINITION, Map.of("kafka.bootstrap-servers", "k:9092", "admin.port", "70000"), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admin.port");
+        assertThatThrownBy(() -> new AbstractConfig(DEFINITION, Map.of("kafka.bootstrap-servers", "k:9092", "topics.dlq.name", ""), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.dlq.name");
+    }
+
+    @Test
+    void shouldAcceptOnlyTheBrokerDefaultOrAPositiveReplicationFactor() {
+        for (String ok : List.of("-1", "1", "3")) {
+            CommonConfig.requireReplicationFactor(config("topics.rf", ok), "topics.rf");
+        }
+        for (String bad : List.of("0", "-2")) {
+            assertThatThrownBy(() -> CommonConfig.requireReplicationFactor(config("topics.rf", bad), "topics.rf"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("topics.rf")
+                    .hasMessageContaining("must be -1 (broker default) or at least 1");
+        }
+    }
+
+    private static AbstractConfig config(String key, String value) {
+        return new AbstractConfig(DEFINITION, Map.of("kafka.bootstrap-servers", "k:9092", key, value), false);
+    }
+}
