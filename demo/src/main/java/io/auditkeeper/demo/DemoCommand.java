@@ -1,5 +1,6 @@
 package io.auditkeeper.demo;
 
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.demo.CorpusFiles;
 import io.auditkeeper.demo.WebhookClient;
@@ -233,8 +234,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("    try it:      AWS_ACCESS_KEY_ID=" + s3.accessKey() + " AWS_SECRET_ACCESS_KEY=" + s3.secretKey()
                 + " aws --endpoint-url " + s3.endpoint() + " --region " + s3.region()
                 + " s3 ls --recursive s3://" + BUCKET + "/");
-        out.println("    manifests:   s3://" + BUCKET + "/manifests/<topic>/<partition>/...; public key s3://" + BUCKET
-                + "/manifests/public-key.pem");
+        ArchiveLayout layout = new ArchiveLayout("");
+        out.println("    manifests:   s3://" + BUCKET + "/" + layout.manifests("<topic>") + "<partition>/...; public key s3://"
+                + BUCKET + "/" + layout.publicKey());
         out.println();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.model.DeadLetterSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -36,7 +37,8 @@ import java.util.Set;
  */
 public final class DeadLetterEnvelope {
     /** Sources whose dead letters hold secret values redacted, when they are JSON objects. */
-    static final Set<String> REDACTING_SOURCES = Set.of("stream-processor", "archiver");
+    static final Set<String> REDACTING_SOURCES = Set.of(DeadLetterSource.STREAM_PROCESSOR.code(),
+            DeadLetterSource.ARCHIVER.code());
     private static final JsonFactory JSON = new JsonFactory();
 
     private DeadLetterEnvelope() {
