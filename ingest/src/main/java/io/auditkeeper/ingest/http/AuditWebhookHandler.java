@@ -9,7 +9,6 @@ import io.auditkeeper.ingest.batch.InvalidBatchException;
 import io.auditkeeper.ingest.batch.SplitBatch;
 import io.auditkeeper.ingest.batch.TooManyEventsException;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
-import io.auditkeeper.ingest.kafka.BatchOrigin;
 import io.auditkeeper.model.ClusterNames;
 import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.http.HttpHeader;
@@ -22,11 +21,8 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -67,24 +63,19 @@ public final class AuditWebhookHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        long start = System.nanoTime();
-        Instant receivedAt = Instant.now();
-        InFlightBytesLimiter.Reservation reservation = null;
-        String cluster = null;
-        ClientIdentity client = null;
-        boolean bodyRead = false;
+        WebhookExchange exchange = new WebhookExchange(response, callback, metrics);
         try {
-            cluster = route(request);
-            client = authenticate(request);
-            authorize(client, cluster);
+            exchange.routedTo(route(request));
+            exchange.authenticatedAs(authenticate(request));
+            authorize(exchange.client(), exchange.cluster());
             String encoding = contentEncoding(request);
-            reservation = limiter.tryReserve(Math.max(request.getLength(), 0));
+            InFlightBytesLimiter.Reservation reservation = limiter.tryReserve(Math.max(request.getLength(), 0));
             if (reservation == null) {
                 throw RequestBodyReader.overloaded();
             }
+            exchange.hold(reservation);
             RequestBodyReader.Body wire = bodyReader.readWire(request, reservation);
-            bodyRead = true;
-            BatchOrigin origin = new BatchOrigin(cluster, receivedAt, client);
+            exchange.markBodyRead();
             RequestBodyReader.Body body;
             try {
                 body = encoding == null ? wire : bodyReader.gunzip(wire, reservation);
@@ -92,7 +83,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
                 if (e.status() != 400) {
                     throw e;
                 }
-                refuseBody(wire, DeadLetterReason.BAD_CONTENT_ENCODING, e, origin, reservation, start, request, response, callback);
+                refuseBody(exchange, wire, DeadLetterReason.BAD_CONTENT_ENCODING, e);
                 return true;
             }
             metrics.bytes(wire.wireLength(), body.length());
@@ -100,30 +91,27 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             try {
                 batch = splitter.split(body.bytes(), body.length());
             } catch (InvalidBatchException e) {
-                refuseBody(body, e.reason(), new WebhookException(400, e.reason().code(), e.getMessage()), origin,
-                        reservation, start, request, response, callback);
+                refuseBody(exchange, body, e.reason(), new WebhookException(400, e.reason().code(), e.getMessage()));
                 return true;
             } catch (TooManyEventsException e) {
                 throw new WebhookException(413, "too-many-events", e.getMessage());
             }
-            publish(body, batch, origin, reservation, start, request, response, callback);
+            publish(exchange, body, batch);
             return true;
         } catch (WebhookException e) {
-            release(reservation);
-            boolean close = e.status() == 408 || (!bodyRead && !drained(request));
-            fail(e, close, cluster, client, start, request, response, callback);
+            exchange.release();
+            boolean close = e.status() == 408 || (!exchange.bodyRead() && !drained(request));
+            exchange.fail(e, close);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            release(reservation);
-            fail(new WebhookException(503, "shutting-down", "the server is stopping", 1), true, cluster, client, start,
-                    request, response, callback);
+            exchange.release();
+            exchange.fail(new WebhookException(503, "shutting-down", "the server is stopping", 1), true);
             return true;
         } catch (RuntimeException e) {
-            release(reservation);
+            exchange.release();
             LOG.atError().addKeyValue("exception", e.getClass().getName()).log("unexpected error handling an audit batch");
-            fail(new WebhookException(500, "internal-error", "unexpected error"), true, cluster, client, start,
-                    request, response, callback);
+            exchange.fail(new WebhookException(500, "internal-error", "unexpected error"), true);
             return true;
         }
     }
@@ -193,40 +181,34 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         throw new WebhookException(415, "unsupported-content-encoding", "Content-Encoding must be gzip or identity");
     }
 
-    private void publish(RequestBodyReader.Body body, SplitBatch batch, BatchOrigin origin,
-                         InFlightBytesLimiter.Reservation reservation, long start, Request request, Response response,
-                         Callback callback) {
+    private void publish(WebhookExchange exchange, RequestBodyReader.Body body, SplitBatch batch) {
         long sendStart = System.nanoTime();
-        CompletableFuture<Void> acked = publisher.publishBatch(body.bytes(), batch, origin);
+        CompletableFuture<Void> acked = publisher.publishBatch(body.bytes(), batch, exchange.origin());
         acked.orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
-            release(reservation);
+            exchange.release();
             if (error == null) {
                 metrics.ackLatency(System.nanoTime() - sendStart);
                 metrics.accepted(batch.events().size());
                 batch.rejected().forEach(r -> metrics.rejected(r.reason().code(), 1));
-                String json = "{\"accepted\":" + batch.events().size() + ",\"rejected\":" + batch.rejected().size() + "}";
-                respond(200, json, 0, false, request, response, callback);
-                log(200, null, origin.cluster(), origin.client(), batch.events().size(), batch.rejected().size(),
-                        body.length(), start);
+                exchange.accept(batch, body.length());
             } else {
-                fail(kafkaUnavailable(error), false, origin.cluster(), origin.client(), start, request, response, callback);
+                exchange.fail(kafkaUnavailable(error), false);
             }
         });
     }
 
     /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */
-    private void refuseBody(RequestBodyReader.Body body, DeadLetterReason reason, WebhookException answer,
-                            BatchOrigin origin, InFlightBytesLimiter.Reservation reservation, long start,
-                            Request request, Response response, Callback callback) {
-        publisher.publishRefusedBody(body.bytes(), body.length(), reason, answer.getMessage(), origin)
+    private void refuseBody(WebhookExchange exchange, RequestBodyReader.Body body, DeadLetterReason reason,
+                            WebhookException answer) {
+        publisher.publishRefusedBody(body.bytes(), body.length(), reason, answer.getMessage(), exchange.origin())
                 .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((ok, error) -> {
-                    release(reservation);
+                    exchange.release();
                     if (error == null) {
                         metrics.rejected(reason.code(), 1);
-                        fail(answer, false, origin.cluster(), origin.client(), start, request, response, callback);
+                        exchange.fail(answer, false);
                     } else {
-                        fail(kafkaUnavailable(error), false, origin.cluster(), origin.client(), start, request, response, callback);
+                        exchange.fail(kafkaUnavailable(error), false);
                     }
                 });
     }
@@ -238,70 +220,5 @@ public final class AuditWebhookHandler extends Handler.Abstract {
                 ? "Kafka did not acknowledge the batch in time (limits.ack-timeout-ms)"
                 : "Kafka refused or failed the write (" + cause.getClass().getSimpleName() + ")";
         return new WebhookException(503, "kafka-unavailable", what + "; retry the batch", 5);
-    }
-
-    private void fail(WebhookException e, boolean close, String cluster, ClientIdentity client, long start,
-                      Request request, Response response, Callback callback) {
-        String json = "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
-        respond(e.status(), json, e.retryAfterSeconds(), close, request, response, callback);
-        log(e.status(), e.error(), cluster, client, 0, 0, 0, start);
-    }
-
-    private void respond(int status, String json, int retryAfter, boolean close, Request request, Response response,
-                         Callback callback) {
-        metrics.request(status);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        if (status == 405) {
-            response.getHeaders().put(HttpHeader.ALLOW, "POST");
-        }
-        if (status == 401) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"auditkeeper\"");
-        }
-        if (retryAfter > 0) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(retryAfter));
-        }
-        if (close) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        }
-        response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
-    }
-
-    private static void release(InFlightBytesLimiter.Reservation reservation) {
-        if (reservation != null) {
-            reservation.close();
-        }
-    }
-
-    private static void log(int status, String error, String cluster, ClientIdentity client, int accepted, int rejected,
-                            int bytes, long start) {
-        var event = status >= 500 ? LOG.atWarn() : status >= 400 ? LOG.atInfo() : LOG.atDebug();
-        event.addKeyValue("status", status)
-                .addKeyValue("cluster", cluster)
-                .addKeyValue("client", client == null ? null : client.value())
-                .addKeyValue("accepted", accepted)
-                .addKeyValue("rejected", rejected)
-                .addKeyValue("bytes", bytes)
-                .addKeyValue("duration_ms", (System.nanoTime() - start) / 1_000_000)
-                .addKeyValue("error", error)
-                .log("audit batch");
-    }
-
-    private static String jsonEscape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.auditkeeper.ingest.http;
 
+import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
@@ -160,9 +161,9 @@ public final class RequestBodyReader {
                 length += n;
             }
         } catch (ZipException | java.io.EOFException e) {
-            throw new WebhookException(400, "bad-content-encoding", "the body is not valid gzip");
+            throw new WebhookException(400, DeadLetterReason.BAD_CONTENT_ENCODING.code(), "the body is not valid gzip");
         } catch (IOException e) {
-            throw new WebhookException(400, "bad-content-encoding", "the body could not be decompressed");
+            throw new WebhookException(400, DeadLetterReason.BAD_CONTENT_ENCODING.code(), "the body could not be decompressed");
         }
         return new Body(out, length, wire.length());
     }
