@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.MetricsScrape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,13 +17,12 @@ import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import static io.auditkeeper.ingest.IngestHarness.admin;
-import static io.auditkeeper.ingest.IngestHarness.get;
 import static io.auditkeeper.ingest.IngestHarness.gzip;
 import static io.auditkeeper.ingest.IngestHarness.post;
 import static io.auditkeeper.ingest.IngestHarness.uri;
@@ -127,19 +127,14 @@ class WebhookLimitsIT {
         return s;
     }
 
+    /** Scrapes /metrics every 200 ms ({@link MetricsScrape#await}), for up to 20 s, until the in-flight gauge fits. */
     private static void waitForInFlightBytes(java.util.function.DoublePredicate condition, String what) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            String metrics = get(admin(service, "/metrics")).body();
-            for (String line : metrics.split("\n")) {
-                if (line.startsWith("auditkeeper_ingest_inflight_bytes ")
-                        && condition.test(Double.parseDouble(line.substring(line.indexOf(' ') + 1)))) {
-                    return;
-                }
-            }
-            Thread.onSpinWait();
+        String gauge = "auditkeeper_ingest_inflight_bytes";
+        java.util.function.Predicate<MetricsScrape> fits = m -> m.count(gauge) == 1 && condition.test(m.value(gauge));
+        MetricsScrape last = MetricsScrape.await(service.adminPort(), Duration.ofSeconds(20), fits);
+        if (!fits.test(last)) {
+            throw new AssertionError("timed out waiting for " + what + "; last scrape: " + last.lines(gauge));
         }
-        throw new AssertionError("timed out waiting for " + what);
     }
 
     /** A valid one-event EventList of exactly {@code size} bytes (padded with JSON whitespace). */

@@ -34,7 +34,9 @@ import java.util.stream.Stream;
  * away from the JVM, so they are tracked by the pid files under this gateway's own run directory: {@link #close()}
  * (and a JVM shutdown hook, for Ctrl-C) stops them, and a pid is only ever signalled when its command line names this
  * gateway's {@code ceph.conf}. Data lives in memory and is wiped at each start. The monitor and radosgw ports are
- * chosen free at start so that two runs on one machine never collide.
+ * chosen free at start so that two runs on one machine never collide, and held ({@link Ports.Reservation}) by this JVM
+ * until {@link #close()}: ceph-mon and radosgw bind them beside the reservation (both set {@code SO_REUSEADDR}), and
+ * nothing else can take them before they do.
  *
  * <p>Layout of the work directory: {@code bin/} (the extracted scripts), {@code logs/scripts.log} (their output),
  * {@code cluster/} (Ceph's config, {@code run/} pid files and {@code log/} daemon logs).
@@ -56,18 +58,20 @@ public final class CephObjectGateway implements AutoCloseable {
     private final Path logFile;
     private final int monPort;
     private final int rgwPort;
+    private final List<Ports.Reservation> ports;
     private final String accessKey;
     private final String secretKey;
     private final Set<Long> daemonPids = new LinkedHashSet<>();
     private final Thread shutdownHook;
     private boolean closed;
 
-    private CephObjectGateway(Path workDir, int monPort, int rgwPort, String accessKey, String secretKey) {
+    private CephObjectGateway(Path workDir, List<Ports.Reservation> ports, String accessKey, String secretKey) {
         this.workDir = workDir;
         this.clusterDir = workDir.resolve("cluster");
         this.logFile = workDir.resolve("logs").resolve("scripts.log");
-        this.monPort = monPort;
-        this.rgwPort = rgwPort;
+        this.ports = ports;
+        this.monPort = ports.get(0).port();
+        this.rgwPort = ports.get(1).port();
         this.accessKey = accessKey;
         this.secretKey = secretKey;
         this.shutdownHook = new Thread(this::close, "ceph-rgw-shutdown");
@@ -88,8 +92,8 @@ public final class CephObjectGateway implements AutoCloseable {
             throw new IllegalStateException("Ceph is not installed (missing " + String.join(", ", missing)
                 + "). Install it as root: " + INSTALL_COMMAND);
         }
-        int[] ports = Ports.freeLoopbackPorts(2);
-        CephObjectGateway gw = new CephObjectGateway(workDir.toAbsolutePath(), ports[0], ports[1], accessKey, secretKey);
+        CephObjectGateway gw = new CephObjectGateway(workDir.toAbsolutePath(), Ports.reserveLoopbackPorts(2), accessKey,
+            secretKey);
         try {
             gw.startDaemons();
         } catch (RuntimeException e) {
@@ -154,7 +158,10 @@ public final class CephObjectGateway implements AutoCloseable {
         return alive;
     }
 
-    /** Runs the stop script, then force-kills whatever of this gateway's daemons is still alive. Idempotent. */
+    /**
+     * Runs the stop script, then force-kills whatever of this gateway's daemons is still alive, and releases the ports.
+     * Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -166,7 +173,11 @@ public final class CephObjectGateway implements AutoCloseable {
         } catch (IllegalStateException | IllegalArgumentException ignored) {
             // JVM already shutting down, or the hook was never registered
         }
-        stopQuietly();
+        try {
+            stopQuietly();
+        } finally {
+            Ports.releaseAll(ports);
+        }
     }
 
     private void startDaemons() {

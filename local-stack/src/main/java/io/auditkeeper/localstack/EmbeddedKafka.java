@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  * <p>A real broker rather than a mock, because the pipeline relies on broker behaviour: idempotent and transactional
  * producers, exactly-once Streams, and durability across a broker restart, which {@link #stop()} and
  * {@link #restart()} let a test prove. Ports are fixed at {@link #start(Path)} and kept across restarts so that
- * clients' bootstrap addresses stay valid. Topics are never created implicitly
+ * clients' bootstrap addresses stay valid: they are held ({@link Ports.Reservation}) from the start to {@link #close()},
+ * so that while the broker is stopped nothing else can take them, and the restarted broker binds them again. Topics are never created implicitly
  * ({@code auto.create.topics.enable=false}): the code under test must create what it uses, as in production.
  */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -34,13 +35,16 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Path dataDir;
     private final int brokerPort;
+    private final List<Ports.Reservation> ports;
     private final Properties props;
     private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(Path dataDir, List<Ports.Reservation> ports) {
         this.dataDir = dataDir;
-        this.brokerPort = brokerPort;
+        this.ports = ports;
+        this.brokerPort = ports.get(0).port();
+        int controllerPort = ports.get(1).port();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -66,12 +70,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Formats {@code dataDir} if it holds no broker yet (existing data is kept), starts the broker on two free
-     * loopback ports and returns once it answers an Admin request.
+     * Formats {@code dataDir} if it holds no broker yet (existing data is kept), starts the broker on two loopback
+     * ports reserved for it and returns once it answers an Admin request.
      */
     public static EmbeddedKafka start(Path dataDir) {
-        int[] ports = Ports.freeLoopbackPorts(2);
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), ports[0], ports[1]);
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), Ports.reserveLoopbackPorts(2));
         try {
             kafka.format();
             kafka.startServer();
@@ -87,7 +90,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + brokerPort;
     }
 
-    /** Shuts the broker down cleanly; data directory and ports are kept for {@link #restart()}. No-op if stopped. */
+    /**
+     * Shuts the broker down cleanly; data directory and ports are kept (still reserved) for {@link #restart()}. No-op if
+     * stopped.
+     */
     public synchronized void stop() {
         if (server == null) {
             return;
@@ -114,11 +120,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         return server != null;
     }
 
-    /** Stops the broker if it runs. Idempotent; the data directory is left in place. */
+    /** Stops the broker if it runs and releases its ports. Idempotent; the data directory is left in place. */
     @Override
     public synchronized void close() {
         closed = true;
-        stop();
+        try {
+            stop();
+        } finally {
+            Ports.releaseAll(ports);
+        }
     }
 
     public Path dataDir() {

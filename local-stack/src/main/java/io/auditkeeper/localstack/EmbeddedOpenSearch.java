@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An OpenSearch node inside the current JVM with HTTP on a free loopback port.
+ * An OpenSearch node inside the current JVM with HTTP on a loopback port reserved for it ({@link Ports.Reservation})
+ * until {@link #close()}.
  *
  * <p>In-process because the distribution refuses to run as root and needs its own JVM; the search index is a
  * derived view of the audit trail, so a real node (real mappings, real query parsing) is what tests must talk to.
@@ -32,17 +33,19 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
 
     private final Node node;
     private final int httpPort;
+    private final List<Ports.Reservation> ports;
     private boolean closed;
 
-    private EmbeddedOpenSearch(Node node, int httpPort) {
+    private EmbeddedOpenSearch(Node node, List<Ports.Reservation> ports) {
         this.node = node;
-        this.httpPort = httpPort;
+        this.httpPort = ports.get(0).port();
+        this.ports = ports;
     }
 
     /** Starts a single-node cluster with its home, data and logs under {@code home}; returns once it is green. */
     public static EmbeddedOpenSearch start(Path home) {
         Path h = home.toAbsolutePath();
-        int[] ports = Ports.freeLoopbackPorts(2);
+        List<Ports.Reservation> ports = Ports.reserveLoopbackPorts(2);
         Settings settings = Settings.builder()
             .put("path.home", h.toString())
             .put("path.data", h.resolve("data").toString())
@@ -50,8 +53,10 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
             .put("cluster.name", "auditkeeper-local")
             .put("node.name", "embedded-1")
             .put("network.host", "127.0.0.1")
-            .put("http.port", ports[0])
-            .put("transport.port", ports[1])
+            .put("http.port", ports.get(0).port())
+            .put("transport.port", ports.get(1).port())
+            // bind beside the reservations (the default outside Windows; said here because the ports depend on it)
+            .put("network.tcp.reuse_address", true)
             .put("discovery.type", "single-node")
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
             .build();
@@ -63,8 +68,9 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
             node = new EmbeddedNode(env, List.of(Netty4Plugin.class, CommonAnalysisPlugin.class));
             node.start();
             node.client().admin().cluster().prepareHealth().setWaitForGreenStatus().get();
-            return new EmbeddedOpenSearch(node, ports[0]);
+            return new EmbeddedOpenSearch(node, ports);
         } catch (Exception e) {
+            Ports.releaseAll(ports);
             if (node != null) {
                 try {
                     node.close();
@@ -88,11 +94,13 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
             return;
         }
         closed = true;
-        node.close();
         try {
+            node.close();
             node.awaitClose(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            Ports.releaseAll(ports);
         }
     }
 

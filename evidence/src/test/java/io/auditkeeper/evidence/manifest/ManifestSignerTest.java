@@ -1,5 +1,6 @@
 package io.auditkeeper.evidence.manifest;
 
+import io.auditkeeper.localstack.RequiredTool;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +82,7 @@ class ManifestSignerTest {
 
     @Test
     void shouldVerifyWithOpensslWhenGivenThePublishedPublicKey() throws Exception {
-        assumeTrue(opensslAvailable(), "openssl is not on PATH");
+        RequiredTool.assumeInstalled(opensslAvailable(), "openssl", "Debian: apt-get install openssl; ./auditkeeper installs it");
         ManifestEntry entry = entry();
         Path canonical = Files.write(work.resolve("canonical.json"), entry.canonicalBytes());
         Path sig = Files.write(work.resolve("sig.bin"), Base64.getDecoder().decode(entry.signature()));
@@ -100,7 +101,7 @@ class ManifestSignerTest {
 
     @Test
     void shouldReadAnOpensslKeyAndPublishOpensslsPublicKeyWhenKeyComesFromOpenssl() throws Exception {
-        assumeTrue(opensslAvailable(), "openssl is not on PATH");
+        RequiredTool.assumeInstalled(opensslAvailable(), "openssl", "Debian: apt-get install openssl; ./auditkeeper installs it");
         Path key = work.resolve("openssl-key.pem");
         assertThat(run("openssl", "genpkey", "-algorithm", "ed25519", "-out", key.toString()).exitCode()).isZero();
         Result pub = run("openssl", "pkey", "-in", key.toString(), "-pubout");

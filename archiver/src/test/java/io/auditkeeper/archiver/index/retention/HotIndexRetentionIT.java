@@ -13,6 +13,7 @@ import org.opensearch.client.opensearch.OpenSearchClient;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -32,13 +33,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HotIndexRetentionIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
+    /**
+     * The test's "now", fixed: the index names are computed from it and the retention runs on it, so a run that spans
+     * midnight UTC cannot compute "today" twice differently. Half a second before midnight on purpose: with the
+     * system clock the second run would already see tomorrow.
+     */
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-14T23:59:59.500Z"), ZoneOffset.UTC);
 
     @Test
     void shouldDeleteExactlyTheDailyIndicesOlderThanTheRetentionWhenRun(LocalStack stack) throws Exception {
         OpenSearchClient client = client(stack);
         OpenSearchCalls calls = new OpenSearchCalls(client);
         String prefix = "ak-ret-" + UUID.randomUUID().toString().substring(0, 8);
-        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate today = LocalDate.now(CLOCK);
         List<String> old = List.of(day(prefix, today.minusDays(31)), day(prefix, today.minusDays(400)));
         List<String> kept = List.of(day(prefix, today), day(prefix, today.minusDays(1)), day(prefix, today.minusDays(30)),
                 prefix + "-undated", prefix + "-notes-" + today.minusDays(400).format(DAY));
@@ -47,11 +54,11 @@ class HotIndexRetentionIT {
                     .ok()).as(index).isTrue();
         }
 
-        List<String> deleted = new DailyIndexRetention(client, prefix, 30, Clock.systemUTC()).run();
+        List<String> deleted = new DailyIndexRetention(client, prefix, 30, CLOCK).run();
 
         assertThat(deleted).containsExactlyInAnyOrderElementsOf(old);
         assertThat(indices(calls, prefix)).containsExactlyInAnyOrderElementsOf(kept);
-        assertThat(new DailyIndexRetention(client, prefix, 30, Clock.systemUTC()).run()).isEmpty();
+        assertThat(new DailyIndexRetention(client, prefix, 30, CLOCK).run()).isEmpty();
     }
 
     @Test
@@ -59,10 +66,10 @@ class HotIndexRetentionIT {
         OpenSearchClient client = client(stack);
         String prefix = "ak-ret-" + UUID.randomUUID().toString().substring(0, 8);
 
-        try (HotIndexRetention retention = new HotIndexRetention(client, prefix, 30, Duration.ofHours(1), Clock.systemUTC())) {
+        try (HotIndexRetention retention = new HotIndexRetention(client, prefix, 30, Duration.ofHours(1), CLOCK)) {
             assertThat(retention.start()).isEqualTo(HotIndexRetention.Mode.ARCHIVER);
         }
-        try (HotIndexRetention off = new HotIndexRetention(client, prefix, 0, Duration.ofHours(1), Clock.systemUTC())) {
+        try (HotIndexRetention off = new HotIndexRetention(client, prefix, 0, Duration.ofHours(1), CLOCK)) {
             assertThat(off.start()).isEqualTo(HotIndexRetention.Mode.OFF);
         }
     }
