@@ -91,9 +91,9 @@ class OpenSearchIndexerRetryTest {
 
     @Test
     void retriesOnlyTheItemsThatFailedWith429Or5xxAndReturnsThe4xxAsRejected() throws Exception {
-        String second = OpenSearchIndexer.documentId("c", "a1", "ResponseComplete");
-        String third = OpenSearchIndexer.documentId("c", "a2", "ResponseComplete");
-        String fourth = OpenSearchIndexer.documentId("c", "a3", "ResponseComplete");
+        String second = IndexRouting.documentId("c", "a1", "ResponseComplete");
+        String third = IndexRouting.documentId("c", "a2", "ResponseComplete");
+        String fourth = IndexRouting.documentId("c", "a3", "ResponseComplete");
         script.add(ids -> items(ids, id -> id.equals(second)
                 ? "{\"_id\":\"" + id + "\",\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"busy\"}}"
                 : id.equals(third)
