@@ -1,9 +1,9 @@
 package io.auditkeeper.archiver;
 
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.evidence.manifest.ManifestKeyException;
 import io.auditkeeper.config.ServiceArguments;
 import io.auditkeeper.config.ServiceLauncher;
+import io.auditkeeper.evidence.manifest.ManifestKeyException;
 import org.apache.kafka.common.config.ConfigException;
 
 import java.nio.file.Path;

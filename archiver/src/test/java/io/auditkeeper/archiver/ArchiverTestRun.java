@@ -1,13 +1,13 @@
 package io.auditkeeper.archiver;
 
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.evidence.manifest.VerificationReport;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.Topics;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,16 +1,16 @@
 package io.auditkeeper.archiver;
 
-import io.auditkeeper.evidence.ArchiveLayout;
-import io.auditkeeper.evidence.store.DigestReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.evidence.manifest.VerificationReport;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;

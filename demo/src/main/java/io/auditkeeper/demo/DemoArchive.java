@@ -2,15 +2,15 @@ package io.auditkeeper.demo;
 
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.evidence.manifest.VerificationReport;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
-import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.localstack.S3Endpoint;
+import io.auditkeeper.model.AuditTopics;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.auditkeeper.demo;
 
-import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.demo.CorpusFiles;
 import io.auditkeeper.demo.WebhookClient;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.ingest.IngestService;
 import io.auditkeeper.ingest.config.IngestConfig;
 import io.auditkeeper.localstack.CephObjectGateway;

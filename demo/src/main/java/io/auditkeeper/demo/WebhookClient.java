@@ -1,12 +1,12 @@
 package io.auditkeeper.demo;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * Posts EventList batches the way a kube-apiserver's audit webhook backend does: HTTPS with a client certificate,

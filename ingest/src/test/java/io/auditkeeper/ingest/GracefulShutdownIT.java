@@ -8,7 +8,6 @@ import io.auditkeeper.model.AuditTopics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import javax.net.ssl.SSLSocket;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -18,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLSocket;
 
 import static io.auditkeeper.ingest.IngestHarness.readCluster;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -3,13 +3,13 @@ package io.auditkeeper.opensearch;
 import io.auditkeeper.opensearch.HttpStatusException;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Says in the operator's terms, naming the configuration key to look at, why OpenSearch could not be used: an

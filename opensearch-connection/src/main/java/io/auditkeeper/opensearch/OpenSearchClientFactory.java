@@ -19,12 +19,12 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 /**
  * Builds an {@link OpenSearchClient} from an {@link OpenSearchConnection}: so TLS (a CA bundle, TLS 1.2+ only, hostname

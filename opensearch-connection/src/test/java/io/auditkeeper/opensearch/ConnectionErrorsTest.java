@@ -3,11 +3,11 @@ package io.auditkeeper.opensearch;
 import io.auditkeeper.opensearch.HttpStatusException;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.security.cert.CertPathValidatorException;
+import javax.net.ssl.SSLHandshakeException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

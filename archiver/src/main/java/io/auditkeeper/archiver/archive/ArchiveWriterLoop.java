@@ -1,18 +1,18 @@
 package io.auditkeeper.archiver.archive;
 
+import io.auditkeeper.archiver.metrics.ConsumerLag;
+import io.auditkeeper.archiver.s3.ArchivedObject;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
-import io.auditkeeper.archiver.metrics.ConsumerLag;
-import io.auditkeeper.evidence.ArchiveLayout;
-import io.auditkeeper.archiver.s3.ArchivedObject;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;

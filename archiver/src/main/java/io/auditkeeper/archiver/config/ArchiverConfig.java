@@ -2,9 +2,9 @@ package io.auditkeeper.archiver.config;
 
 import io.auditkeeper.config.AdminSettings;
 import io.auditkeeper.config.CommonConfig;
-import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.tls.PemFiles;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;

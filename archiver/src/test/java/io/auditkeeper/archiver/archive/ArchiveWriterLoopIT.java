@@ -1,15 +1,15 @@
 package io.auditkeeper.archiver.archive;
 
-import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.evidence.ArchiveLayout;
-import io.auditkeeper.evidence.store.DigestReader;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.evidence.manifest.VerificationReport;
-import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.localstack.Topics;

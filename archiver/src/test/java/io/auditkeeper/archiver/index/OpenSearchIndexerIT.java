@@ -1,12 +1,12 @@
 package io.auditkeeper.archiver.index;
 
-import io.auditkeeper.opensearch.OpenSearchClientFactory;
-import io.auditkeeper.opensearch.OpenSearchConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -89,9 +89,9 @@ class OpenSearchIndexerIT {
         assertThat(src.path("event")).as("_source keeps the original event").isEqualTo(
                 events.stream().filter(e -> e.path("auditID").asText().equals(src.path("auditID").asText())
                         && e.path("stage").asText().equals(src.path("stage").asText())).findFirst().orElseThrow());
-        assertThat(hit.path("_id").asText()).isEqualTo(OpenSearchIndexer.documentId("it", src.path("auditID").asText(),
+        assertThat(hit.path("_id").asText()).isEqualTo(IndexRouting.documentId("it", src.path("auditID").asText(),
                 src.path("stage").asText()));
-        assertThat(hit.path("_index").asText()).isEqualTo(OpenSearchIndexer.indexName(prefix,
+        assertThat(hit.path("_index").asText()).isEqualTo(IndexRouting.indexName(prefix,
                 sample.path("requestReceivedTimestamp").asText(), null));
         // keyword, ip and integer fields are queryable
         assertThat(search(client, prefix, Map.of("bool", Map.of("filter", List.of(
@@ -153,7 +153,7 @@ class OpenSearchIndexerIT {
         assertThat(code.status()).isEqualTo(400);
         assertThat(code.errorType()).isEqualTo("mapper_parsing_exception");
         assertThat(code.reason()).contains("responseCode");
-        assertThat(code.id()).isEqualTo(OpenSearchIndexer.documentId("it", "bad-code", "ResponseComplete"));
+        assertThat(code.id()).isEqualTo(IndexRouting.documentId("it", "bad-code", "ResponseComplete"));
         assertThat(code.index()).isEqualTo(prefix + "-2026.11.27");
         assertThat(result.rejected().get(1).errorType()).isEqualTo(OpenSearchIndexer.INVALID_DOCUMENT);
         assertThat(result.rejected().get(1).status()).isZero();

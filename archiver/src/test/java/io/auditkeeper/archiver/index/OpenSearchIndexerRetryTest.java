@@ -1,10 +1,10 @@
 package io.auditkeeper.archiver.index;
 
-import io.auditkeeper.opensearch.OpenSearchClientFactory;
-import io.auditkeeper.opensearch.OpenSearchConnection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,9 +91,9 @@ class OpenSearchIndexerRetryTest {
 
     @Test
     void retriesOnlyTheItemsThatFailedWith429Or5xxAndReturnsThe4xxAsRejected() throws Exception {
-        String second = OpenSearchIndexer.documentId("c", "a1", "ResponseComplete");
-        String third = OpenSearchIndexer.documentId("c", "a2", "ResponseComplete");
-        String fourth = OpenSearchIndexer.documentId("c", "a3", "ResponseComplete");
+        String second = IndexRouting.documentId("c", "a1", "ResponseComplete");
+        String third = IndexRouting.documentId("c", "a2", "ResponseComplete");
+        String fourth = IndexRouting.documentId("c", "a3", "ResponseComplete");
         script.add(ids -> items(ids, id -> id.equals(second)
                 ? "{\"_id\":\"" + id + "\",\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"busy\"}}"
                 : id.equals(third)

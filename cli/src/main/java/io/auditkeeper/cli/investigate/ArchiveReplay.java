@@ -1,9 +1,9 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.evidence.store.ManifestReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.Problem;
+import io.auditkeeper.evidence.store.ManifestReader;
 import io.auditkeeper.model.AuditJson;
 
 import java.io.BufferedReader;

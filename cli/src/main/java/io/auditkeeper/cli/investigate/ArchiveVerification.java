@@ -1,16 +1,16 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.evidence.store.DigestReader;
-import io.auditkeeper.evidence.store.ManifestReader;
 import io.auditkeeper.evidence.ArchiveLayout;
-import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
-import io.auditkeeper.evidence.store.ObjectStore;
-import io.auditkeeper.evidence.store.StoredObject;
 import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.evidence.manifest.VerificationReport;
+import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.store.ManifestReader;
+import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.evidence.store.StoredObject;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Duration;

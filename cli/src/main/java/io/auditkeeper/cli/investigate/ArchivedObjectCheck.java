@@ -2,10 +2,10 @@ package io.auditkeeper.cli.investigate;
 
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
-import io.auditkeeper.evidence.store.ObjectStore;
 import io.auditkeeper.evidence.manifest.Problem;
-import io.auditkeeper.evidence.store.StoredObject;
 import io.auditkeeper.evidence.manifest.VerificationReport;
+import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.store.StoredObject;
 
 import java.time.Duration;
 import java.time.Instant;

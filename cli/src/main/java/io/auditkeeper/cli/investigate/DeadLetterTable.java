@@ -1,12 +1,12 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.evidence.store.ManifestReader;
-import io.auditkeeper.evidence.ArchiveLayout;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditkeeper.evidence.store.S3ObjectStore;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.evidence.manifest.Problem;
+import io.auditkeeper.evidence.store.ManifestReader;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.model.AuditHeaders;
 import software.amazon.awssdk.services.s3.S3Client;
 

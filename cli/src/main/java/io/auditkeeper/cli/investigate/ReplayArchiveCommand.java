@@ -1,12 +1,12 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.evidence.store.ManifestReader;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestFormatException;
 import io.auditkeeper.evidence.manifest.ManifestKeyException;
 import io.auditkeeper.evidence.manifest.Problem;
+import io.auditkeeper.evidence.store.ManifestReader;
+import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,10 +1,10 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.manifest.ManifestKeyException;
+import io.auditkeeper.model.AuditTopics;
+import io.auditkeeper.model.ClusterNames;
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.opensearch.OpenSearchConnection;
-import io.auditkeeper.evidence.manifest.ManifestKeyException;
-import io.auditkeeper.model.ClusterNames;
-import io.auditkeeper.model.AuditTopics;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,14 +1,14 @@
 package io.auditkeeper.cli.investigate;
 
-import io.auditkeeper.evidence.store.DigestReader;
-import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.archive.DigestWriter;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.config.ArchiverConfig;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
-import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.evidence.store.DigestReader;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.Topics;
 import org.apache.kafka.clients.admin.Admin;

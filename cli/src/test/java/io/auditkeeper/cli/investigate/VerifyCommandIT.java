@@ -2,9 +2,9 @@ package io.auditkeeper.cli.investigate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.model.AuditJson;

@@ -2,8 +2,8 @@ package io.auditkeeper.demo.bench;
 
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
 import picocli.CommandLine.Command;

@@ -1,7 +1,5 @@
 package io.auditkeeper.demo.bench;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -9,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A lean HTTP/1.1 client on one kept-alive TLS connection, for the benchmark's senders. The JDK's HttpClient spends

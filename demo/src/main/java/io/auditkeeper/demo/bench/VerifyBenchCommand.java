@@ -1,12 +1,12 @@
 package io.auditkeeper.demo.bench;
 
 import io.auditkeeper.archiver.ArchiverService;
-import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.archiver.config.ArchiverConfig;
-import io.auditkeeper.evidence.manifest.ManifestSigner;
-import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.archiver.s3.ArchiveBucketBootstrap;
 import io.auditkeeper.cli.investigate.ArchiveVerification;
 import io.auditkeeper.cli.investigate.TimeWindow;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
 import picocli.CommandLine.Command;

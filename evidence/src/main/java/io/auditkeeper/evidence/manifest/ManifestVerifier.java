@@ -1,8 +1,8 @@
 package io.auditkeeper.evidence.manifest;
 
-import io.auditkeeper.evidence.store.StoredObject;
-import io.auditkeeper.evidence.store.ObjectStore;
 import io.auditkeeper.evidence.manifest.Problem.Kind;
+import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.store.StoredObject;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

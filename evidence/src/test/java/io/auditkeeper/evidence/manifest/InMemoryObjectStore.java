@@ -1,7 +1,7 @@
 package io.auditkeeper.evidence.manifest;
 
-import io.auditkeeper.evidence.store.StoredObject;
 import io.auditkeeper.evidence.store.ObjectStore;
+import io.auditkeeper.evidence.store.StoredObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package io.auditkeeper.evidence.manifest;
 
-import io.auditkeeper.evidence.store.StoredObject;
 import io.auditkeeper.evidence.manifest.Problem.Kind;
+import io.auditkeeper.evidence.store.StoredObject;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

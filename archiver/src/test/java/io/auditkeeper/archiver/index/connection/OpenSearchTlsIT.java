@@ -1,13 +1,13 @@
 package io.auditkeeper.archiver.index.connection;
 
-import io.auditkeeper.opensearch.OpenSearchClientFactory;
-import io.auditkeeper.opensearch.ConnectionErrors;
-import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.HttpsForwardingProxy;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.opensearch.ConnectionErrors;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,11 +1,11 @@
 package io.auditkeeper.archiver.index.connection;
 
-import io.auditkeeper.opensearch.OpenSearchClientFactory;
-import io.auditkeeper.opensearch.OpenSearchConnection;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +14,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +27,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,10 +2,10 @@ package io.auditkeeper.archiver.index.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.auditkeeper.opensearch.OpenSearchClientFactory;
-import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.OpenSearchConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.opensearch.client.opensearch.OpenSearchClient;
