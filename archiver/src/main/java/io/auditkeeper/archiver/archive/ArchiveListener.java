@@ -31,6 +31,10 @@ public interface ArchiveListener {
     default void offsetsLost(TopicPartition partition, long first, long last) {
     }
 
+    /** A batch was abandoned because the consumer group had given its partition to another archiver. */
+    default void writeFenced() {
+    }
+
     /** A write to S3 (object, manifest entry or digest) failed. */
     default void s3WriteFailed() {
     }

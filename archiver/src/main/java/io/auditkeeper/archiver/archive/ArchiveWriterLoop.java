@@ -7,6 +7,7 @@ import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,7 +16,10 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +38,19 @@ import java.util.Set;
 
 /**
  * Archives one topic exactly once: records are gathered per partition into batches (closed by size, count or age),
- * each batch becomes one Object Lock object and one signed manifest entry chained to the partition's previous one, and
- * only then is the offset committed. Before a batch is written its intent (offsets and key) is committed as offset
- * metadata at the batch's first offset, so a writer that crashes between the PUT and the commit is followed by one
- * that finds the object, records it in the manifest if that step was lost, and resumes after it: no offset is archived
- * twice, and none is skipped.
+ * each batch becomes one Object Lock object and one signed manifest entry chained to the partition's previous one.
+ * Before a batch is written its intent (offsets and key) is committed as offset metadata at the batch's first offset,
+ * so a writer that crashes between the PUT and the entry is followed by one that finds the object, records it, and
+ * resumes after it: no offset is archived twice, and none is skipped.
+ *
+ * <p><b>Fencing.</b> Several archivers share a partition's chain through their consumer group, and only the partition's
+ * current owner may extend it. Kafka decides, S3 follows: a signed entry is first committed, whole, as the offset
+ * metadata after its batch ({@value #ENTRY}), and only then written to S3. The commit carries the member's group
+ * generation, so an archiver that lost the partition (frozen past its session, cut off, kicked for a slow poll) has its
+ * commit refused ({@code CommitFailedException}) and never writes the entry: its object, if it got that far, stays in
+ * the bucket unreferenced, an explained leftover for {@code verify}. The chain in S3 therefore holds only entries Kafka
+ * accepted, in order; a new owner takes the chain's head from the committed entry (writing it to S3 if its predecessor
+ * died before doing so) and never from a zombie. See docs/archiver.md, "Several archivers".
  *
  * <p>When S3 (or the offset commit) fails, the partition's batch is dropped, the partition is paused, and after a
  * backoff (doubling from {@link #FIRST_BACKOFF} up to {@link #MAX_BACKOFF}) it is resumed the same way as after a
@@ -72,6 +84,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     }
 
     static final String INTENT = "archive-intent:";
+    static final String ENTRY = "archive-entry:";
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveWriterLoop.class);
@@ -97,6 +110,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private long offsetsLost;
     private long archivedRecords;
     private long storeFailures;
+    private long fencedWrites;
 
     public ArchiveWriterLoop(Consumer<byte[], byte[]> consumer, ObjectLockArchiveWriter writer, S3ManifestStore manifests,
                              ManifestSigner signer, Settings settings) {
@@ -146,6 +160,8 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                         resume(Set.of(tp));
                     } catch (SdkException | RetriableException e) {
                         block(tp, e, FIRST_BACKOFF);
+                    } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {
+                        fenced(tp, e);
                     }
                 }
             }
@@ -217,6 +233,11 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         return storeFailures;
     }
 
+    /** Writes abandoned because the group had given the partition to another archiver (see {@link ArchiveWriterLoop}). */
+    public long fencedWrites() {
+        return fencedWrites;
+    }
+
     /** Partitions waiting for S3 to answer again. */
     public Set<TopicPartition> blockedPartitions() {
         return Set.copyOf(blocked.keySet());
@@ -231,7 +252,27 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             write(tp, b);
         } catch (SdkException | RetriableException e) {
             block(tp, e, FIRST_BACKOFF);
+        } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {
+            fenced(tp, e);
         }
+    }
+
+    /**
+     * The group no longer lets this archiver commit for {@code tp}: it was given to another member (this one was frozen,
+     * cut off, or too slow between polls), or a rebalance is under way. Nothing of the batch goes further; the partition
+     * waits, as after a store failure, and resumes from what the group committed if it is still (or again) this one's.
+     */
+    private void fenced(TopicPartition tp, KafkaException cause) {
+        fencedWrites++;
+        listener.writeFenced();
+        batches.remove(tp);
+        heads.remove(tp);
+        consumer.pause(Set.of(tp));
+        blocked.put(tp, new Blocked(System.nanoTime() + FIRST_BACKOFF.toNanos(), FIRST_BACKOFF.multipliedBy(2)));
+        LOG.atWarn().addKeyValue("partition", tp.toString()).addKeyValue("exception", cause.getClass().getName())
+                .log("archive write fenced: the consumer group gave this partition to another archiver (or is"
+                        + " rebalancing); the batch is dropped and no manifest entry is written. An object already PUT"
+                        + " stays unreferenced (verify: UNREFERENCED_OBJECT). " + cause.getMessage());
     }
 
     private void block(TopicPartition tp, RuntimeException cause, Duration backoff) {
@@ -262,6 +303,9 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             } catch (SdkException | RetriableException x) {
                 blocked.remove(tp);
                 block(tp, x, e.getValue().nextBackoff());
+            } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException x) {
+                blocked.remove(tp);
+                fenced(tp, x);
             }
         }
     }
@@ -278,28 +322,47 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         listener.objectWritten(b.count(), o.bytes());
         afterObjectWritten.accept(b);
         record(tp, b.firstOffset(), b.lastOffset(), b.count(), b.firstTime(), b.lastTime(), o);
-        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.lastOffset() + 1, "")));
         starts.put(tp, b.lastOffset() + 1);
         archivedRecords += b.count();
     }
 
+    /**
+     * Signs the entry of an object, commits it (the fenced step: refused if the group gave {@code tp} to another
+     * archiver), and only then writes it to S3 and publishes it.
+     */
     private void record(TopicPartition tp, long first, long last, int count, Instant firstTime, Instant lastTime, ArchivedObject o) {
         ManifestEntry previous = heads.get(tp);
         ManifestEntry entry = signer.sign(ManifestEntry.unsigned(tp.topic(), tp.partition(), first, last, count,
                 firstTime, lastTime, o.key(), o.versionId(), o.sha256(),
                 previous == null ? ManifestEntry.GENESIS : previous.hash(), "COMPLIANCE", o.retainUntil()));
+        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(last + 1, ENTRY + entryJson(entry))));
         manifests.put(entry, lastTime);
         listener.manifestEntryWritten();
         heads.put(tp, entry);
         publish(entry);
     }
 
+    /** The entry as one line of JSON without its line break: the manifest object's bytes, less the {@code \n}. */
+    private static String entryJson(ManifestEntry entry) {
+        byte[] line = ManifestCodec.write(List.of(entry));
+        return new String(line, 0, line.length - 1, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The entry a committed offset carries as its metadata ({@value #ENTRY}), if it carries one. */
+    static Optional<ManifestEntry> committedEntry(OffsetAndMetadata committed) {
+        if (committed == null || committed.metadata() == null || !committed.metadata().startsWith(ENTRY)) {
+            return Optional.empty();
+        }
+        List<ManifestEntry> entries = ManifestCodec.read(committed.metadata().substring(ENTRY.length())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
+    }
+
     private void publish(ManifestEntry entry) {
         if (entryProducer == null) {
             return;
         }
-        byte[] line = ManifestCodec.write(List.of(entry));
-        byte[] json = java.util.Arrays.copyOf(line, line.length - 1);
+        byte[] json = entryJson(entry).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] key = (entry.topic() + "-" + entry.partition()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             entryProducer.send(new ProducerRecord<>(entryTopic, key, json)).get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -327,10 +390,10 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
         Map<TopicPartition, Long> logStarts = consumer.beginningOffsets(partitions);
         for (TopicPartition tp : partitions) {
-            Optional<ManifestEntry> head = manifests.last(tp.topic(), tp.partition());
+            OffsetAndMetadata c = committed.get(tp);
+            Optional<ManifestEntry> head = headOf(tp, c);
             head.ifPresent(h -> heads.put(tp, h));
             head.ifPresent(this::publish);
-            OffsetAndMetadata c = committed.get(tp);
             long next = c == null ? 0 : c.offset();
             if (c != null && c.metadata() != null && c.metadata().startsWith(INTENT)) {
                 next = completeInterruptedWrite(tp, c.metadata().substring(INTENT.length()), next);
@@ -350,6 +413,21 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             // A partition never archived starts at its first record (older offsets may have been deleted).
             starts.put(tp, neverArchived ? -1L : next);
         }
+    }
+
+    /**
+     * The head a partition's chain goes on from: the entry the group last committed, written to S3 here if the archiver
+     * that committed it died before it could (the same bytes under the same key, so a late write of that archiver adds
+     * nothing); else, while the committed offset carries an intent or no entry (an archive written before entries were
+     * committed, or offsets expired), the last entry in S3, which holds only entries the group accepted.
+     */
+    private Optional<ManifestEntry> headOf(TopicPartition tp, OffsetAndMetadata committed) {
+        Optional<ManifestEntry> entry = committedEntry(committed);
+        if (entry.isPresent()) {
+            manifests.put(entry.get(), Instant.parse(entry.get().lastEventTime()));
+            return entry;
+        }
+        return manifests.last(tp.topic(), tp.partition());
     }
 
     private void lost(TopicPartition tp, long first, long last) {
@@ -383,9 +461,10 @@ public final class ArchiveWriterLoop implements AutoCloseable {
                     object.get().contentLength(), object.get().objectLockRetainUntilDate());
             record(tp, first, last, Integer.parseInt(m.get("auditkeeper-count")), Instant.parse(m.get("auditkeeper-first-time")),
                     Instant.parse(m.get("auditkeeper-last-time")), o);
+            return last + 1;
         }
-        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(last + 1, "")));
-        return last + 1;
+        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(head.lastOffset() + 1, ENTRY + entryJson(head))));
+        return head.lastOffset() + 1;
     }
 
     private static Map<String, String> metadata(ArchiveBatch b) {

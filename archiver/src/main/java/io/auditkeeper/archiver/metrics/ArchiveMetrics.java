@@ -21,6 +21,7 @@ public final class ArchiveMetrics implements ArchiveListener {
     private final Counter digests;
     private final Counter failures;
     private final Counter lost;
+    private final Counter fenced;
     private final LagGauges lag;
 
     /** The events' archive: {@code auditkeeper_archiver_*}, lag under stage {@code archive}. */
@@ -55,6 +56,9 @@ public final class ArchiveMetrics implements ArchiveListener {
                 .description("Offsets deleted by the topic's retention before they were archived (records lost to the"
                         + " archive, or transaction markers among them); anything above 0 is a gap in the record")
                 .register(registry);
+        fenced = Counter.builder(stem + ".writes.fenced")
+                .description("Batches abandoned because the consumer group had given their partition to another"
+                        + " archiver; its object, if already written, is left unreferenced").register(registry);
         lag = new LagGauges(registry, stage, group);
     }
 
@@ -80,6 +84,11 @@ public final class ArchiveMetrics implements ArchiveListener {
     @Override
     public void offsetsLost(TopicPartition partition, long first, long last) {
         lost.increment(last - first + 1);
+    }
+
+    @Override
+    public void writeFenced() {
+        fenced.increment();
     }
 
     @Override
