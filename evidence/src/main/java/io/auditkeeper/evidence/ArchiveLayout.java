@@ -3,6 +3,10 @@ package io.auditkeeper.evidence;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every key of the archive bucket, in one place, because the layout is part of the evidence: the archiver writes
@@ -30,6 +34,10 @@ public final class ArchiveLayout {
     public static final String SHA256_METADATA = "auditkeeper-sha256";
 
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+    /** {@code <dir>/yyyy/MM/dd/HH/<topic>_<pppp>_<first>-<last>.ndjson.gz}, after the prefix. */
+    private static final Pattern OBJECT = Pattern.compile(
+            "([^/]+)/(\\d{4}/\\d{2}/\\d{2}/\\d{2})/([^/]+)_(\\d{4,})_(\\d{20})-(\\d{20})\\.ndjson\\.gz");
     private static final DateTimeFormatter DIGEST_TIME =
             DateTimeFormatter.ofPattern("yyyy/MM/dd/HHmmss.SSS").withZone(ZoneOffset.UTC);
 
@@ -57,6 +65,51 @@ public final class ArchiveLayout {
     /** An archived batch of events. */
     public String events(String topic, int partition, long firstOffset, long lastOffset, Instant firstRecordTime) {
         return object(EVENTS, topic, partition, firstOffset, lastOffset, firstRecordTime);
+    }
+
+    /** Where {@code directory}'s objects are ({@link #EVENTS} or {@link #DEAD_LETTERS}), every hour of them. */
+    public String objects(String directory) {
+        return root + directory + "/";
+    }
+
+    /** Where {@code directory}'s objects whose first record is of {@code time}'s UTC day are: a listing's prefix. */
+    public String objectDay(String directory, Instant time) {
+        return objects(directory) + DAY.format(time) + "/";
+    }
+
+    /** Where {@code directory}'s objects whose first record is of {@code time}'s UTC hour are: a listing's prefix. */
+    public String objectHour(String directory, Instant time) {
+        return objects(directory) + HOUR.format(time) + "/";
+    }
+
+    /**
+     * What an archived object's key says about it ({@link #object}): its directory, the hour of its first record, its
+     * topic, partition and offsets; empty for a key under another prefix or of another shape. What a verifier reads
+     * from a key that no manifest entry names, since only the key is there to tell what it holds.
+     */
+    public Optional<ObjectKey> parseObject(String key) {
+        if (key == null || !key.startsWith(root)) {
+            return Optional.empty();
+        }
+        Matcher m = OBJECT.matcher(key.substring(root.length()));
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        try {
+            Instant hour = HOUR.parse(m.group(2), Instant::from);
+            return Optional.of(new ObjectKey(m.group(1), hour, m.group(3), Integer.parseInt(m.group(4)),
+                    Long.parseLong(m.group(5)), Long.parseLong(m.group(6))));
+        } catch (DateTimeParseException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * An archived object's key, read back: {@code hour} is the UTC hour of the batch's first record, {@code directory}
+     * {@link #EVENTS} or {@link #DEAD_LETTERS} (or whatever directory the key is under).
+     */
+    public record ObjectKey(String directory, Instant hour, String topic, int partition, long firstOffset,
+                            long lastOffset) {
     }
 
     /** The manifest entry of the object that holds these offsets. */

@@ -41,4 +41,27 @@ class ArchiveLayoutTest {
         assertThat(ArchiveLayout.manifestOffsets("p/manifests/t/0002/garbage.json")).containsExactly(-1, -1);
         assertThat(ArchiveLayout.partitionOf(layout.manifests("t", 17))).isEqualTo(17);
     }
+
+    @Test
+    void shouldReadTopicPartitionAndOffsetsBackFromAnObjectKey() {
+        ArchiveLayout layout = new ArchiveLayout("tenant-a");
+        String key = layout.object(ArchiveLayout.DEAD_LETTERS, "audit.dlq_v2", 12, 100, 199, T);
+
+        assertThat(layout.parseObject(key)).contains(new ArchiveLayout.ObjectKey(ArchiveLayout.DEAD_LETTERS,
+                Instant.parse("2026-03-04T05:00:00Z"), "audit.dlq_v2", 12, 100, 199));
+        assertThat(layout.parseObject(layout.events("t", 10000, 0, 1, T)).map(ArchiveLayout.ObjectKey::partition))
+                .contains(10000);
+        assertThat(layout.parseObject(new ArchiveLayout("other").events("t", 0, 0, 1, T))).isEmpty();
+        assertThat(layout.parseObject(layout.manifest("t", 0, 0, 1))).isEmpty();
+        assertThat(layout.parseObject("tenant-a/events/2026/03/04/05/t_0000_1-2.ndjson.gz")).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheDayAndHourPrefixesOfAnObjectDirectory() {
+        ArchiveLayout layout = new ArchiveLayout("p");
+        assertThat(layout.objects(ArchiveLayout.EVENTS)).isEqualTo("p/events/");
+        assertThat(layout.objectDay(ArchiveLayout.EVENTS, T)).isEqualTo("p/events/2026/03/04/");
+        assertThat(layout.objectHour(ArchiveLayout.DEAD_LETTERS, T)).isEqualTo("p/dead-letters/2026/03/04/05/");
+        assertThat(layout.events("t", 0, 0, 1, T)).startsWith(layout.objectHour(ArchiveLayout.EVENTS, T));
+    }
 }

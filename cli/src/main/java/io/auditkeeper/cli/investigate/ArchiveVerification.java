@@ -2,11 +2,14 @@ package io.auditkeeper.cli.investigate;
 
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
+import io.auditkeeper.evidence.manifest.Leftover;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.evidence.manifest.VerificationReport;
+import io.auditkeeper.evidence.store.ArchivedObjectReader;
 import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.store.ListedObject;
 import io.auditkeeper.evidence.store.ManifestReader;
 import io.auditkeeper.evidence.store.ObjectStore;
 import io.auditkeeper.evidence.store.S3ObjectStore;
@@ -16,9 +19,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +37,10 @@ import java.util.concurrent.Executors;
  * <p>For a period, the entries whose event times overlap it are verified as a consecutive range anchored on the hash
  * of the entry just before it (or the chain's genesis); the entries before the period are read but their objects are
  * not fetched. Digests are always verified against the whole chains, because a deleted tail is only visible there.
+ *
+ * <p>The topic's objects of the period are listed too ({@link ArchivedObjectReader}), and those that no entry of the
+ * chains names handed to {@link ManifestVerifier#unreferencedObjects}: what an archiver that lost its partition left
+ * behind is reported as a leftover, not a problem (docs/archiver.md, "Several archivers").
  */
 public final class ArchiveVerification {
     private final S3Client s3;
@@ -102,7 +112,10 @@ public final class ArchiveVerification {
         S3ObjectStore objects = new S3ObjectStore(s3, bucket);
 
         Map<String, List<ManifestEntry>> chains = new LinkedHashMap<>();
-        List<PartitionVerification> partitions = new ArrayList<>();
+        Map<Integer, List<ManifestEntry>> topicChains = new TreeMap<>();
+        Map<Integer, List<ManifestEntry>> ranges = new TreeMap<>();
+        Map<Integer, VerificationReport> reports = new TreeMap<>();
+        Map<Integer, List<Problem>> unreadable = new TreeMap<>();
         TreeSet<Integer> all = new TreeSet<>(manifests.partitions(topic));
         int left = all.size();
         for (int partition : all) {
@@ -111,6 +124,7 @@ public final class ArchiveVerification {
                     : manifests.readChain(topic, partition, pool);
             List<ManifestEntry> chain = read.entries();
             chains.put(topic + "-" + partition, chain);
+            topicChains.put(partition, chain);
             // from the first to the last entry overlapping the period, so that the range stays consecutive
             int first = 0;
             while (first < chain.size() && !overlaps(window, chain.get(first))) {
@@ -125,11 +139,29 @@ public final class ArchiveVerification {
             VerificationReport report = range.isEmpty()
                     ? new VerificationReport(List.of(), 0, -1, -1)
                     : verifier.verifyPartition(range, anchor, counted(pool == null ? objects
-                    : new PrefetchingObjectStore(objects, range, pool, parallelism), partition, range.size(), left),
+                    : new PrefetchingObjectStore(objects, range, pool, parallelism), partition, range, left),
                     now, minimumRetention);
-            List<Problem> problems = new ArrayList<>(read.unreadable());
-            problems.addAll(report.problems());
-            partitions.add(new PartitionVerification(topic, partition, range, problems));
+            ranges.put(partition, range);
+            reports.put(partition, report);
+            unreadable.put(partition, read.unreadable());
+        }
+
+        Map<Integer, List<Leftover>> unreferenced = ManifestVerifier.unreferencedObjects(layout, topic,
+                listObjects(layout, topic, window, topicChains, ranges), topicChains);
+        List<PartitionVerification> partitions = new ArrayList<>();
+        TreeSet<Integer> found = new TreeSet<>(all);
+        found.addAll(unreferenced.keySet());
+        for (int partition : found) {
+            VerificationReport report = reports.get(partition);
+            List<Problem> problems = new ArrayList<>(unreadable.getOrDefault(partition, List.of()));
+            List<Leftover> leftovers = new ArrayList<>();
+            if (report != null) {
+                problems.addAll(report.problems());
+                leftovers.addAll(report.leftovers());
+            }
+            leftovers.addAll(unreferenced.getOrDefault(partition, List.of()));
+            partitions.add(new PartitionVerification(topic, partition, ranges.getOrDefault(partition, List.of()),
+                    problems, leftovers));
         }
 
         List<Digest> digests = new DigestReader(s3, bucket, layout).all();
@@ -143,17 +175,59 @@ public final class ArchiveVerification {
         return new Outcome(partitions, digestProblems, digests.size());
     }
 
-    /** The store, telling {@link #progress} of each object read (one {@code get} per entry verified). */
-    private ObjectStore counted(ObjectStore store, int partition, int total, int partitionsLeft) {
+    /**
+     * The versions of {@code topic}'s objects in the bucket for the period, to find those no entry names: under each
+     * directory its entries' keys are in (both {@link ArchiveLayout#EVENTS} and {@link ArchiveLayout#DEAD_LETTERS}
+     * when it has none), from the hour of the earliest entry verified (or the period's start, if earlier) to the
+     * period's end; the whole directory when the period has no start.
+     */
+    private List<ListedObject> listObjects(ArchiveLayout layout, String topic, TimeWindow window,
+                                           Map<Integer, List<ManifestEntry>> chains,
+                                           Map<Integer, List<ManifestEntry>> ranges) {
+        TreeSet<String> directories = new TreeSet<>();
+        chains.values().forEach(chain -> chain.forEach(e -> layout.parseObject(e.key())
+                .ifPresent(k -> directories.add(k.directory()))));
+        if (directories.isEmpty()) {
+            directories.addAll(List.of(ArchiveLayout.EVENTS, ArchiveLayout.DEAD_LETTERS));
+        }
+        Instant from = null;
+        if (!window.from().equals(Instant.EPOCH)) {
+            from = window.from();
+            for (List<ManifestEntry> range : ranges.values()) {
+                Instant first = range.isEmpty() ? null : instant(range.get(0).firstEventTime());
+                if (first != null && first.isBefore(from)) {
+                    from = first;
+                }
+            }
+        }
+        Instant to = window.to().equals(Instant.MAX) ? null : window.to();
+        ArchivedObjectReader reader = new ArchivedObjectReader(s3, bucket, layout);
+        List<ListedObject> out = new ArrayList<>();
+        for (String directory : directories) {
+            out.addAll(reader.versions(directory, topic, from, to));
+        }
+        return out;
+    }
+
+    /**
+     * The store, telling {@link #progress} of each entry's object read (one {@code get} of its recorded version per
+     * entry verified; the reads of other versions of a key are not counted).
+     */
+    private ObjectStore counted(ObjectStore store, int partition, List<ManifestEntry> range, int partitionsLeft) {
         if (progress == null) {
             return store;
         }
+        Set<String> recorded = new HashSet<>();
+        range.forEach(e -> recorded.add(e.key() + "\n" + e.versionId()));
+        int total = range.size();
         int[] checked = {0};
         return new ObjectStore() {
             @Override
             public java.util.Optional<StoredObject> get(String key, String versionId) {
                 java.util.Optional<StoredObject> o = store.get(key, versionId);
-                progress.objectChecked(partition, ++checked[0], total, partitionsLeft);
+                if (recorded.contains(key + "\n" + versionId)) {
+                    progress.objectChecked(partition, ++checked[0], total, partitionsLeft);
+                }
                 return o;
             }
 

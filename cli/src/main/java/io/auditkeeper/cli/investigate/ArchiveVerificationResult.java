@@ -1,12 +1,16 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.manifest.Leftover;
 import io.auditkeeper.evidence.manifest.Problem;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The whole outcome of {@code verify}: each partition's findings, the findings on the digests (which are what shows a
- * deleted chain tail), and where the public key came from, since a key read from the bucket itself proves less.
+ * deleted chain tail), and where the public key came from, since a key read from the bucket itself proves less. The
+ * partitions' leftovers are explained findings, not problems: they do not make the result fail.
  */
 public record ArchiveVerificationResult(String bucket, String prefix, String topic, TimeWindow window,
                                         String publicKeySource, boolean keyFromBucket, int digestsChecked,
@@ -22,5 +26,17 @@ public record ArchiveVerificationResult(String bucket, String prefix, String top
 
     public int problemCount() {
         return digestProblems.size() + partitions.stream().mapToInt(p -> p.problems().size()).sum();
+    }
+
+    /** Every partition's leftovers, partition by partition. */
+    public List<Leftover> leftovers() {
+        return partitions.stream().flatMap(p -> p.leftovers().stream()).toList();
+    }
+
+    /** How many leftovers of each kind there are, in the kinds' order; only kinds found. */
+    public Map<Leftover.Kind, Integer> leftoverCounts() {
+        Map<Leftover.Kind, Integer> counts = new TreeMap<>();
+        leftovers().forEach(l -> counts.merge(l.kind(), 1, Integer::sum));
+        return counts;
     }
 }

@@ -2,6 +2,7 @@ package io.auditkeeper.cli.investigate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.evidence.manifest.Leftover;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.model.AuditJson;
@@ -36,7 +37,10 @@ public final class EvidenceReportWriter {
     private EvidenceReportWriter() {
     }
 
-    /** The archive verification as a table: one row per partition, plus one for the digests when they have problems. */
+    /**
+     * The archive verification as a table: one row per partition, plus one for the digests when they have problems.
+     * The last column lists the partition's leftovers, which do not make its status FAILED.
+     */
     public static ReportTable archiveTable(ArchiveVerificationResult r) {
         List<List<String>> rows = new ArrayList<>();
         for (PartitionVerification p : r.partitions()) {
@@ -52,16 +56,20 @@ public final class EvidenceReportWriter {
             rows.add(List.of(p.topic(), Integer.toString(p.partition()), Integer.toString(p.entries().size()),
                     Long.toString(p.events()), p.entries().isEmpty() ? "" : p.firstOffset() + "-" + p.lastOffset(),
                     nz(p.firstEventTime()), nz(p.lastEventTime()), String.join(" ", modes), nz(earliest),
-                    p.ok() ? "OK" : "FAILED", problems(p.problems())));
+                    p.ok() ? "OK" : "FAILED", problems(p.problems()), leftovers(p.leftovers())));
         }
         if (!r.digestProblems().isEmpty()) {
-            rows.add(List.of(r.topic(), "digests", "", "", "", "", "", "", "", "FAILED", problems(r.digestProblems())));
+            rows.add(List.of(r.topic(), "digests", "", "", "", "", "", "", "", "FAILED", problems(r.digestProblems()),
+                    ""));
         }
         return new ReportTable("archive", "Archive verification and retention",
                 "Each partition of the S3 archive in the period: manifest signatures and hash chains, offset"
-                        + " continuity, object hashes, and the Object Lock mode and earliest retain-until date.",
+                        + " continuity, object hashes, and the Object Lock mode and earliest retain-until date."
+                        + (r.leftovers().isEmpty() ? "" : " Leftovers: " + r.leftovers().size() + " ("
+                        + VerifyReportPrinter.counts(r.leftoverCounts()) + "). "
+                        + VerifyReportPrinter.LEFTOVERS_EXPLAINED),
                 List.of("topic", "partition", "objects", "events", "offsets", "firstEventTime", "lastEventTime",
-                        "retentionMode", "earliestRetainUntil", "status", "problems"), rows, false);
+                        "retentionMode", "earliestRetainUntil", "status", "problems", "leftovers"), rows, false);
     }
 
     /** Writes every file and returns their paths: report.html, report.json, then the CSV files. */
@@ -177,6 +185,9 @@ public final class EvidenceReportWriter {
                 ? "<span class=\"ok\">OK</span>: every signature, hash chain, offset range, object and retention lock"
                 + " checks out"
                 : "<span class=\"failed\">FAILED</span>: " + v.problemCount() + " problem(s), listed below")
+                .append(v.leftovers().isEmpty() ? "" : "; " + v.leftovers().size() + " explained leftover(s) ("
+                        + escape(VerifyReportPrinter.counts(v.leftoverCounts())) + "), not tampering, listed in the"
+                        + " archive section")
                 .append("</dd>\n</dl>\n");
 
         h.append("<h2>Summary</h2>\n<table><tr><th>section</th><th>rows</th><th>file</th></tr>\n");
@@ -370,6 +381,16 @@ public final class EvidenceReportWriter {
                     + (x.detail() == null || x.detail().isEmpty() ? "" : ": " + x.detail()));
         }
         return String.join("; ", p);
+    }
+
+    private static String leftovers(List<Leftover> leftovers) {
+        List<String> l = new ArrayList<>();
+        for (Leftover x : leftovers) {
+            l.add(x.kind() + " " + x.key() + " version " + x.versionId()
+                    + (x.firstOffset() >= 0 ? " offsets " + x.firstOffset() + "-" + x.lastOffset() : "")
+                    + (x.detail() == null || x.detail().isEmpty() ? "" : ": " + x.detail()));
+        }
+        return String.join("; ", l);
     }
 
     private static String nz(String s) {

@@ -5,7 +5,7 @@ package io.auditkeeper.cli.investigate;
  * from "the command could not look": a cron job that verifies the archive must page someone for 1, and retry for 3.
  */
 public final class ExitCodes {
-    /** Everything checked out (verify) or the replay completed. */
+    /** Everything checked out (verify; explained leftovers are no problem) or the replay completed. */
     public static final int OK = 0;
     /** Verify found at least one problem in the archive. */
     public static final int PROBLEMS = 1;

@@ -1,5 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.manifest.Leftover;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.Problem;
 
@@ -7,14 +8,22 @@ import java.util.List;
 
 /**
  * What {@code verify} found for one partition in the period: the entries it checked (so a summary can say how much of
- * the record was examined, not only that nothing was wrong) and every problem the verifier named.
+ * the record was examined, not only that nothing was wrong), every problem the verifier named, and the leftovers it
+ * explained (what an archiver that lost the partition left behind: not problems).
  *
  * @param entries the manifest entries in the period, in chain order
  */
-public record PartitionVerification(String topic, int partition, List<ManifestEntry> entries, List<Problem> problems) {
+public record PartitionVerification(String topic, int partition, List<ManifestEntry> entries, List<Problem> problems,
+                                    List<Leftover> leftovers) {
     public PartitionVerification {
         entries = List.copyOf(entries);
         problems = List.copyOf(problems);
+        leftovers = List.copyOf(leftovers);
+    }
+
+    /** Without leftovers. */
+    public PartitionVerification(String topic, int partition, List<ManifestEntry> entries, List<Problem> problems) {
+        this(topic, partition, entries, problems, List.of());
     }
 
     public boolean ok() {

@@ -177,7 +177,10 @@ public final class ReportCommand implements Callable<Integer> {
         }
         written.forEach(p -> stdout.println(p.toAbsolutePath()));
         stdout.println("archive verification: " + (verification.ok() ? "OK"
-                : "FAILED (" + verification.problemCount() + " problems, listed in the report)"));
+                : "FAILED (" + verification.problemCount() + " problems, listed in the report)")
+                + (verification.leftovers().isEmpty() ? "" : "; " + verification.leftovers().size()
+                + " explained leftover(s), not tampering (" + VerifyReportPrinter.counts(verification.leftoverCounts())
+                + "), listed in the report"));
         return verification.ok() ? ExitCodes.OK : ExitCodes.PROBLEMS;
     }
 

@@ -20,7 +20,9 @@ import java.util.concurrent.Callable;
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Verify the S3 archive of a topic: manifest signatures and hash chains, offset continuity, every"
                 + " object's SHA-256, and its Object Lock mode and retain-until date; and the signed digests.",
-                "Every partition found under [<prefix>/]manifests/<topic>/ is checked."},
+                "Every partition found under [<prefix>/]manifests/<topic>/ is checked.",
+                "What an archiver that lost its partition left behind (another version with the recorded bytes, an"
+                        + " object no manifest entry names) is listed as an explained leftover, and does not fail it."},
         footer = {ExitCodes.HELP})
 public final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Spec

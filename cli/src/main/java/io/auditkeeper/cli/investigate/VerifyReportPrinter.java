@@ -2,17 +2,26 @@ package io.auditkeeper.cli.investigate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.evidence.manifest.Leftover;
 import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.model.AuditJson;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Renders a verification for the two readers it has: a person (a summary per partition, then each problem on its own
- * line with its kind, object key, offsets and what is wrong) and a program (one JSON document with the same facts).
+ * line with its kind, object key, offsets and what is wrong; then the leftovers, counted by kind and each explained)
+ * and a program (one JSON document with the same facts).
  */
 final class VerifyReportPrinter {
+    /** Why leftovers are there and why they are not tampering, in one sentence for the reader of a report. */
+    static final String LEFTOVERS_EXPLAINED = "These are explained, not tampering: what an archiver that lost its"
+            + " partition (frozen or cut off past its group session) wrote before it was fenced, kept by Object Lock;"
+            + " every recorded version is unchanged (see docs/archiver.md, \"Several archivers\").";
+
     private VerifyReportPrinter() {
     }
 
@@ -40,10 +49,25 @@ final class VerifyReportPrinter {
                     + " deleted from the end of a chain cannot be detected)");
         }
         printProblems(out, r.digestProblems());
+        List<Leftover> leftovers = r.leftovers();
+        if (!leftovers.isEmpty()) {
+            out.printf("  leftovers: %d (%s)%n", leftovers.size(), counts(r.leftoverCounts()));
+            for (Leftover x : leftovers) {
+                out.printf("    %s %s version %s%s: %s%n", x.kind(), x.key(), x.versionId() == null ? "?" : x.versionId(),
+                        x.firstOffset() < 0 ? "" : " offsets " + x.firstOffset() + "-" + x.lastOffset(), x.detail());
+            }
+            out.println("    " + LEFTOVERS_EXPLAINED);
+        }
+        String explained = leftovers.isEmpty() ? "" : "; " + leftovers.size() + " explained leftover(s), not tampering";
         out.println(r.ok()
-                ? "OK: every signature, hash chain, offset range, object and retention lock checks out"
-                : "FAILED: " + r.problemCount() + " problem(s) found");
+                ? "OK: every signature, hash chain, offset range, object and retention lock checks out" + explained
+                : "FAILED: " + r.problemCount() + " problem(s) found" + explained);
         out.flush();
+    }
+
+    /** {@code 1 DUPLICATE_VERSION, 2 UNREFERENCED_OBJECT}. */
+    static String counts(Map<Leftover.Kind, Integer> counts) {
+        return counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
     }
 
     private static void printProblems(PrintWriter out, List<Problem> problems) {
@@ -71,6 +95,9 @@ final class VerifyReportPrinter {
         root.put("publicKey", r.publicKeySource());
         root.put("publicKeyFromBucket", r.keyFromBucket());
         root.put("problemCount", r.problemCount());
+        root.put("leftoverCount", r.leftovers().size());
+        ObjectNode byKind = root.putObject("leftoversByKind");
+        r.leftoverCounts().forEach((kind, n) -> byKind.put(kind.name(), n));
         ArrayNode parts = root.putArray("partitions");
         for (PartitionVerification p : r.partitions()) {
             ObjectNode n = parts.addObject();
@@ -84,12 +111,25 @@ final class VerifyReportPrinter {
             n.put("firstEventTime", p.firstEventTime());
             n.put("lastEventTime", p.lastEventTime());
             problems(n.putArray("problems"), p.problems());
+            leftovers(n.putArray("leftovers"), p.leftovers());
         }
         ObjectNode d = root.putObject("digests");
         d.put("checked", r.digestsChecked());
         d.put("ok", r.digestProblems().isEmpty());
         problems(d.putArray("problems"), r.digestProblems());
         return root;
+    }
+
+    private static void leftovers(ArrayNode array, List<Leftover> leftovers) {
+        for (Leftover x : leftovers) {
+            ObjectNode n = array.addObject();
+            n.put("kind", x.kind().name());
+            n.put("key", x.key());
+            n.put("versionId", x.versionId());
+            n.put("firstOffset", x.firstOffset());
+            n.put("lastOffset", x.lastOffset());
+            n.put("detail", x.detail());
+        }
     }
 
     private static void problems(ArrayNode array, List<Problem> problems) {

@@ -1,5 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.manifest.Leftover;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,5 +141,37 @@ class EvidenceReportWriterTest {
                 .contains("<span class=\"ok\">OK</span>")
                 .containsPattern("<text [^>]*>bob</text><rect [^>]*width=\"210\"[^>]*/><text [^>]*>1</text>")
                 .containsPattern("&amp;</text><rect [^>]*width=\"420\"[^>]*/><text [^>]*>2</text>");
+    }
+
+    @Test
+    void shouldListLeftoversInTheArchiveSectionAndJsonWithoutFailingTheVerification() throws Exception {
+        Leftover duplicate = new Leftover(Leftover.Kind.DUPLICATE_VERSION, "events/2026/03/01/10/t_0000_a-b.ndjson.gz",
+                "v2", 0, 9, "version v2 has the recorded SHA-256");
+        Leftover unreferenced = new Leftover(Leftover.Kind.UNREFERENCED_OBJECT,
+                "events/2026/03/01/10/t_0000_c-d.ndjson.gz", "z1", 5, 9, "no manifest entry names this object");
+        ArchiveVerificationResult ok = new ArchiveVerificationResult("b", "", "t",
+                new TimeWindow(Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-02T00:00:00Z")), "k",
+                false, 1, List.of(new PartitionVerification("t", 0, List.of(), List.of(),
+                List.of(duplicate, unreferenced))), List.of());
+        ReportTable timeline = new ReportTable("phi-access", "Timeline", "n", List.of("timestamp", "actor"),
+                List.of(), false);
+
+        EvidenceReportWriter.write(dir, "R", Map.of(), timeline, List.of(EvidenceReportWriter.archiveTable(ok)), ok);
+
+        assertThat(ok.ok()).isTrue();
+        List<String> csv = Files.readAllLines(dir.resolve("archive.csv"));
+        assertThat(csv.get(0)).endsWith(",status,problems,leftovers");
+        assertThat(csv.get(1)).contains(",OK,,DUPLICATE_VERSION " + duplicate.key() + " version v2 offsets 0-9: ")
+                .contains("; UNREFERENCED_OBJECT " + unreferenced.key() + " version z1 offsets 5-9: ");
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("2 explained leftover(s) (1 DUPLICATE_VERSION, 1 UNREFERENCED_OBJECT), not tampering")
+                .contains("docs/archiver.md");
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("report.json").toFile()).path("archiveVerification");
+        assertThat(json.path("ok").asBoolean()).isTrue();
+        assertThat(json.path("problemCount").asInt()).isZero();
+        assertThat(json.path("leftoverCount").asInt()).isEqualTo(2);
+        assertThat(json.path("leftoversByKind").path("UNREFERENCED_OBJECT").asInt()).isEqualTo(1);
+        assertThat(json.path("partitions").get(0).path("leftovers").get(0).path("versionId").asText()).isEqualTo("v2");
     }
 }

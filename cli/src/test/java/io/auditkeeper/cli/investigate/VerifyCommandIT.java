@@ -3,6 +3,7 @@ package io.auditkeeper.cli.investigate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.localstack.LocalStack;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code auditkeeper verify} against an archive the real archiver wrote to Ceph (which enforces Object Lock): an
  * intact archive passes, and tampering that Object Lock still allows (a new version on top of a locked object, a
- * delete marker hiding one) fails with the object named.
+ * delete marker hiding one) fails with the object named; what an archiver that lost its partition leaves behind (the
+ * same bytes again, an object no entry names) is named as an explained leftover, and passes.
  */
 @ExtendWith(LocalStackExtension.class)
 class VerifyCommandIT {
@@ -132,6 +135,63 @@ class VerifyCommandIT {
     }
 
     @Test
+    void shouldExitZeroNamingEachLeftoverWhenAnArchiverThatLostItsPartitionWroteADuplicateAndAnUnreferencedObject(
+            LocalStack stack) throws Exception {
+        TestArchive archive = archive(stack);
+        S3Client s3 = stack.s3().client();
+        ManifestEntry recorded = archive.manifests().all(archive.topic(), 0).get(0);
+        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(archive.bucket()).key(recorded.key())
+                .versionId(recorded.versionId())).asByteArray();
+        // a retried PUT of the same batch: the same bytes under the same key, a second locked version
+        String duplicate = putLocked(s3, archive, recorded.key(), bytes, Instant.parse(recorded.retainUntil()));
+        // a batch PUT by an archiver fenced before its entry: offsets 5-14, which the live writer's 0-9 and 10-19 hold
+        String zombieKey = new ArchiveLayout(archive.prefix()).events(archive.topic(), 0, 5, 14, T0.plus(Duration.ofMinutes(10)));
+        String zombie = putLocked(s3, archive, zombieKey, "{\"zombie\":true}\n".getBytes(StandardCharsets.UTF_8),
+                Instant.parse(recorded.retainUntil()));
+
+        CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
+        CliRun json = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(), "--json",
+                "--from", T0.toString(), "--to", T0.plus(Duration.ofMinutes(30)).toString()));
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out())
+                .contains("leftovers: 2 (1 DUPLICATE_VERSION, 1 UNREFERENCED_OBJECT)")
+                .contains("DUPLICATE_VERSION " + recorded.key() + " version " + duplicate + " offsets "
+                        + recorded.firstOffset() + "-" + recorded.lastOffset() + ": version " + duplicate
+                        + " has the recorded SHA-256 " + recorded.sha256())
+                .contains("UNREFERENCED_OBJECT " + zombieKey + " version " + zombie + " offsets 5-14: no manifest entry"
+                        + " names this object; its offsets 5-14 are all in the chain's entries")
+                .contains("not tampering").contains("see docs/archiver.md")
+                .contains("OK: every signature").doesNotContain("NEWER_VERSION").doesNotContain("FAILED");
+        assertThat(json.code()).as(json.out() + json.err()).isZero();
+        JsonNode doc = AuditJson.mapper().readTree(json.out());
+        assertThat(doc.path("ok").asBoolean()).isTrue();
+        assertThat(doc.path("problemCount").asInt()).isZero();
+        assertThat(doc.path("leftoverCount").asInt()).isEqualTo(2);
+        assertThat(doc.path("leftoversByKind").path("DUPLICATE_VERSION").asInt()).isEqualTo(1);
+        assertThat(doc.path("leftoversByKind").path("UNREFERENCED_OBJECT").asInt()).isEqualTo(1);
+        List<String> leftovers = new ArrayList<>();
+        doc.path("partitions").forEach(p -> p.path("leftovers").forEach(x -> leftovers.add(p.path("partition").asInt()
+                + " " + x.path("kind").asText() + " " + x.path("key").asText() + " " + x.path("versionId").asText()
+                + " " + x.path("firstOffset").asLong() + "-" + x.path("lastOffset").asLong())));
+        assertThat(leftovers).containsExactly(
+                "0 DUPLICATE_VERSION " + recorded.key() + " " + duplicate + " 0-9",
+                "0 UNREFERENCED_OBJECT " + zombieKey + " " + zombie + " 5-14");
+
+        // other bytes on top are still what they were: a write on top of the evidence
+        putLocked(s3, archive, recorded.key(), "{\"forged\":true}\n".getBytes(StandardCharsets.UTF_8),
+                Instant.parse(recorded.retainUntil()));
+        CliRun forged = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
+
+        assertThat(forged.code()).as(forged.out() + forged.err()).isEqualTo(1);
+        assertThat(forged.out())
+                .contains("NEWER_VERSION " + recorded.key() + " offsets " + recorded.firstOffset() + "-"
+                        + recorded.lastOffset())
+                .contains("leftovers: 2 (1 DUPLICATE_VERSION, 1 UNREFERENCED_OBJECT)")
+                .contains("FAILED: 1 problem(s) found; 2 explained leftover(s), not tampering");
+    }
+
+    @Test
     void shouldExitOneNamingTheManifestObjectWhenAManifestIsOverwrittenWithSomethingUnreadable(LocalStack stack)
             throws Exception {
         TestArchive archive = archive(stack);
@@ -201,6 +261,16 @@ class VerifyCommandIT {
                     + "\",\"verb\":\"get\",\"actor\":\"a\"}"));
         }
         return TestArchive.write(stack, dir, "verify", PARTITIONS, events, 10, true);
+    }
+
+    /** A PUT as the archiver makes it (Content-MD5, SHA-256 checksum, COMPLIANCE lock); the new version's id. */
+    private static String putLocked(S3Client s3, TestArchive archive, String key, byte[] bytes, Instant retainUntil)
+            throws Exception {
+        String md5 = md5(bytes);
+        String sha256 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+        return s3.putObject(b -> b.bucket(archive.bucket()).key(key).contentMD5(md5).checksumSHA256(sha256)
+                .objectLockMode(ObjectLockMode.COMPLIANCE).objectLockRetainUntilDate(retainUntil),
+                RequestBody.fromBytes(bytes)).versionId();
     }
 
     private Path secretKey(LocalStack stack) throws java.io.IOException {

@@ -1,6 +1,8 @@
 package io.auditkeeper.evidence.manifest;
 
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Problem.Kind;
+import io.auditkeeper.evidence.store.ListedObject;
 import io.auditkeeper.evidence.store.ObjectStore;
 import io.auditkeeper.evidence.store.StoredObject;
 
@@ -21,12 +23,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Checks a range of the archive against its manifests with nothing but the published public key: that every entry is
@@ -34,6 +39,11 @@ import java.util.Set;
  * there with the recorded SHA-256, nothing written on top, and locked in COMPLIANCE mode for long enough; and that the
  * digests are signed, chained, and that no partition lost entries a digest vouched for. It reports every problem it
  * finds rather than stopping at the first, so one run tells an auditor the whole extent of the damage.
+ *
+ * <p>What an archiver that lost its partition may leave behind is told apart from tampering and reported as a
+ * {@link Leftover}, not a problem: another version of a recorded key with the recorded SHA-256
+ * ({@link Leftover.Kind#DUPLICATE_VERSION}), and an object that no entry names
+ * ({@link #unreferencedObjects}). Either leaves every recorded version as it was.
  *
  * <p>Offsets: consecutive entries must satisfy {@code next.firstOffset == previous.lastOffset + 1}. The
  * {@code count} of an entry is only required to be between 1 and {@code lastOffset - firstOffset + 1}, because
@@ -91,15 +101,85 @@ public final class ManifestVerifier {
     public VerificationReport verifyPartition(List<ManifestEntry> chainInOrder, String startingPreviousHash,
                                               ObjectStore store, Instant now, Duration minimumRetention) {
         List<Problem> problems = new ArrayList<>();
+        List<Leftover> leftovers = new ArrayList<>();
         ManifestEntry previous = null;
         for (ManifestEntry entry : chainInOrder) {
             checkEntry(entry, previous, chainInOrder.get(0), startingPreviousHash, problems);
-            checkObject(entry, store, now, minimumRetention, problems);
+            checkObject(entry, store, now, minimumRetention, problems, leftovers);
             previous = entry;
         }
-        return new VerificationReport(problems, chainInOrder.size(),
+        return new VerificationReport(problems, leftovers, chainInOrder.size(),
                 chainInOrder.isEmpty() ? -1 : chainInOrder.get(0).firstOffset(),
                 chainInOrder.isEmpty() ? -1 : chainInOrder.get(chainInOrder.size() - 1).lastOffset());
+    }
+
+    /**
+     * The objects of {@code topic} listed in the bucket that no entry of its chains names, each as a
+     * {@link Leftover.Kind#UNREFERENCED_OBJECT} under the partition its key names, in key order. The detail says
+     * whether the chain's entries cover every offset the key names (then its records are archived in those entries'
+     * objects) or which offsets they do not (a gap, which the chain's own {@link Kind#OFFSET_GAP} reports, or offsets
+     * past the chain's end, not archived yet).
+     *
+     * @param listed             the topic's objects as listed ({@code ArchivedObjectReader}); keys that are not an
+     *                           archived object's of {@code topic} under {@code layout} are ignored
+     * @param chainsByPartition  every partition's whole chain, in order: an object is referenced when any entry names
+     *                           its key
+     */
+    public static Map<Integer, List<Leftover>> unreferencedObjects(ArchiveLayout layout, String topic,
+                                                                   List<ListedObject> listed,
+                                                                   Map<Integer, List<ManifestEntry>> chainsByPartition) {
+        Set<String> named = new HashSet<>();
+        chainsByPartition.values().forEach(chain -> chain.forEach(e -> named.add(e.key())));
+        Map<Integer, List<Leftover>> out = new TreeMap<>();
+        listed.stream().sorted(Comparator.comparing(ListedObject::key)).forEach(o -> {
+            if (named.contains(o.key())) {
+                return;
+            }
+            layout.parseObject(o.key()).filter(k -> k.topic().equals(topic)).ifPresent(k -> {
+                List<ManifestEntry> chain = chainsByPartition.getOrDefault(k.partition(), List.of());
+                out.computeIfAbsent(k.partition(), p -> new ArrayList<>()).add(new Leftover(
+                        Leftover.Kind.UNREFERENCED_OBJECT, o.key(), o.versionId(), k.firstOffset(), k.lastOffset(),
+                        "no manifest entry names this object; " + coverage(k, chain)));
+            });
+        });
+        return out;
+    }
+
+    /** Whether {@code chain} holds every offset the key names, and where those it lacks are. */
+    private static String coverage(ArchiveLayout.ObjectKey key, List<ManifestEntry> chain) {
+        if (chain.isEmpty()) {
+            return "partition " + key.partition() + " has no manifest chain, so none of its offsets "
+                    + key.firstOffset() + "-" + key.lastOffset() + " is in an entry";
+        }
+        List<ManifestEntry> byOffset = new ArrayList<>(chain);
+        byOffset.sort(Comparator.comparingLong(ManifestEntry::firstOffset));
+        List<String> covering = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        long cursor = key.firstOffset();
+        for (ManifestEntry e : byOffset) {
+            if (e.lastOffset() < cursor || e.firstOffset() > key.lastOffset()) {
+                continue;
+            }
+            if (e.firstOffset() > cursor) {
+                missing.add(cursor + "-" + (e.firstOffset() - 1));
+            }
+            covering.add(e.key());
+            cursor = Math.max(cursor, e.lastOffset() + 1);
+        }
+        if (cursor <= key.lastOffset()) {
+            missing.add(cursor + "-" + key.lastOffset());
+        }
+        long chainEnd = byOffset.stream().mapToLong(ManifestEntry::lastOffset).max().orElse(-1);
+        if (missing.isEmpty()) {
+            return "its offsets " + key.firstOffset() + "-" + key.lastOffset() + " are all in the chain's entries, so"
+                    + " its records are archived in " + (covering.size() == 1 ? "the object of " + covering.get(0)
+                    : covering.size() + " other objects (from " + covering.get(0) + ")")
+                    + "; written by an archiver that lost the partition before it wrote the entry";
+        }
+        return "offsets " + String.join(", ", missing) + " of it are in no entry of the chain"
+                + (key.lastOffset() > chainEnd ? " (which ends at offset " + chainEnd + "; offsets past its end are"
+                + " not archived yet, or being archived right now)" : "")
+                + "; the chain's own OFFSET_GAP problem, if any, names what is missing";
     }
 
     /** Verifies digests from the first one, whose previousDigestHash must be {@link ManifestEntry#GENESIS}. */
@@ -213,7 +293,7 @@ public final class ManifestVerifier {
     }
 
     private void checkObject(ManifestEntry entry, ObjectStore store, Instant now, Duration minimumRetention,
-                             List<Problem> problems) {
+                             List<Problem> problems, List<Leftover> leftovers) {
         if (entry.key() == null || entry.versionId() == null) {
             return;
         }
@@ -221,6 +301,15 @@ public final class ManifestVerifier {
         List<String> versions = store.versions(entry.key());
         Set<String> others = new LinkedHashSet<>(versions == null ? List.of() : versions);
         others.remove(entry.versionId());
+        for (String other : List.copyOf(others)) {
+            if (sameBytes(store, entry, other)) {
+                others.remove(other);
+                leftovers.add(new Leftover(Leftover.Kind.DUPLICATE_VERSION, entry.key(), other, entry.firstOffset(),
+                        entry.lastOffset(), "version " + other + " has the recorded SHA-256 " + entry.sha256()
+                        + ": the same bytes written again (a retried PUT, or a second archiver writing the same"
+                        + " batch); the recorded version " + entry.versionId() + " is the evidence"));
+            }
+        }
         if (!others.isEmpty()) {
             problems.add(problem(Kind.NEWER_VERSION, entry, "key has versions " + others + " besides the recorded "
                     + entry.versionId() + "; something was written on top (verified against the recorded version)"));
@@ -263,6 +352,19 @@ public final class ManifestVerifier {
                     + entry.retainUntil() + ", before " + lastEvent.plus(minimumRetention) + " (last event "
                     + entry.lastEventTime() + " + " + minimumRetention + ")"));
         }
+    }
+
+    /**
+     * True when version {@code versionId} of the entry's key is an object (not a delete marker, still there) whose
+     * bytes have the entry's recorded SHA-256.
+     */
+    private static boolean sameBytes(ObjectStore store, ManifestEntry entry, String versionId) {
+        if (entry.sha256() == null) {
+            return false;
+        }
+        return store.get(entry.key(), versionId)
+                .map(o -> entry.sha256().equals(ManifestEntry.sha256Hex(o.content())))
+                .orElse(false);
     }
 
     private static void checkHead(Digest.PartitionHead head, Digest digest, List<ManifestEntry> chain,

@@ -25,7 +25,10 @@ public record Problem(Kind kind, String key, long firstOffset, long lastOffset, 
         MISSING_OBJECT,
         /** The recorded object version's SHA-256 is not the recorded one. */
         HASH_MISMATCH,
-        /** The key has versions besides the recorded one: something was written (or a delete marker put) on top. */
+        /**
+         * The key has versions besides the recorded one that are not its bytes again: something else was written (or
+         * a delete marker put) on top. (The recorded bytes again are a {@link Leftover.Kind#DUPLICATE_VERSION}.)
+         */
         NEWER_VERSION,
         /** The object is not locked in COMPLIANCE mode until the recorded date, or the recorded date is too early. */
         WEAK_RETENTION,

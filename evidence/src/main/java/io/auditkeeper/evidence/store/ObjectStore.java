@@ -10,8 +10,8 @@ import java.util.Optional;
 public interface ObjectStore {
 
     /**
-     * One exact version of an object with its Object Lock retention, or empty when that version does not exist (never
-     * the latest version instead: a version written on top must not hide the recorded one).
+     * One exact version of an object with its Object Lock retention, or empty when that version does not exist or is a
+     * delete marker (never the latest version instead: a version written on top must not hide the recorded one).
      */
     Optional<StoredObject> get(String key, String versionId);
 

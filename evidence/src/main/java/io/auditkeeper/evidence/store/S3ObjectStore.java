@@ -30,7 +30,8 @@ public final class S3ObjectStore implements ObjectStore {
             return Optional.of(new StoredObject(r.asByteArray(), r.response().objectLockModeAsString(),
                     r.response().objectLockRetainUntilDate()));
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
+            // 405: the version is a delete marker, which has no bytes (S3 answers a GET of one so)
+            if (e.statusCode() == 404 || e.statusCode() == 405) {
                 return Optional.empty();
             }
             throw e;

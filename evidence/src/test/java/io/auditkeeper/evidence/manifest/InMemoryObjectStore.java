@@ -29,6 +29,13 @@ final class InMemoryObjectStore implements ObjectStore {
         }
     }
 
+    /** A DELETE without a version id on a versioned bucket: a delete marker on top, which has no bytes. */
+    String putDeleteMarker(String key) {
+        String versionId = "v" + nextVersion++;
+        objects.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(versionId, null);
+        return versionId;
+    }
+
     void deleteVersion(String key, String versionId) {
         objects.getOrDefault(key, new LinkedHashMap<>()).remove(versionId);
     }

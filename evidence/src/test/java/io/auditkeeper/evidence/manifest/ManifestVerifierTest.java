@@ -1,6 +1,8 @@
 package io.auditkeeper.evidence.manifest;
 
+import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Problem.Kind;
+import io.auditkeeper.evidence.store.ListedObject;
 import io.auditkeeper.evidence.store.StoredObject;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import static io.auditkeeper.evidence.manifest.TestChains.NOW;
 import static io.auditkeeper.evidence.manifest.TestChains.RETENTION;
@@ -69,6 +72,91 @@ class ManifestVerifierTest {
 
         assertThat(kinds(verify(chain))).containsExactly(tuple(Kind.NEWER_VERSION, target.key(), 200L, 299L));
         assertThat(verify(chain).problems().get(0).detail()).contains("v6").contains(target.versionId());
+    }
+
+    @Test
+    void shouldReportADuplicateVersionLeftoverAndNoProblemWhenTheSameBytesAreWrittenAgain() {
+        ManifestEntry target = chain.get(2);
+        byte[] same = store.stored(target.key(), target.versionId()).content();
+        String again = store.put(target.key(), same, "COMPLIANCE", NOW.plus(RETENTION));
+
+        VerificationReport report = verify(chain);
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.ok()).isTrue();
+        assertThat(report.leftovers()).extracting(Leftover::kind, Leftover::key, Leftover::versionId,
+                        Leftover::firstOffset, Leftover::lastOffset)
+                .containsExactly(tuple(Leftover.Kind.DUPLICATE_VERSION, target.key(), again, 200L, 299L));
+        assertThat(report.leftovers().get(0).detail()).contains(target.sha256()).contains(target.versionId());
+    }
+
+    @Test
+    void shouldStillReportNewerVersionWhenOnlyOneOfTwoExtraVersionsHasTheRecordedBytes() {
+        ManifestEntry target = chain.get(2);
+        String same = store.put(target.key(), store.stored(target.key(), target.versionId()).content(), "COMPLIANCE",
+                NOW.plus(RETENTION));
+        String forged = store.put(target.key(), "forged events".getBytes(StandardCharsets.UTF_8), "COMPLIANCE",
+                NOW.plus(RETENTION));
+
+        VerificationReport report = verify(chain);
+
+        assertThat(kinds(report)).containsExactly(tuple(Kind.NEWER_VERSION, target.key(), 200L, 299L));
+        assertThat(report.problems().get(0).detail()).contains(forged).doesNotContain(same);
+        assertThat(report.leftovers()).extracting(Leftover::kind, Leftover::versionId)
+                .containsExactly(tuple(Leftover.Kind.DUPLICATE_VERSION, same));
+    }
+
+    @Test
+    void shouldReportNewerVersionAndNoLeftoverWhenADeleteMarkerHidesTheRecordedVersion() {
+        ManifestEntry target = chain.get(4);
+        String marker = store.putDeleteMarker(target.key());
+
+        VerificationReport report = verify(chain);
+
+        assertThat(kinds(report)).containsExactly(tuple(Kind.NEWER_VERSION, target.key(), 400L, 499L));
+        assertThat(report.problems().get(0).detail()).contains(marker);
+        assertThat(report.leftovers()).isEmpty();
+    }
+
+    @Test
+    void shouldReportAnUnreferencedObjectWhoseOffsetsTheChainCoversAsArchivedElsewhere() {
+        ArchiveLayout layout = new ArchiveLayout("run");
+        String zombie = layout.events(TestChains.TOPIC, 3, 150, 249, TestChains.T0);
+        String named = chain.get(1).key();
+        String otherTopic = layout.events("other", 3, 150, 249, TestChains.T0);
+
+        Map<Integer, List<Leftover>> leftovers = ManifestVerifier.unreferencedObjects(layout, TestChains.TOPIC,
+                List.of(new ListedObject(zombie, "z1", NOW), new ListedObject(named, chain.get(1).versionId(), NOW),
+                        new ListedObject(otherTopic, "o1", NOW)),
+                Map.of(3, chain));
+
+        assertThat(leftovers).containsOnlyKeys(3);
+        assertThat(leftovers.get(3)).extracting(Leftover::kind, Leftover::key, Leftover::versionId,
+                        Leftover::firstOffset, Leftover::lastOffset)
+                .containsExactly(tuple(Leftover.Kind.UNREFERENCED_OBJECT, zombie, "z1", 150L, 249L));
+        assertThat(leftovers.get(3).get(0).detail()).contains("are all in the chain's entries")
+                .contains("2 other objects (from " + chain.get(1).key() + ")");
+    }
+
+    @Test
+    void shouldSayWhichOffsetsOfAnUnreferencedObjectNoEntryHolds() {
+        ArchiveLayout layout = new ArchiveLayout("");
+        List<ManifestEntry> gapped = new ArrayList<>(chain);
+        gapped.remove(2);
+        String inGap = layout.events(TestChains.TOPIC, 3, 150, 249, TestChains.T0);
+        String pastEnd = layout.events(TestChains.TOPIC, 3, 500, 520, TestChains.T0);
+        String noChain = layout.events(TestChains.TOPIC, 9, 0, 9, TestChains.T0);
+
+        Map<Integer, List<Leftover>> leftovers = ManifestVerifier.unreferencedObjects(layout, TestChains.TOPIC,
+                List.of(new ListedObject(pastEnd, "p", NOW), new ListedObject(inGap, "g", NOW),
+                        new ListedObject(noChain, "n", NOW)), Map.of(3, gapped));
+
+        assertThat(leftovers.get(3)).extracting(Leftover::key).containsExactly(inGap, pastEnd);
+        assertThat(leftovers.get(3).get(0).detail()).contains("offsets 200-249 of it are in no entry")
+                .contains("OFFSET_GAP");
+        assertThat(leftovers.get(3).get(1).detail()).contains("offsets 500-520 of it are in no entry")
+                .contains("ends at offset 499");
+        assertThat(leftovers.get(9).get(0).detail()).contains("partition 9 has no manifest chain");
     }
 
     @Test
