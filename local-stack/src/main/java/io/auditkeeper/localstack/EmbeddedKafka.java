@@ -1,21 +1,12 @@
 package io.auditkeeper.localstack;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,42 +22,23 @@ import java.util.concurrent.TimeoutException;
  * ({@code auto.create.topics.enable=false}): the code under test must create what it uses, as in production.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    private static final String CONTROLLER = "CONTROLLER";
+    /** The replication settings of a single node: every internal topic with one replica. */
+    private static final Map<String, String> SINGLE_NODE = Map.of(
+        "offsets.topic.replication.factor", "1",
+        "transaction.state.log.replication.factor", "1",
+        "transaction.state.log.min.isr", "1",
+        "share.coordinator.state.topic.replication.factor", "1",
+        "share.coordinator.state.topic.min.isr", "1");
 
-    private final Path dataDir;
-    private final int brokerPort;
     private final List<Ports.Reservation> ports;
-    private final Properties props;
-    private KafkaRaftServer server;
+    private final KafkaNode node;
     private boolean closed;
 
     private EmbeddedKafka(Path dataDir, List<Ports.Reservation> ports) {
-        this.dataDir = dataDir;
         this.ports = ports;
-        this.brokerPort = ports.get(0).port();
+        int brokerPort = ports.get(0).port();
         int controllerPort = ports.get(1).port();
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        p.put("controller.listener.names", CONTROLLER);
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
-        p.put("log.dirs", dataDir.toString());
-        p.put("auto.create.topics.enable", "false");
-        p.put("num.partitions", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("log.cleaner.dedupe.buffer.size", "2097152");
-        this.props = p;
+        this.node = new KafkaNode(1, dataDir, brokerPort, controllerPort, "1@127.0.0.1:" + controllerPort, SINGLE_NODE);
     }
 
     /**
@@ -76,7 +48,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path dataDir) {
         EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), Ports.reserveLoopbackPorts(2));
         try {
-            kafka.format();
+            kafka.node.format(Uuid.randomUuid().toString());
             kafka.startServer();
         } catch (RuntimeException e) {
             kafka.close();
@@ -87,7 +59,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** {@code host:port} for {@code bootstrap.servers}; the same before and after a restart. */
     public String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return node.bootstrapServer();
     }
 
     /**
@@ -95,13 +67,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * stopped.
      */
     public synchronized void stop() {
-        if (server == null) {
-            return;
-        }
-        KafkaRaftServer s = server;
-        server = null;
-        s.shutdown();
-        s.awaitShutdown();
+        node.stop();
     }
 
     /**
@@ -117,7 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public synchronized boolean isRunning() {
-        return server != null;
+        return node.isRunning();
     }
 
     /** Stops the broker if it runs and releases its ports. Idempotent; the data directory is left in place. */
@@ -132,34 +98,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public Path dataDir() {
-        return dataDir;
-    }
-
-    private void format() {
-        try {
-            Files.createDirectories(dataDir);
-            if (Files.exists(dataDir.resolve("meta.properties"))) {
-                return;
-            }
-            new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(1)
-                .setClusterId(Uuid.randomUuid().toString())
-                .setDirectories(List.of(dataDir.toString()))
-                .setMetadataLogDirectory(dataDir.toString())
-                .setControllerListenerName(CONTROLLER)
-                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .run();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot format Kafka storage in " + dataDir, e);
-        }
+        return node.dataDir();
     }
 
     private synchronized void startServer() {
-        // a fresh KafkaConfig each time: the broker attaches dynamic-config state to the instance it is given
-        KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-        server = s;
-        s.startup();
+        node.start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -172,6 +115,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedKafka[" + bootstrapServers() + ", " + dataDir + "]";
+        return "EmbeddedKafka[" + bootstrapServers() + ", " + node.dataDir() + "]";
     }
 }
