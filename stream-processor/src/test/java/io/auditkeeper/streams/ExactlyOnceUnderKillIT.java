@@ -41,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,7 @@ class ExactlyOnceUnderKillIT {
     private final List<Process> processes = new ArrayList<>();
     private final AtomicBoolean producing = new AtomicBoolean(true);
     private Thread producer;
+    private Path dir;
 
     @Test
     void shouldWriteEachEventOnceWhenAnInstanceIsKilledInTheMiddleOfATransaction(LocalStack stack) throws Exception {
@@ -115,7 +117,7 @@ class ExactlyOnceUnderKillIT {
         String app = "eos-kill-" + suffix;
         String raw = app + "-raw";
         String eventsTopic = app + "-events";
-        Path dir = Files.createDirectories(Path.of("target", app).toAbsolutePath());
+        dir = Files.createDirectories(Path.of("target", app).toAbsolutePath());
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             Topics.createAndAwaitLeaders(admin, new NewTopic(raw, PARTITIONS, (short) 1));
@@ -238,7 +240,7 @@ class ExactlyOnceUnderKillIT {
     }
 
     @AfterEach
-    void stopEverything() throws InterruptedException {
+    void stopEverything() throws InterruptedException, IOException {
         producing.set(false);
         for (Process p : processes) {
             p.destroy();
@@ -250,6 +252,15 @@ class ExactlyOnceUnderKillIT {
         }
         if (producer != null) {
             producer.join(Duration.ofSeconds(30).toMillis());
+        }
+        // the RocksDB state (some 80 MB a run) goes once every process is gone; the config files and logs stay
+        if (dir != null && processes.stream().noneMatch(Process::isAlive)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path f : paths.filter(f -> dir.relativize(f).toString().startsWith("state-"))
+                        .sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
     }
 
@@ -338,8 +349,9 @@ class ExactlyOnceUnderKillIT {
     }
 
     private static Optional<String> ongoingWithOutput(Admin admin, String processId, String eventsTopic) {
-        long now = System.currentTimeMillis();
-        return transactions(admin, processId).entrySet().stream()
+        Map<String, TransactionDescription> open = transactions(admin, processId);
+        long now = System.currentTimeMillis(); // after the look, which may be slow on a busy machine: the kill follows
+        return open.entrySet().stream()
                 .filter(e -> e.getValue().state() == TransactionState.ONGOING)
                 .filter(e -> e.getValue().topicPartitions().stream().anyMatch(tp -> tp.topic().equals(eventsTopic)))
                 .filter(e -> e.getValue().transactionStartTimeMs().isPresent())
