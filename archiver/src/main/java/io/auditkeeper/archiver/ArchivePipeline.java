@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver;
 
+import java.time.Clock;
+import io.auditkeeper.archiver.archive.DigestSchedule;
 import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
 import io.auditkeeper.archiver.archive.DigestWriter;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
@@ -45,10 +47,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * archive, the exactly-once archive writer of the events on its own thread and, with {@code dead-letters.archive}, the
  * one of the dead-letter topic on another, each with its own consumer group and metrics so that neither waits for the
  * other; both publish their manifest entries to the archive topic. The digests of every archived topic are written on
- * a schedule. Ready while its writer threads run.
+ * a schedule, by one archiver at a time. Ready while its writer threads run.
  */
 final class ArchivePipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchivePipeline.class);
+    private static final Duration DIGEST_RETRY = Duration.ofSeconds(5);
 
     private final ArchiverConfig config;
     private final MeterRegistry registry;
@@ -65,7 +68,8 @@ final class ArchivePipeline implements AutoCloseable {
     private ArchiveMetrics deadLetterMetrics;
     private Thread deadLetterThread;
     private volatile Throwable deadLetterFailure;
-    private ScheduledExecutorService digests;
+    private KafkaConsumer<byte[], byte[]> digestConsumer;
+    private Thread digestThread;
 
     ArchivePipeline(ArchiverConfig config, MeterRegistry registry) {
         this.config = config;
@@ -104,8 +108,8 @@ final class ArchivePipeline implements AutoCloseable {
             startDeadLetterArchive(writer, manifests, signer);
             archivedTopics.add(config.deadLetterTopic());
         }
-        scheduleDigests(new DigestWriter(s3, config.bucket(), config.prefix(), writer, manifests, signer), archivedTopics);
         running.set(true);
+        startDigests(new DigestWriter(s3, config.bucket(), config.prefix(), writer, manifests, signer), archivedTopics);
         thread = new Thread(() -> run(loop, "archive writer", e -> failure = e), "archive-writer");
         thread.start();
         if (deadLetterLoop != null) {
@@ -134,21 +138,42 @@ final class ArchivePipeline implements AutoCloseable {
         deadLetterLoop.subscribe();
     }
 
-    /** A digest of every archived topic every {@code digest.interval-ms}; a failed one is logged and counted. */
-    private void scheduleDigests(DigestWriter digestWriter, List<String> archivedTopics) {
-        digests = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "digest-writer"));
-        long every = config.digestInterval().toMillis();
-        digests.scheduleAtFixedRate(() -> {
+    /**
+     * A digest of every archived topic every {@code digest.interval-ms}, written by one archiver at a time: the one its
+     * digest group ({@code <archive.group-id>-digests}) gives the archive topic's partition (see {@link DigestSchedule}).
+     * A failed digest is logged and counted, and tried again on the next turn.
+     */
+    private void startDigests(DigestWriter digestWriter, List<String> archivedTopics) {
+        digestConsumer = new KafkaConsumer<>(ArchiverClients.consumerProperties(config, config.groupId() + "-digests"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        DigestSchedule schedule = new DigestSchedule(digestConsumer, config.archiveTopic(), digestWriter, archivedTopics,
+                config.digestInterval(), metrics, Clock.systemUTC());
+        schedule.subscribe();
+        digestThread = new Thread(() -> {
             try {
-                digestWriter.write(archivedTopics, Instant.now());
-                metrics.digestWritten();
-            } catch (RuntimeException e) {
-                if (e instanceof SdkException) {
-                    metrics.s3WriteFailed();
+                while (running.get()) {
+                    try {
+                        schedule.runOnce();
+                    } catch (WakeupException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        if (e instanceof SdkException) {
+                            metrics.s3WriteFailed();
+                        }
+                        LOG.atError().addKeyValue("exception", e.getClass().getName())
+                                .log("digest not written: " + e.getMessage());
+                        Thread.sleep(DIGEST_RETRY.toMillis());
+                    }
                 }
-                LOG.atError().addKeyValue("exception", e.getClass().getName()).log("digest not written: " + e.getMessage());
+            } catch (WakeupException e) {
+                // closing
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                schedule.close();
             }
-        }, every, every, TimeUnit.MILLISECONDS);
+        }, "digest-writer");
+        digestThread.start();
     }
 
     private void ensureArchiveTopic() {
@@ -221,8 +246,8 @@ final class ArchivePipeline implements AutoCloseable {
     /** Asks the writers and the digests to stop, without waiting. */
     void stop() {
         running.set(false);
-        if (digests != null) {
-            digests.shutdownNow();
+        if (digestConsumer != null) {
+            digestConsumer.wakeup();
         }
         if (consumer != null) {
             consumer.wakeup();
@@ -238,6 +263,7 @@ final class ArchivePipeline implements AutoCloseable {
         stop();
         WriterThreads.join(thread);
         WriterThreads.join(deadLetterThread);
+        WriterThreads.join(digestThread);
         if (entries != null) {
             entries.close(Duration.ofSeconds(5));
         }

@@ -43,16 +43,34 @@ public final class DigestWriter {
 
     /** Signs and writes a digest of the heads of every partition of these topics that has a chain. */
     public Digest write(List<String> topics, Instant now) {
+        Digest digest = next(topics, now, latest().map(Digest::hash).orElse(ManifestEntry.GENESIS));
+        put(digest);
+        return digest;
+    }
+
+    /**
+     * Signs, without writing it, the digest that follows {@code previousHash}: the heads of every partition of these
+     * topics that has a chain, as S3 holds them now (S3 holds only the entries the consumer group accepted).
+     */
+    public Digest next(List<String> topics, Instant now, String previousHash) {
         List<Digest.PartitionHead> heads = new ArrayList<>();
         for (String topic : topics) {
             for (int partition : manifests.partitions(topic)) {
                 manifests.last(topic, partition).map(Digest.PartitionHead::of).ifPresent(heads::add);
             }
         }
-        List<Digest> previous = digests.all();
-        Digest digest = signer.sign(Digest.unsigned(now, heads,
-                previous.isEmpty() ? ManifestEntry.GENESIS : previous.get(previous.size() - 1).hash()));
-        writer.put(layout.digest(now), ManifestCodec.writeDigest(digest), "application/json", Map.of(), now);
-        return digest;
+        return signer.sign(Digest.unsigned(now, heads, previousHash));
+    }
+
+    /** Writes a signed digest under its key; writing the same digest again adds nothing (same key, same bytes). */
+    public void put(Digest digest) {
+        Instant createdAt = Instant.parse(digest.createdAt());
+        writer.put(layout.digest(createdAt), ManifestCodec.writeDigest(digest), "application/json", Map.of(), createdAt);
+    }
+
+    /** The latest digest in S3, if any: where a chain of digests goes on when the group has none committed. */
+    public java.util.Optional<Digest> latest() {
+        List<Digest> all = digests.all();
+        return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(all.get(all.size() - 1));
     }
 }
