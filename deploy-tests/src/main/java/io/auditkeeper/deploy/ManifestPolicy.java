@@ -286,43 +286,55 @@ public final class ManifestPolicy {
         if (!restrictedNamespace) {
             v.add("Namespace: a namespace with pod-security.kubernetes.io/enforce=restricted must be present");
         }
-        checkIngestAvailability(docs, v);
+        checkAvailability(docs, v);
     }
 
-    /** The webhook must survive a node drain: at least two replicas, a PodDisruptionBudget and an autoscaler. */
-    private static void checkIngestAvailability(List<Document> docs, List<String> v) {
-        Document ingest = null;
+    /**
+     * Every service must survive a node drain and a lost pod: at least two replicas and a PodDisruptionBudget (the
+     * archivers and stream-processors fence each other through their consumer groups, see docs/archiver.md), and the
+     * webhook an autoscaler too.
+     */
+    private static void checkAvailability(List<Document> docs, List<String> v) {
+        checkAvailability(docs, v, "ingest", true);
+        checkAvailability(docs, v, "stream-processor", false);
+        checkAvailability(docs, v, "archiver", false);
+    }
+
+    private static void checkAvailability(List<Document> docs, List<String> v, String service, boolean autoscaled) {
+        Document workload = null;
         for (Document d : docs) {
-            if (d.kind().equals("Deployment") && "ingest".equals(podLabels(d).path("app.kubernetes.io/name").asText())) {
-                ingest = d;
+            if (WORKLOADS.contains(d.kind()) && service.equals(podLabels(d).path("app.kubernetes.io/name").asText())) {
+                workload = d;
             }
         }
-        if (ingest == null) {
-            v.add("Deployment: the ingest Deployment (label app.kubernetes.io/name=ingest) must be present");
+        if (workload == null) {
+            if (service.equals("ingest")) {
+                v.add("Deployment: the ingest Deployment (label app.kubernetes.io/name=ingest) must be present");
+            }
             return;
         }
-        JsonNode replicas = ingest.node().path("spec").path("replicas");
+        JsonNode replicas = workload.node().path("spec").path("replicas");
         if (replicas.isMissingNode() || replicas.asInt() < 2) {
-            v.add(ingest.label() + ": ingest needs at least 2 replicas");
+            v.add(workload.label() + ": " + service + " needs at least 2 replicas");
         }
         boolean pdb = false;
         boolean hpa = false;
-        JsonNode labels = podLabels(ingest);
+        JsonNode labels = podLabels(workload);
         for (Document d : docs) {
             if (d.kind().equals("PodDisruptionBudget") && selects(d.node().path("spec").path("selector").path("matchLabels"), labels)) {
                 pdb = true;
             }
             if (d.kind().equals("HorizontalPodAutoscaler")
-                    && ingest.name().equals(d.node().path("spec").path("scaleTargetRef").path("name").asText())
+                    && workload.name().equals(d.node().path("spec").path("scaleTargetRef").path("name").asText())
                     && d.node().path("spec").path("minReplicas").asInt(1) >= 2) {
                 hpa = true;
             }
         }
         if (!pdb) {
-            v.add(ingest.label() + ": ingest needs a PodDisruptionBudget that selects its pods");
+            v.add(workload.label() + ": " + service + " needs a PodDisruptionBudget that selects its pods");
         }
-        if (!hpa) {
-            v.add(ingest.label() + ": ingest needs a HorizontalPodAutoscaler with minReplicas >= 2");
+        if (autoscaled && !hpa) {
+            v.add(workload.label() + ": " + service + " needs a HorizontalPodAutoscaler with minReplicas >= 2");
         }
     }
 

@@ -43,7 +43,28 @@ class KubernetesManifestsTest {
                 "Namespace auditkeeper", "NetworkPolicy default-deny-all", "Deployment auditkeeper-ingest",
                 "StatefulSet auditkeeper-stream-processor", "Deployment auditkeeper-archiver",
                 "PodDisruptionBudget auditkeeper-ingest", "HorizontalPodAutoscaler auditkeeper-ingest",
+                "PodDisruptionBudget auditkeeper-stream-processor", "PodDisruptionBudget auditkeeper-archiver",
                 "Certificate auditkeeper-ingest");
+    }
+
+    @Test
+    void shouldRequireTwoReplicasAndADisruptionBudgetOfEveryService() {
+        List<Document> docs = new java.util.ArrayList<>();
+        for (Document d : baseDocuments()) {
+            if (d.kind().equals("PodDisruptionBudget") && d.name().equals("auditkeeper-archiver")) {
+                continue;
+            }
+            if (d.kind().equals("Deployment") && d.name().equals("auditkeeper-archiver")) {
+                com.fasterxml.jackson.databind.node.ObjectNode copy = d.node().deepCopy();
+                ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("spec")).put("replicas", 1);
+                d = new Document(d.source(), copy);
+            }
+            docs.add(d);
+        }
+
+        assertThat(new ManifestPolicy(kustomizeImages(BASE)).check(docs)).containsExactlyInAnyOrder(
+                "Deployment auditkeeper-archiver: archiver needs at least 2 replicas",
+                "Deployment auditkeeper-archiver: archiver needs a PodDisruptionBudget that selects its pods");
     }
 
     @Test
