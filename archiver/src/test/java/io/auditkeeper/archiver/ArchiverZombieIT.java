@@ -1,14 +1,14 @@
 package io.auditkeeper.archiver;
 
-import io.auditkeeper.evidence.ArchiveLayout;
-import io.auditkeeper.evidence.store.DigestReader;
-import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.evidence.manifest.VerificationReport;
+import io.auditkeeper.evidence.store.DigestReader;
 import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
@@ -53,7 +53,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (the other takes its partitions), thawed with SIGCONT (it wakes in the middle of whatever write it was doing, as a
  * process after a long GC pause or a network partition does), and rejoins. Then every chain must still be one line:
  * verifying, every record archived exactly once, nothing the zombie wrote late taken into a chain; and the digests,
- * written every second by whichever archiver holds the digest partition, one chain that never forks.
+ * written every second by whichever archiver holds the digest partition, one chain that never forks. Last, SIGTERM
+ * runs each process's shutdown hook, which closes it gracefully.
  */
 @ExtendWith(LocalStackExtension.class)
 class ArchiverZombieIT {
@@ -113,6 +114,14 @@ class ArchiverZombieIT {
             await("every record sent archived (" + expected.size() + ")", () -> archived(stack) >= expected.size());
 
             assertArchivedExactlyOnceInLinearChains(stack, expected);
+
+            for (Map.Entry<String, Process> p : Map.of("a", a, "b", b).entrySet()) {
+                signal(p.getValue(), "TERM");
+                assertThat(p.getValue().waitFor(60, TimeUnit.SECONDS)).as("%s stops on SIGTERM", p.getKey()).isTrue();
+                assertThat(p.getValue().exitValue()).as("%s's exit after its shutdown hook", p.getKey()).isEqualTo(143);
+                assertThat(Files.readString(dir.resolve(p.getKey() + ".log"))).as("%s closed gracefully", p.getKey())
+                        .contains("\"archiver stopped\"");
+            }
         }
     }
 

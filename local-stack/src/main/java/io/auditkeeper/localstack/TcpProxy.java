@@ -15,13 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP forwarder on loopback that can cut the network between a client and a real server, and restore it. Why:
  * tests of what happens while a store is down (S3 or OpenSearch unreachable) should see a real outage from the
  * client's side, connection resets and refused connections, while the store itself keeps its data and comes back on
- * the same address. While cut, open connections are reset and new ones are accepted and closed at once.
+ * the same address. While cut, open connections are reset and new ones are accepted and closed at once. It can also
+ * lose the answer to one request ({@link #loseResponseTo}): the server did the work, the client never hears of it.
  */
 public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final java.util.concurrent.atomic.AtomicReference<String> loseResponseTo = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean cut;
     private volatile boolean closed;
 
@@ -56,6 +58,15 @@ public final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    /**
+     * Loses the answer to the next request whose first bytes are {@code requestStart} (an HTTP method and a space, say
+     * {@code "PUT "}): the request reaches the server, and when the server's answer arrives both connections are reset
+     * instead. What a client sees when a network fails after the server did the work.
+     */
+    public void loseResponseTo(String requestStart) {
+        loseResponseTo.set(requestStart);
+    }
+
     private void accept() {
         while (!closed) {
             Socket client;
@@ -78,17 +89,31 @@ public final class TcpProxy implements AutoCloseable {
             }
             open.add(client);
             open.add(upstream);
-            pipe(client, upstream);
-            pipe(upstream, client);
+            java.util.concurrent.atomic.AtomicBoolean loseNextAnswer = new java.util.concurrent.atomic.AtomicBoolean();
+            pipe(client, upstream, chunk -> {
+                String start = loseResponseTo.get();
+                if (start != null && chunk.startsWith(start) && loseResponseTo.compareAndSet(start, null)) {
+                    loseNextAnswer.set(true);
+                }
+                return true;
+            });
+            // an interim "100 Continue" (a PUT with Expect: 100-continue) goes through: the answer lost is the final one
+            pipe(upstream, client, chunk -> !loseNextAnswer.get() || chunk.startsWith("HTTP/1.1 100"));
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    /** Copies {@code from} to {@code to} while {@code pass} lets each chunk (as Latin-1 text) through; resets both if not. */
+    private void pipe(Socket from, Socket to, java.util.function.Predicate<String> pass) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (!pass.test(new String(buffer, 0, Math.min(n, 16), java.nio.charset.StandardCharsets.ISO_8859_1))) {
+                        reset(from);
+                        reset(to);
+                        return;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }

@@ -1,6 +1,9 @@
 package io.auditkeeper.archiver.s3;
 
 import io.auditkeeper.evidence.ArchiveLayout;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkPlugin;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -26,6 +29,11 @@ import java.util.Map;
  * Lock uploads require one, and Ceph checks it), the SHA-256 as {@code x-amz-checksum-sha256} (AWS verifies it) and in
  * the metadata, and server-side encryption when configured. Writing the same batch again (a retry after a crash) finds
  * the object already there with the same SHA-256 and writes nothing; different content under the same key is refused.
+ *
+ * <p>A PUT is never retried by the SDK: on a versioned bucket a retry of a PUT whose answer was lost (the object stored,
+ * the connection reset before the response) writes a second version of a locked key, permanently. Instead, a PUT whose
+ * outcome is unknown is resolved by looking: if the key holds these bytes, the write happened; otherwise the failure
+ * goes to the caller, which tries again later the same way (look first, then write).
  */
 public final class ObjectLockArchiveWriter {
     /** Server-side encryption: none, SSE-S3 (AES256), or SSE-KMS with a key id. */
@@ -34,6 +42,10 @@ public final class ObjectLockArchiveWriter {
             return new Encryption(null, null);
         }
     }
+
+    /** The SDK's retries off for one request (a retried PUT on a versioned bucket writes a second version). */
+    private static final SdkPlugin NO_RETRY = config -> config.overrideConfiguration(
+            config.overrideConfiguration().toBuilder().retryStrategy(AwsRetryStrategy.doNotRetry()).build());
 
     private final S3Client s3;
     private final String bucket;
@@ -74,8 +86,28 @@ public final class ObjectLockArchiveWriter {
                 req.ssekmsKeyId(encryption.kmsKeyId());
             }
         }
-        PutObjectResponse r = s3.putObject(req.build(), RequestBody.fromBytes(content));
+        req.overrideConfiguration(o -> o.addPlugin(NO_RETRY));
+        PutObjectResponse r;
+        try {
+            r = s3.putObject(req.build(), RequestBody.fromBytes(content));
+        } catch (SdkException e) {
+            ArchivedObject stored = existingAfterFailure(key, sha256, content.length, e);
+            if (stored != null) {
+                return stored;
+            }
+            throw e;
+        }
         return new ArchivedObject(key, r.versionId(), sha256, content.length, retainUntil);
+    }
+
+    /** The PUT's own object if it landed although its answer did not arrive; null if it did not (or cannot be told). */
+    private ArchivedObject existingAfterFailure(String key, String sha256, long length, SdkException failure) {
+        try {
+            return existing(key, sha256, length);
+        } catch (SdkException lookFailed) {
+            failure.addSuppressed(lookFailed);
+            return null;
+        }
     }
 
     /** The object under {@code key}, if there is one: its version, metadata and lock. */

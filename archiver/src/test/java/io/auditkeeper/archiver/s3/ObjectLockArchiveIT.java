@@ -3,6 +3,8 @@ package io.auditkeeper.archiver.s3;
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.S3Endpoint;
+import io.auditkeeper.localstack.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -46,6 +49,28 @@ class ObjectLockArchiveIT {
     @AfterAll
     static void stop() {
         s3.close();
+    }
+
+    @Test
+    void shouldWriteOneVersionWhenThePutsAnswerIsLostAfterTheObjectWasStored(LocalStack stack) throws Exception {
+        URI endpoint = stack.s3().endpoint();
+        try (TcpProxy proxy = TcpProxy.start(endpoint.getHost(), endpoint.getPort());
+             S3Client viaProxy = new S3Endpoint(URI.create("http://127.0.0.1:" + proxy.port()), stack.s3().region(),
+                     stack.s3().accessKey(), stack.s3().secretKey(), true).client()) {
+            ObjectLockArchiveWriter lossy = new ObjectLockArchiveWriter(viaProxy, bucket, 6,
+                    ObjectLockArchiveWriter.Encryption.none());
+            String key = new ArchiveLayout("lost-answer").events("audit.events", 0, 0, 9, Instant.now());
+            byte[] content = gzip("{\"auditID\":\"lost-answer\"}\n");
+
+            proxy.loseResponseTo("PUT ");
+            ArchivedObject o = lossy.put(key, content, "application/gzip", Map.of(), Instant.now());
+
+            var versions = s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions();
+            assertThat(versions).as("a lost answer must not make the SDK write the locked key again").hasSize(1);
+            assertThat(o.versionId()).isEqualTo(versions.get(0).versionId());
+            assertThat(o.sha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(content)));
+        }
     }
 
     @Test
