@@ -20,8 +20,16 @@ public final class TopicSnapshot {
     }
 
     public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic) {
+        return read(bootstrap, topic, "read_committed");
+    }
+
+    /**
+     * The same at an isolation level: {@code read_uncommitted} also shows the records of aborted transactions, to the
+     * high watermark instead of the last stable offset.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic, String isolation) {
         Map<String, Object> p = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()

@@ -1,5 +1,6 @@
 package io.auditkeeper.streams;
 
+import io.auditkeeper.localstack.TopicSnapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.localstack.LocalStack;
@@ -17,9 +18,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -212,9 +210,9 @@ class ExactlyOnceUnderKillIT {
             // what the instances that took over dropped as repeats, before they are stopped
             double droppedAsRepeats = MetricsScrape.of(b.adminPort()).sum("auditkeeper_streams_events_duplicates_total")
                     + MetricsScrape.of(c.adminPort()).sum("auditkeeper_streams_events_duplicates_total");
-            List<String> input = auditIds(read(bootstrap, raw, "read_committed"));
-            List<String> committedOut = auditIds(read(bootstrap, eventsTopic, "read_committed"));
-            List<String> uncommittedOut = auditIds(read(bootstrap, eventsTopic, "read_uncommitted"));
+            List<String> input = auditIds(TopicSnapshot.read(bootstrap, raw, "read_committed"));
+            List<String> committedOut = auditIds(TopicSnapshot.read(bootstrap, eventsTopic, "read_committed"));
+            List<String> uncommittedOut = auditIds(TopicSnapshot.read(bootstrap, eventsTopic, "read_uncommitted"));
             Map<String, Long> committedCounts = counts(committedOut);
             Map<String, Long> uncommittedCounts = counts(uncommittedOut);
             long twiceUncommitted = uncommittedCounts.values().stream().filter(n -> n > 1).count();
@@ -448,28 +446,6 @@ class ExactlyOnceUnderKillIT {
             return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue().offset());
         } catch (Exception e) {
             return false;
-        }
-    }
-
-    /** The whole topic, to the end offsets of the isolation level (the last stable offset for read_committed). */
-    private static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic, String isolation) {
-        Map<String, Object> p = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(10));
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (parts.stream().anyMatch(tp -> c.position(tp, Duration.ofSeconds(10)) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end offsets " + end);
-                }
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            return out;
         }
     }
 
