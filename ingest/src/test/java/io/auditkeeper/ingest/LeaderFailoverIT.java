@@ -1,11 +1,9 @@
 package io.auditkeeper.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.auditkeeper.ingest.WebhookAnswers.Answer;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.EmbeddedKafkaCluster;
 import io.auditkeeper.localstack.Topics;
-import io.auditkeeper.localstack.Waits;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -27,12 +25,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,6 +39,8 @@ import java.util.function.Predicate;
 
 import static io.auditkeeper.ingest.IngestHarness.post;
 import static io.auditkeeper.ingest.IngestHarness.uri;
+import static io.auditkeeper.ingest.WebhookAnswers.assertOnly200Or503ToResend;
+import static io.auditkeeper.ingest.WebhookAnswers.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,7 +53,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LeaderFailoverIT {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderFailoverIT.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int POSTERS = 3;
     private static final int EVENTS_PER_BATCH = 400;
     /** Bounds each poster's loop by count as well as by the phases' deadlines. */
@@ -152,12 +149,7 @@ class LeaderFailoverIT {
         }
 
         // on the test thread, not in the posters: a failure here is reported at once, not as a timeout later
-        assertThat(answered.values()).as("only 200 and 503 are ever answered")
-                .allMatch(a -> a.status() == 200 || a.status() == 503);
-        assertThat(answered.values()).filteredOn(a -> a.status() == 503).allSatisfy(a -> {
-            assertThat(a.error()).as("error of a 503 (body %s)", a.body()).isEqualTo("kafka-unavailable");
-            assertThat(a.retryAfter()).as("Retry-After of a 503 (body %s)", a.body()).isPresent();
-        });
+        assertOnly200Or503ToResend(answered.values());
         assertThat(answered.values()).filteredOn(a -> a.status() == 200)
                 .allSatisfy(a -> assertThat(a.body()).contains("\"accepted\":" + EVENTS_PER_BATCH));
 
@@ -190,10 +182,6 @@ class LeaderFailoverIT {
         assertThat(checked).isEqualTo(ok * EVENTS_PER_BATCH);
     }
 
-    /** What the webhook answered one batch, and after how long; status -1 when the request failed. */
-    record Answer(int status, String body, String error, Optional<String> retryAfter, long millis) {
-    }
-
     /** Posts a 400-event EventList as the apiserver does; the client gives up only after the apiserver's 30 s. */
     private static Answer postBatch(String batch) {
         long t0 = System.nanoTime();
@@ -203,18 +191,10 @@ class LeaderFailoverIT {
                 events.add(event(batch, i));
             }
             HttpResponse<String> r = post(apiserver, uri(service, CLUSTER), Corpus.eventList(events));
-            return new Answer(r.statusCode(), r.body(), errorOf(r.body()), r.headers().firstValue("Retry-After"),
-                    millisSince(t0));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(-1, e.toString(), null, Optional.empty(), millisSince(t0));
+            return Answer.of(r, t0);
         } catch (Exception e) {
-            return new Answer(-1, e.toString(), null, Optional.empty(), millisSince(t0));
+            return Answer.failed(e, t0);
         }
-    }
-
-    private static long millisSince(long t0) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
     private static String auditId(String batch, int i) {
@@ -226,20 +206,6 @@ class LeaderFailoverIT {
                 + auditId(batch, i) + "\",\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/namespaces/phi/pods\","
                 + "\"verb\":\"list\",\"user\":{\"username\":\"system:serviceaccount:phi:reader\"},"
                 + "\"responseStatus\":{\"code\":200}}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The {@code error} field of a JSON body; null when there is none or the body is not JSON. */
-    private static String errorOf(String body) {
-        try {
-            JsonNode error = MAPPER.readTree(body).get("error");
-            return error == null ? null : error.asText();
-        } catch (Exception notJson) {
-            return null;
-        }
-    }
-
-    private static int count(Map<String, Answer> answered, int status) {
-        return (int) answered.values().stream().filter(a -> a.status() == status).count();
     }
 
     private static List<TopicPartitionInfo> describeRaw() {
@@ -273,26 +239,8 @@ class LeaderFailoverIT {
         return m;
     }
 
-    /**
-     * Waits (looking every 100 ms, for up to 45 s) until the condition holds; fails at once, with the poster's error,
-     * if a poster stops while waiting.
-     */
+    /** Looking every 100 ms, for up to 45 s a phase; fails at once if a poster stops (after its batch cap, say). */
     private static void waitFor(List<Future<?>> posters, BooleanSupplier condition, String what) throws Exception {
-        boolean met = Waits.until(PHASE_TIMEOUT, Duration.ofMillis(100),
-                () -> posters.stream().anyMatch(Future::isDone) || condition.getAsBoolean());
-        for (Future<?> poster : posters) {
-            if (poster.isDone()) {
-                try {
-                    poster.get();
-                } catch (ExecutionException e) {
-                    throw new AssertionError("a poster failed while waiting for " + what, e.getCause());
-                }
-                throw new AssertionError("a poster stopped (after " + MAX_BATCHES_PER_POSTER + " batches?) while waiting for "
-                        + what);
-            }
-        }
-        if (!met) {
-            throw new AssertionError("timed out after " + PHASE_TIMEOUT.toSeconds() + " s waiting for " + what);
-        }
+        WebhookAnswers.waitFor(posters, PHASE_TIMEOUT, Duration.ofMillis(100), condition, what);
     }
 }
