@@ -8,8 +8,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A TCP forwarder on loopback that can cut the network between a client and a real server, and restore it. Why:
@@ -17,13 +23,42 @@ import java.util.concurrent.ConcurrentHashMap;
  * client's side, connection resets and refused connections, while the store itself keeps its data and comes back on
  * the same address. While cut, open connections are reset and new ones are accepted and closed at once. It can also
  * lose the answer to one request ({@link #loseResponseTo}): the server did the work, the client never hears of it.
+ *
+ * <p>And it can hold one request ({@link #hold}): stall its exchange at a chosen {@link HoldStage}, the connection kept
+ * open, so that a test knows exactly how far a request got when it kills the client process for real. Requests are
+ * told apart by their first bytes (an HTTP request line: method, path), so this works for plain HTTP/1.1 without
+ * pipelining, where every request starts a read.
  */
 public final class TcpProxy implements AutoCloseable {
+    /** How far a held request's exchange gets ({@link #hold}). */
+    public enum HoldStage {
+        /** Nothing of the request is forwarded: the server never sees it. */
+        BEFORE_REQUEST,
+        /**
+         * The request's head and the first half of its body (by its {@code Content-Length}) are forwarded, then
+         * nothing more: the server has an incomplete request.
+         */
+        PART_OF_REQUEST,
+        /**
+         * The whole request is forwarded and the server's final answer (not an interim {@code 100 Continue}) is held:
+         * the server did the work, the client waits for an answer.
+         */
+        ANSWER
+    }
+
+    private static final int RESET = -1;
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)\\s*$");
+
+    /** A {@link #hold} armed and not yet used: the matching requests still to let through, and who waits for it. */
+    private record Armed(String requestStart, HoldStage stage, AtomicInteger toLetPass, CompletableFuture<String> held) {
+    }
+
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
-    private final java.util.concurrent.atomic.AtomicReference<String> loseResponseTo = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<String> loseResponseTo = new AtomicReference<>();
+    private final AtomicReference<Armed> armed = new AtomicReference<>();
     private volatile boolean cut;
     private volatile boolean closed;
 
@@ -45,7 +80,7 @@ public final class TcpProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Resets every open connection and refuses new ones until {@link #restore}. */
+    /** Resets every open connection (held ones too) and refuses new ones until {@link #restore}. */
     public void cut() {
         cut = true;
         for (Socket s : open) {
@@ -65,6 +100,31 @@ public final class TcpProxy implements AutoCloseable {
      */
     public void loseResponseTo(String requestStart) {
         loseResponseTo.set(requestStart);
+    }
+
+    /** As {@link #hold(String, int, HoldStage)}, holding the very next matching request. */
+    public CompletableFuture<String> hold(String requestStart, HoldStage stage) {
+        return hold(requestStart, 0, stage);
+    }
+
+    /**
+     * Holds the exchange of a request whose first bytes are {@code requestStart} (a method and the start of a path,
+     * say {@code "PUT /bucket/events/"}), after letting {@code letPassFirst} such requests through: its connection
+     * stays open, and from {@code stage} on nothing more goes in the held direction (what arrives there is read and
+     * dropped), until either side closes it or {@link #cut} resets it. The other direction keeps going. One hold is
+     * armed at a time; arming another replaces one not used yet (whose future is cancelled).
+     *
+     * @return completed with the held request's first line once the hold has happened: for
+     * {@link HoldStage#PART_OF_REQUEST} once the part was forwarded, for {@link HoldStage#ANSWER} once the server's
+     * answer arrived (so the server has done the work)
+     */
+    public CompletableFuture<String> hold(String requestStart, int letPassFirst, HoldStage stage) {
+        Armed h = new Armed(requestStart, stage, new AtomicInteger(letPassFirst), new CompletableFuture<>());
+        Armed before = armed.getAndSet(h);
+        if (before != null) {
+            before.held().cancel(false);
+        }
+        return h.held();
     }
 
     private void accept() {
@@ -89,33 +149,148 @@ public final class TcpProxy implements AutoCloseable {
             }
             open.add(client);
             open.add(upstream);
-            java.util.concurrent.atomic.AtomicBoolean loseNextAnswer = new java.util.concurrent.atomic.AtomicBoolean();
-            pipe(client, upstream, chunk -> {
-                String start = loseResponseTo.get();
-                if (start != null && chunk.startsWith(start) && loseResponseTo.compareAndSet(start, null)) {
-                    loseNextAnswer.set(true);
-                }
-                return true;
-            });
-            // an interim "100 Continue" (a PUT with Expect: 100-continue) goes through: the answer lost is the final one
-            pipe(upstream, client, chunk -> !loseNextAnswer.get() || chunk.startsWith("HTTP/1.1 100"));
+            Exchange exchange = new Exchange();
+            pipe(client, upstream, exchange.requests);
+            pipe(upstream, client, exchange.answers);
         }
     }
 
-    /** Copies {@code from} to {@code to} while {@code pass} lets each chunk (as Latin-1 text) through; resets both if not. */
-    private void pipe(Socket from, Socket to, java.util.function.Predicate<String> pass) {
+    /** What one direction of a connection lets through: bytes to forward of each chunk read, and whether it is held. */
+    private interface Gate {
+        /** How many of the {@code n} bytes read to forward (from the start), or {@link #RESET} to reset both sides. */
+        int admit(byte[] chunk, int n);
+
+        /** Called after the admitted bytes were forwarded: true when nothing more is to go this way. */
+        boolean holding();
+    }
+
+    /** The state of one client connection: the requests going up, the answers coming back. */
+    private final class Exchange {
+        private volatile boolean loseNextAnswer;
+        private volatile Armed holdNextAnswer;
+        private Armed holdingRequest;
+        private String heldLine;
+        private long requestAllowance = -1;
+
+        final Gate requests = new Gate() {
+            private boolean held;
+
+            @Override
+            public int admit(byte[] chunk, int n) {
+                if (requestAllowance >= 0) {
+                    int pass = (int) Math.min(n, requestAllowance);
+                    requestAllowance -= pass;
+                    return pass;
+                }
+                String start = new String(chunk, 0, Math.min(n, 512), StandardCharsets.ISO_8859_1);
+                String lose = loseResponseTo.get();
+                if (lose != null && start.startsWith(lose) && loseResponseTo.compareAndSet(lose, null)) {
+                    loseNextAnswer = true;
+                }
+                Armed h = armed.get();
+                if (h == null || !start.startsWith(h.requestStart()) || h.toLetPass().getAndDecrement() > 0
+                        || !armed.compareAndSet(h, null)) {
+                    return n;
+                }
+                String line = start.contains("\r\n") ? start.substring(0, start.indexOf("\r\n")) : start;
+                switch (h.stage()) {
+                    case BEFORE_REQUEST -> {
+                        holdingRequest = h;
+                        heldLine = line;
+                        requestAllowance = 0;
+                        return 0;
+                    }
+                    case PART_OF_REQUEST -> {
+                        holdingRequest = h;
+                        heldLine = line;
+                        requestAllowance = partOf(new String(chunk, 0, n, StandardCharsets.ISO_8859_1), n);
+                        int pass = (int) Math.min(n, requestAllowance);
+                        requestAllowance -= pass;
+                        return pass;
+                    }
+                    default -> {
+                        holdNextAnswer = h;
+                        heldLine = line;
+                        return n;
+                    }
+                }
+            }
+
+            @Override
+            public boolean holding() {
+                if (!held && holdingRequest != null && requestAllowance == 0) {
+                    held = true;
+                    holdingRequest.held().complete(heldLine);
+                }
+                return held;
+            }
+        };
+
+        final Gate answers = new Gate() {
+            private boolean held;
+
+            @Override
+            public int admit(byte[] chunk, int n) {
+                // an interim "100 Continue" (a PUT with Expect: 100-continue) goes through: what is lost or held is the
+                // final answer
+                boolean interim = new String(chunk, 0, Math.min(n, 12), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 100");
+                if (interim) {
+                    return n;
+                }
+                if (loseNextAnswer) {
+                    return RESET;
+                }
+                if (holdNextAnswer != null) {
+                    held = true;
+                    return 0;
+                }
+                return n;
+            }
+
+            @Override
+            public boolean holding() {
+                if (held && holdNextAnswer != null) {
+                    holdNextAnswer.held().complete(heldLine);
+                    holdNextAnswer = null;
+                }
+                return held;
+            }
+        };
+    }
+
+    /** The bytes of a request to forward before holding it: its head and half its body ({@code text} holds the head). */
+    private static long partOf(String text, int n) {
+        int headEnd = text.indexOf("\r\n\r\n");
+        if (headEnd < 0) {
+            return Math.max(1, n / 2);
+        }
+        Matcher length = CONTENT_LENGTH.matcher(text.substring(0, headEnd + 2));
+        long body = length.find() ? Long.parseLong(length.group(1)) : 0;
+        return headEnd + 4 + body / 2;
+    }
+
+    /** Copies {@code from} to {@code to} as {@code gate} lets it; once held, reads and drops until either side closes. */
+    private void pipe(Socket from, Socket to, Gate gate) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
+                boolean holding = false;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (!pass.test(new String(buffer, 0, Math.min(n, 16), java.nio.charset.StandardCharsets.ISO_8859_1))) {
+                    if (holding) {
+                        continue;
+                    }
+                    int pass = gate.admit(buffer, n);
+                    if (pass == RESET) {
                         reset(from);
                         reset(to);
                         return;
                     }
-                    out.write(buffer, 0, n);
-                    out.flush();
+                    if (pass > 0) {
+                        out.write(buffer, 0, pass);
+                        out.flush();
+                    }
+                    holding = gate.holding();
                 }
             } catch (IOException ignored) {
                 // the other side closed, or the proxy cut the connection
