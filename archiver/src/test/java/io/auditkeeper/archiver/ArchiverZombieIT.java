@@ -1,15 +1,8 @@
 package io.auditkeeper.archiver;
 
-import io.auditkeeper.archiver.archive.S3ManifestStore;
-import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
-import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
-import io.auditkeeper.evidence.manifest.ManifestVerifier;
-import io.auditkeeper.evidence.manifest.VerificationReport;
-import io.auditkeeper.evidence.store.DigestReader;
-import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.localstack.Topics;
@@ -26,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,16 +26,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,16 +54,20 @@ class ArchiverZombieIT {
     private final String topic = "zombie-" + id;
     private final String bucket = "zombie-" + id;
     private final String group = "archive-zombie-" + id;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<ArchiverProcess> processes = new ArrayList<>();
+    private S3Client s3;
+    private ArchiveAudit audit;
 
     /** The processes' configs, key and logs, kept after the run for whoever reads a failure. */
     private final Path dir = Path.of("target", "zombie-" + id).toAbsolutePath();
 
     @AfterEach
     void stopProcesses() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
+        for (ArchiverProcess p : processes) {
+            p.close();
+        }
+        if (s3 != null) {
+            s3.close();
         }
     }
 
@@ -86,9 +78,9 @@ class ArchiverZombieIT {
             Topics.createAndAwaitLeaders(admin, new NewTopic(topic, PARTITIONS, (short) 1),
                     new NewTopic(topic + ".dlq", 1, (short) 1));
             ManifestSigner.generate(dir.resolve("signing.pem"), dir.resolve("signing.pub.pem"));
-            Process a = start(stack, "a");
+            ArchiverProcess a = start(stack, "a");
             awaitMembers(admin, 1);
-            Process b = start(stack, "b");
+            ArchiverProcess b = start(stack, "b");
             awaitMembers(admin, 2);
 
             AtomicBoolean producing = new AtomicBoolean(true);
@@ -96,11 +88,11 @@ class ArchiverZombieIT {
             CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> produce(stack, producing, sent));
             awaitArchived(stack, 400);
 
-            for (Process zombie : List.of(b, a)) {
-                signal(zombie, "STOP");
+            for (ArchiverProcess zombie : List.of(b, a)) {
+                zombie.signal("STOP");
                 awaitMembers(admin, 1);
                 awaitArchivedMore(stack, 200);
-                signal(zombie, "CONT");
+                zombie.signal("CONT");
                 awaitMembers(admin, 2);
                 awaitArchivedMore(stack, 200);
             }
@@ -115,45 +107,22 @@ class ArchiverZombieIT {
 
             assertArchivedExactlyOnceInLinearChains(stack, expected);
 
-            for (Map.Entry<String, Process> p : Map.of("a", a, "b", b).entrySet()) {
-                signal(p.getValue(), "TERM");
-                assertThat(p.getValue().waitFor(60, TimeUnit.SECONDS)).as("%s stops on SIGTERM", p.getKey()).isTrue();
-                assertThat(p.getValue().exitValue()).as("%s's exit after its shutdown hook", p.getKey()).isEqualTo(143);
+            for (Map.Entry<String, ArchiverProcess> p : Map.of("a", a, "b", b).entrySet()) {
+                p.getValue().signal("TERM");
+                assertThat(p.getValue().process().waitFor(60, TimeUnit.SECONDS)).as("%s stops on SIGTERM", p.getKey())
+                        .isTrue();
+                assertThat(p.getValue().process().exitValue()).as("%s's exit after its shutdown hook", p.getKey())
+                        .isEqualTo(143);
                 assertThat(Files.readString(dir.resolve(p.getKey() + ".log"))).as("%s closed gracefully", p.getKey())
                         .contains("\"archiver stopped\"");
             }
         }
     }
 
-    private Process start(LocalStack stack, String name) throws IOException {
-        Path config = dir.resolve(name + ".yaml");
-        Map<String, String> s = new HashMap<>();
-        s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        s.put("kafka.client.session.timeout.ms", Long.toString(SESSION.toMillis()));
-        s.put("kafka.client.heartbeat.interval.ms", "1000");
-        s.put("topics.events.name", topic);
-        s.put("topics.dlq.name", topic + ".dlq");
-        s.put("topics.archive.name", topic + ".archive");
-        s.put("archive.group-id", group);
-        s.put("dead-letters.archive", "false");
-        s.put("s3.bucket", bucket);
-        s.put("s3.endpoint", stack.s3().endpoint().toString());
-        s.put("s3.region", stack.s3().region());
-        s.put("s3.path-style", "true");
-        s.put("s3.access-key", stack.s3().accessKey());
-        s.put("s3.secret-key", stack.s3().secretKey());
-        s.put("batch.max-events", "40");
-        s.put("batch.max-age-ms", "200");
-        s.put("manifest.signing-key-file", dir.resolve("signing.pem").toString());
-        s.put("digest.interval-ms", "1000");
-        s.put("admin.enabled", "false");
-        StringBuilder yaml = new StringBuilder();
-        s.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
-        Files.writeString(config, yaml);
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-jar", Path.of("target", "auditkeeper-archiver.jar").toAbsolutePath().toString(),
-                "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    private ArchiverProcess start(LocalStack stack, String name) throws IOException {
+        Map<String, String> s = ArchiverProcess.settings(stack, topic, bucket, group, dir.resolve("signing.pem"), SESSION);
+        ArchiverProcess p = ArchiverProcess.start(ArchiverProcess.writeConfig(dir.resolve(name + ".yaml"), s),
+                dir.resolve(name + ".log"));
         processes.add(p);
         return p;
     }
@@ -179,12 +148,6 @@ class ArchiverZombieIT {
         } catch (Exception e) {
             throw new IllegalStateException("traffic stopped", e);
         }
-    }
-
-    private static void signal(Process p, String signal) throws Exception {
-        Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + p.pid()).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).as("kill -%s %d", signal, p.pid()).isZero();
     }
 
     private void awaitMembers(Admin admin, int members) throws InterruptedException {
@@ -214,51 +177,27 @@ class ArchiverZombieIT {
         awaitArchived(stack, target);
     }
 
-    /**
-     * Records in the partitions' chains as S3 holds them now, from each chain's head: the topic is written without
-     * transactions, so a partition's offsets are its records, from 0.
-     */
     private long archived(LocalStack stack) {
-        S3ManifestStore manifests = new S3ManifestStore(stack.s3().client(), bucket, "", null);
-        long n = 0;
-        try {
-            for (int part = 0; part < PARTITIONS; part++) {
-                n += manifests.last(topic, part).map(e -> e.lastOffset() + 1).orElse(0L);
-            }
-        } catch (RuntimeException e) {
-            return 0; // the bucket is not there yet
-        }
-        return n;
+        return audit(stack).archived();
     }
 
-    private void assertArchivedExactlyOnceInLinearChains(LocalStack stack, List<String> expected) throws Exception {
-        S3Client s3 = stack.s3().client();
-        S3ManifestStore manifests = new S3ManifestStore(s3, bucket, "",
-                new ObjectLockArchiveWriter(s3, bucket, 6, ObjectLockArchiveWriter.Encryption.none()));
-        ManifestVerifier verifier = ManifestVerifier.fromPublicKeyPemFile(dir.resolve("signing.pub.pem"));
-        Map<String, Integer> times = new HashMap<>();
-        Map<String, List<ManifestEntry>> chains = new HashMap<>();
-        for (int part = 0; part < PARTITIONS; part++) {
-            List<ManifestEntry> chain = manifests.all(topic, part);
-            chains.put(topic + "-" + part, chain);
-            VerificationReport report = verifier.verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(),
-                    Duration.ofDays(6 * 365 + 1));
-            assertThat(report.problems()).as("partition %d: every entry follows the one before, no overlap, no gap", part)
-                    .isEmpty();
-            for (ManifestEntry e : chain) {
-                byte[] gz = s3.getObjectAsBytes(r -> r.bucket(bucket).key(e.key()).versionId(e.versionId())).asByteArray();
-                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-                    Matcher m = Pattern.compile("\"auditID\":\"([^\"]+)\"\\s*,\\s*\"stage\"")
-                            .matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                    while (m.find()) {
-                        times.merge(m.group(1), 1, Integer::sum);
-                    }
-                }
-            }
+    private ArchiveAudit audit(LocalStack stack) {
+        if (audit == null) {
+            s3 = stack.s3().client();
+            audit = new ArchiveAudit(s3, bucket, topic, PARTITIONS, dir.resolve("signing.pub.pem"));
         }
-        List<Digest> digests = new DigestReader(s3, bucket, new ArchiveLayout("")).all();
+        return audit;
+    }
+
+    private void assertArchivedExactlyOnceInLinearChains(LocalStack stack, List<String> expected) {
+        ArchiveAudit audit = audit(stack);
+        Map<Integer, List<ManifestEntry>> chains = audit.chains();
+        chains.forEach((part, chain) -> assertThat(audit.verify(chain).problems())
+                .as("partition %d: every entry follows the one before, no overlap, no gap", part).isEmpty());
+        Map<String, Integer> times = audit.timesArchived(chains);
+        List<Digest> digests = audit.digests();
         assertThat(digests).as("digests written while both archivers ran").hasSizeGreaterThan(3);
-        assertThat(verifier.verifyDigests(digests, chains)).as("one digest chain, each vouching for heads the chains have")
+        assertThat(audit.verifyDigests(digests, chains)).as("one digest chain, each vouching for heads the chains have")
                 .isEmpty();
         assertThat(times.keySet()).as("every record sent is archived").containsAll(expected);
         assertThat(times).as("no record is archived twice").allSatisfy((auditId, n) -> assertThat(n).as(auditId).isOne());
