@@ -4,6 +4,7 @@ import io.auditkeeper.cli.investigate.ReplayCommand;
 import io.auditkeeper.cli.investigate.ReportCommand;
 import io.auditkeeper.cli.investigate.VerifyCommand;
 import io.auditkeeper.demo.bench.BenchCommand;
+import io.auditkeeper.demo.soak.SoakCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "auditkeeper", mixinStandardHelpOptions = true, version = "Audit Keeper 0.1.0",
         description = "A tamper-evident audit trail for Kubernetes clusters that hold PHI: the demo and benchmarks.",
-        subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, ReplayCommand.class, ReportCommand.class,
+        subcommands = {DemoCommand.class, BenchCommand.class, SoakCommand.class, VerifyCommand.class, ReplayCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DemoCli implements Runnable {
     @CommandLine.Spec

@@ -21,13 +21,14 @@ import java.util.List;
  * {@code SO_REUSEADDR} fails), while a server that sets {@code SO_REUSEADDR} binds and listens on it beside the
  * reservation, as often as it restarts. Kafka's and OpenSearch's listeners (NIO server channels, Netty with
  * {@code network.tcp.reuse_address}), ceph-mon and radosgw all set it. A connection to a reserved port whose server is
- * down is refused, as to a free one.
+ * down is refused, as to a free one. Public for harnesses that restart servers of their own on fixed ports (the
+ * soak's ingest instances, as a Service's pods keep their port).
  */
-final class Ports {
+public final class Ports {
     private Ports() { }
 
     /** {@code count} different loopback ports, each held until its reservation is closed. */
-    static List<Reservation> reserveLoopbackPorts(int count) {
+    public static List<Reservation> reserveLoopbackPorts(int count) {
         List<Reservation> held = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
@@ -41,14 +42,14 @@ final class Ports {
     }
 
     /** Closes every reservation, ignoring failures: the ports are free either way once the JVM lets go of them. */
-    static void releaseAll(List<Reservation> reservations) {
+    public static void releaseAll(List<Reservation> reservations) {
         for (Reservation r : reservations) {
             r.close();
         }
     }
 
     /** A loopback port held by a bound, non-listening {@code SO_REUSEADDR} socket; see {@link Ports}. */
-    static final class Reservation implements AutoCloseable {
+    public static final class Reservation implements AutoCloseable {
         private final Socket socket;
         private final int port;
 
@@ -69,7 +70,7 @@ final class Ports {
             }
         }
 
-        int port() {
+        public int port() {
             return port;
         }
 

@@ -1,0 +1,98 @@
+package io.auditkeeper.demo.soak;
+
+import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.localstack.S3Endpoint;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The soak's service config files: the shipped defaults (topics, groups, retention) except where a soak needs a
+ * shorter clock. Group sessions of {@link Fleet#SESSION} rather than 45 s, so that a frozen member is replaced within
+ * a fault; archive batches closed every second and digests every few seconds, so that every fault lands in the middle
+ * of writes; one standby replica of each stream task, as the manifests in deploy/ run it.
+ */
+final class ConfigFiles {
+    private ConfigFiles() {
+    }
+
+    static String ingest(DevPki pki, String bootstrap, int port) {
+        return """
+                listen:
+                  host: 127.0.0.1
+                  port: %d
+                tls:
+                  cert-file: %s
+                  key-file: %s
+                auth:
+                  mode: mtls
+                  client-ca-file: %s
+                kafka:
+                  bootstrap-servers: "%s"
+                topics:
+                  raw:
+                    partitions: %d
+                admin:
+                  enabled: false
+                """.formatted(port, pki.serverCert().toAbsolutePath(), pki.serverKey().toAbsolutePath(),
+                pki.caCert().toAbsolutePath(), bootstrap, Fleet.PARTITIONS);
+    }
+
+    static String streamProcessor(String bootstrap, Path stateDir) {
+        return """
+                kafka:
+                  bootstrap-servers: "%s"
+                  streams:
+                    num.standby.replicas: 1
+                    session.timeout.ms: %d
+                    heartbeat.interval.ms: 1500
+                application:
+                  id: %s
+                streams:
+                  threads: 2
+                  state-dir: %s
+                topics:
+                  events:
+                    partitions: %d
+                phi:
+                  namespaces: ["phi-*", "kube-system"]
+                admin:
+                  enabled: false
+                """.formatted(bootstrap, Fleet.SESSION.toMillis(), Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS);
+    }
+
+    static String archiver(String bootstrap, S3Endpoint s3, URI s3Url, URI openSearchUrl, Path signingKey,
+                           Duration digestInterval) {
+        return """
+                kafka:
+                  bootstrap-servers: "%s"
+                  client:
+                    session.timeout.ms: %d
+                    heartbeat.interval.ms: 1000
+                archive:
+                  group-id: %s
+                index:
+                  group-id: %s
+                s3:
+                  bucket: %s
+                  endpoint: "%s"
+                  region: %s
+                  path-style: true
+                  access-key: "%s"
+                  secret-key: "%s"
+                batch:
+                  max-age-ms: 1000
+                digest:
+                  interval-ms: %d
+                manifest:
+                  signing-key-file: %s
+                opensearch:
+                  url: "%s"
+                  replicas: 0
+                admin:
+                  enabled: false
+                """.formatted(bootstrap, Fleet.SESSION.toMillis(), Fleet.ARCHIVE_GROUP, Fleet.INDEX_GROUP, Fleet.BUCKET,
+                s3Url, s3.region(), s3.accessKey(), s3.secretKey(), digestInterval.toMillis(), signingKey, openSearchUrl);
+    }
+}

@@ -1,0 +1,171 @@
+package io.auditkeeper.demo.soak;
+
+import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.localstack.DevPki;
+import io.auditkeeper.localstack.Ports;
+import io.auditkeeper.localstack.S3Endpoint;
+import io.auditkeeper.localstack.TcpProxy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The services of a soak, each a separate process of its real jar with its own config file, as a Deployment's replicas
+ * would be: several ingest instances on fixed ports behind one "Service" (the traffic's round robin), stream-processors
+ * sharing one application id, archivers sharing their consumer groups, bucket and signing key. Every archiver reaches
+ * S3 and OpenSearch through a {@link TcpProxy} of its own, so that one of them can be cut off while the others are not.
+ * Kafka is reached directly: a client learns the brokers' addresses from Kafka itself, so it is cut off by stopping the
+ * broker.
+ */
+final class Fleet implements AutoCloseable {
+    static final String BUCKET = "auditkeeper-archive";
+    static final String APPLICATION_ID = "auditkeeper-stream-processor";
+    static final String ARCHIVE_GROUP = "auditkeeper-archiver-s3";
+    static final String INDEX_GROUP = "auditkeeper-archiver-index";
+    static final int PARTITIONS = 6;
+    /** Group sessions short enough that a frozen or dead member's partitions move within a fault's span. */
+    static final Duration SESSION = Duration.ofSeconds(6);
+
+    /** How many of each, and where they keep their files. */
+    record Shape(int ingest, int streamProcessors, int archivers, Path jars, Path dir, Duration digestInterval) {
+    }
+
+    private final Shape shape;
+    private final DevPki pki;
+    private final List<ServiceProcess> ingest = new ArrayList<>();
+    private final List<ServiceProcess> streamProcessors = new ArrayList<>();
+    private final List<ServiceProcess> archivers = new ArrayList<>();
+    private final Map<ServiceProcess, TcpProxy> s3Proxies = new LinkedHashMap<>();
+    private final Map<ServiceProcess, TcpProxy> openSearchProxies = new LinkedHashMap<>();
+    private final List<Ports.Reservation> ingestPorts;
+    private final ServiceEndpoints ingestService;
+    private final Path publicKey;
+
+    Fleet(Shape shape, String bootstrap, S3Endpoint s3, URI openSearch) throws IOException {
+        this.shape = shape;
+        Path dir = Files.createDirectories(shape.dir());
+        this.pki = DevPki.openOrCreate(dir.resolve("pki"));
+        Path signingKey = dir.resolve("pki").resolve("manifest-signing.pem");
+        this.publicKey = dir.resolve("pki").resolve("manifest-signing.pub.pem");
+        if (!Files.exists(signingKey)) {
+            ManifestSigner.generate(signingKey, publicKey);
+        }
+        this.ingestPorts = Ports.reserveLoopbackPorts(shape.ingest());
+        this.ingestService = new ServiceEndpoints(ingestPorts.stream().map(Ports.Reservation::port).toList());
+        for (int i = 0; i < shape.ingest(); i++) {
+            String name = "ingest-" + (i + 1);
+            ingest.add(process(name, "ingest", ConfigFiles.ingest(pki, bootstrap, ingestPorts.get(i).port())));
+        }
+        for (int i = 0; i < shape.streamProcessors(); i++) {
+            String name = "stream-processor-" + (i + 1);
+            Path state = Files.createDirectories(dir.resolve("state").resolve(name));
+            streamProcessors.add(process(name, "stream-processor", ConfigFiles.streamProcessor(bootstrap, state)));
+        }
+        for (int i = 0; i < shape.archivers(); i++) {
+            String name = "archiver-" + (i + 1);
+            TcpProxy toS3 = TcpProxy.start(s3.endpoint().getHost(), s3.endpoint().getPort());
+            TcpProxy toOpenSearch = TcpProxy.start(openSearch.getHost(), openSearch.getPort());
+            URI s3Url = URI.create(s3.endpoint().getScheme() + "://127.0.0.1:" + toS3.port());
+            URI openSearchUrl = URI.create(openSearch.getScheme() + "://127.0.0.1:" + toOpenSearch.port());
+            ServiceProcess p = process(name, "archiver", ConfigFiles.archiver(bootstrap, s3, s3Url, openSearchUrl,
+                    signingKey, shape.digestInterval()));
+            archivers.add(p);
+            s3Proxies.put(p, toS3);
+            openSearchProxies.put(p, toOpenSearch);
+        }
+    }
+
+    private ServiceProcess process(String name, String module, String yaml) {
+        Path config = shape.dir().resolve(name + ".yaml");
+        try {
+            Files.writeString(config, "# written by auditkeeper soak\n" + yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path jar = shape.jars().resolve(module).resolve("target").resolve("auditkeeper-" + module + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no " + jar + ": build the services first (./auditkeeper build)");
+        }
+        return new ServiceProcess(name, module, jar, config, shape.dir().resolve(name + ".log"));
+    }
+
+    /** Starts every process; returns once every ingest instance listens (is ready behind the Service). */
+    void startAll() throws InterruptedException {
+        all().forEach(ServiceProcess::start);
+        for (int i = 0; i < ingest.size(); i++) {
+            if (!ingestService.upWhenListening(i, Duration.ofMinutes(2))) {
+                throw new IllegalStateException(ingest.get(i).name() + " did not listen within 2 minutes; see "
+                        + ingest.get(i).log());
+            }
+        }
+    }
+
+    List<ServiceProcess> ingest() {
+        return ingest;
+    }
+
+    List<ServiceProcess> streamProcessors() {
+        return streamProcessors;
+    }
+
+    List<ServiceProcess> archivers() {
+        return archivers;
+    }
+
+    List<ServiceProcess> all() {
+        List<ServiceProcess> all = new ArrayList<>(ingest);
+        all.addAll(streamProcessors);
+        all.addAll(archivers);
+        return all;
+    }
+
+    TcpProxy s3Of(ServiceProcess archiver) {
+        return s3Proxies.get(archiver);
+    }
+
+    TcpProxy openSearchOf(ServiceProcess archiver) {
+        return openSearchProxies.get(archiver);
+    }
+
+    /** The ingest instances as one Service: what the traffic posts to. */
+    ServiceEndpoints ingestService() {
+        return ingestService;
+    }
+
+    DevPki pki() {
+        return pki;
+    }
+
+    Path publicKey() {
+        return publicKey;
+    }
+
+    /** Restores every proxy and thaws and restarts whatever a fault left stopped. */
+    void heal() {
+        s3Proxies.values().forEach(TcpProxy::restore);
+        openSearchProxies.values().forEach(TcpProxy::restore);
+        for (ServiceProcess p : all()) {
+            if (p.frozen()) {
+                p.thaw();
+            } else if (!p.running()) {
+                p.start();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        all().forEach(ServiceProcess::destroy);
+        s3Proxies.values().forEach(TcpProxy::close);
+        openSearchProxies.values().forEach(TcpProxy::close);
+        Ports.releaseAll(ingestPorts);
+    }
+}
