@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,14 +18,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * client's side, connection resets and refused connections, while the store itself keeps its data and comes back on
  * the same address. While cut, open connections are reset and new ones are accepted and closed at once. It can also
  * lose the answer to one request ({@link #loseResponseTo}): the server did the work, the client never hears of it.
+ * And it can stall ({@link #stall}): connections stay open and nothing goes through, what a client sees of a store
+ * that hangs or of a network that drops packets silently, and only its own timeouts end its wait.
  */
 public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> held = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final java.util.concurrent.atomic.AtomicReference<String> loseResponseTo = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean cut;
+    private volatile boolean stalled;
     private volatile boolean closed;
 
     private TcpProxy(InetSocketAddress target) throws IOException {
@@ -54,8 +59,33 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Forwards nothing, in either direction, until {@link #restore}, and keeps every connection open: new ones are
+     * accepted and never answered, and what is sent over the open ones is dropped, so that no request reaches the
+     * server and no answer the client.
+     */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** Ends a {@link #cut} or a {@link #stall}; the connections a stall held are reset (nothing can resume on them). */
     public void restore() {
         cut = false;
+        if (stalled) {
+            resetAll();
+            stalled = false;
+            // those accepted while the loop above ran
+            resetAll();
+        }
+    }
+
+    private void resetAll() {
+        for (Set<Socket> sockets : List.of(open, held)) {
+            for (Socket s : sockets) {
+                reset(s);
+            }
+            sockets.clear();
+        }
     }
 
     /**
@@ -77,6 +107,10 @@ public final class TcpProxy implements AutoCloseable {
             }
             if (cut) {
                 reset(client);
+                continue;
+            }
+            if (stalled) {
+                held.add(client);
                 continue;
             }
             Socket upstream = new Socket();
@@ -109,6 +143,9 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (stalled) {
+                        continue;
+                    }
                     if (!pass.test(new String(buffer, 0, Math.min(n, 16), java.nio.charset.StandardCharsets.ISO_8859_1))) {
                         reset(from);
                         reset(to);
@@ -151,6 +188,9 @@ public final class TcpProxy implements AutoCloseable {
     public void close() {
         closed = true;
         cut();
+        for (Socket s : held) {
+            closeQuietly(s);
+        }
         try {
             server.close();
         } catch (IOException ignored) {
