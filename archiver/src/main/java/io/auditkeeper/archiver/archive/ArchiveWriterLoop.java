@@ -87,6 +87,8 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     static final String ENTRY = "archive-entry:";
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** The longest wait for Kafka to acknowledge a published manifest entry (part of a step's bound, ArchiverConfig). */
+    public static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveWriterLoop.class);
 
     /** A partition waiting for its store: when to try again, and the wait after that if it fails. */
@@ -365,7 +367,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         byte[] json = entryJson(entry).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] key = (entry.topic() + "-" + entry.partition()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
-            entryProducer.send(new ProducerRecord<>(entryTopic, key, json)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            entryProducer.send(new ProducerRecord<>(entryTopic, key, json)).get(PUBLISH_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             entriesPublished++;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
