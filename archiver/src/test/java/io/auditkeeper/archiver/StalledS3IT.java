@@ -41,13 +41,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(LocalStackExtension.class)
 class StalledS3IT {
     /**
-     * Short S3 timeouts, and a poll interval just above the longest step they allow (7 x 2 s + 3 x 30 s + 2 x 30 s =
-     * 164 s), so that the writer's turn budget is 1 s and a turn with both partitions due postpones the second.
+     * Short S3 timeouts, and a poll interval just above the longest step they allow (6 x 2 s + 3 x 30 s + 2 x 30 s =
+     * 162 s), so that the writer's turn budget is 1 s and a turn with both partitions due postpones the second.
      */
     private static final Map<String, Object> TIMEOUTS = Map.of(
             "s3.api-call-timeout-ms", "2000",
             "s3.api-call-attempt-timeout-ms", "1000",
-            "kafka.client.max.poll.interval.ms", "165000",
+            "kafka.client.max.poll.interval.ms", "163000",
             // the S3 archive alone
             "opensearch.url", "");
 

@@ -55,11 +55,12 @@ public final class ArchiverConfig {
             ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000L);
 
     /**
-     * S3 calls in the longest step an archive writer takes between two polls: resuming a partition whose write was
-     * interrupted writes the committed manifest entry again (HEAD, PUT, HEAD after a lost answer), looks for the
-     * intended object (HEAD) and records it (HEAD, PUT, HEAD). A batch write is six: the object's and the entry's.
+     * S3 calls in the longest step an archive writer takes between two polls. A batch write: the object's HEAD, PUT
+     * and HEAD after a lost answer, then the same for its manifest entry. Taking up a partition whose write was cut
+     * short (after every failed write): the chain's head (one LIST page and a GET), the intended object's HEAD, and
+     * its entry's HEAD, PUT and HEAD. A chain of more than a thousand entries adds a LIST page per thousand.
      */
-    public static final int ARCHIVE_STEP_S3_CALLS = 7;
+    public static final int ARCHIVE_STEP_S3_CALLS = 6;
     /** Kafka calls of that step, each bounded by {@code default.api.timeout.ms}: committed, beginningOffsets, commit. */
     public static final int ARCHIVE_STEP_KAFKA_CALLS = 3;
     /** Manifest entries that step publishes, each awaited at most {@link ArchiveWriterLoop#PUBLISH_TIMEOUT}. */
@@ -94,7 +95,7 @@ public final class ArchiverConfig {
             .define("s3.sse-kms-key-id", Type.STRING, null, Importance.MEDIUM,
                     "KMS key id or ARN for s3.sse=aws:kms.")
             .define("s3.api-call-timeout-ms", Type.LONG, 60_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
-                    "Longest one S3 call may take, the SDK's retries of a HEAD, GET or LIST included; a call still unanswered then fails, and its partition waits and retries (docs/archiver.md, Timeouts). Seven of them, with the Kafka calls, must fit in kafka.client.max.poll.interval.ms.")
+                    "Longest one S3 call may take, the SDK's retries of a HEAD, GET or LIST included; a call still unanswered then fails, and its partition waits and retries (docs/archiver.md, Timeouts). Six of them, with the Kafka calls, must fit in kafka.client.max.poll.interval.ms.")
             .define("s3.api-call-attempt-timeout-ms", Type.LONG, 30_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
                     "Longest one HTTP attempt of an S3 call may take; at most s3.api-call-timeout-ms. A PUT has one attempt (never retried), so a whole batch (up to batch.max-bytes, gzipped) must upload in this time: 30 s is 64 MiB at 2.2 MB/s.")
             .define("retention.years", Type.INT, HIPAA_YEARS, Range.atLeast(1), Importance.HIGH,
