@@ -102,6 +102,7 @@ final class ArchivePipeline implements AutoCloseable {
                 config.prefix(), config.batchMaxBytes(), config.batchMaxEvents(), config.batchMaxAge(), Duration.ofMillis(500)),
                 metrics);
         loop.publishEntriesTo(entries, config.archiveTopic());
+        loop.limitTurnTo(config.archiveTurnBudget());
         loop.subscribe();
         List<String> archivedTopics = new ArrayList<>(List.of(config.eventsTopic()));
         if (config.archiveDeadLetters()) {
@@ -135,6 +136,7 @@ final class ArchivePipeline implements AutoCloseable {
                 config.batchMaxAge(), Duration.ofMillis(500), ArchiveLayout.DEAD_LETTERS, DeadLetterEnvelope::line),
                 deadLetterMetrics);
         deadLetterLoop.publishEntriesTo(entries, config.archiveTopic());
+        deadLetterLoop.limitTurnTo(config.archiveTurnBudget());
         deadLetterLoop.subscribe();
     }
 

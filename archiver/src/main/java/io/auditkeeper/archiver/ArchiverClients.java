@@ -15,7 +15,11 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The settings of the clients both pipelines build from the config: S3, Kafka consumers and producers. */
+/**
+ * The settings of the clients both pipelines build from the config: S3, Kafka consumers and producers. Every call they
+ * make has a bound (docs/archiver.md, "Timeouts"), so that a writer gets back to its poll loop within
+ * {@code max.poll.interval.ms} whatever a store does.
+ */
 final class ArchiverClients {
     private ArchiverClients() {
     }
@@ -28,14 +32,21 @@ final class ArchiverClients {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .credentialsProvider(config.accessKey().isPresent()
                         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKey().get(), config.secretKey().orElseThrow()))
-                        : DefaultCredentialsProvider.builder().build());
+                        : DefaultCredentialsProvider.builder().build())
+                // without these a stalled connection holds a writer past max.poll.interval.ms, out of its group
+                .overrideConfiguration(o -> o.apiCallTimeout(config.s3ApiCallTimeout())
+                        .apiCallAttemptTimeout(config.s3ApiCallAttemptTimeout()));
         config.endpoint().ifPresent(b::endpointOverride);
         return b.build();
     }
 
-    /** The settings of both writers' consumers: committed records only, offsets committed by the writers. */
+    /**
+     * The settings of both writers' consumers: committed records only, offsets committed by the writers, and the
+     * archiver's timeouts ({@link ArchiverConfig#CONSUMER_TIMEOUTS}) unless {@code kafka.client.*} sets them.
+     */
     static Map<String, Object> consumerProperties(ArchiverConfig config, String groupId) {
-        Map<String, Object> p = new HashMap<>(config.kafkaClientOverrides());
+        Map<String, Object> p = new HashMap<>(config.consumerTimeouts());
+        p.putAll(config.kafkaClientOverrides());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -55,7 +55,7 @@ final class IndexPipeline implements AutoCloseable {
 
     /** Builds the client, the indexer and the writer, and starts the writer's thread (OpenSearch may be down). */
     IndexPipeline start() {
-        openSearch = OpenSearchClientFactory.create(config.openSearchConnection());
+        openSearch = OpenSearchClientFactory.create(config.openSearchConnection(), config.openSearchTimeouts());
         OpenSearchIndexer indexer = new OpenSearchIndexer(openSearch,
                 OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
         retention = new HotIndexRetention(openSearch, config.indexPrefix(), config.openSearchRetentionDays(),

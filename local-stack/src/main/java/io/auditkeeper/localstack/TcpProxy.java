@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,9 @@ import java.util.regex.Pattern;
  * client's side, connection resets and refused connections, while the store itself keeps its data and comes back on
  * the same address. While cut, open connections are reset and new ones are accepted and closed at once. It can also
  * lose the answer to one request ({@link #loseResponseTo}): the server did the work, the client never hears of it.
+ *
+ * <p>It can stall ({@link #stall}): connections stay open and nothing goes through, what a client sees of a store
+ * that hangs or of a network that drops packets silently, and only its own timeouts end its wait.
  *
  * <p>And it can hold one request ({@link #hold}): stall its exchange at a chosen {@link HoldStage}, the connection kept
  * open, so that a test knows exactly how far a request got when it kills the client process for real. Requests are
@@ -56,10 +60,12 @@ public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> held = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final AtomicReference<String> loseResponseTo = new AtomicReference<>();
     private final AtomicReference<Armed> armed = new AtomicReference<>();
     private volatile boolean cut;
+    private volatile boolean stalled;
     private volatile boolean closed;
 
     private TcpProxy(InetSocketAddress target) throws IOException {
@@ -80,17 +86,44 @@ public final class TcpProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Resets every open connection (held ones too) and refuses new ones until {@link #restore}. */
+    /** Resets every open connection (held and stalled ones too) and refuses new ones until {@link #restore}. */
     public void cut() {
         cut = true;
-        for (Socket s : open) {
-            closeQuietly(s);
+        for (Set<Socket> sockets : List.of(open, held)) {
+            for (Socket s : sockets) {
+                closeQuietly(s);
+            }
+            sockets.clear();
         }
-        open.clear();
     }
 
+    /**
+     * Forwards nothing, in either direction, until {@link #restore}, and keeps every connection open: new ones are
+     * accepted and never answered, and what is sent over the open ones is dropped, so that no request reaches the
+     * server and no answer the client.
+     */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** Ends a {@link #cut} or a {@link #stall}; the connections a stall held are reset (nothing can resume on them). */
     public void restore() {
         cut = false;
+        if (stalled) {
+            resetAll();
+            stalled = false;
+            // those accepted while the loop above ran
+            resetAll();
+        }
+    }
+
+    private void resetAll() {
+        for (Set<Socket> sockets : List.of(open, held)) {
+            for (Socket s : sockets) {
+                reset(s);
+            }
+            sockets.clear();
+        }
     }
 
     /**
@@ -137,6 +170,10 @@ public final class TcpProxy implements AutoCloseable {
             }
             if (cut) {
                 reset(client);
+                continue;
+            }
+            if (stalled) {
+                held.add(client);
                 continue;
             }
             Socket upstream = new Socket();
@@ -277,7 +314,7 @@ public final class TcpProxy implements AutoCloseable {
                 int n;
                 boolean holding = false;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (holding) {
+                    if (holding || stalled) {
                         continue;
                     }
                     int pass = gate.admit(buffer, n);
@@ -326,6 +363,9 @@ public final class TcpProxy implements AutoCloseable {
     public void close() {
         closed = true;
         cut();
+        for (Socket s : held) {
+            closeQuietly(s);
+        }
         try {
             server.close();
         } catch (IOException ignored) {

@@ -1,5 +1,6 @@
 package io.auditkeeper.opensearch;
 
+import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
@@ -7,6 +8,7 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.transport.aws.AwsSdk2Transport;
 import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
@@ -44,11 +46,21 @@ public final class OpenSearchClientFactory {
     }
 
     public static OpenSearchClient create(OpenSearchConnection connection) {
-        return create(connection, null);
+        return create(connection, OpenSearchTimeouts.DEFAULTS);
+    }
+
+    public static OpenSearchClient create(OpenSearchConnection connection, OpenSearchTimeouts timeouts) {
+        return create(connection, timeouts, null);
     }
 
     /** With {@code credentials} null, SigV4 uses the AWS default credentials provider chain. */
     public static OpenSearchClient create(OpenSearchConnection connection, AwsCredentialsProvider credentials) {
+        return create(connection, OpenSearchTimeouts.DEFAULTS, credentials);
+    }
+
+    /** With {@code credentials} null, SigV4 uses the AWS default credentials provider chain. */
+    public static OpenSearchClient create(OpenSearchConnection connection, OpenSearchTimeouts timeouts,
+                                          AwsCredentialsProvider credentials) {
         SSLContext tls = connection.https() ? sslContext(connection) : null;
         if (!connection.verifyHostname()) {
             LOG.atError().addKeyValue("opensearch_url", connection.url().toString())
@@ -60,16 +72,22 @@ public final class OpenSearchClientFactory {
                 .addKeyValue("basic_auth_user", connection.username())
                 .addKeyValue("ca_file", String.valueOf(connection.caFile()))
                 .addKeyValue("client_certificate", String.valueOf(connection.certFile()))
+                .addKeyValue("connect_timeout_ms", timeouts.connect().toMillis())
+                .addKeyValue("socket_timeout_ms", timeouts.socket().toMillis())
                 .log("OpenSearch client configured");
         return connection.auth() == OpenSearchConnection.Auth.SIGV4
-                ? sigV4(connection, tls, credentials)
-                : httpClient5(connection, tls);
+                ? sigV4(connection, tls, timeouts, credentials)
+                : httpClient5(connection, tls, timeouts);
     }
 
-    private static OpenSearchClient httpClient5(OpenSearchConnection c, SSLContext tls) {
+    private static OpenSearchClient httpClient5(OpenSearchConnection c, SSLContext tls, OpenSearchTimeouts t) {
         HttpHost host = new HttpHost(c.https() ? "https" : "http", c.url().getHost(), c.port());
         ApacheHttpClient5TransportBuilder builder = ApacheHttpClient5TransportBuilder.builder(host);
         c.pathPrefix().ifPresent(builder::setPathPrefix);
+        Timeout connect = Timeout.of(t.connect());
+        Timeout socket = Timeout.of(t.socket());
+        builder.setConnectionConfigCallback(b -> b.setConnectTimeout(connect).setSocketTimeout(socket));
+        builder.setRequestConfigCallback(b -> b.setResponseTimeout(socket));
         if (c.username() != null) {
             if (!c.https()) {
                 LOG.atWarn().addKeyValue("opensearch_url", c.url().toString())
@@ -84,14 +102,21 @@ public final class OpenSearchClientFactory {
             var strategy = ClientTlsStrategyBuilder.create().setSslContext(tls).setTlsVersions(TlsContexts.PROTOCOLS)
                     .setHostVerificationPolicy(hostnamePolicy(c)).setHostnameVerifier(hostnameVerifier(c))
                     .buildAsync();
+            // this connection manager replaces the transport's, and with it the connection config set above
             builder.setHttpClientConfigCallback(b -> b.setConnectionManager(
-                    PoolingAsyncClientConnectionManagerBuilder.create().setTlsStrategy(strategy).build()));
+                    PoolingAsyncClientConnectionManagerBuilder.create().setTlsStrategy(strategy)
+                            .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connect)
+                                    .setSocketTimeout(socket).build())
+                            .build()));
         }
         return new OpenSearchClient(builder.build());
     }
 
-    private static OpenSearchClient sigV4(OpenSearchConnection c, SSLContext tls, AwsCredentialsProvider credentials) {
+    private static OpenSearchClient sigV4(OpenSearchConnection c, SSLContext tls, OpenSearchTimeouts t,
+                                          AwsCredentialsProvider credentials) {
         SdkHttpClient http = Apache5HttpClient.builder()
+                .connectionTimeout(t.connect())
+                .socketTimeout(t.socket())
                 .tlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls)
                         .setTlsVersions(TlsContexts.PROTOCOLS).setHostVerificationPolicy(hostnamePolicy(c))
                         .setHostnameVerifier(hostnameVerifier(c)).buildClassic())

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,6 +57,13 @@ import java.util.Set;
  * backoff (doubling from {@link #FIRST_BACKOFF} up to {@link #MAX_BACKOFF}) it is resumed the same way as after a
  * crash: from the committed offset and its recorded intent. The loop keeps polling meanwhile, so the consumer stays
  * in its group, and the other partitions, and the indexer in its own group, go on.
+ *
+ * <p><b>Turns.</b> Kafka takes the partitions away from a consumer that does not poll again within
+ * {@code max.poll.interval.ms}. Each store step (a batch written, a partition resumed) has a bound, every S3 and Kafka
+ * call in it having a timeout; with {@link #limitTurnTo} the loop starts no further step once the turn's budget since
+ * the last poll is spent (the first step of a turn always runs), so a turn with many partitions due on a slow or
+ * stalled S3 still ends in time. What did not fit waits for the next turn: a partition to resume stays paused, a full
+ * or old batch stays open, and the records polled after a full batch are read again.
  */
 public final class ArchiveWriterLoop implements AutoCloseable {
     /**
@@ -87,6 +95,8 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     static final String ENTRY = "archive-entry:";
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** The longest wait for Kafka to acknowledge a published manifest entry (part of a step's bound, ArchiverConfig). */
+    public static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveWriterLoop.class);
 
     /** A partition waiting for its store: when to try again, and the wait after that if it fails. */
@@ -104,6 +114,9 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final Map<TopicPartition, Blocked> blocked = new HashMap<>();
     private final ArchiveListener listener;
     private AfterObjectWritten afterObjectWritten = b -> { };
+    private Duration turnBudget;
+    private long polledAtNanos = System.nanoTime();
+    private int stepsSincePoll;
     private Producer<byte[], byte[]> entryProducer;
     private volatile long entriesPublished;
     private String entryTopic;
@@ -137,6 +150,42 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         this.entryTopic = topic;
     }
 
+    /**
+     * Starts no store step once {@code budget} has passed since the last poll began (see "Turns" above): the poll
+     * interval less the longest step, so that a step started in time also ends before the group gives up on this
+     * consumer.
+     */
+    public void limitTurnTo(Duration budget) {
+        this.turnBudget = budget;
+    }
+
+    /** Whether a store step may start now; counts it if so. */
+    private boolean mayStartStep() {
+        if (turnBudget != null && stepsSincePoll > 0 && System.nanoTime() - polledAtNanos >= turnBudget.toNanos()) {
+            return false;
+        }
+        stepsSincePoll++;
+        return true;
+    }
+
+    /** A partition to resume (newly assigned, or past the log's start) that this turn has no time left for. */
+    private void postpone(TopicPartition tp) {
+        consumer.pause(Set.of(tp));
+        placeUntilResumed(tp);
+        blocked.put(tp, new Blocked(System.nanoTime(), FIRST_BACKOFF));
+        LOG.atInfo().addKeyValue("partition", tp.toString())
+                .log("archive partition resumes in the next poll turn: this one has no time left before max.poll.interval.ms");
+    }
+
+    /**
+     * Gives a partition that waits, paused, for {@link #resume} some position until then (resume seeks it where it
+     * belongs): a newly assigned one never archived has no committed offset, and with {@code auto.offset.reset=none}
+     * the next poll would fail the whole writer with {@code NoOffsetForPartitionException}, paused or not.
+     */
+    private void placeUntilResumed(TopicPartition tp) {
+        consumer.seekToBeginning(Set.of(tp));
+    }
+
     void afterObjectWritten(AfterObjectWritten hook) {
         this.afterObjectWritten = hook;
     }
@@ -156,12 +205,18 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 for (TopicPartition tp : partitions) {
+                    if (!mayStartStep()) {
+                        postpone(tp);
+                        continue;
+                    }
                     try {
                         resume(Set.of(tp));
                     } catch (SdkException | RetriableException e) {
                         block(tp, e, FIRST_BACKOFF);
+                        placeUntilResumed(tp);
                     } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {
                         fenced(tp, e);
+                        placeUntilResumed(tp);
                     }
                 }
             }
@@ -186,12 +241,18 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private void pollAndFlush() {
         retryBlocked();
         ConsumerRecords<byte[], byte[]> polled;
+        polledAtNanos = System.nanoTime();
+        stepsSincePoll = 0;
         try {
             polled = consumer.poll(settings.pollTimeout());
         } catch (OffsetOutOfRangeException e) {
             // the next records to archive were deleted by the topic's retention while this writer was behind
             for (TopicPartition tp : e.partitions()) {
                 batches.remove(tp);
+                if (!mayStartStep()) {
+                    postpone(tp);
+                    continue;
+                }
                 try {
                     resume(Set.of(tp));
                 } catch (SdkException | RetriableException x) {
@@ -200,23 +261,44 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             }
             return;
         }
+        Set<TopicPartition> held = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : polled) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            if (blocked.containsKey(tp)) {
+            if (blocked.containsKey(tp) || held.contains(tp)) {
                 continue;
+            }
+            ArchiveBatch open = batches.get(tp);
+            if (open != null && full(open)) {
+                // a full batch no turn had time for yet: it goes first, or this record and the ones after it wait
+                if (!mayStartStep()) {
+                    consumer.seek(tp, r.offset());
+                    held.add(tp);
+                    continue;
+                }
+                flush(tp);
+                if (blocked.containsKey(tp)) {
+                    continue;
+                }
             }
             ArchiveBatch b = batches.computeIfAbsent(tp, k -> new ArchiveBatch(k.topic(), k.partition(), starts.getOrDefault(k, -1L)));
             b.add(r.offset(), r.timestamp(), settings.line().of(r));
-            if (b.count() >= settings.maxBatchEvents() || b.bytes() >= settings.maxBatchBytes()) {
+            if (full(b) && mayStartStep()) {
                 flush(tp);
             }
         }
         for (TopicPartition tp : List.copyOf(batches.keySet())) {
             ArchiveBatch b = batches.get(tp);
-            if (b != null && !b.isEmpty() && b.ageNanos() >= settings.maxBatchAge().toNanos()) {
+            if (b != null && !b.isEmpty() && (full(b) || b.ageNanos() >= settings.maxBatchAge().toNanos())) {
+                if (!mayStartStep()) {
+                    return;
+                }
                 flush(tp);
             }
         }
+    }
+
+    private boolean full(ArchiveBatch b) {
+        return b.count() >= settings.maxBatchEvents() || b.bytes() >= settings.maxBatchBytes();
     }
 
     public long archivedRecords() {
@@ -294,6 +376,9 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             if (now - e.getValue().retryAtNanos() < 0) {
                 continue;
             }
+            if (!mayStartStep()) {
+                return;
+            }
             TopicPartition tp = e.getKey();
             try {
                 resume(Set.of(tp));
@@ -365,7 +450,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         byte[] json = entryJson(entry).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] key = (entry.topic() + "-" + entry.partition()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
-            entryProducer.send(new ProducerRecord<>(entryTopic, key, json)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            entryProducer.send(new ProducerRecord<>(entryTopic, key, json)).get(PUBLISH_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             entriesPublished++;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,11 +1,15 @@
 package io.auditkeeper.archiver.config;
 
+import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
+import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.config.AdminSettings;
 import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.opensearch.OpenSearchConnection;
+import io.auditkeeper.opensearch.OpenSearchTimeouts;
 import io.auditkeeper.tls.PemFiles;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -38,6 +42,32 @@ public final class ArchiverConfig {
     public static final String KAFKA_CLIENT_PREFIX = CommonConfig.KAFKA_CLIENT_PREFIX;
     public static final int HIPAA_YEARS = 6;
 
+    /**
+     * The consumer timeouts the archiver sets instead of Kafka's defaults, each still replaceable with
+     * {@code kafka.client.<name>}; docs/archiver.md, "Timeouts", says why each value. In short: a poll turn's longest
+     * step (see {@link #ARCHIVE_STEP_S3_CALLS}) must end before {@code max.poll.interval.ms}, or the group takes the
+     * partition away mid-write; a dead archiver's partitions move after {@code session.timeout.ms}.
+     */
+    public static final Map<String, Long> CONSUMER_TIMEOUTS = Map.of(
+            ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000L,
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000L,
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000L,
+            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000L);
+
+    /**
+     * S3 calls in the longest step an archive writer takes between two polls. A batch write: the object's HEAD, PUT
+     * and HEAD after a lost answer, then the same for its manifest entry. Taking up a partition whose write was cut
+     * short (after every failed write): the chain's head (one LIST page and a GET), the intended object's HEAD, and
+     * its entry's HEAD, PUT and HEAD. A chain of more than a thousand entries adds a LIST page per thousand.
+     */
+    public static final int ARCHIVE_STEP_S3_CALLS = 6;
+    /** Kafka calls of that step, each bounded by {@code default.api.timeout.ms}: committed, beginningOffsets, commit. */
+    public static final int ARCHIVE_STEP_KAFKA_CALLS = 3;
+    /** Manifest entries that step publishes, each awaited at most {@link ArchiveWriterLoop#PUBLISH_TIMEOUT}. */
+    public static final int ARCHIVE_STEP_PUBLISHES = 2;
+    /** The indexer's retries of a bulk request, as the archiver runs it (for its step's bound). */
+    private static final OpenSearchIndexer.Settings INDEX = OpenSearchIndexer.Settings.defaults();
+
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(CommonConfig.bootstrapServersKey(". Client security settings go under kafka.client.*."))
             .define("topics.events.name", Type.STRING, AuditTopics.EVENTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -64,6 +94,10 @@ public final class ArchiverConfig {
                     "Server-side encryption of archive objects: none, AES256 (SSE-S3) or aws:kms (SSE-KMS).")
             .define("s3.sse-kms-key-id", Type.STRING, null, Importance.MEDIUM,
                     "KMS key id or ARN for s3.sse=aws:kms.")
+            .define("s3.api-call-timeout-ms", Type.LONG, 60_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
+                    "Longest one S3 call may take, the SDK's retries of a HEAD, GET or LIST included; a call still unanswered then fails, and its partition waits and retries (docs/archiver.md, Timeouts). Six of them, with the Kafka calls, must fit in kafka.client.max.poll.interval.ms.")
+            .define("s3.api-call-attempt-timeout-ms", Type.LONG, 30_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
+                    "Longest one HTTP attempt of an S3 call may take; at most s3.api-call-timeout-ms. A PUT has one attempt (never retried), so a whole batch (up to batch.max-bytes, gzipped) must upload in this time: 30 s is 64 MiB at 2.2 MB/s.")
             .define("retention.years", Type.INT, HIPAA_YEARS, Range.atLeast(1), Importance.HIGH,
                     "COMPLIANCE retention of every object, from its batch's time. Less than 6 needs retention.allow-shorter.")
             .define("retention.allow-shorter", Type.BOOLEAN, false, Importance.LOW,
@@ -96,6 +130,10 @@ public final class ArchiverConfig {
                     "Unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1) of opensearch.tls.cert-file.")
             .define("opensearch.tls.verify-hostname", Type.BOOLEAN, true, Importance.LOW,
                     "Check that OpenSearch's certificate names the URL's host. Off lets any holder of a certificate from a trusted CA impersonate OpenSearch; logged as an error at every start.")
+            .define("opensearch.connect-timeout-ms", Type.LONG, 5_000L, Range.between(100, 600_000), Importance.LOW,
+                    "Longest wait for a TCP connection to OpenSearch (5 s outlasts two lost SYNs).")
+            .define("opensearch.socket-timeout-ms", Type.LONG, 60_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
+                    "Longest wait for OpenSearch's answer to one request (a _bulk of up to 5 MiB on a busy cluster); a request unanswered then is retried like a 5xx. Six attempts of a bulk request must fit in kafka.client.max.poll.interval.ms.")
             .define("opensearch.index-prefix", Type.STRING, "audit-events", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Daily indices are <prefix>-yyyy.MM.dd behind the alias <prefix>.")
             .define("opensearch.replicas", Type.INT, 1, Range.atLeast(0), Importance.LOW,
@@ -156,6 +194,7 @@ public final class ArchiverConfig {
             }
         }
         openSearchPassword = validateOpenSearch();
+        validateTimeouts();
         if (!Files.isReadable(signingKeyFile())) {
             throw new ConfigException("manifest.signing-key-file", signingKeyFile().toString(), "file does not exist or is not readable");
         }
@@ -244,6 +283,89 @@ public final class ArchiverConfig {
         return password;
     }
 
+    /**
+     * Checks that the slowest step of a writer ends before {@code max.poll.interval.ms}, every call in it taking its
+     * whole timeout: otherwise a slow store makes the group revoke the partition mid-write, again and again (safe,
+     * thanks to the fencing, but no write would ever finish). Names the store's timeout key, the one to lower.
+     */
+    private void validateTimeouts() {
+        if (s3ApiCallAttemptTimeout().compareTo(s3ApiCallTimeout()) > 0) {
+            throw new ConfigException("s3.api-call-attempt-timeout-ms", s3ApiCallAttemptTimeout().toMillis(),
+                    "must be at most s3.api-call-timeout-ms (" + s3ApiCallTimeout().toMillis() + ")");
+        }
+        long session = consumerTimeoutMs(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        long heartbeat = consumerTimeoutMs(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+        if (heartbeat * 3 > session) {
+            throw new ConfigException(KAFKA_CLIENT_PREFIX + ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, heartbeat,
+                    "must be at most a third of session.timeout.ms (" + session + "), so that one lost heartbeat does"
+                            + " not end the archiver's membership");
+        }
+        long maxPoll = consumerTimeoutMs(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        Duration archiveStep = archiveStepBound();
+        if (archiveStep.toMillis() > maxPoll) {
+            throw new ConfigException("s3.api-call-timeout-ms", s3ApiCallTimeout().toMillis(),
+                    "is too long for kafka.client.max.poll.interval.ms (" + maxPoll + "): the longest archive step, "
+                            + ARCHIVE_STEP_S3_CALLS + " S3 calls of s3.api-call-timeout-ms, " + ARCHIVE_STEP_KAFKA_CALLS
+                            + " Kafka calls of default.api.timeout.ms and " + ARCHIVE_STEP_PUBLISHES + " publishes of "
+                            + ArchiveWriterLoop.PUBLISH_TIMEOUT.toMillis() + " ms, takes up to " + archiveStep.toMillis()
+                            + " ms; the group would take the partition away mid-write");
+        }
+        if (openSearchUrl().isPresent() && indexStepBound().toMillis() > maxPoll) {
+            throw new ConfigException("opensearch.socket-timeout-ms", openSearchSocketTimeout().toMillis(),
+                    "is too long for kafka.client.max.poll.interval.ms (" + maxPoll + "): " + (INDEX.maxRetries() + 1)
+                            + " attempts of a bulk request, each up to opensearch.connect-timeout-ms plus"
+                            + " opensearch.socket-timeout-ms, with their backoffs and the offset commit take up to "
+                            + indexStepBound().toMillis() + " ms");
+        }
+    }
+
+    /** The longest an archive writer's step between two polls can take, every call in it taking its whole timeout. */
+    public Duration archiveStepBound() {
+        return s3ApiCallTimeout().multipliedBy(ARCHIVE_STEP_S3_CALLS)
+                .plus(Duration.ofMillis(consumerTimeoutMs(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG))
+                        .multipliedBy(ARCHIVE_STEP_KAFKA_CALLS))
+                .plus(ArchiveWriterLoop.PUBLISH_TIMEOUT.multipliedBy(ARCHIVE_STEP_PUBLISHES));
+    }
+
+    /**
+     * How long an archive writer may go on starting steps after a poll: {@code max.poll.interval.ms} less the longest
+     * step, so that the last step started ends before the group gives up on the writer.
+     */
+    public Duration archiveTurnBudget() {
+        return Duration.ofMillis(consumerTimeoutMs(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG)).minus(archiveStepBound());
+    }
+
+    /** The longest the indexer's handling of one bulk request and its commit can take. */
+    public Duration indexStepBound() {
+        return openSearchConnectTimeout().plus(openSearchSocketTimeout()).multipliedBy(INDEX.maxRetries() + 1L)
+                .plus(INDEX.longestBackoffs())
+                .plus(Duration.ofMillis(consumerTimeoutMs(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG)));
+    }
+
+    /** A consumer timeout as the archiver's consumers use it: {@code kafka.client.<name>} or {@link #CONSUMER_TIMEOUTS}. */
+    public long consumerTimeoutMs(String name) {
+        Object v = kafkaClientOverrides().get(name);
+        if (v == null) {
+            return CONSUMER_TIMEOUTS.get(name);
+        }
+        try {
+            long ms = Long.parseLong(String.valueOf(v).trim());
+            if (ms <= 0) {
+                throw new NumberFormatException();
+            }
+            return ms;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(KAFKA_CLIENT_PREFIX + name, v, "must be a positive number of milliseconds");
+        }
+    }
+
+    /** {@link #CONSUMER_TIMEOUTS} as this config sets them, for the archiver's consumers. */
+    public Map<String, Object> consumerTimeouts() {
+        Map<String, Object> m = new java.util.HashMap<>();
+        CONSUMER_TIMEOUTS.keySet().forEach(k -> m.put(k, (int) Math.min(Integer.MAX_VALUE, consumerTimeoutMs(k))));
+        return m;
+    }
+
     private Optional<Path> file(String key) {
         String v = values.getString(key);
         if (v == null || v.isBlank()) {
@@ -299,6 +421,10 @@ public final class ArchiverConfig {
     public boolean createBucket() { return values.getBoolean("s3.create-bucket"); }
     public String sse() { return values.getString("s3.sse"); }
     public Optional<String> kmsKeyId() { return Optional.ofNullable(values.getString("s3.sse-kms-key-id")).filter(s -> !s.isBlank()); }
+    public Duration s3ApiCallTimeout() { return Duration.ofMillis(values.getLong("s3.api-call-timeout-ms")); }
+    public Duration s3ApiCallAttemptTimeout() { return Duration.ofMillis(values.getLong("s3.api-call-attempt-timeout-ms")); }
+    public Duration openSearchConnectTimeout() { return Duration.ofMillis(values.getLong("opensearch.connect-timeout-ms")); }
+    public Duration openSearchSocketTimeout() { return Duration.ofMillis(values.getLong("opensearch.socket-timeout-ms")); }
     public int retentionYears() { return values.getInt("retention.years"); }
     public long batchMaxBytes() { return values.getLong("batch.max-bytes"); }
     public int batchMaxEvents() { return values.getInt("batch.max-events"); }
@@ -326,6 +452,10 @@ public final class ArchiverConfig {
                 openSearchCaFile().orElse(null), openSearchCertFile().orElse(null),
                 openSearchKeyFile().orElse(null), openSearchVerifyHostname(),
                 openSearchAwsRegion().orElse(null), openSearchAwsService());
+    }
+    /** {@code opensearch.connect-timeout-ms} and {@code opensearch.socket-timeout-ms}. */
+    public OpenSearchTimeouts openSearchTimeouts() {
+        return new OpenSearchTimeouts(openSearchConnectTimeout(), openSearchSocketTimeout());
     }
     public boolean openSearchVerifyHostname() { return values.getBoolean("opensearch.tls.verify-hostname"); }
     /** Days a daily index is kept; 0 = forever. */

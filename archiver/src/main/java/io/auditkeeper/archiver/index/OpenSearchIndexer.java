@@ -93,6 +93,17 @@ public final class OpenSearchIndexer {
         public Settings withBulkLimits(long bytes, int docs) {
             return new Settings(indexPrefix, replicas, maxRetries, initialBackoff, bytes, docs);
         }
+
+        /** The longest the waits between a request's retry rounds can add up to, jitter included. */
+        public Duration longestBackoffs() {
+            Duration total = Duration.ZERO;
+            for (int round = 0; round < maxRetries; round++) {
+                long capped = Math.min(Math.max(initialBackoff.toMillis() << Math.min(round, 20), 0),
+                        BulkRetryStrategy.MAX_BACKOFF.toMillis());
+                total = total.plusMillis(capped + capped / 5);
+            }
+            return total;
+        }
     }
 
     /**

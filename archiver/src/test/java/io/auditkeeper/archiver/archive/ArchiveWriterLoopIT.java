@@ -112,27 +112,57 @@ class ArchiveWriterLoopIT {
         assertThat(objects).as("every object in the archive is in a manifest chain: none overlaps another")
                 .hasSize(manifests.all(topic, 0).size() + manifests.all(topic, 1).size());
 
-        ManifestVerifier verifier = ManifestVerifier.fromPublicKeyPemFile(keys.resolve("signing.pub.pem"));
-        for (int part = 0; part < 2; part++) {
-            List<ManifestEntry> chain = manifests.all(topic, part);
-            VerificationReport report = verifier.verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
-            assertThat(report.problems()).as("partition %d", part).isEmpty();
-            assertThat(report.firstOffset()).isZero();
-            assertThat(report.lastOffset()).isEqualTo(PER_PARTITION - 1);
-            List<String> lines = new ArrayList<>();
-            for (ManifestEntry e : chain) {
-                byte[] gz = s3.getObjectAsBytes(b -> b.bucket(bucket).key(e.key()).versionId(e.versionId())).asByteArray();
-                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-                    lines.addAll(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+        assertEveryRecordOnceInOrder(s3, bucket, manifests, topic, keys.resolve("signing.pub.pem"));
+        s3.close();
+    }
+
+    @Test
+    void shouldTakeOneStoreStepPerTurnWhenTheTurnBudgetIsSpentAndStillArchiveEveryRecordOnceInOrder(LocalStack stack)
+            throws Exception {
+        String bootstrap = stack.kafkaBootstrap();
+        String topic = "archive-turns-" + UUID.randomUUID().toString().substring(0, 8);
+        Bucket bucket = Bucket.create(stack, "archturns");
+        ManifestSigner.generate(keys.resolve("turns.pem"), keys.resolve("turns.pub.pem"));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, 2, (short) 1));
+        }
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int part = 0; part < 2; part++) {
+                for (int i = 0; i < PER_PARTITION; i++) {
+                    p.send(new ProducerRecord<>(topic, part, null, ("{\"p\":" + part + ",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
                 }
             }
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i < PER_PARTITION; i++) {
-                expected.add("{\"p\":" + part + ",\"n\":" + i + "}");
-            }
-            assertThat(lines).as("every record of partition %d once, in order", part).isEqualTo(expected);
         }
-        s3.close();
+        // one poll brings several full batches of 60, more than one turn may write
+        ArchiveWriterLoop loop = new ArchiveWriterLoop(archiveConsumer(bootstrap, "turns-" + topic), bucket.writer(),
+                bucket.manifests(), ManifestSigner.fromPemFile(keys.resolve("turns.pem")),
+                new ArchiveWriterLoop.Settings(topic, "", 1 << 20, 60, Duration.ofHours(1), Duration.ofMillis(100)));
+        // a turn whose budget is spent at once: its first store step only (a partition resumed or a batch written)
+        loop.limitTurnTo(Duration.ZERO);
+        int[] written = {0};
+        loop.afterObjectWritten(b -> written[0]++);
+        loop.subscribe();
+        int mostInOneTurn = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (loop.archivedRecords() < 2 * PER_PARTITION) {
+            assertThat(System.nanoTime()).as("archived %d of %d in time", loop.archivedRecords(), 2 * PER_PARTITION)
+                    .isLessThan(deadline);
+            written[0] = 0;
+            loop.runOnce();
+            mostInOneTurn = Math.max(mostInOneTurn, written[0]);
+        }
+        loop.close();
+
+        assertThat(mostInOneTurn).as("objects written in one turn").isEqualTo(1);
+        assertThat(loop.storeFailures()).isZero();
+        List<String> objects = new ArrayList<>();
+        bucket.s3().listObjectsV2Paginator(b -> b.bucket(bucket.name()).prefix("events/")).contents()
+                .forEach(o -> objects.add(o.key()));
+        assertThat(objects).as("every object in a manifest chain: none written twice")
+                .hasSize(bucket.manifests().all(topic, 0).size() + bucket.manifests().all(topic, 1).size());
+        assertEveryRecordOnceInOrder(bucket.s3(), bucket.name(), bucket.manifests(), topic, keys.resolve("turns.pub.pem"));
+        bucket.s3().close();
     }
 
     @Test
@@ -274,6 +304,31 @@ class ArchiveWriterLoopIT {
         assertThat(manifests.all(topic, 0)).extracting(e -> e.firstOffset() + "-" + e.lastOffset())
                 .containsExactly("0-9", "15-19");
         s3.close();
+    }
+
+    /** Both partitions' {@code {"p":..,"n":..}} records, each once and in order, in chains that verify. */
+    private static void assertEveryRecordOnceInOrder(S3Client s3, String bucket, S3ManifestStore manifests, String topic,
+                                                     Path publicKey) throws Exception {
+        ManifestVerifier verifier = ManifestVerifier.fromPublicKeyPemFile(publicKey);
+        for (int part = 0; part < 2; part++) {
+            List<ManifestEntry> chain = manifests.all(topic, part);
+            VerificationReport report = verifier.verifyPartition(chain, new S3ObjectStore(s3, bucket), Instant.now(), Duration.ofDays(6 * 365 + 1));
+            assertThat(report.problems()).as("partition %d", part).isEmpty();
+            assertThat(report.firstOffset()).isZero();
+            assertThat(report.lastOffset()).isEqualTo(PER_PARTITION - 1);
+            List<String> lines = new ArrayList<>();
+            for (ManifestEntry e : chain) {
+                byte[] gz = s3.getObjectAsBytes(b -> b.bucket(bucket).key(e.key()).versionId(e.versionId())).asByteArray();
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+                    lines.addAll(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < PER_PARTITION; i++) {
+                expected.add("{\"p\":" + part + ",\"n\":" + i + "}");
+            }
+            assertThat(lines).as("every record of partition %d once, in order", part).isEqualTo(expected);
+        }
     }
 
     /** A fresh Object Lock bucket on the local Ceph, with the archive writer and manifest store the loop uses. */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -117,6 +118,84 @@ class ArchiverConfigTest {
         assertThat(ArchiverConfig.of(valid(Map.of("opensearch.retention-days", "0"))).openSearchRetentionDays()).isZero();
         assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("opensearch.retention-days", "-1"))))
                 .hasMessageContaining("opensearch.retention-days");
+    }
+
+    @Test
+    void shouldBoundEveryStoreCallAndKeepTheLongestArchiveStepWithinTheMaxPollIntervalWhenTheDefaultsAreKept() throws Exception {
+        ArchiverConfig config = ArchiverConfig.of(valid(Map.of()));
+
+        assertThat(config.s3ApiCallTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.s3ApiCallAttemptTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.openSearchTimeouts().connect()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.openSearchTimeouts().socket()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.consumerTimeouts()).containsEntry("max.poll.interval.ms", 600_000)
+                .containsEntry("session.timeout.ms", 45_000).containsEntry("heartbeat.interval.ms", 3_000)
+                .containsEntry("default.api.timeout.ms", 30_000);
+        // 6 S3 calls of 60 s, 3 Kafka calls of 30 s, 2 publishes of 30 s
+        assertThat(config.archiveStepBound()).isEqualTo(Duration.ofSeconds(510));
+        assertThat(config.archiveTurnBudget()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void shouldTakeTheConsumerTimeoutsFromKafkaClientKeysAndNameTheKeyWhenOneIsNotANumber() throws Exception {
+        ArchiverConfig config = ArchiverConfig.of(valid(Map.of("kafka.client.session.timeout.ms", "30000",
+                "kafka.client.max.poll.interval.ms", "900000")));
+
+        assertThat(config.consumerTimeouts()).containsEntry("session.timeout.ms", 30_000)
+                .containsEntry("max.poll.interval.ms", 900_000).containsEntry("heartbeat.interval.ms", 3_000);
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("kafka.client.max.poll.interval.ms", "ten minutes"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.client.max.poll.interval.ms");
+    }
+
+    @Test
+    void shouldAcceptAnS3CallTimeoutUpToTheMaxPollIntervalAndNameItOneMillisecondPast() throws Exception {
+        // 210 s = 6 S3 calls of 10 s + 3 Kafka calls of 30 s + 2 publishes of 30 s
+        Map<String, String> poll = Map.of("kafka.client.max.poll.interval.ms", "210000", "s3.api-call-attempt-timeout-ms", "5000");
+
+        ArchiverConfig atTheLimit = ArchiverConfig.of(valid(with(poll, "s3.api-call-timeout-ms", "10000")));
+
+        assertThat(atTheLimit.archiveStepBound()).isEqualTo(Duration.ofMillis(210_000));
+        assertThat(atTheLimit.archiveTurnBudget()).isZero();
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(poll, "s3.api-call-timeout-ms", "10001"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("s3.api-call-timeout-ms")
+                .hasMessageContaining("kafka.client.max.poll.interval.ms");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(with(poll, "s3.api-call-timeout-ms", "10000"),
+                "kafka.client.default.api.timeout.ms", "30001"))))
+                .as("the Kafka calls count too").hasMessageContaining("s3.api-call-timeout-ms");
+    }
+
+    @Test
+    void shouldNameTheAttemptTimeoutWhenItExceedsTheCallTimeout() throws Exception {
+        assertThat(ArchiverConfig.of(valid(Map.of("s3.api-call-timeout-ms", "30000"))).s3ApiCallAttemptTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("s3.api-call-timeout-ms", "29999"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("s3.api-call-attempt-timeout-ms");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("s3.api-call-timeout-ms", "99"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("s3.api-call-timeout-ms");
+    }
+
+    @Test
+    void shouldNameTheHeartbeatWhenItExceedsAThirdOfTheSession() throws Exception {
+        assertThat(ArchiverConfig.of(valid(Map.of("kafka.client.heartbeat.interval.ms", "15000"))).consumerTimeouts())
+                .containsEntry("heartbeat.interval.ms", 15_000);
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("kafka.client.heartbeat.interval.ms", "15001"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.client.heartbeat.interval.ms");
+    }
+
+    @Test
+    void shouldAcceptAnOpenSearchSocketTimeoutUpToTheMaxPollIntervalAndNameItOneMillisecondPast() throws Exception {
+        Map<String, String> os = Map.of("opensearch.url", "http://os:9200");
+        // 6 attempts of (5 s + socket), 7.44 s of backoffs (0.2 s doubling, a fifth more as jitter), a 30 s commit
+        long limit = (600_000 - 7_440 - 30_000) / 6 - 5_000;
+
+        ArchiverConfig atTheLimit = ArchiverConfig.of(valid(with(os, "opensearch.socket-timeout-ms", Long.toString(limit))));
+
+        assertThat(atTheLimit.indexStepBound()).isEqualTo(Duration.ofMillis(600_000));
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(with(os, "opensearch.socket-timeout-ms", Long.toString(limit + 1)))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("opensearch.socket-timeout-ms")
+                .hasMessageContaining("kafka.client.max.poll.interval.ms");
+        assertThat(ArchiverConfig.of(valid(Map.of("opensearch.socket-timeout-ms", Long.toString(limit + 1))))
+                .openSearchSocketTimeout()).as("no indexer without opensearch.url: nothing to check").isNotNull();
     }
 
     private static Map<String, String> with(Map<String, String> m, String key, String value) {

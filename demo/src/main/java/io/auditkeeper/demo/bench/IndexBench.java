@@ -51,7 +51,7 @@ final class IndexBench {
 
     IndexBench(ArchiverConfig config) {
         this.config = config;
-        this.client = OpenSearchClientFactory.create(config.openSearchConnection());
+        this.client = OpenSearchClientFactory.create(config.openSearchConnection(), config.openSearchTimeouts());
     }
 
     private OpenSearchIndexer indexer(String indexPrefix) throws Exception {
