@@ -30,7 +30,10 @@ final class RetryContract {
 
     /** How the apiserver's client would see an exception of Java's HTTP client. */
     static Transport transport(java.io.IOException e) {
-        if (e instanceof java.net.http.HttpConnectTimeoutException || e instanceof java.net.ConnectException) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return new Transport("connect timeout", false);
+        }
+        if (e instanceof java.net.ConnectException) {
             return new Transport("connection refused", false);
         }
         if (e instanceof java.net.http.HttpTimeoutException) {

@@ -23,6 +23,20 @@ class RetryContractTest {
     }
 
     @Test
+    void shouldResendAfterAResetConnectionOnlyWhenNoAnswerCame() {
+        assertThat(RetryContract.transport(new java.net.SocketException("Connection reset")))
+                .isEqualTo(new RetryContract.Transport("connection reset", true));
+        assertThat(RetryContract.transport(new java.io.IOException("wrapped", new java.net.SocketException("Connection reset by peer"))))
+                .extracting(RetryContract.Transport::retried).isEqualTo(true);
+        assertThat(RetryContract.transport(new java.net.ConnectException("Connection refused")))
+                .isEqualTo(new RetryContract.Transport("connection refused", false));
+        assertThat(RetryContract.transport(new java.net.http.HttpTimeoutException("request timed out")))
+                .isEqualTo(new RetryContract.Transport("timeout", false));
+        assertThat(RetryContract.transport(new java.io.IOException("HTTP/1.1 header parser received no bytes")))
+                .isEqualTo(new RetryContract.Transport("closed without an answer", false));
+    }
+
+    @Test
     void shouldWaitForRetryAfterWhenGivenAndBackOffOtherwise() {
         assertThat(RetryContract.wait(RetryContract.seconds(Optional.of("5")), Duration.ofMillis(500))).hasSeconds(5);
         assertThat(RetryContract.wait(RetryContract.seconds(Optional.of("Wed, 21 Oct 2026 07:28:00 GMT")),
