@@ -3,6 +3,9 @@ package io.auditkeeper.demo.soak;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -39,13 +42,47 @@ final class CatchUp implements AutoCloseable {
                 "default.api.timeout.ms", 15_000));
     }
 
-    /** What each stage has to reach to have taken in everything its input holds now. */
+    /**
+     * What each stage has to reach to have taken in everything its input holds now, read exactly: the last committed
+     * record of every partition is looked up by reading back from its end. Takes a few seconds; for the end of a run.
+     */
+    List<Target> exactlyNow() {
+        return targets(afterLastRecords(AuditTopics.RAW), afterLastRecords(AuditTopics.EVENTS));
+    }
+
+    /**
+     * The same from the log's offsets alone, in milliseconds, for timing a recovery while traffic flows:
+     * {@code audit.raw} is written without transactions, so its end is after its last record; {@code audit.events}
+     * only in transactions, so the offset before its last stable offset is a transaction marker (or the end of an open
+     * transaction's predecessor), and a group that has taken in every committed record has committed that far.
+     */
     List<Target> now() {
-        Map<TopicPartition, Long> raw = afterLastRecords(AuditTopics.RAW);
-        Map<TopicPartition, Long> events = afterLastRecords(AuditTopics.EVENTS);
+        Map<TopicPartition, Long> raw = stableEnds(AuditTopics.RAW, 0);
+        Map<TopicPartition, Long> events = stableEnds(AuditTopics.EVENTS, 1);
+        return targets(raw, events);
+    }
+
+    private static List<Target> targets(Map<TopicPartition, Long> raw, Map<TopicPartition, Long> events) {
         return List.of(new Target(Fleet.APPLICATION_ID, AuditTopics.RAW, raw),
                 new Target(Fleet.ARCHIVE_GROUP, AuditTopics.EVENTS, events),
                 new Target(Fleet.INDEX_GROUP, AuditTopics.EVENTS, events));
+    }
+
+    private Map<TopicPartition, Long> stableEnds(String topic, long markers) {
+        try {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> out = new HashMap<>();
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(15, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, Math.max(0, info.offset() - markers)));
+            return out;
+        } catch (Exception e) {
+            return afterLastRecords(topic); // the slow way round, when the broker is not answering Admin calls yet
+        }
     }
 
     /** Waits until every target is reached; when that was, or empty if not within {@code patience}. */

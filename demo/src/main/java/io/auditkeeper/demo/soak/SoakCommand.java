@@ -147,7 +147,7 @@ public final class SoakCommand implements Callable<Integer> {
                     progress(out, "traffic stopped; every batch answered: " + drained);
                     fleet.heal();
                     List<SoakReport.Recovery> measured = recoveries.stream().map(CompletableFuture::join).toList();
-                    Optional<Instant> lastCatchUp = catchUp.await(catchUp.now(), CATCH_UP_PATIENCE);
+                    Optional<Instant> lastCatchUp = catchUp.await(catchUp.exactlyNow(), CATCH_UP_PATIENCE);
                     progress(out, "pipeline caught up with all traffic: " + lastCatchUp.isPresent());
 
                     Reconciliation reconciliation = new Reconciliation(s3, openSearch);
