@@ -116,18 +116,17 @@ final class Reconciliation {
         Process p = b.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = "";
         int code = p.waitFor();
         JsonNode json;
         try {
             json = AuditJson.mapper().readTree(out);
         } catch (IOException e) {
-            return new Verdict(code, false, -1, Map.of(), 0, false, out + err);
+            return new Verdict(code, false, -1, Map.of(), 0, false, out + java.nio.file.Files.readString(errorLog));
         }
         Map<String, Long> leftovers = new java.util.TreeMap<>();
         json.path("leftoversByKind").fields().forEachRemaining(f -> leftovers.put(f.getKey(), f.getValue().asLong()));
         return new Verdict(code, json.path("ok").asBoolean(), json.path("problemCount").asLong(), leftovers,
-                json.path("digests").path("checked").asLong(), json.path("digests").path("ok").asBoolean(), out + err);
+                json.path("digests").path("checked").asLong(), json.path("digests").path("ok").asBoolean(), out);
     }
 
     private static Count count(Set<String> acknowledged, Map<String, Integer> times) {

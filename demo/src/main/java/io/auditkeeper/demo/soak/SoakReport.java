@@ -49,9 +49,10 @@ final class SoakReport {
     private final Reconciliation.Count indexed;
     private final Reconciliation.Verdict verdict;
     private final List<Stop> stops;
+    private final boolean caughtUpAtEnd;
 
     SoakReport(String setup, Instant start, List<Recovery> recoveries, Traffic traffic, Reconciliation.Count archived,
-               Reconciliation.Count indexed, Reconciliation.Verdict verdict, List<Stop> stops) {
+               Reconciliation.Count indexed, Reconciliation.Verdict verdict, List<Stop> stops, boolean caughtUpAtEnd) {
         this.setup = setup;
         this.start = start;
         this.recoveries = List.copyOf(recoveries);
@@ -60,13 +61,14 @@ final class SoakReport {
         this.indexed = indexed;
         this.verdict = verdict;
         this.stops = List.copyOf(stops);
+        this.caughtUpAtEnd = caughtUpAtEnd;
     }
 
     boolean passed() {
         return traffic.droppedByAnswers() == 0 && traffic.acknowledged() > 0
                 && archived.missing() == 0 && archived.duplicated() == 0 && indexed.missing() == 0
                 && verdict.ok() && verdict.problems() == 0 && verdict.digestsOk()
-                && recoveries.stream().allMatch(r -> r.caughtUpAfter().isPresent())
+                && recoveries.stream().allMatch(r -> r.caughtUpAfter().isPresent()) && caughtUpAtEnd
                 && stops.stream().allMatch(Stop::graceful);
     }
 
