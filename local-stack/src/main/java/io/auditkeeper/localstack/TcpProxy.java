@@ -61,6 +61,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Set<Socket> held = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> releasers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private final AtomicReference<String> loseResponseTo = new AtomicReference<>();
     private final AtomicReference<Armed> armed = new AtomicReference<>();
@@ -158,6 +159,17 @@ public final class TcpProxy implements AutoCloseable {
             before.held().cancel(false);
         }
         return h.held();
+    }
+
+    /**
+     * Ends every {@link #hold} in place: what each held direction kept is forwarded, and the exchange goes on as if
+     * nothing had happened, only late. For a client that must get the answer it waited for (and act on it) after
+     * something else happened meanwhile, say after its process was frozen and thawed.
+     */
+    public void releaseHeld() {
+        List<Runnable> now = List.copyOf(releasers);
+        releasers.removeAll(now);
+        now.forEach(Runnable::run);
     }
 
     private void accept() {
@@ -306,28 +318,57 @@ public final class TcpProxy implements AutoCloseable {
         return headEnd + 4 + body / 2;
     }
 
-    /** Copies {@code from} to {@code to} as {@code gate} lets it; once held, reads and drops until either side closes. */
+    /**
+     * Copies {@code from} to {@code to} as {@code gate} lets it; once held, keeps what it reads until either side closes
+     * or {@link #releaseHeld} forwards it all and lets the rest through.
+     */
     private void pipe(Socket from, Socket to, Gate gate) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
+            java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+            boolean[] holding = {false};
+            boolean[] released = {false};
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
-                boolean holding = false;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (holding || stalled) {
+                    synchronized (kept) {
+                        if (holding[0]) {
+                            kept.write(buffer, 0, n);
+                            continue;
+                        }
+                    }
+                    if (stalled) {
                         continue;
                     }
-                    int pass = gate.admit(buffer, n);
+                    int pass = released[0] ? n : gate.admit(buffer, n);
                     if (pass == RESET) {
                         reset(from);
                         reset(to);
                         return;
                     }
-                    if (pass > 0) {
-                        out.write(buffer, 0, pass);
-                        out.flush();
+                    synchronized (kept) {
+                        if (pass > 0) {
+                            out.write(buffer, 0, pass);
+                            out.flush();
+                        }
+                        if (!released[0] && gate.holding()) {
+                            holding[0] = true;
+                            kept.write(buffer, pass, n - pass);
+                            releasers.add(() -> {
+                                synchronized (kept) {
+                                    try {
+                                        out.write(kept.toByteArray());
+                                        out.flush();
+                                    } catch (IOException closed) {
+                                        // the connection is gone: nothing to release into
+                                    }
+                                    kept.reset();
+                                    holding[0] = false;
+                                    released[0] = true;
+                                }
+                            });
+                        }
                     }
-                    holding = gate.holding();
                 }
             } catch (IOException ignored) {
                 // the other side closed, or the proxy cut the connection

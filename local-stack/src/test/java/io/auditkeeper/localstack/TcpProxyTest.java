@@ -91,6 +91,24 @@ class TcpProxyTest {
         }
     }
 
+    @Test
+    void shouldDeliverTheHeldAnswerAndGoOnWhenReleased() throws Exception {
+        CompletableFuture<String> held = proxy.hold("PUT /b/events/", TcpProxy.HoldStage.ANSWER);
+
+        try (Socket c = client()) {
+            send(c, put("/b/events/1", "0123456789"));
+            held.get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> answer(c)).isInstanceOf(SocketTimeoutException.class);
+
+            proxy.releaseHeld();
+
+            assertThat(answer(c)).as("the answer kept while held, late").startsWith("HTTP/1.1 200");
+            send(c, put("/b/events/2", "next"));
+            assertThat(answer(c)).as("the connection goes on").startsWith("HTTP/1.1 200");
+            assertThat(answered).hasValue(2);
+        }
+    }
+
     private Socket client() throws IOException {
         Socket s = new Socket("127.0.0.1", proxy.port());
         s.setSoTimeout(500);

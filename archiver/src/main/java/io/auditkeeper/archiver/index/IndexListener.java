@@ -24,6 +24,10 @@ public interface IndexListener {
     default void bulkFailed() {
     }
 
+    /** A poll's documents were indexed but their offsets could not be committed: the group had moved the partitions. */
+    default void commitFenced() {
+    }
+
     /** The records of each assigned partition not yet indexed, as the consumer sees them (end minus position). */
     default void lag(Map<TopicPartition, Long> lagByPartition) {
     }

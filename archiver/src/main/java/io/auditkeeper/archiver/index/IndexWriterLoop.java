@@ -4,6 +4,7 @@ import io.auditkeeper.archiver.metrics.ConsumerLag;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.DeadLetterReason;
 import io.auditkeeper.model.DeadLetterSource;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -11,6 +12,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +133,9 @@ public final class IndexWriterLoop implements AutoCloseable {
                 deadLetter(list, result.rejected());
                 results.put(e.getKey(), result);
             }
-            consumer.commitSync(nextOffsets(records));
+            if (!commit(records)) {
+                return;
+            }
             // counted once committed: a poll read again after a failure is not counted twice
             results.forEach((topic, result) -> {
                 indexed += result.indexed();
@@ -144,6 +149,26 @@ public final class IndexWriterLoop implements AutoCloseable {
                     .log("OpenSearch did not take the batch; it will be read again");
             rewind(records);
             Thread.sleep(pause.toMillis());
+        }
+    }
+
+    /**
+     * Commits what a poll indexed; false when the group no longer lets this member commit (it was frozen or cut off
+     * past its session, or is rejoining). Nothing is lost then: the documents are in OpenSearch under ids derived from
+     * the events, and whoever holds the partitions now reads them again from the last commit and overwrites them with
+     * the same content. The consumer rejoins on its next poll.
+     */
+    private boolean commit(ConsumerRecords<byte[], byte[]> records) {
+        try {
+            consumer.commitSync(nextOffsets(records));
+            return true;
+        } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {
+            listener.commitFenced();
+            LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("documents", records.count())
+                    .log("index commit fenced: the consumer group moved these partitions (this archiver was frozen or"
+                            + " cut off past its session, or is rejoining); whoever holds them indexes the documents again,"
+                            + " under the same ids");
+            return false;
         }
     }
 

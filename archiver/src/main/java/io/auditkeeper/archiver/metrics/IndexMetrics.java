@@ -19,12 +19,16 @@ public final class IndexMetrics implements IndexListener {
     private final Map<String, Counter> indexed = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Counter bulkFailures;
+    private final Counter commitsFenced;
     private final LagGauges lag;
 
     public IndexMetrics(MeterRegistry registry, String group) {
         this.registry = registry;
         bulkFailures = Counter.builder("auditkeeper.archiver.bulk.failures")
                 .description("Polls whose documents could not be indexed (OpenSearch unreachable or failing after the retries); read again")
+                .register(registry);
+        commitsFenced = Counter.builder("auditkeeper.archiver.index.commits.fenced")
+                .description("Polls indexed whose offsets the group refused to commit (this archiver had lost the partitions); indexed again by their new owner")
                 .register(registry);
         lag = new LagGauges(registry, "index", group);
     }
@@ -46,6 +50,11 @@ public final class IndexMetrics implements IndexListener {
     @Override
     public void bulkFailed() {
         bulkFailures.increment();
+    }
+
+    @Override
+    public void commitFenced() {
+        commitsFenced.increment();
     }
 
     @Override
