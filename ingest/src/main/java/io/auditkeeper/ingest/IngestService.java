@@ -116,7 +116,7 @@ public final class IngestService implements AutoCloseable {
         }
         AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator,
                 new RequestBodyReader(config.maxBodyBytes(), config.readTimeout()),
-                new EventListSplitter(config.maxEventsPerBatch()),
+                new EventListSplitter(config.maxEventsPerBatch(), config.maxEventBytes()),
                 new AuditRecordPublisher(producer, config.rawTopic().name(), config.deadLetterTopic().name()),
                 limiter, metrics, config.defaultCluster(), config.ackTimeout());
 
