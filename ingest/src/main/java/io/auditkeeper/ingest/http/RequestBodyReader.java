@@ -61,7 +61,7 @@ public final class RequestBodyReader {
             Content.Chunk chunk = nextChunk(request, deadline);
             if (chunk == null) {
                 throw new WebhookException(408, "request-timeout",
-                        "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)");
+                        "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)", 1);
             }
             try {
                 if (Content.Chunk.isFailure(chunk)) {
