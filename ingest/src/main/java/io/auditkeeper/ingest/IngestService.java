@@ -25,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -43,6 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -116,7 +119,7 @@ public final class IngestService implements AutoCloseable {
         }
         AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator,
                 new RequestBodyReader(config.maxBodyBytes(), config.readTimeout()),
-                new EventListSplitter(config.maxEventsPerBatch()),
+                new EventListSplitter(config.maxEventsPerBatch(), config.maxEventBytes()),
                 new AuditRecordPublisher(producer, config.rawTopic().name(), config.deadLetterTopic().name()),
                 limiter, metrics, config.defaultCluster(), config.ackTimeout());
 
@@ -134,7 +137,7 @@ public final class IngestService implements AutoCloseable {
             adminConnector.setPort(config.adminPort());
             server.addConnector(adminConnector);
         }
-        server.setHandler(new GracefulHandler(new ConnectorRouter(webhook, adminHandler)));
+        server.setHandler(new ResendableGracefulHandler(new ConnectorRouter(webhook, adminHandler)));
         server.start();
         if (!config.credentialsReloadInterval().isZero()) {
             credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, metrics, credentials)
@@ -217,6 +220,33 @@ public final class IngestService implements AutoCloseable {
         }
         LOG.info("ingest stopped");
     }
+
+    /**
+     * Jetty's graceful shutdown, whose 503 for a request arriving while the server stops carries {@code Retry-After}:
+     * without it the apiserver drops the batch ({@code DefaultShouldRetry}), with it the batch is resent, on a new
+     * connection (this one is closed), to another instance.
+     */
+    private static final class ResendableGracefulHandler extends GracefulHandler {
+        ResendableGracefulHandler(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (isShutdown() && isStarted()) {
+                response.setStatus(503);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                response.write(true, ByteBuffer.wrap(SHUTTING_DOWN), callback);
+                return true;
+            }
+            return super.handle(request, response, callback);
+        }
+    }
+
+    private static final byte[] SHUTTING_DOWN =
+            "{\"error\":\"shutting-down\",\"message\":\"the server is stopping; retry the batch\"}".getBytes(StandardCharsets.UTF_8);
 
     /** Sends each request to the handler of the connector it arrived on. */
     private static final class ConnectorRouter extends Handler.Abstract {

@@ -26,7 +26,17 @@ public enum DeadLetterReason {
     /** stream-processor: an event that was read but whose normalized record could not be written. */
     UNWRITABLE_EVENT("unwritable-event"),
     /** archiver: OpenSearch refused a normalized event's document for good (the event is archived in S3). */
-    INDEX_REJECTED("index-rejected");
+    INDEX_REJECTED("index-rejected"),
+    /**
+     * ingest: one item of a batch was larger than {@code limits.max-event-bytes}; the record holds its metadata, size
+     * and SHA-256, never its content, and the rest of the batch was accepted.
+     */
+    EVENT_TOO_LARGE("event-too-large"),
+    /**
+     * ingest: a whole body was larger than {@code limits.max-body-bytes} and was answered 413; the record holds its
+     * size and SHA-256 only: its events are lost.
+     */
+    BATCH_TOO_LARGE("batch-too-large");
 
     private final String code;
 

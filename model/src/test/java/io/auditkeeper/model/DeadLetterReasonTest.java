@@ -14,7 +14,8 @@ class DeadLetterReasonTest {
     void shouldKeepTheCodesThatArchivedDeadLettersCarry() {
         assertThat(Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::code)).containsExactly(
                 "malformed-json", "bad-content-encoding", "not-an-event-list", "not-an-object", "missing-audit-id",
-                "missing-stage", "unparseable-event", "not-an-audit-event", "unwritable-event", "index-rejected");
+                "missing-stage", "unparseable-event", "not-an-audit-event", "unwritable-event", "index-rejected",
+                "event-too-large", "batch-too-large");
         assertThat(Arrays.stream(DeadLetterSource.values()).map(DeadLetterSource::code))
                 .containsExactly("ingest", "stream-processor", "archiver");
     }

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * The ingest stage's metrics, named {@code auditkeeper_ingest_*} in Prometheus: requests by status, events accepted
- * and rejected, bytes received, the time from a batch's first send to its last Kafka acknowledgement, and the bytes
+ * and rejected, batches lost for being over the body cap (present from the start, so that an alert sees the first),
+ * bytes received, the time from a batch's first send to its last Kafka acknowledgement, and the bytes
  * in flight, and when the certificates the webhook's TLS rests on expire. Labels are bounded (status codes, reason
  * codes, which certificate), never a client-chosen value such as the cluster.
  */
@@ -26,6 +27,7 @@ public final class IngestMetrics {
     private final Timer ackLatency;
     private final Counter reloadsApplied;
     private final Counter reloadsRefused;
+    private final Counter batchesTooLarge;
     private final Map<String, AtomicLong> expiries = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, Supplier<Number> inFlightBytes) {
@@ -45,6 +47,9 @@ public final class IngestMetrics {
                 .description("Changes of the certificate, key, client CA or token files read again").register(registry);
         this.reloadsRefused = Counter.builder("auditkeeper.ingest.credentials.reloads").tag("result", "refused")
                 .description("Changes of the certificate, key, client CA or token files read again").register(registry);
+        this.batchesTooLarge = Counter.builder("auditkeeper.ingest.batches.too.large")
+                .description("Bodies over limits.max-body-bytes, answered 413: their events are lost (audit.dlq keeps size and SHA-256)")
+                .register(registry);
         Gauge.builder("auditkeeper.ingest.inflight.bytes", inFlightBytes).baseUnit("bytes")
                 .description("Request body bytes held until Kafka acknowledges them").register(registry);
     }
@@ -82,6 +87,11 @@ public final class IngestMetrics {
         Counter.builder("auditkeeper.ingest.events.rejected").tag("reason", reason)
                 .description("Items and bodies written to the dead-letter topic, by reason").register(registry)
                 .increment(count);
+    }
+
+    /** A body over {@code limits.max-body-bytes}: the apiserver drops the batch, its events are lost. */
+    public void batchTooLarge() {
+        batchesTooLarge.increment();
     }
 
     public void bytes(long wire, long decoded) {

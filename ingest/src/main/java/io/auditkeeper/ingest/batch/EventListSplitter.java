@@ -21,21 +21,70 @@ import java.util.List;
  * any {@code audit.k8s.io/*} version is taken, and {@code "items": null} (how Go encodes an empty list) is an empty
  * batch. Strict where it matters: the whole body must be valid JSON before anything is forwarded, so a truncated body
  * is refused as a whole and the apiserver's retry resends it.
+ *
+ * <p>Nothing about one item refuses the batch: an item larger than the per-event limit is rejected as an item (its
+ * summary goes to the dead-letter topic, {@link EventSummary}), and a batch with more items than the per-round limit
+ * is handed over in rounds of at most that many, so the item list held at once stays bounded however many items a
+ * body holds. Such a batch is parsed twice (once to check it is valid, once to hand its rounds over); a batch within
+ * the limit, the common case, once.
  */
 public final class EventListSplitter {
     private static final String API_GROUP_PREFIX = "audit.k8s.io/";
 
-    private final JsonFactory factory;
-    private final int maxEvents;
-
-    public EventListSplitter(int maxEvents) {
-        this.factory = AuditJson.factory();
-        this.maxEvents = maxEvents;
+    /** Takes the rounds of a batch in body order; false stops the split (the batch has failed). */
+    @FunctionalInterface
+    public interface RoundSink {
+        boolean accept(SplitBatch round);
     }
 
-    public SplitBatch split(byte[] body, int length) throws InvalidBatchException, TooManyEventsException {
+    private final JsonFactory factory;
+    private final int maxEventsPerRound;
+    private final long maxEventBytes;
+
+    /** Without a per-event limit. */
+    public EventListSplitter(int maxEventsPerRound) {
+        this(maxEventsPerRound, Long.MAX_VALUE);
+    }
+
+    public EventListSplitter(int maxEventsPerRound, long maxEventBytes) {
+        this.factory = AuditJson.factory();
+        this.maxEventsPerRound = maxEventsPerRound;
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** The whole batch at once, however many items it holds (for tools and tests; the webhook uses rounds). */
+    public SplitBatch split(byte[] body, int length) throws InvalidBatchException {
+        Round all = new Round(0, Integer.MAX_VALUE, null);
+        parse(body, length, all);
+        return all.batch();
+    }
+
+    /**
+     * Checks the whole body, then hands its items to {@code sink} in rounds of at most the per-round limit, in body
+     * order; nothing reaches the sink if the body is not a valid EventList. An empty batch is one empty round.
+     *
+     * @return the number of rounds handed over (fewer than needed if the sink stopped the split)
+     */
+    public int split(byte[] body, int length, RoundSink sink) throws InvalidBatchException {
+        Round first = new Round(0, maxEventsPerRound, null);
+        parse(body, length, first);
+        if (!sink.accept(first.batch())) {
+            return 1;
+        }
+        if (!first.overflowed) {
+            return 1;
+        }
+        Round rest = new Round(maxEventsPerRound, maxEventsPerRound, sink);
+        parse(body, length, rest);
+        if (!rest.stopped && !rest.isEmpty()) {
+            rest.emit();
+        }
+        return 1 + rest.emitted;
+    }
+
+    private void parse(byte[] body, int length, Round round) throws InvalidBatchException {
         try (JsonParser p = factory.createParser(body, 0, length)) {
-            return splitDocument(p);
+            splitDocument(p, body, round);
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             String where = loc == null ? "" : " at byte " + loc.getByteOffset() + " (line " + loc.getLineNr()
@@ -46,7 +95,7 @@ public final class EventListSplitter {
         }
     }
 
-    private SplitBatch splitDocument(JsonParser p) throws IOException, InvalidBatchException, TooManyEventsException {
+    private void splitDocument(JsonParser p, byte[] body, Round round) throws IOException, InvalidBatchException {
         JsonToken first = p.nextToken();
         if (first == null) {
             throw new InvalidBatchException(DeadLetterReason.MALFORMED_JSON, "the body is empty");
@@ -54,8 +103,6 @@ public final class EventListSplitter {
         if (first != JsonToken.START_OBJECT) {
             throw notAnEventList("the body is a JSON " + describe(first) + ", not an EventList object");
         }
-        List<EventSlice> events = new ArrayList<>();
-        List<RejectedItem> rejected = new ArrayList<>();
         boolean sawItems = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -74,7 +121,7 @@ public final class EventListSplitter {
                 case "items" -> {
                     sawItems = true;
                     if (value == JsonToken.START_ARRAY) {
-                        splitItems(p, events, rejected);
+                        splitItems(p, body, round);
                     } else if (value != JsonToken.VALUE_NULL) {
                         throw notAnEventList("items must be an array");
                     }
@@ -89,33 +136,36 @@ public final class EventListSplitter {
         if (!sawItems) {
             throw notAnEventList("the object has no items array");
         }
-        return new SplitBatch(events, rejected);
     }
 
-    private void splitItems(JsonParser p, List<EventSlice> events, List<RejectedItem> rejected)
-            throws IOException, TooManyEventsException {
+    private void splitItems(JsonParser p, byte[] body, Round round) throws IOException {
         int index = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (index == maxEvents) {
-                throw new TooManyEventsException(maxEvents);
-            }
-            int start = (int) p.currentTokenLocation().getByteOffset();
-            if (t == JsonToken.START_OBJECT) {
-                readEvent(p, index, start, events, rejected);
-            } else {
+            if (!round.wants(index)) {
                 p.skipChildren();
-                p.finishToken();
-                int end = (int) p.currentLocation().getByteOffset();
-                rejected.add(new RejectedItem(start, end - start, DeadLetterReason.NOT_AN_OBJECT,
-                        "item " + index + " is a JSON " + describe(t) + ", not an event object", null));
+            } else {
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                if (t == JsonToken.START_OBJECT) {
+                    readEvent(p, body, index, start, round);
+                } else {
+                    p.skipChildren();
+                    p.finishToken();
+                    int end = (int) p.currentLocation().getByteOffset();
+                    if (end - start > maxEventBytes) {
+                        round.rejected.add(tooLarge(body, index, start, end - start, null));
+                    } else {
+                        round.rejected.add(new RejectedItem(start, end - start, DeadLetterReason.NOT_AN_OBJECT,
+                                "item " + index + " is a JSON " + describe(t) + ", not an event object", null));
+                    }
+                }
+                round.added();
             }
             index++;
         }
     }
 
-    private static void readEvent(JsonParser p, int index, int start, List<EventSlice> events,
-                                  List<RejectedItem> rejected) throws IOException {
+    private void readEvent(JsonParser p, byte[] body, int index, int start, Round round) throws IOException {
         String auditId = null;
         String stage = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -130,14 +180,81 @@ public final class EventListSplitter {
             }
         }
         int end = (int) p.currentLocation().getByteOffset();
-        if (auditId == null || auditId.isEmpty()) {
-            rejected.add(new RejectedItem(start, end - start, DeadLetterReason.MISSING_AUDIT_ID,
+        if (end - start > maxEventBytes) {
+            round.rejected.add(tooLarge(body, index, start, end - start, auditId == null || auditId.isEmpty() ? null : auditId));
+        } else if (auditId == null || auditId.isEmpty()) {
+            round.rejected.add(new RejectedItem(start, end - start, DeadLetterReason.MISSING_AUDIT_ID,
                     "item " + index + " has no auditID string", null));
         } else if (stage == null || stage.isEmpty()) {
-            rejected.add(new RejectedItem(start, end - start, DeadLetterReason.MISSING_STAGE,
+            round.rejected.add(new RejectedItem(start, end - start, DeadLetterReason.MISSING_STAGE,
                     "item " + index + " has no stage string", auditId));
         } else {
-            events.add(new EventSlice(start, end - start, auditId, stage));
+            round.events.add(new EventSlice(start, end - start, auditId, stage));
+        }
+    }
+
+    private RejectedItem tooLarge(byte[] body, int index, int start, int length, String auditId) {
+        return new RejectedItem(start, length, DeadLetterReason.EVENT_TOO_LARGE,
+                "item " + index + " is " + length + " bytes, over limits.max-event-bytes (" + maxEventBytes
+                        + "); kept as its metadata, size and SHA-256, without its content",
+                auditId, EventSummary.of(factory, body, start, length, index, maxEventBytes));
+    }
+
+    /**
+     * The items of one parse that are collected: from item {@code skip} on, at most {@code size} at a time. Without a
+     * sink, collecting stops at {@code size} (the parse only checks the rest); with one, each full round is handed
+     * to it and the next begins.
+     */
+    private static final class Round {
+        private final int skip;
+        private final int size;
+        private final RoundSink sink;
+        private List<EventSlice> events = new ArrayList<>();
+        private List<RejectedItem> rejected = new ArrayList<>();
+        private int count;
+        private boolean overflowed;
+        private boolean stopped;
+        private int emitted;
+
+        Round(int skip, int size, RoundSink sink) {
+            this.skip = skip;
+            this.size = size;
+            this.sink = sink;
+        }
+
+        boolean wants(int index) {
+            if (index < skip || stopped) {
+                return false;
+            }
+            if (count == size) {
+                if (sink == null) {
+                    overflowed = true;
+                    return false;
+                }
+                emit();
+                return !stopped;
+            }
+            return true;
+        }
+
+        void added() {
+            count++;
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        void emit() {
+            emitted++;
+            stopped = !sink.accept(batch());
+            events = new ArrayList<>();
+            rejected = new ArrayList<>();
+            count = 0;
+        }
+
+        SplitBatch batch() {
+            return new SplitBatch(events, rejected);
         }
     }
 

@@ -2,7 +2,10 @@ package io.auditkeeper.ingest.batch;
 
 import java.util.List;
 
-/** The items of one EventList, in body order: the usable events and the rejected items. */
+/**
+ * Items of one EventList, in body order: the usable events and the rejected items. A batch with more items than
+ * {@code limits.max-events-per-batch} is handed over as several of these, each a round of at most that many items.
+ */
 public record SplitBatch(List<EventSlice> events, List<RejectedItem> rejected) {
     public SplitBatch {
         events = List.copyOf(events);

@@ -72,9 +72,11 @@ public final class IngestConfig {
             .define("cluster.default", Type.STRING, "default", Importance.MEDIUM,
                     "Cluster name recorded for batches posted to /audit (the apiserver's events carry no cluster name; /audit/{cluster} names it).")
             .define("limits.max-body-bytes", Type.LONG, 32 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
-                    "Largest request body after decompression; larger gets 413. Also bounds a gzip bomb.")
+                    "Hard cap on one request body, after decompression (it bounds the memory a request holds, and a gzip bomb). A larger body gets 413, which the apiserver does not resend: its events are lost, and audit.dlq keeps its size and SHA-256 (batch-too-large). Keep the apiserver's batches under it: see docs/ingest.md, Limits.")
+            .define("limits.max-event-bytes", Type.LONG, 8 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
+                    "Largest single event forwarded to the raw topic. A larger item goes to audit.dlq as its metadata, size and SHA-256, never its content (event-too-large), and the rest of its batch is accepted. Above limits.max-body-bytes it has no effect (no body holds a larger event).")
             .define("limits.max-events-per-batch", Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM,
-                    "Most items in one EventList; more gets 413. The apiserver sends at most --audit-webhook-batch-max-size (400 by default).")
+                    "Most items handled in one round: a batch with more is accepted in several rounds, so the list of items held at once stays bounded. Nothing is refused for it. The apiserver sends at most --audit-webhook-batch-max-size (400 by default).")
             .define("limits.read-timeout-ms", Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
                     "Time allowed to receive a whole request body; a slower client gets 408.")
             .define("limits.max-in-flight-bytes", Type.LONG, 256 * MIB, Range.atLeast(1024), Importance.MEDIUM,
@@ -201,6 +203,7 @@ public final class IngestConfig {
     public ClusterBindings clusterBindings() { return ClusterBindings.parse(values.getList("auth.cluster-bindings")); }
     public String defaultCluster() { return values.getString("cluster.default"); }
     public long maxBodyBytes() { return values.getLong("limits.max-body-bytes"); }
+    public long maxEventBytes() { return values.getLong("limits.max-event-bytes"); }
     public int maxEventsPerBatch() { return values.getInt("limits.max-events-per-batch"); }
     public Duration readTimeout() { return Duration.ofMillis(values.getLong("limits.read-timeout-ms")); }
     public long maxInFlightBytes() { return values.getLong("limits.max-in-flight-bytes"); }

@@ -6,9 +6,10 @@ import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.auth.ClientIdentity;
 import io.auditkeeper.ingest.batch.EventListSplitter;
 import io.auditkeeper.ingest.batch.InvalidBatchException;
+import io.auditkeeper.ingest.batch.RejectedItem;
 import io.auditkeeper.ingest.batch.SplitBatch;
-import io.auditkeeper.ingest.batch.TooManyEventsException;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
+import io.auditkeeper.ingest.kafka.AuditRecordPublisher.Publication;
 import io.auditkeeper.model.ClusterNames;
 import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.http.HttpHeader;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -30,9 +33,15 @@ import java.util.concurrent.TimeUnit;
  * The kube-apiserver's audit webhook: {@code POST /audit} and {@code POST /audit/{cluster}} with an
  * {@code audit.k8s.io} EventList. It authenticates the client, reads the body under the configured limits, splits
  * it into events, writes them to Kafka, and answers 200 only when Kafka has acknowledged every record of the batch.
- * An unusable event goes to the dead-letter topic and the rest is accepted; a body that is not an EventList is
- * answered 400 once it is safe in the dead-letter topic; when Kafka cannot acknowledge in time, 503 makes the
- * apiserver resend (duplicates are removed downstream by cluster, auditID and stage).
+ *
+ * <p>Every answer is chosen for what the apiserver does with it ({@code DefaultShouldRetry} in
+ * {@code k8s.io/apiserver/pkg/util/webhook}): it resends only after a 429, 500, 504, a connection reset or an answer
+ * with {@code Retry-After}, and drops the batch on any other. So nothing about one event refuses a batch: an
+ * unusable or oversize event goes to the dead-letter topic and the rest is accepted, however many items the batch
+ * holds. A body that is not an EventList is answered 400 once it is safe in the dead-letter topic; a body over the
+ * memory cap 413 once its size and hash are; every answer worth resending (Kafka did not acknowledge in time, too
+ * many bytes in flight, a body that did not arrive in time, shutting down) carries {@code Retry-After}. Resends
+ * are deduplicated downstream by cluster, auditID and stage.
  */
 public final class AuditWebhookHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(AuditWebhookHandler.class);
@@ -69,34 +78,46 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             exchange.authenticatedAs(authenticate(request));
             authorize(exchange.client(), exchange.cluster());
             String encoding = contentEncoding(request);
-            InFlightBytesLimiter.Reservation reservation = limiter.tryReserve(Math.max(request.getLength(), 0));
+            long declared = request.getLength();
+            InFlightBytesLimiter.Reservation reservation =
+                    limiter.tryReserve(declared > bodyReader.maxBodyBytes() ? 0 : Math.max(declared, 0));
             if (reservation == null) {
                 throw RequestBodyReader.overloaded();
             }
             exchange.hold(reservation);
-            RequestBodyReader.Body wire = bodyReader.readWire(request, reservation);
-            exchange.markBodyRead();
+            RequestBodyReader.Body wire;
             RequestBodyReader.Body body;
             try {
-                body = encoding == null ? wire : bodyReader.gunzip(wire, reservation);
-            } catch (WebhookException e) {
-                if (e.status() != 400) {
-                    throw e;
+                wire = bodyReader.readWire(request, reservation);
+                exchange.markBodyRead();
+                try {
+                    body = encoding == null ? wire : bodyReader.gunzip(wire, reservation);
+                } catch (WebhookException e) {
+                    if (e.status() != 400) {
+                        throw e;
+                    }
+                    refuseBody(exchange, wire, DeadLetterReason.BAD_CONTENT_ENCODING, e);
+                    return true;
                 }
-                refuseBody(exchange, wire, DeadLetterReason.BAD_CONTENT_ENCODING, e);
+            } catch (BodyTooLargeException e) {
+                refuseOversize(exchange, e, encoding);
                 return true;
             }
             metrics.bytes(wire.wireLength(), body.length());
-            SplitBatch batch;
+            Publication publication = publisher.begin(exchange.origin());
+            BatchCounts counts = new BatchCounts();
+            long sendStart = System.nanoTime();
             try {
-                batch = splitter.split(body.bytes(), body.length());
+                splitter.split(body.bytes(), body.length(), round -> {
+                    counts.add(round);
+                    return publication.send(body.bytes(), round);
+                });
             } catch (InvalidBatchException e) {
+                publication.seal();
                 refuseBody(exchange, body, e.reason(), new WebhookException(400, e.reason().code(), e.getMessage()));
                 return true;
-            } catch (TooManyEventsException e) {
-                throw new WebhookException(413, "too-many-events", e.getMessage());
             }
-            publish(exchange, body, batch);
+            awaitAcks(exchange, publication.seal(), counts, body.length(), sendStart);
             return true;
         } catch (WebhookException e) {
             exchange.release();
@@ -181,20 +202,60 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         throw new WebhookException(415, "unsupported-content-encoding", "Content-Encoding must be gzip or identity");
     }
 
-    private void publish(WebhookExchange exchange, RequestBodyReader.Body body, SplitBatch batch) {
-        long sendStart = System.nanoTime();
-        CompletableFuture<Void> acked = publisher.publishBatch(body.bytes(), batch, exchange.origin());
+    /** Answers 200 once Kafka has acknowledged every record of every round of the batch, 503 if it did not in time. */
+    private void awaitAcks(WebhookExchange exchange, CompletableFuture<Void> acked, BatchCounts counts, int bytes,
+                           long sendStart) {
         acked.orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
             exchange.release();
             if (error == null) {
                 metrics.ackLatency(System.nanoTime() - sendStart);
-                metrics.accepted(batch.events().size());
-                batch.rejected().forEach(r -> metrics.rejected(r.reason().code(), 1));
-                exchange.accept(batch, body.length());
+                metrics.accepted(counts.accepted);
+                counts.rejectedByReason.forEach((reason, n) -> metrics.rejected(reason.code(), n));
+                exchange.accept(counts.accepted, counts.rejected, bytes);
             } else {
                 exchange.fail(kafkaUnavailable(error), false);
             }
         });
+    }
+
+    /**
+     * A body over {@code limits.max-body-bytes}: its size and SHA-256 go to the dead-letter topic, then 413, which the
+     * apiserver does not resend (a batch this large would never fit). Its events are lost; the record says so.
+     */
+    private void refuseOversize(WebhookExchange exchange, BodyTooLargeException e, String encoding) {
+        exchange.release();
+        if (e.complete()) {
+            exchange.markBodyRead();
+        }
+        long limit = bodyReader.maxBodyBytes();
+        metrics.batchTooLarge();
+        WebhookException answer = e.answer(limit);
+        publisher.publishBodySummary(e.summary(limit, encoding), DeadLetterReason.BATCH_TOO_LARGE, e.detail(limit),
+                        exchange.origin())
+                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        metrics.rejected(DeadLetterReason.BATCH_TOO_LARGE.code(), 1);
+                        exchange.fail(answer, !e.complete());
+                    } else {
+                        exchange.fail(kafkaUnavailable(error), !e.complete());
+                    }
+                });
+    }
+
+    /** What a batch sent to Kafka holds, counted as its rounds are handed over; read once all are acknowledged. */
+    private static final class BatchCounts {
+        private int accepted;
+        private int rejected;
+        private final Map<DeadLetterReason, Integer> rejectedByReason = new EnumMap<>(DeadLetterReason.class);
+
+        void add(SplitBatch round) {
+            accepted += round.events().size();
+            rejected += round.rejected().size();
+            for (RejectedItem r : round.rejected()) {
+                rejectedByReason.merge(r.reason(), 1, Integer::sum);
+            }
+        }
     }
 
     /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */

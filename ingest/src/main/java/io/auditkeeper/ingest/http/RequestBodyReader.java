@@ -8,8 +8,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
@@ -18,7 +21,8 @@ import java.util.zip.ZipException;
 /**
  * Reads a request body into memory under three bounds: a deadline for the whole body (a slow or stalled client gets
  * 408, however it trickles), a size limit that applies to the bytes on the wire and again after decompression (so a
- * gzip bomb stops at the limit), and the shared in-flight budget.
+ * gzip bomb stops at the limit), and the shared in-flight budget. A body over the size limit is read on to its end
+ * through SHA-256 without being stored ({@link BodyTooLargeException}), so that its loss can be recorded.
  */
 public final class RequestBodyReader {
     private static final int CHUNK = 64 * 1024;
@@ -35,14 +39,21 @@ public final class RequestBodyReader {
     public record Body(byte[] bytes, int length, int wireLength) {
     }
 
-    /** The bytes as sent; fails with 408 at the deadline, 413 over the limit, 429 over the in-flight budget. */
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /**
+     * The bytes as sent; fails with 408 at the deadline, 429 over the in-flight budget, and with
+     * {@link BodyTooLargeException} over the size limit (the rest of the body then read and hashed, not stored).
+     */
     public Body readWire(Request request, InFlightBytesLimiter.Reservation reservation)
-            throws WebhookException, InterruptedException {
+            throws WebhookException, BodyTooLargeException, InterruptedException {
         long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
-        }
         long deadline = System.nanoTime() + readTimeout.toNanos();
+        if (declared > maxBodyBytes) {
+            throw readOversize(request, deadline, sha256(), 0);
+        }
         byte[] buf = new byte[(int) (declared >= 0 ? declared : Math.min(CHUNK, maxBodyBytes))];
         long reserved = Math.max(declared, 0);
         int length = 0;
@@ -50,7 +61,7 @@ public final class RequestBodyReader {
             Content.Chunk chunk = nextChunk(request, deadline);
             if (chunk == null) {
                 throw new WebhookException(408, "request-timeout",
-                        "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)");
+                        "the body did not arrive within " + readTimeout.toMillis() + " ms (limits.read-timeout-ms)", 1);
             }
             try {
                 if (Content.Chunk.isFailure(chunk)) {
@@ -60,7 +71,16 @@ public final class RequestBodyReader {
                 int n = bb.remaining();
                 if (n > 0) {
                     if (length + (long) n > maxBodyBytes) {
-                        throw tooLarge();
+                        MessageDigest digest = sha256();
+                        digest.update(buf, 0, length);
+                        digest.update(bb);
+                        long received = length + (long) n;
+                        buf = null;
+                        boolean last = chunk.isLast();
+                        chunk.release();
+                        chunk = null;
+                        throw last ? new BodyTooLargeException(received, HexFormat.of().formatHex(digest.digest()), false)
+                                : readOversize(request, deadline, digest, received);
                     }
                     if (length + n > reserved) {
                         long more = length + n - reserved;
@@ -79,8 +99,45 @@ public final class RequestBodyReader {
                     return new Body(buf, length, length);
                 }
             } finally {
+                if (chunk != null) {
+                    chunk.release();
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads the rest of an oversize body through the digest, storing nothing, until its end or the read deadline;
+     * what is known of it.
+     */
+    private static BodyTooLargeException readOversize(Request request, long deadline, MessageDigest digest, long received)
+            throws InterruptedException {
+        while (true) {
+            Content.Chunk chunk = nextChunk(request, deadline);
+            if (chunk == null) {
+                return new BodyTooLargeException(received, null, false);
+            }
+            try {
+                if (Content.Chunk.isFailure(chunk)) {
+                    return new BodyTooLargeException(received, null, false);
+                }
+                ByteBuffer bb = chunk.getByteBuffer();
+                received += bb.remaining();
+                digest.update(bb);
+                if (chunk.isLast()) {
+                    return new BodyTooLargeException(received, HexFormat.of().formatHex(digest.digest()), false);
+                }
+            } finally {
                 chunk.release();
             }
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -132,7 +189,8 @@ public final class RequestBodyReader {
     }
 
     /** Decompresses a gzip body under the same size limit; 400 if it is not gzip. */
-    public Body gunzip(Body wire, InFlightBytesLimiter.Reservation reservation) throws WebhookException {
+    public Body gunzip(Body wire, InFlightBytesLimiter.Reservation reservation)
+            throws WebhookException, BodyTooLargeException {
         byte[] out = new byte[(int) Math.min(maxBodyBytes, Math.max(CHUNK, (long) wire.length() * 4))];
         int length = 0;
         long reserved = 0;
@@ -143,7 +201,9 @@ public final class RequestBodyReader {
                         if (in.read() < 0) {
                             break;
                         }
-                        throw tooLarge();
+                        MessageDigest digest = sha256();
+                        digest.update(wire.bytes(), 0, wire.length());
+                        throw new BodyTooLargeException(wire.length(), HexFormat.of().formatHex(digest.digest()), true);
                     }
                     out = Arrays.copyOf(out, (int) Math.min(maxBodyBytes, (long) out.length * 2));
                 }
@@ -166,11 +226,6 @@ public final class RequestBodyReader {
             throw new WebhookException(400, DeadLetterReason.BAD_CONTENT_ENCODING.code(), "the body could not be decompressed");
         }
         return new Body(out, length, wire.length());
-    }
-
-    private WebhookException tooLarge() {
-        return new WebhookException(413, "body-too-large",
-                "the body is larger than " + maxBodyBytes + " bytes (limits.max-body-bytes)");
     }
 
     static WebhookException overloaded() {

@@ -2,7 +2,6 @@ package io.auditkeeper.ingest.http;
 
 import io.auditkeeper.ingest.admin.IngestMetrics;
 import io.auditkeeper.ingest.auth.ClientIdentity;
-import io.auditkeeper.ingest.batch.SplitBatch;
 import io.auditkeeper.ingest.kafka.BatchOrigin;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
@@ -89,17 +88,17 @@ final class WebhookExchange {
     }
 
     /** 200 with the counts of the batch, all of which Kafka has acknowledged; {@code bytes} is the decoded body's. */
-    void accept(SplitBatch batch, int bytes) {
-        String json = "{\"accepted\":" + batch.events().size() + ",\"rejected\":" + batch.rejected().size() + "}";
+    void accept(int accepted, int rejected, int bytes) {
+        String json = "{\"accepted\":" + accepted + ",\"rejected\":" + rejected + "}";
         respond(200, json, 0, false);
-        log(200, null, batch, bytes);
+        log(200, null, accepted, rejected, bytes);
     }
 
     /** The error's status and JSON; {@code close} ends the connection after the answer. */
     void fail(WebhookException e, boolean close) {
         String json = "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
         respond(e.status(), json, e.retryAfterSeconds(), close);
-        log(e.status(), e.error(), null, 0);
+        log(e.status(), e.error(), 0, 0, 0);
     }
 
     private void respond(int status, String json, int retryAfter, boolean close) {
@@ -121,14 +120,14 @@ final class WebhookExchange {
         response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
     }
 
-    /** One line per answered batch; {@code batch} is null when none was accepted (counts and bytes are then 0). */
-    private void log(int status, String error, SplitBatch batch, int bytes) {
+    /** One line per answered batch; counts and bytes are 0 when none was accepted. */
+    private void log(int status, String error, int accepted, int rejected, int bytes) {
         var event = status >= 500 ? LOG.atWarn() : status >= 400 ? LOG.atInfo() : LOG.atDebug();
         event.addKeyValue("status", status)
                 .addKeyValue("cluster", cluster)
                 .addKeyValue("client", client == null ? null : client.value())
-                .addKeyValue("accepted", batch == null ? 0 : batch.events().size())
-                .addKeyValue("rejected", batch == null ? 0 : batch.rejected().size())
+                .addKeyValue("accepted", accepted)
+                .addKeyValue("rejected", rejected)
                 .addKeyValue("bytes", bytes)
                 .addKeyValue("duration_ms", (System.nanoTime() - start) / 1_000_000)
                 .addKeyValue("error", error)

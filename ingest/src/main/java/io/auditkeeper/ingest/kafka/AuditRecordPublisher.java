@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes one batch to Kafka and tells when all of it is acknowledged: each event's original bytes to the raw topic
- * (key = auditID), each unusable item to the dead-letter topic with its reason. The returned future completes only
+ * (key = auditID), each unusable item to the dead-letter topic with its reason (an item too large to forward as its
+ * summary, never its content). A batch may be handed over in rounds; it is one batch for the acknowledgement. The returned future completes only
  * when every record of the batch is acknowledged, and fails as soon as one fails: the webhook answers 2xx on the
  * first and 503 on the second, so the apiserver resends whatever was not certainly written.
  */
@@ -36,36 +37,81 @@ public final class AuditRecordPublisher {
         this.deadLetterTopic = deadLetterTopic;
     }
 
+    /**
+     * Starts writing a batch whose rounds are then handed over one by one ({@link Publication#send}); its future,
+     * from {@link Publication#seal}, completes once every record of every round is acknowledged.
+     */
+    public Publication begin(BatchOrigin origin) {
+        return new Publication(commonHeaders(origin));
+    }
+
+    /** Writes a whole batch in one round. */
     public CompletableFuture<Void> publishBatch(byte[] body, SplitBatch batch, BatchOrigin origin) {
-        Acks acks = new Acks(batch.itemCount());
-        if (batch.itemCount() == 0) {
+        Publication publication = begin(origin);
+        publication.send(body, batch);
+        return publication.seal();
+    }
+
+    /** The records of one batch, written round after round; see {@link #begin}. */
+    public final class Publication {
+        private final RecordHeader[] common;
+        private final Acks acks = new Acks();
+
+        private Publication(RecordHeader[] common) {
+            this.common = common;
+        }
+
+        /**
+         * Sends the records of one round: each event to the raw topic, each rejected item to the dead-letter topic
+         * (its summary instead of its bytes when it has one). False once the batch has failed, so that the rest is
+         * not sent in vain.
+         */
+        public boolean send(byte[] body, SplitBatch round) {
+            for (EventSlice e : round.events()) {
+                RecordHeaders headers = new RecordHeaders(common);
+                byte[] value = Arrays.copyOfRange(body, e.offset(), e.offset() + e.length());
+                if (!acks.send(new ProducerRecord<>(rawTopic, null, utf8(e.auditId()), value, headers))) {
+                    return false;
+                }
+            }
+            for (RejectedItem r : round.rejected()) {
+                RecordHeaders headers = deadLetterHeaders(common, r.reason(), r.detail());
+                byte[] value = r.summary() != null ? r.summary() : Arrays.copyOfRange(body, r.offset(), r.offset() + r.length());
+                byte[] key = r.auditId() == null ? null : utf8(r.auditId());
+                if (!acks.send(new ProducerRecord<>(deadLetterTopic, null, key, value, headers))) {
+                    return false;
+                }
+            }
+            return !acks.future.isDone();
+        }
+
+        /** No more rounds: the future completes when all sent records are acknowledged, fails with the first failure. */
+        public CompletableFuture<Void> seal() {
+            acks.acknowledged();
             return acks.future;
         }
-        RecordHeader[] common = commonHeaders(origin);
-        for (EventSlice e : batch.events()) {
-            RecordHeaders headers = new RecordHeaders(common);
-            byte[] value = Arrays.copyOfRange(body, e.offset(), e.offset() + e.length());
-            if (!acks.send(new ProducerRecord<>(rawTopic, null, utf8(e.auditId()), value, headers))) {
-                return acks.future;
-            }
-        }
-        for (RejectedItem r : batch.rejected()) {
-            RecordHeaders headers = deadLetterHeaders(common, r.reason(), r.detail());
-            byte[] value = Arrays.copyOfRange(body, r.offset(), r.offset() + r.length());
-            byte[] key = r.auditId() == null ? null : utf8(r.auditId());
-            if (!acks.send(new ProducerRecord<>(deadLetterTopic, null, key, value, headers))) {
-                return acks.future;
-            }
-        }
-        return acks.future;
     }
 
     /** Keeps a body that was refused as a whole (400), so that nothing a client sent is lost. */
     public CompletableFuture<Void> publishRefusedBody(byte[] body, int length, DeadLetterReason reason, String detail,
                                                       BatchOrigin origin) {
-        Acks acks = new Acks(1);
+        Acks acks = new Acks();
         RecordHeaders headers = deadLetterHeaders(commonHeaders(origin), reason, detail);
         acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, (byte[]) null, Arrays.copyOf(body, length), headers));
+        acks.acknowledged();
+        return acks.future;
+    }
+
+    /**
+     * Keeps what is known of a body that was not kept (over {@code limits.max-body-bytes}): {@code summary} is its
+     * size and SHA-256, never its content.
+     */
+    public CompletableFuture<Void> publishBodySummary(byte[] summary, DeadLetterReason reason, String detail,
+                                                      BatchOrigin origin) {
+        Acks acks = new Acks();
+        RecordHeaders headers = deadLetterHeaders(commonHeaders(origin), reason, detail);
+        acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, (byte[]) null, summary, headers));
+        acks.acknowledged();
         return acks.future;
     }
 
@@ -90,22 +136,20 @@ public final class AuditRecordPublisher {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Counts what a batch waits for: one for each record sent and not yet acknowledged, and one for the seal (more
+     * records may come until then). It completes when it is sealed and every record it sent is acknowledged.
+     */
     private final class Acks implements Callback {
         private final CompletableFuture<Void> future = new CompletableFuture<>();
-        private final AtomicInteger pending;
-
-        Acks(int count) {
-            pending = new AtomicInteger(count);
-            if (count == 0) {
-                future.complete(null);
-            }
-        }
+        private final AtomicInteger pending = new AtomicInteger(1);
 
         /** Sends one record; false once the batch has failed, so that the rest is not sent in vain. */
         boolean send(ProducerRecord<byte[], byte[]> record) {
             if (future.isDone()) {
                 return false;
             }
+            pending.incrementAndGet();
             try {
                 producer.send(record, this);
                 return true;
@@ -115,12 +159,19 @@ public final class AuditRecordPublisher {
             }
         }
 
+        /** No more records: the seal, or one record's acknowledgement. */
+        void acknowledged() {
+            if (pending.decrementAndGet() == 0) {
+                future.complete(null);
+            }
+        }
+
         @Override
         public void onCompletion(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception exception) {
             if (exception != null) {
                 future.completeExceptionally(exception);
-            } else if (pending.decrementAndGet() == 0) {
-                future.complete(null);
+            } else {
+                acknowledged();
             }
         }
     }

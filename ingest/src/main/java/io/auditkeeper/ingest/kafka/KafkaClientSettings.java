@@ -52,7 +52,8 @@ public final class KafkaClientSettings {
     }
 
     /**
-     * The largest record ingest may write: a whole body, when a malformed one goes to the dead-letter topic. Topics
+     * The largest record ingest may write: a whole body, when a malformed one goes to the dead-letter topic (an event,
+     * at most {@code limits.max-event-bytes}, is no larger than a body), with 1 MiB for headers and framing. Topics
      * ingest creates get a {@code max.message.bytes} of at least this.
      */
     public static long maxRecordBytes(IngestConfig config) {

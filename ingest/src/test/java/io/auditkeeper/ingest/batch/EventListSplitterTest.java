@@ -10,7 +10,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -145,14 +148,139 @@ class EventListSplitterTest {
     }
 
     @Test
-    void shouldAcceptExactlyTheLimitOfEventsAndRefuseOneMore() throws Exception {
+    void shouldHandAnEventListOfExactlyTheRoundLimitOverInOneRound() throws Exception {
         EventListSplitter three = new EventListSplitter(3);
-        byte[] ok = utf8("{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + "]}");
-        byte[] over = utf8("{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + "," + item(4) + "]}");
+        byte[] body = utf8("{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + "]}");
+        List<SplitBatch> rounds = new ArrayList<>();
 
-        assertThat(three.split(ok, ok.length).events()).hasSize(3);
-        assertThatThrownBy(() -> three.split(over, over.length)).isInstanceOf(TooManyEventsException.class)
-                .hasMessageContaining("more than 3 items");
+        int count = three.split(body, body.length, rounds::add);
+
+        assertThat(count).isEqualTo(1);
+        assertThat(rounds).singleElement().satisfies(r -> assertThat(r.events()).extracting(EventSlice::auditId)
+                .containsExactly("id-1", "id-2", "id-3"));
+    }
+
+    @Test
+    void shouldSplitIntoRoundsOfAtMostTheLimitWhenTheBatchHasOneItemMore() throws Exception {
+        EventListSplitter three = new EventListSplitter(3);
+        byte[] body = utf8("{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + "," + item(4) + "]}");
+        List<SplitBatch> rounds = new ArrayList<>();
+
+        int count = three.split(body, body.length, rounds::add);
+
+        assertThat(count).isEqualTo(2);
+        assertThat(rounds).extracting(r -> r.events().stream().map(EventSlice::auditId).toList())
+                .containsExactly(List.of("id-1", "id-2", "id-3"), List.of("id-4"));
+    }
+
+    @Test
+    void shouldKeepEveryItemInBodyOrderAcrossRoundsWhenTheBatchHasManyMore() throws Exception {
+        EventListSplitter two = new EventListSplitter(2);
+        byte[] body = utf8("{\"items\":[" + item(1) + ",42," + item(3) + "," + item(4) + ",{\"stage\":\"x\"},"
+                + item(6) + "," + item(7) + "]}");
+        List<SplitBatch> rounds = new ArrayList<>();
+
+        two.split(body, body.length, rounds::add);
+
+        assertThat(rounds).allSatisfy(r -> assertThat(r.itemCount()).isBetween(1, 2));
+        assertThat(rounds.stream().mapToInt(SplitBatch::itemCount).sum()).isEqualTo(7);
+        assertThat(rounds.stream().flatMap(r -> r.events().stream()).map(EventSlice::auditId))
+                .containsExactly("id-1", "id-3", "id-4", "id-6", "id-7");
+        assertThat(rounds.stream().flatMap(r -> r.rejected().stream()).map(RejectedItem::reason))
+                .containsExactly(DeadLetterReason.NOT_AN_OBJECT, DeadLetterReason.MISSING_AUDIT_ID);
+        assertThat(two.split(body, body.length).itemCount()).as("the whole batch at once").isEqualTo(7);
+    }
+
+    @Test
+    void shouldHandOverNoRoundWhenTheBodyIsMalformedAfterTheFirstRound() {
+        EventListSplitter two = new EventListSplitter(2);
+        byte[] body = utf8("{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + ", secretvalue]}");
+        List<SplitBatch> rounds = new ArrayList<>();
+
+        assertThatThrownBy(() -> two.split(body, body.length, rounds::add))
+                .isInstanceOfSatisfying(InvalidBatchException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.MALFORMED_JSON));
+        assertThat(rounds).isEmpty();
+    }
+
+    @Test
+    void shouldStopHandingOverRoundsWhenTheSinkRefusesOne() throws Exception {
+        EventListSplitter one = new EventListSplitter(1);
+        byte[] body = utf8("{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + "]}");
+        List<SplitBatch> rounds = new ArrayList<>();
+
+        one.split(body, body.length, r -> rounds.add(r) && rounds.size() < 2);
+
+        assertThat(rounds).hasSize(2);
+    }
+
+    @Test
+    void shouldForwardAnEventOfExactlyTheEventLimitAndRejectOneByteMoreWithItsSummary() throws Exception {
+        String small = "{\"auditID\":\"a\",\"stage\":\"ResponseComplete\",\"verb\":\"get\"}";
+        EventListSplitter limited = new EventListSplitter(10, small.length());
+        String big = "{\"auditID\":\"b\",\"stage\":\"ResponseComplete\",\"verb\":\"gets\"}";
+        byte[] body = utf8("{\"items\":[" + small + "," + big + "]}");
+
+        SplitBatch batch = limited.split(body, body.length);
+
+        assertThat(batch.events()).extracting(EventSlice::auditId).containsExactly("a");
+        assertThat(batch.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(DeadLetterReason.EVENT_TOO_LARGE);
+            assertThat(r.auditId()).isEqualTo("b");
+            assertThat(r.length()).isEqualTo(small.length() + 1);
+            assertThat(r.detail()).isEqualTo("item 1 is " + (small.length() + 1) + " bytes, over limits.max-event-bytes ("
+                    + small.length() + "); kept as its metadata, size and SHA-256, without its content");
+            assertThat(r.summary()).isNotNull();
+        });
+    }
+
+    @Test
+    void shouldSummarizeAnOversizeEventByItsMetadataSizeAndHashWithoutItsContent() throws Exception {
+        String secret = "c2VjcmV0LXZhbHVl".repeat(1000);
+        String event = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"RequestResponse\","
+                + "\"auditID\":\"big-1\",\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/namespaces/ns/secrets/s\","
+                + "\"verb\":\"update\",\"user\":{\"username\":\"alice\",\"groups\":[\"dev\"]},\"sourceIPs\":[\"10.0.0.1\"],"
+                + "\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"ns\",\"name\":\"s\",\"apiVersion\":\"v1\"},"
+                + "\"responseStatus\":{\"metadata\":{},\"code\":200},"
+                + "\"requestObject\":{\"data\":{\"k\":\"" + secret + "\"}},"
+                + "\"responseObject\":{\"data\":{\"k\":\"" + secret + "\"}},"
+                + "\"requestReceivedTimestamp\":\"2026-12-06T10:00:00.000000Z\",\"stageTimestamp\":\"2026-12-06T10:00:00.100000Z\"}";
+        byte[] body = utf8("{\"items\":[" + event + "]}");
+        EventListSplitter limited = new EventListSplitter(10, 4096);
+
+        RejectedItem r = limited.split(body, body.length).rejected().get(0);
+
+        JsonNode summary = MAPPER.readTree(r.summary());
+        assertThat(summary.get("item").asInt()).isZero();
+        assertThat(summary.get("bytes").asLong()).isEqualTo(event.length());
+        assertThat(summary.get("limit").asLong()).isEqualTo(4096);
+        assertThat(summary.get("sha256").asText()).isEqualTo(sha256(utf8(event)));
+        JsonNode metadata = summary.get("event");
+        assertThat(metadata.get("auditID").asText()).isEqualTo("big-1");
+        assertThat(metadata.get("verb").asText()).isEqualTo("update");
+        assertThat(metadata.get("user").get("username").asText()).isEqualTo("alice");
+        assertThat(metadata.get("objectRef").get("name").asText()).isEqualTo("s");
+        assertThat(metadata.get("responseStatus").get("code").asInt()).isEqualTo(200);
+        assertThat(metadata.get("stageTimestamp").asText()).isEqualTo("2026-12-06T10:00:00.100000Z");
+        assertThat(metadata.has("requestObject")).isFalse();
+        assertThat(summary.get("omitted")).extracting(JsonNode::asText).containsExactly("requestObject", "responseObject");
+        assertThat(new String(r.summary(), StandardCharsets.UTF_8)).doesNotContain("c2VjcmV0");
+        assertThat(r.summary().length).isLessThan(2048);
+    }
+
+    @Test
+    void shouldRejectAnOversizeItemThatIsNotAnObjectBySizeAndHashOnly() throws Exception {
+        String big = "\"" + "x".repeat(2000) + "\"";
+        byte[] body = utf8("{\"items\":[" + item(1) + "," + big + "]}");
+
+        SplitBatch batch = new EventListSplitter(10, 1024).split(body, body.length);
+
+        assertThat(batch.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(DeadLetterReason.EVENT_TOO_LARGE);
+            JsonNode summary = MAPPER.readTree(r.summary());
+            assertThat(summary.get("bytes").asInt()).isEqualTo(big.length());
+            assertThat(summary.has("event")).isFalse();
+        });
     }
 
     @Test
@@ -174,6 +302,10 @@ class EventListSplitterTest {
 
     private static String item(int i) {
         return "{\"auditID\":\"id-" + i + "\",\"stage\":\"ResponseComplete\"}";
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static byte[] utf8(String s) {

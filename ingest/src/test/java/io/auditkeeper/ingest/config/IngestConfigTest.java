@@ -55,6 +55,18 @@ class IngestConfigTest {
         assertThat(c.ackTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.rawTopic().name()).isEqualTo("audit.raw");
         assertThat(c.tlsProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
+        assertThat(c.maxBodyBytes()).isEqualTo(32L * 1024 * 1024);
+        assertThat(c.maxEventBytes()).isEqualTo(8L * 1024 * 1024);
+    }
+
+    @Test
+    void shouldKeepEveryRecordWithinTheRecordSizeOfTheTopicsItCreates() {
+        IngestConfig c = IngestConfig.of(valid(Map.of()));
+
+        assertThat(c.maxEventBytes() + 64 * 1024).as("an event and its headers")
+                .isLessThanOrEqualTo(io.auditkeeper.ingest.kafka.KafkaClientSettings.maxRecordBytes(c));
+        assertThat(c.maxBodyBytes() + 64 * 1024).as("a whole refused body and its headers")
+                .isLessThanOrEqualTo(io.auditkeeper.ingest.kafka.KafkaClientSettings.maxRecordBytes(c));
     }
 
     @Test
