@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (key = auditID), each unusable item to the dead-letter topic with its reason. The returned future completes only
  * when every record of the batch is acknowledged, and fails as soon as one fails: the webhook answers 2xx on the
  * first and 503 on the second, so the apiserver resends whatever was not certainly written.
+ *
+ * <p>Every record's Kafka timestamp is the batch's {@link BatchOrigin#receivedAt} (its {@code auditkeeper.received-at}
+ * header, to the millisecond), rather than the producer's own reading of the host clock at send: one clock, ingest's
+ * receiving clock, for both, which the stream-processor compares with the events' own times (clock skew) and which a
+ * test can set.
  */
 public final class AuditRecordPublisher {
     private final Producer<byte[], byte[]> producer;
@@ -42,10 +47,11 @@ public final class AuditRecordPublisher {
             return acks.future;
         }
         RecordHeader[] common = commonHeaders(origin);
+        Long timestamp = origin.receivedAt().toEpochMilli();
         for (EventSlice e : batch.events()) {
             RecordHeaders headers = new RecordHeaders(common);
             byte[] value = Arrays.copyOfRange(body, e.offset(), e.offset() + e.length());
-            if (!acks.send(new ProducerRecord<>(rawTopic, null, utf8(e.auditId()), value, headers))) {
+            if (!acks.send(new ProducerRecord<>(rawTopic, null, timestamp, utf8(e.auditId()), value, headers))) {
                 return acks.future;
             }
         }
@@ -53,7 +59,7 @@ public final class AuditRecordPublisher {
             RecordHeaders headers = deadLetterHeaders(common, r.reason(), r.detail());
             byte[] value = Arrays.copyOfRange(body, r.offset(), r.offset() + r.length());
             byte[] key = r.auditId() == null ? null : utf8(r.auditId());
-            if (!acks.send(new ProducerRecord<>(deadLetterTopic, null, key, value, headers))) {
+            if (!acks.send(new ProducerRecord<>(deadLetterTopic, null, timestamp, key, value, headers))) {
                 return acks.future;
             }
         }
@@ -65,7 +71,8 @@ public final class AuditRecordPublisher {
                                                       BatchOrigin origin) {
         Acks acks = new Acks(1);
         RecordHeaders headers = deadLetterHeaders(commonHeaders(origin), reason, detail);
-        acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, (byte[]) null, Arrays.copyOf(body, length), headers));
+        acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, origin.receivedAt().toEpochMilli(), null,
+                Arrays.copyOf(body, length), headers));
         return acks.future;
     }
 
