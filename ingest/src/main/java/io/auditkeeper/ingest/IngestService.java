@@ -47,6 +47,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -71,9 +72,19 @@ public final class IngestService implements AutoCloseable {
     private CredentialReloader credentialReloader;
     private ServerConnector adminConnector;
     private volatile boolean stopping;
+    private final Clock clock;
 
     public IngestService(IngestConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock ingest's receiving clock: every batch's {@code receivedAt} and its records' Kafka timestamps. The
+     *              system clock in service; a test sets another to run ingest as a host whose clock is off would.
+     */
+    public IngestService(IngestConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
     }
 
     public IngestService start() throws Exception {
@@ -121,7 +132,7 @@ public final class IngestService implements AutoCloseable {
                 new RequestBodyReader(config.maxBodyBytes(), config.readTimeout()),
                 new EventListSplitter(config.maxEventsPerBatch(), config.maxEventBytes()),
                 new AuditRecordPublisher(producer, config.rawTopic().name(), config.deadLetterTopic().name()),
-                limiter, metrics, config.defaultCluster(), config.ackTimeout());
+                limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
 
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("ingest-http");

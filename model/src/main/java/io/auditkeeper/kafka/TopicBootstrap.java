@@ -17,11 +17,20 @@ import java.util.concurrent.TimeoutException;
 /**
  * Makes sure the topics a service writes to exist before it takes any input: creates a missing one with the configured
  * partitions, replication and retention, or stops startup with a message that names it.
+ *
+ * <p>A topic is created with {@value #TIMESTAMP_AFTER_MAX_MS} unlimited: since Kafka 4 a broker refuses a record whose
+ * timestamp is more than an hour ahead of its own clock, so an ingest host whose clock runs fast would have every
+ * batch refused (503, and the apiserver gives up on it after its retries). Audit records are kept whatever the clocks
+ * say; the stream-processor marks and counts events far from ingest's clock (docs/schema.md, {@code clockSkewSeconds}).
+ * Existing topics are not changed: docs/operations.md, "Clocks", says how to set it on them.
  */
 public final class TopicBootstrap {
     /** How a topic is created when it is missing; a replication factor of -1 takes the broker's default. */
     public record TopicSettings(String name, int partitions, short replicationFactor, long retentionMs) {
     }
+
+    /** The topic config that bounds how far ahead of the broker's clock a record's timestamp may be. */
+    public static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicBootstrap.class);
 
@@ -49,7 +58,8 @@ public final class TopicBootstrap {
                     t.replicationFactor() < 0 ? Optional.empty() : Optional.of(t.replicationFactor()))
                     .configs(Map.of("retention.ms", Long.toString(t.retentionMs()),
                             "max.message.bytes", Long.toString(maxMessageBytes),
-                            "cleanup.policy", "delete"));
+                            "cleanup.policy", "delete",
+                            TIMESTAMP_AFTER_MAX_MS, Long.toString(Long.MAX_VALUE)));
             try {
                 admin.createTopics(List.of(nt)).all().get(30, TimeUnit.SECONDS);
                 LOG.atInfo().addKeyValue("topic", t.name()).addKeyValue("partitions", t.partitions())

@@ -15,7 +15,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"schemaVersion", "cluster", "auditID", "stage", "level", "timestamp", "stageTimestamp", "verb",
         "requestURI", "actor", "user", "impersonatedUser", "sourceIPs", "userAgent", "objectRef", "responseCode",
-        "decision", "reason", "receivedAt", "client", "source", "phi", "redactions", "event"})
+        "decision", "reason", "receivedAt", "clockSkewSeconds", "client", "source", "phi", "redactions", "event"})
 public record NormalizedEvent(
         int schemaVersion,
         String cluster,
@@ -36,6 +36,7 @@ public record NormalizedEvent(
         String decision,
         String reason,
         String receivedAt,
+        Long clockSkewSeconds,
         String client,
         Source source,
         Phi phi,

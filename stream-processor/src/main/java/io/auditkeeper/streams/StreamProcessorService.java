@@ -63,7 +63,7 @@ public final class StreamProcessorService implements AutoCloseable {
         RuleSet rules = config.rulesFile().map(RuleSet::load).orElseGet(RuleSet::defaults);
         Set<String> everywhere = new HashSet<>(config.redactResources());
         SecretRedactor redactor = new SecretRedactor(everywhere, new HashSet<>(config.redactPhiNamespaceResources()), phi);
-        return new EventPipeline(new PhiAccessClassifier(rules, phi), redactor);
+        return new EventPipeline(new PhiAccessClassifier(rules, phi), redactor, config.clockSkewThreshold());
     }
 
     public static Properties streamsProperties(StreamProcessorConfig config) {
@@ -79,6 +79,9 @@ public final class StreamProcessorService implements AutoCloseable {
         // Each commit is a Kafka transaction with markers on every output and changelog partition: a second's worth of
         // records per transaction, rather than exactly-once's default 100 ms, keeps that cost small per record.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        // the changelogs and the repartition topic carry the raw records' timestamps (ingest's clock): none is refused
+        // for being ahead of the broker's clock (TopicBootstrap)
+        p.put(StreamsConfig.topicPrefix(io.auditkeeper.kafka.TopicBootstrap.TIMESTAMP_AFTER_MAX_MS), Long.toString(Long.MAX_VALUE));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 20);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);

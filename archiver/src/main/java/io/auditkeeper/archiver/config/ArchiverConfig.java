@@ -99,7 +99,7 @@ public final class ArchiverConfig {
             .define("s3.api-call-attempt-timeout-ms", Type.LONG, 30_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
                     "Longest one HTTP attempt of an S3 call may take; at most s3.api-call-timeout-ms. A PUT has one attempt (never retried), so a whole batch (up to batch.max-bytes, gzipped) must upload in this time: 30 s is 64 MiB at 2.2 MB/s.")
             .define("retention.years", Type.INT, HIPAA_YEARS, Range.atLeast(1), Importance.HIGH,
-                    "COMPLIANCE retention of every object, from its batch's time. Less than 6 needs retention.allow-shorter.")
+                    "COMPLIANCE retention of every object, from when the archiver writes it (its own clock; never less than from its batch's time). Less than 6 needs retention.allow-shorter.")
             .define("retention.allow-shorter", Type.BOOLEAN, false, Importance.LOW,
                     "Allow retention.years below the six years HIPAA asks for (for tests); logged as an error at every start.")
             .define("batch.max-bytes", Type.LONG, 64L * 1024 * 1024, Range.between(1024, 1024L * 1024 * 1024), Importance.MEDIUM,

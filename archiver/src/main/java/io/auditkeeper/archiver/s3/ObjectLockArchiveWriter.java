@@ -16,8 +16,10 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -25,7 +27,8 @@ import java.util.Map;
 
 /**
  * Writes archive objects that cannot be altered or deleted before their time: every PUT carries Object Lock mode
- * COMPLIANCE with a retain-until date of the batch's time plus the retention, a Content-MD5 that S3 verifies (Object
+ * COMPLIANCE with a retain-until date of the retention after the later of the batch's time and this writer's clock
+ * (see {@link #retainUntil}), a Content-MD5 that S3 verifies (Object
  * Lock uploads require one, and Ceph checks it), the SHA-256 as {@code x-amz-checksum-sha256} (AWS verifies it) and in
  * the metadata, and server-side encryption when configured. Writing the same batch again (a retry after a crash) finds
  * the object already there with the same SHA-256 and writes nothing; different content under the same key is refused.
@@ -34,6 +37,12 @@ import java.util.Map;
  * the connection reset before the response) writes a second version of a locked key, permanently. Instead, a PUT whose
  * outcome is unknown is resolved by looking: if the key holds these bytes, the write happened; otherwise the failure
  * goes to the caller, which tries again later the same way (look first, then write).
+ *
+ * <p><b>Whose clock.</b> A batch's time is its records' Kafka timestamps, which ingest's clock set; an ingest host
+ * whose clock is behind would shorten every lock by as much. So the lock runs for the retention from the moment of
+ * writing as this writer's clock tells it, and no less than from the batch's time: no clock but the archiver's can make
+ * it shorter. The archiver's host must keep NTP time; a clock behind by some amount shortens the locks by that amount
+ * (still never below the batch's time plus the retention), one ahead lengthens them (docs/archiver.md, "Retention").
  */
 public final class ObjectLockArchiveWriter {
     /** Server-side encryption: none, SSE-S3 (AES256), or SSE-KMS with a key id. */
@@ -51,26 +60,50 @@ public final class ObjectLockArchiveWriter {
     private final String bucket;
     private final int retentionYears;
     private final Encryption encryption;
+    private final Clock clock;
 
     public ObjectLockArchiveWriter(S3Client s3, String bucket, int retentionYears, Encryption encryption) {
+        this(s3, bucket, retentionYears, encryption, Clock.systemUTC());
+    }
+
+    /** @param clock the archiver's clock: a lock lasts the retention from the moment of writing by this clock */
+    public ObjectLockArchiveWriter(S3Client s3, String bucket, int retentionYears, Encryption encryption, Clock clock) {
         this.s3 = s3;
         this.bucket = bucket;
         this.retentionYears = retentionYears;
         this.encryption = encryption;
+        this.clock = clock;
     }
 
     /**
-     * Writes {@code content} under {@code key}, locked until {@code batchTime} plus the retention. Stored as it is
-     * (no Content-Encoding), so that what a client downloads is what the SHA-256 covers.
+     * The retain-until of an object written at {@code now} (the archiver's clock) for a batch of {@code batchTime}:
+     * {@code retentionYears} calendar years (UTC) after the later of the two. Never before {@code now} plus the
+     * retention, whatever the records' times say, and never before the batch's time plus the retention (the rule
+     * before the archiver's clock counted, which a clock behind the records' must not undercut either). Rounded up to
+     * the whole second, so that the date S3 stores and the one the manifest entry records are the same.
+     */
+    public static Instant retainUntil(Instant batchTime, Instant now, int retentionYears) {
+        Instant from = batchTime.isAfter(now) ? batchTime : now;
+        Instant second = from.truncatedTo(ChronoUnit.SECONDS);
+        if (second.isBefore(from)) {
+            second = second.plusSeconds(1);
+        }
+        return second.atZone(ZoneOffset.UTC).plusYears(retentionYears).toInstant();
+    }
+
+    /**
+     * Writes {@code content} under {@code key}, locked for the retention from now or from {@code batchTime}, whichever
+     * is later ({@link #retainUntil}). Stored as it is (no Content-Encoding), so that what a client downloads is what
+     * the SHA-256 covers. An object already there with these bytes keeps the lock it has.
      */
     public ArchivedObject put(String key, byte[] content, String contentType, Map<String, String> metadata,
                               Instant batchTime) {
         String sha256 = HexFormat.of().formatHex(digest("SHA-256", content));
-        Instant retainUntil = batchTime.atZone(ZoneOffset.UTC).plusYears(retentionYears).toInstant();
         ArchivedObject existing = existing(key, sha256, content.length);
         if (existing != null) {
             return existing;
         }
+        Instant retainUntil = retainUntil(batchTime, clock.instant(), retentionYears);
         Map<String, String> meta = new HashMap<>(metadata);
         meta.put(ArchiveLayout.SHA256_METADATA, sha256);
         PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(bucket).key(key)

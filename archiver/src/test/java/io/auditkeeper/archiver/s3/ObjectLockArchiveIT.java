@@ -134,6 +134,20 @@ class ObjectLockArchiveIT {
     }
 
     @Test
+    void shouldLockForSixYearsFromTheWriteWhenTheBatchTimeIsTwoHoursBehind() throws Exception {
+        Instant before = Instant.now();
+        Instant batchTime = before.minus(java.time.Duration.ofHours(2));
+        String key = new ArchiveLayout("slow-ingest").events("audit.events", 0, 0, 0, batchTime);
+
+        ArchivedObject o = writer.put(key, gzip("{\"auditID\":\"slow\"}\n"), "application/gzip", Map.of(), batchTime);
+
+        Instant floor = before.atZone(ZoneOffset.UTC).plusYears(6).toInstant();
+        ObjectLockRetention retention = s3.getObjectRetention(b -> b.bucket(bucket).key(key).versionId(o.versionId())).retention();
+        assertThat(retention.retainUntilDate()).isAfterOrEqualTo(floor).isEqualTo(o.retainUntil());
+        assertThat(s3.headObject(b -> b.bucket(bucket).key(key)).objectLockRetainUntilDate()).isAfterOrEqualTo(floor);
+    }
+
+    @Test
     void shouldWriteNothingWhenTheSameBatchIsWrittenAgainAndRefuseOtherContentUnderItsKey() throws Exception {
         Instant batchTime = Instant.now();
         String key = new ArchiveLayout("retry").events("audit.events", 1, 5, 9, batchTime);

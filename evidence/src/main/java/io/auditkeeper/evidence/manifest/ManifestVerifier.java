@@ -96,7 +96,11 @@ public final class ManifestVerifier {
      *                             start of the partition, else the hash of the entry before the range (for instance
      *                             from a digest head)
      * @param now                  the verification time; used to tell an object whose lock has already run out
-     * @param minimumRetention     how long after its last event every object must be locked (six years for HIPAA)
+     * @param minimumRetention     how long after its last event every object must be locked (six years for HIPAA).
+     *                             The archiver also locks every object for that long after it writes it, by its own
+     *                             clock; an entry does not record that moment (its signed form predates the rule), so
+     *                             the floor checked here is the one entries carry: last event plus the retention
+     *                             (docs/archiver.md, "Retention and clocks")
      */
     public VerificationReport verifyPartition(List<ManifestEntry> chainInOrder, String startingPreviousHash,
                                               ObjectStore store, Instant now, Duration minimumRetention) {

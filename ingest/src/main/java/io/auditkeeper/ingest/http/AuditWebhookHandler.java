@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -55,11 +56,20 @@ public final class AuditWebhookHandler extends Handler.Abstract {
     private final IngestMetrics metrics;
     private final String defaultCluster;
     private final Duration ackTimeout;
+    private final Clock clock;
 
     public AuditWebhookHandler(ClientAuthenticator authenticator, RequestBodyReader bodyReader, EventListSplitter splitter,
                                AuditRecordPublisher publisher, InFlightBytesLimiter limiter, IngestMetrics metrics,
                                String defaultCluster, Duration ackTimeout) {
+        this(authenticator, bodyReader, splitter, publisher, limiter, metrics, defaultCluster, ackTimeout, Clock.systemUTC());
+    }
+
+    /** @param clock ingest's receiving clock: each batch's {@code receivedAt}, and its records' Kafka timestamps */
+    public AuditWebhookHandler(ClientAuthenticator authenticator, RequestBodyReader bodyReader, EventListSplitter splitter,
+                               AuditRecordPublisher publisher, InFlightBytesLimiter limiter, IngestMetrics metrics,
+                               String defaultCluster, Duration ackTimeout, Clock clock) {
         super(InvocationType.BLOCKING);
+        this.clock = clock;
         this.authenticator = authenticator;
         this.bodyReader = bodyReader;
         this.splitter = splitter;
@@ -72,7 +82,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        WebhookExchange exchange = new WebhookExchange(response, callback, metrics);
+        WebhookExchange exchange = new WebhookExchange(response, callback, metrics, clock);
         try {
             exchange.routedTo(route(request));
             exchange.authenticatedAs(authenticate(request));

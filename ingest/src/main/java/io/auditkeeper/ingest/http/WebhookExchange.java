@@ -27,13 +27,14 @@ final class WebhookExchange {
     private final Callback callback;
     private final IngestMetrics metrics;
     private final long start = System.nanoTime();
-    private final Instant receivedAt = Instant.now();
+    private final Instant receivedAt;
     private String cluster;
     private ClientIdentity client;
     private InFlightBytesLimiter.Reservation reservation;
     private boolean bodyRead;
 
-    WebhookExchange(Response response, Callback callback, IngestMetrics metrics) {
+    WebhookExchange(Response response, Callback callback, IngestMetrics metrics, java.time.Clock clock) {
+        this.receivedAt = clock.instant();
         this.response = response;
         this.callback = callback;
         this.metrics = metrics;

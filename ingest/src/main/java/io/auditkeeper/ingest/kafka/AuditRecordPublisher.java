@@ -22,9 +22,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Writes one batch to Kafka and tells when all of it is acknowledged: each event's original bytes to the raw topic
  * (key = auditID), each unusable item to the dead-letter topic with its reason (an item too large to forward as its
- * summary, never its content). A batch may be handed over in rounds; it is one batch for the acknowledgement. The returned future completes only
+ * summary, never its content). A batch may be handed over in rounds; it is one batch for the acknowledgement. The
+ * returned future completes only
  * when every record of the batch is acknowledged, and fails as soon as one fails: the webhook answers 2xx on the
  * first and 503 on the second, so the apiserver resends whatever was not certainly written.
+ *
+ * <p>Every record's Kafka timestamp is the batch's {@link BatchOrigin#receivedAt} (its {@code auditkeeper.received-at}
+ * header, to the millisecond), rather than the producer's own reading of the host clock at send: one clock, ingest's
+ * receiving clock, for both, which the stream-processor compares with the events' own times (clock skew) and which a
+ * test can set.
  */
 public final class AuditRecordPublisher {
     private final Producer<byte[], byte[]> producer;
@@ -42,7 +48,7 @@ public final class AuditRecordPublisher {
      * from {@link Publication#seal}, completes once every record of every round is acknowledged.
      */
     public Publication begin(BatchOrigin origin) {
-        return new Publication(commonHeaders(origin));
+        return new Publication(commonHeaders(origin), origin.receivedAt().toEpochMilli());
     }
 
     /** Writes a whole batch in one round. */
@@ -55,10 +61,12 @@ public final class AuditRecordPublisher {
     /** The records of one batch, written round after round; see {@link #begin}. */
     public final class Publication {
         private final RecordHeader[] common;
+        private final Long timestamp;
         private final Acks acks = new Acks();
 
-        private Publication(RecordHeader[] common) {
+        private Publication(RecordHeader[] common, Long timestamp) {
             this.common = common;
+            this.timestamp = timestamp;
         }
 
         /**
@@ -70,7 +78,7 @@ public final class AuditRecordPublisher {
             for (EventSlice e : round.events()) {
                 RecordHeaders headers = new RecordHeaders(common);
                 byte[] value = Arrays.copyOfRange(body, e.offset(), e.offset() + e.length());
-                if (!acks.send(new ProducerRecord<>(rawTopic, null, utf8(e.auditId()), value, headers))) {
+                if (!acks.send(new ProducerRecord<>(rawTopic, null, timestamp, utf8(e.auditId()), value, headers))) {
                     return false;
                 }
             }
@@ -78,7 +86,7 @@ public final class AuditRecordPublisher {
                 RecordHeaders headers = deadLetterHeaders(common, r.reason(), r.detail());
                 byte[] value = r.summary() != null ? r.summary() : Arrays.copyOfRange(body, r.offset(), r.offset() + r.length());
                 byte[] key = r.auditId() == null ? null : utf8(r.auditId());
-                if (!acks.send(new ProducerRecord<>(deadLetterTopic, null, key, value, headers))) {
+                if (!acks.send(new ProducerRecord<>(deadLetterTopic, null, timestamp, key, value, headers))) {
                     return false;
                 }
             }
@@ -97,7 +105,8 @@ public final class AuditRecordPublisher {
                                                       BatchOrigin origin) {
         Acks acks = new Acks();
         RecordHeaders headers = deadLetterHeaders(commonHeaders(origin), reason, detail);
-        acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, (byte[]) null, Arrays.copyOf(body, length), headers));
+        acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, origin.receivedAt().toEpochMilli(), null,
+                Arrays.copyOf(body, length), headers));
         acks.acknowledged();
         return acks.future;
     }
@@ -110,7 +119,8 @@ public final class AuditRecordPublisher {
                                                       BatchOrigin origin) {
         Acks acks = new Acks();
         RecordHeaders headers = deadLetterHeaders(commonHeaders(origin), reason, detail);
-        acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, (byte[]) null, summary, headers));
+        acks.send(new ProducerRecord<byte[], byte[]>(deadLetterTopic, null, origin.receivedAt().toEpochMilli(), null,
+                summary, headers));
         acks.acknowledged();
         return acks.future;
     }

@@ -60,7 +60,9 @@ public final class StreamProcessorConfig {
             .define("topics.outputs.replication-factor", Type.SHORT, (short) -1, Importance.LOW,
                     "Replication factor when an output topic is created; -1 takes the broker's default.")
             .define("dedupe.window-ms", Type.LONG, Duration.ofHours(1).toMillis(), Range.atLeast(1000), Importance.MEDIUM,
-                    "A repeat of (cluster, auditID, stage) within this time of the first is dropped. The apiserver retries for about two minutes.")
+                    "A repeat of (cluster, auditID, stage) within this time of the first, by the event's own stageTimestamp (the same in every resend, whatever ingest's clock says), is dropped. The apiserver retries for about two minutes.")
+            .define("clock-skew.threshold-ms", Type.LONG, Duration.ofMinutes(5).toMillis(), Range.atLeast(1000), Importance.LOW,
+                    "An event whose stageTimestamp is this far or farther from ingest's receivedAt, either way, is marked with clockSkewSeconds and counted (docs/schema.md). Above the apiserver's own delays (batching, about two minutes of retries), so that only clocks set apart trip it.")
             .define("phi.namespaces", Type.LIST, List.of(), Importance.HIGH,
                     "Namespaces that hold PHI: exact names and glob patterns (phi-*, *-patients).")
             .define("rules.file", Type.STRING, null, Importance.MEDIUM,
@@ -122,6 +124,7 @@ public final class StreamProcessorConfig {
     public String alertsTopic() { return values.getString("topics.alerts.name"); }
     public String deadLetterTopic() { return CommonConfig.deadLetterTopic(values); }
     public Duration dedupeWindow() { return Duration.ofMillis(values.getLong("dedupe.window-ms")); }
+    public Duration clockSkewThreshold() { return Duration.ofMillis(values.getLong("clock-skew.threshold-ms")); }
     public List<String> phiNamespaces() { return values.getList("phi.namespaces"); }
     public Optional<Path> rulesFile() {
         String v = values.getString("rules.file");

@@ -47,6 +47,19 @@ public final class SeenWithinWindow {
         return window.multipliedBy(3);
     }
 
+    /**
+     * Records {@code key} at {@code timestamp}, or at {@code fallback} when {@code timestamp} is older than what the
+     * store keeps (more than two windows behind the newest bucket, where neither its bucket nor the one before can be
+     * looked up any more); true if it was not seen within the window around the time used. The event's own time is the
+     * one to pass (the same in every resend of it), the record's as the fallback: an event from long ago (a replay) is
+     * then still deduplicated by when it arrived.
+     */
+    public boolean firstTime(String key, long timestamp, long fallback) {
+        long bucket = timestamp - Math.floorMod(timestamp, windowMs);
+        boolean kept = newestBucket == Long.MIN_VALUE || bucket > newestBucket - 2 * windowMs;
+        return firstTime(key, kept ? timestamp : fallback);
+    }
+
     /** Records {@code key} at {@code timestamp}; true if it was not seen within the window around that time. */
     public boolean firstTime(String key, long timestamp) {
         long bucket = timestamp - Math.floorMod(timestamp, windowMs);

@@ -81,6 +81,9 @@ public final class NormalizedEventWriter {
         string("decision", e.decision());
         string("reason", e.reason());
         string("receivedAt", e.receivedAt());
+        if (e.clockSkewSeconds() != null) {
+            number("clockSkewSeconds", e.clockSkewSeconds());
+        }
         string("client", e.client());
         source(e.source());
         phi(e.phi());

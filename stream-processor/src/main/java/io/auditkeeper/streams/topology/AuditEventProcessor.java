@@ -9,6 +9,7 @@ import io.auditkeeper.streams.alerts.FlaggedRequest;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
 import io.auditkeeper.streams.normalize.NormalizedEventWriter;
 import io.auditkeeper.streams.normalize.RawRecordContext;
+import io.auditkeeper.streams.normalize.Timestamps;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.header.Headers;
@@ -37,6 +38,7 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
     private final Counter processed;
     private final Counter duplicates;
     private final Counter flagged;
+    private final Counter skewed;
     private final MeterRegistry registry;
     private ProcessorContext<byte[], byte[]> context;
     private SeenWithinWindow seenStages;
@@ -52,6 +54,8 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
                 .description("Repeats of (cluster, auditID, stage) dropped within the dedupe window").register(registry);
         this.flagged = Counter.builder("auditkeeper.streams.phi.access")
                 .description("Flagged requests written to the phi-access topic").register(registry);
+        this.skewed = Counter.builder("auditkeeper.streams.events.clock.skewed")
+                .description("Events written with clockSkewSeconds: their time far from ingest's receive time").register(registry);
     }
 
     @Override
@@ -70,9 +74,11 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         NormalizedEvent.Source source = context.recordMetadata()
                 .map(m -> new NormalizedEvent.Source(m.topic(), m.partition(), m.offset()))
                 .orElse(null);
-        RawRecordContext raw = new RawRecordContext(cluster,
-                AuditHeaders.get(headers, AuditHeaders.RECEIVED_AT).orElse(null),
-                AuditHeaders.get(headers, AuditHeaders.CLIENT).orElse(null), source);
+        String receivedAt = AuditHeaders.get(headers, AuditHeaders.RECEIVED_AT).orElse(null);
+        long receivedAtMillis = Timestamps.epochMillis(receivedAt);
+        RawRecordContext raw = new RawRecordContext(cluster, receivedAt,
+                AuditHeaders.get(headers, AuditHeaders.CLIENT).orElse(null), source,
+                receivedAtMillis == RawRecordContext.UNKNOWN ? record.timestamp() : receivedAtMillis);
 
         EventPipeline.Outcome outcome = pipeline.process(record.value(), raw);
         if (outcome instanceof EventPipeline.Rejected rejected) {
@@ -81,7 +87,9 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         }
         EventPipeline.Processed p = (EventPipeline.Processed) outcome;
         String requestKey = cluster + "/" + p.event().auditID();
-        if (!seenStages.firstTime(requestKey + "/" + p.event().stage(), record.timestamp())) {
+        NormalizedEvent n = p.normalized();
+        if (!seenStages.firstTime(requestKey + "/" + p.event().stage(), eventTime(n.stageTimestamp(), record),
+                record.timestamp())) {
             duplicates.increment();
             return;
         }
@@ -97,8 +105,11 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
         byte[] key = requestKey.getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, value, record.timestamp(), new RecordHeaders()), AuditTopology.EVENTS_SINK);
         processed.increment();
-        if (p.normalized().phi().flagged() && PhiStages.isReportingStage(p.event())
-                && reportedRequests.firstTime(requestKey, record.timestamp())) {
+        if (n.clockSkewSeconds() != null) {
+            skewed.increment();
+        }
+        if (n.phi().flagged() && PhiStages.isReportingStage(p.event())
+                && reportedRequests.firstTime(requestKey, eventTime(n.timestamp(), record), record.timestamp())) {
             context.forward(new Record<>(key, value, record.timestamp(), new RecordHeaders()), AuditTopology.PHI_ACCESS_SINK);
             FlaggedRequest request = FlaggedRequest.of(p.normalized(), record.timestamp());
             if (request != null) {
@@ -107,6 +118,18 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
             }
             flagged.increment();
         }
+    }
+
+    /**
+     * The time a repeat is looked up by: the event's own (as the apiserver wrote it, the same in every resend of it),
+     * else the record's. Not the record's first: that is ingest's clock when it received this copy, and a resend that
+     * reaches an ingest whose clock reads otherwise (another replica, a clock stepped back or forward) would land
+     * windows away from the first copy and pass as new. (The record's is the fallback for an event older than the
+     * store keeps: {@link SeenWithinWindow#firstTime(String, long, long)}.)
+     */
+    private static long eventTime(String normalizedTimestamp, Record<byte[], byte[]> record) {
+        long t = Timestamps.epochMillis(normalizedTimestamp);
+        return t == RawRecordContext.UNKNOWN ? record.timestamp() : t;
     }
 
     private void deadLetter(Record<byte[], byte[]> record, DeadLetterReason reason, String detail) {

@@ -34,12 +34,18 @@ public final class EventPipeline {
     private final ObjectMapper mapper = AuditJson.mapper();
     private final PhiAccessClassifier classifier;
     private final SecretRedactor redactor;
-    private final EventNormalizer normalizer = new EventNormalizer();
+    private final EventNormalizer normalizer;
     private static final int[] NO_BODIES = new int[0];
 
     public EventPipeline(PhiAccessClassifier classifier, SecretRedactor redactor) {
+        this(classifier, redactor, EventNormalizer.DEFAULT_SKEW_THRESHOLD);
+    }
+
+    /** @param skewThreshold how far an event's time may be from ingest's receive time before it is marked */
+    public EventPipeline(PhiAccessClassifier classifier, SecretRedactor redactor, java.time.Duration skewThreshold) {
         this.classifier = classifier;
         this.redactor = redactor;
+        this.normalizer = new EventNormalizer(skewThreshold);
     }
 
     /** The result for one raw record: a normalized event, or the reason it cannot be processed. */

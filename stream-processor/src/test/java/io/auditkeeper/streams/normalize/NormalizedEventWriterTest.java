@@ -57,7 +57,7 @@ class NormalizedEventWriterTest {
         NormalizedEvent e = new NormalizedEvent(NormalizedEvent.SCHEMA_VERSION, "c1", "a-1", "ResponseComplete",
                 "Metadata", "t1", "t2", "get", "/api/v1/x?y=\"z\"", "alice", user, user, List.of("10.0.0.1", "::1"),
                 text, new NormalizedEvent.ObjectRef("secrets", "status", "phi-x", "n", "", "v1"), -1, "allow", text,
-                "2026-11-27T10:00:00Z", "apiserver-1", new NormalizedEvent.Source(null, Integer.MAX_VALUE, Long.MIN_VALUE),
+                "2026-11-27T10:00:00Z", -7200L, "apiserver-1", new NormalizedEvent.Source(null, Integer.MAX_VALUE, Long.MIN_VALUE),
                 new NormalizedEvent.Phi(true, false, List.of(), "HIGH"), List.of("event.responseObject.data.k"), tree);
 
         assertThat(writer.write(e)).isEqualTo(AuditJson.mapper().writeValueAsBytes(e));
@@ -67,10 +67,10 @@ class NormalizedEventWriterTest {
     void shouldLeaveOutWhatIsAbsentAsDatabindDoes() throws Exception {
         List<NormalizedEvent> sparse = new ArrayList<>();
         sparse.add(new NormalizedEvent(1, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null));
+                null, null, null, null, null, null, null, null, null, null, null));
         sparse.add(new NormalizedEvent(1, "c", "a", "s", null, null, null, null, null, null,
                 new NormalizedEvent.User(null, null, null), null, List.of(), null,
-                new NormalizedEvent.ObjectRef(null, null, null, null, null, null), 0, null, null, null, null,
+                new NormalizedEvent.ObjectRef(null, null, null, null, null, null), 0, null, null, null, null, null,
                 new NormalizedEvent.Source("t", 0, 0), new NormalizedEvent.Phi(false, false, null, null), List.of(),
                 RawJson.node("{\"a\":[1,2]}".getBytes(StandardCharsets.UTF_8))));
         for (NormalizedEvent e : sparse) {

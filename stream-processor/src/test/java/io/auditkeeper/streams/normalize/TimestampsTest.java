@@ -49,4 +49,25 @@ class TimestampsTest {
             assertThat(Timestamps.normalize(s)).as(s).isEqualTo(slow);
         }
     }
+
+    @Test
+    void shouldGiveTheSameEpochMillisAsTheFullParserWhenGivenAnyStringOfTheApiserverShape() {
+        Random random = new Random(7);
+        char[] pool = "0123456789-T:.Z+ x".toCharArray();
+        String template = "1969-12-31T23:59:59.999999Z";
+        for (int n = 0; n < 40_000; n++) {
+            char[] c = template.toCharArray();
+            int changes = 1 + random.nextInt(3);
+            for (int k = 0; k < changes; k++) {
+                int i = random.nextInt(c.length);
+                c[i] = random.nextBoolean() ? (char) ('0' + random.nextInt(10)) : pool[random.nextInt(pool.length)];
+            }
+            String s = new String(c);
+            Instant parsed = Timestamps.parse(s);
+            long expected = parsed == null ? RawRecordContext.UNKNOWN : parsed.toEpochMilli();
+            assertThat(Timestamps.epochMillis(s)).as(s).isEqualTo(expected);
+        }
+        assertThat(Timestamps.epochMillis("2026-12-06T09:46:26.123Z")).isEqualTo(Instant.parse("2026-12-06T09:46:26.123Z").toEpochMilli());
+        assertThat(Timestamps.epochMillis(null)).isEqualTo(RawRecordContext.UNKNOWN);
+    }
 }
