@@ -26,7 +26,19 @@ public enum DeadLetterReason {
     /** stream-processor: an event that was read but whose normalized record could not be written. */
     UNWRITABLE_EVENT("unwritable-event"),
     /** archiver: OpenSearch refused a normalized event's document for good (the event is archived in S3). */
-    INDEX_REJECTED("index-rejected");
+    INDEX_REJECTED("index-rejected"),
+    /**
+     * stream-processor: a record it had to write was larger than the output topic or the producer takes; the dead
+     * letter holds its size and SHA-256 in headers ({@link AuditHeaders#DLQ_SIZE}, {@link AuditHeaders#DLQ_SHA256}),
+     * not its value.
+     */
+    RECORD_TOO_LARGE("record-too-large"),
+    /**
+     * stream-processor: an event whose (cluster, auditID, stage) was already seen within the dedupe window with other
+     * content; the first was kept, this one is the dead letter, with both content hashes in headers
+     * ({@link AuditHeaders#DLQ_CONTENT_HASH}, {@link AuditHeaders#DLQ_FIRST_CONTENT_HASH}).
+     */
+    CONFLICTING_DUPLICATE("conflicting-duplicate");
 
     private final String code;
 
