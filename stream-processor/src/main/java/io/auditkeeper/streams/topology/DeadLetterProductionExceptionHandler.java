@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
@@ -36,7 +37,8 @@ import java.util.Map;
  * in {@link OutputLimits} below that record's size, and fails: the stream thread is replaced, the transaction aborted,
  * and the input processed again from the last commit, when the processor catches the record before the write and
  * sends it to the dead-letter topic ({@code record-too-large}) in a transaction that commits. One aborted transaction
- * per refused record, not a loop. Other send errors fail the thread too, as by default.
+ * per refused record, not a loop. Other send errors fail the thread too, and retriable ones (a timeout) are retried,
+ * as by default.
  *
  * <p>Configured with the {@link OutputLimits}, the meter registry and the dead-letter topic under
  * {@link #LIMITS}, {@link #REGISTRY} and {@link #DEAD_LETTER_TOPIC} in the Streams properties.
@@ -66,6 +68,9 @@ public final class DeadLetterProductionExceptionHandler implements ProductionExc
 
     @Override
     public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        if (exception instanceof RetriableException) {
+            return Response.retry();
+        }
         registry.counter("auditkeeper.streams.output.refused", "topic", record.topic()).increment();
         long size = OutputLimits.size(record.key(), record.value(), record.headers());
         if (!(exception instanceof RecordTooLargeException || exception instanceof RecordBatchTooLargeException)) {

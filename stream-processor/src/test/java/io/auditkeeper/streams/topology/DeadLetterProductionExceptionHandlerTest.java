@@ -4,6 +4,7 @@ import io.auditkeeper.model.AuditHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
@@ -57,6 +58,16 @@ class DeadLetterProductionExceptionHandlerTest {
 
         assertThat(r.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
         assertThat(limits.limit("audit.events")).isEqualTo(64 * 1024 * 1024);
+    }
+
+    @Test
+    void shouldRetryARetriableErrorAsTheDefaultHandlerDoes() {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("audit.events", new byte[1], new byte[1]);
+
+        ProductionExceptionHandler.Response r = handler.handleError(context, record, new TimeoutException("slow"));
+
+        assertThat(r.result()).isEqualTo(ProductionExceptionHandler.Result.RETRY);
+        assertThat(registry.find("auditkeeper.streams.output.refused").counter()).isNull();
     }
 
     @Test
