@@ -28,6 +28,17 @@ public final class AuditHeaders {
      * {@code <topic>/<partition>/<offset>}.
      */
     public static final String DLQ_ORIGIN = "auditkeeper.dlq.origin";
+    /** On {@code audit.dlq}, with {@code record-too-large}: the size in bytes of the record that was not written. */
+    public static final String DLQ_SIZE = "auditkeeper.dlq.size";
+    /** On {@code audit.dlq}, with {@code record-too-large}: the SHA-256 (hex) of the value that was not written. */
+    public static final String DLQ_SHA256 = "auditkeeper.dlq.sha256";
+    /**
+     * On {@code audit.dlq}, with {@code conflicting-duplicate}: the content hash (16 hex digits) of this record's value
+     * as received on {@code audit.raw}.
+     */
+    public static final String DLQ_CONTENT_HASH = "auditkeeper.dlq.content-hash";
+    /** On {@code audit.dlq}, with {@code conflicting-duplicate}: the content hash of the first record, which was kept. */
+    public static final String DLQ_FIRST_CONTENT_HASH = "auditkeeper.dlq.first-content-hash";
 
     private AuditHeaders() {
     }

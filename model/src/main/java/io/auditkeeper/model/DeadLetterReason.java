@@ -36,7 +36,19 @@ public enum DeadLetterReason {
      * ingest: a whole body was larger than {@code limits.max-body-bytes} and was answered 413; the record holds its
      * size and SHA-256 only: its events are lost.
      */
-    BATCH_TOO_LARGE("batch-too-large");
+    BATCH_TOO_LARGE("batch-too-large"),
+    /**
+     * stream-processor: a record it had to write was larger than the output topic or the producer takes; the dead
+     * letter holds its size and SHA-256 in headers ({@link AuditHeaders#DLQ_SIZE}, {@link AuditHeaders#DLQ_SHA256}),
+     * not its value.
+     */
+    RECORD_TOO_LARGE("record-too-large"),
+    /**
+     * stream-processor: an event whose (cluster, auditID, stage) was already seen within the dedupe window with other
+     * content; the first was kept, this one is the dead letter, with both content hashes in headers
+     * ({@link AuditHeaders#DLQ_CONTENT_HASH}, {@link AuditHeaders#DLQ_FIRST_CONTENT_HASH}).
+     */
+    CONFLICTING_DUPLICATE("conflicting-duplicate");
 
     private final String code;
 

@@ -15,7 +15,7 @@ class DeadLetterReasonTest {
         assertThat(Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::code)).containsExactly(
                 "malformed-json", "bad-content-encoding", "not-an-event-list", "not-an-object", "missing-audit-id",
                 "missing-stage", "unparseable-event", "not-an-audit-event", "unwritable-event", "index-rejected",
-                "event-too-large", "batch-too-large");
+                "event-too-large", "batch-too-large", "record-too-large", "conflicting-duplicate");
         assertThat(Arrays.stream(DeadLetterSource.values()).map(DeadLetterSource::code))
                 .containsExactly("ingest", "stream-processor", "archiver");
     }
@@ -29,6 +29,8 @@ class DeadLetterReasonTest {
         assertThat(section).as("docs/operations.md, Records in the dead-letter topic").contains(codes);
         assertThat(section).contains(Arrays.stream(DeadLetterSource.values()).map(s -> "`" + s.code() + "`").toList());
         assertThat(section).contains("`" + AuditHeaders.DLQ_REASON + "`", "`" + AuditHeaders.DLQ_DETAIL + "`",
-                "`" + AuditHeaders.DLQ_SOURCE + "`", "`" + AuditHeaders.DLQ_ORIGIN + "`");
+                "`" + AuditHeaders.DLQ_SOURCE + "`", "`" + AuditHeaders.DLQ_ORIGIN + "`",
+                "`" + AuditHeaders.DLQ_SIZE + "`", "`" + AuditHeaders.DLQ_SHA256 + "`",
+                "`" + AuditHeaders.DLQ_CONTENT_HASH + "`", "`" + AuditHeaders.DLQ_FIRST_CONTENT_HASH + "`");
     }
 }

@@ -1,5 +1,6 @@
 package io.auditkeeper.streams.alerts;
 
+import io.auditkeeper.model.AuditEvent;
 import io.auditkeeper.streams.normalize.Timestamps;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,8 @@ public final class AlertDetectors {
     public static final String SECRET_ENUMERATION = "secret-enumeration";
     public static final String DENIED_BURST = "denied-burst";
     public static final String NEW_EXEC = "new-exec";
+    /** Not a detection over time: raised by the dedupe step itself (see {@link #conflictingDuplicate}). */
+    public static final String CONFLICTING_DUPLICATE = "conflicting-duplicate";
     static final String SECRET_READ_RULE = "secret-read";
     static final String ACCESS_DENIED_RULE = "access-denied";
     static final String POD_EXEC_RULE = "pod-exec";
@@ -109,6 +112,30 @@ public final class AlertDetectors {
         return new Alert(Alert.SCHEMA_VERSION, id, type, severity, r.cluster(), r.actor(),
                 Timestamps.format(Instant.ofEpochMilli(start)), Timestamps.format(Instant.ofEpochMilli(r.timestamp())),
                 count, threshold, ids, new ArrayList<>(namespaces), r.actor() + " " + description);
+    }
+
+    /**
+     * The alert for a conflicting duplicate: a second event for a (cluster, auditID, stage) already seen within the
+     * dedupe window, with other content. The first was kept and this one went to the dead-letter topic; which of the
+     * two the apiserver sent is for a human to find out (the kept one is in {@code audit.events} under
+     * {@code <cluster>/<auditID>}, with the ingest client that posted it). The actor is the user this second event
+     * names; the id is derived from the key and both content hashes, so a replay yields the same id.
+     */
+    public static Alert conflictingDuplicate(String cluster, AuditEvent event, String client, String origin,
+                                             String firstHash, String hash, long timestamp) {
+        String actor = event.user() == null || event.user().username() == null ? "unknown" : event.user().username();
+        String at = Timestamps.format(Instant.ofEpochMilli(timestamp));
+        String id = sha256(CONFLICTING_DUPLICATE + "|" + cluster + "|" + event.auditID() + "|" + event.stage() + "|"
+                + firstHash + "|" + hash).substring(0, 32);
+        List<String> namespaces = event.objectRef() == null || event.objectRef().namespace() == null ? List.of()
+                : List.of(event.objectRef().namespace());
+        return new Alert(Alert.SCHEMA_VERSION, id, CONFLICTING_DUPLICATE, "high", cluster, actor, at, at, 1, 1,
+                List.of(event.auditID()), namespaces,
+                "a second " + event.stage() + " event for auditID " + event.auditID() + " with other content (content hash "
+                        + hash + ", posted by " + (client == null ? "an unknown client" : client)
+                        + (origin == null ? "" : ", read at " + origin) + ") than the first, which was kept (content hash "
+                        + firstHash + "): one of them is not what the apiserver sent. The second is in the dead-letter topic"
+                        + " (reason conflicting-duplicate), the first in audit.events.");
     }
 
     private static String sha256(String s) {

@@ -22,6 +22,11 @@ import java.util.Map;
  * covers what a restart restored) answers "never stored here" for nearly every new key without a RocksDB lookup. A
  * "maybe" is always checked in the store, so the filter can cost a lookup but never drop an event. Filters grow in
  * steps (each twice the last) so a quiet task holds little memory, and go when their bucket is past the retention.
+ *
+ * <p>The value stored under a key is 8 bytes, as it always was: {@link #firstTime(String, long)} stores the record's
+ * timestamp (never negative), {@link #seen} a {@link ContentHash} (always negative, its top bit set). So a store written
+ * before content hashes were kept still reads, every entry in it as "content unknown", and a store written now still
+ * reads in the previous version, which only ever asked whether a key was there.
  */
 public final class SeenWithinWindow {
     static final int FIRST_FILTER_CAPACITY = 1 << 14;
@@ -71,12 +76,71 @@ public final class SeenWithinWindow {
         return true;
     }
 
+    /** What {@link #seen} found for a key. */
+    public sealed interface Seen permits First, Repeat, Conflict {
+    }
+
+    /** Not seen within the window: now stored, with its content hash. */
+    public record First() implements Seen {
+    }
+
+    /**
+     * Seen within the window with the same content hash, or stored without one (by the previous version, or by
+     * {@link #firstTime(String, long)}): a resend.
+     */
+    public record Repeat() implements Seen {
+    }
+
+    /** Seen within the window with another content: {@code firstHash} is what the first was stored with. */
+    public record Conflict(long firstHash) implements Seen {
+    }
+
+    private static final Seen FIRST = new First();
+    private static final Seen REPEAT = new Repeat();
+
+    /**
+     * Records {@code key} with {@code contentHash} (a {@link ContentHash}, negative) unless it was seen within the
+     * window around its time; if it was, tells whether the content was the same. The first stays stored whatever comes
+     * after it. The time is {@code timestamp} (the event's own) while the store still keeps that time,
+     * {@code fallback} (the record's) for an event older than that, as {@link #firstTime(String, long, long)}.
+     */
+    public Seen seen(String key, long timestamp, long fallback, long contentHash) {
+        long bucket = timestamp - Math.floorMod(timestamp, windowMs);
+        boolean kept = newestBucket == Long.MIN_VALUE || bucket > newestBucket - 2 * windowMs;
+        return seen(key, kept ? timestamp : fallback, contentHash);
+    }
+
+    /**
+     * As {@link #seen(String, long, long, long)} at {@code timestamp} with no fallback: records {@code key} with
+     * {@code contentHash} unless it was seen within the window around that time.
+     */
+    public Seen seen(String key, long timestamp, long contentHash) {
+        long bucket = timestamp - Math.floorMod(timestamp, windowMs);
+        Long first = storedValue(key, bucket);
+        if (first == null) {
+            first = storedValue(key, bucket - windowMs);
+        }
+        if (first == null) {
+            first = storedValue(key, bucket + windowMs);
+        }
+        if (first == null) {
+            store.put(key, contentHash, bucket);
+            remember(key, bucket);
+            return FIRST;
+        }
+        return !ContentHash.isHash(first) || first == contentHash ? REPEAT : new Conflict(first);
+    }
+
     private boolean stored(String key, long bucket) {
+        return storedValue(key, bucket) != null;
+    }
+
+    private Long storedValue(String key, long bucket) {
         List<BloomFilter> f = filters.get(bucket);
         if (f == null || !mightContain(f, key)) {
-            return false;
+            return null;
         }
-        return store.fetch(key, bucket) != null;
+        return store.fetch(key, bucket);
     }
 
     private static boolean mightContain(List<BloomFilter> f, String key) {

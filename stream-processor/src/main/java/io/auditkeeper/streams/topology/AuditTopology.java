@@ -6,6 +6,7 @@ import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.auditkeeper.streams.dedupe.SeenWithinWindow;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -26,7 +27,8 @@ import java.time.Duration;
  * a repartition topic (so that one task sees all of an actor's requests) to the detections: straight from the
  * processor, rather than read back from {@code audit.phi-access}, which would parse every flagged event a second
  * time. The window stores (stages seen, requests reported, actors' windows) are changelogged, so a restarted or moved
- * task resumes with what it had seen.
+ * task resumes with what it had seen. The alert for a conflicting duplicate needs no window: the processor writes it
+ * to {@code audit.alerts} through a sink of its own.
  */
 public final class AuditTopology {
     public static final String DEDUPE_STORE = "dedupe-stages";
@@ -36,24 +38,35 @@ public final class AuditTopology {
     static final String EVENTS_SINK = "events-out";
     static final String PHI_ACCESS_SINK = "phi-access-out";
     static final String DEAD_LETTER_SINK = "dead-letter-out";
+    static final String CONFLICT_ALERTS_SINK = "conflict-alerts-out";
     static final String ALERTS_ROUTE = "key-by-actor";
 
     private AuditTopology() {
     }
 
+    /** The output topics by role, as the processor checks records against their {@link OutputLimits}. */
+    record Outputs(String events, String phiAccess, String deadLetter) {
+    }
+
     public static Topology build(StreamProcessorConfig config, EventPipeline pipeline, AlertDetectors detectors,
-                                 MeterRegistry registry) {
+                                 MeterRegistry registry, OutputLimits limits) {
         Duration window = config.dedupeWindow();
+        Outputs outputs = new Outputs(config.eventsTopic(), config.phiAccessTopic(), config.deadLetterTopic());
         StreamsBuilder b = new StreamsBuilder();
         b.addStateStore(seenStore(DEDUPE_STORE, window));
         b.addStateStore(seenStore(REPORTED_STORE, window));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
                 Serdes.String(), Serdes.ByteArray()));
-        KStream<byte[], byte[]> routed = b.stream(config.rawTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
-                .process(() -> new AuditEventProcessor(pipeline, window, registry), Named.as(PROCESSOR), DEDUPE_STORE, REPORTED_STORE);
+        // Earliest, as by default, but named on the source: only then does Kafka Streams run its consumer with
+        // auto.offset.reset=none and reset offsets itself, where RetentionLossDetector sees each reset.
+        KStream<byte[], byte[]> routed = b.stream(config.rawTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withOffsetResetPolicy(AutoOffsetReset.earliest()).withName(SOURCE))
+                .process(() -> new AuditEventProcessor(pipeline, window, registry, outputs, limits), Named.as(PROCESSOR),
+                        DEDUPE_STORE, REPORTED_STORE);
         routed.to(config.eventsTopic(), bytes(EVENTS_SINK));
         routed.to(config.phiAccessTopic(), bytes(PHI_ACCESS_SINK));
         routed.to(config.deadLetterTopic(), bytes(DEAD_LETTER_SINK));
+        routed.to(config.alertsTopic(), bytes(CONFLICT_ALERTS_SINK));
         // the node the processor forwards flagged requests to, by name; it only ever sends them with an actor key
         routed.filter((actor, request) -> actor != null, Named.as(ALERTS_ROUTE))
                 .repartition(Repartitioned.<byte[], byte[]>as("alerts-by-actor")

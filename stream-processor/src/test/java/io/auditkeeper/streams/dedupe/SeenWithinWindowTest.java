@@ -104,4 +104,39 @@ class SeenWithinWindowTest {
         assertThat(f.isFull()).isTrue();
         assertThat(falsePositives).as("about 1% by design").isLessThan(50);
     }
+
+    @Test
+    void shouldTellARepeatFromAConflictByTheContentHash() {
+        SeenWithinWindow seen = new SeenWithinWindow(store, WINDOW);
+        ContentHash hash = new ContentHash();
+        long first = hash.of("first".getBytes());
+        long other = hash.of("other".getBytes());
+
+        assertThat(seen.seen("c/a/ResponseComplete", T0, first)).isInstanceOf(SeenWithinWindow.First.class);
+        assertThat(seen.seen("c/a/ResponseComplete", T0 + 10, first)).isInstanceOf(SeenWithinWindow.Repeat.class);
+        assertThat(seen.seen("c/a/ResponseComplete", T0 + 20, other)).isEqualTo(new SeenWithinWindow.Conflict(first));
+        assertThat(seen.seen("c/a/ResponseComplete", T0 + 30, first)).as("the first stays")
+                .isInstanceOf(SeenWithinWindow.Repeat.class);
+    }
+
+    @Test
+    void shouldTreatAnEntryOfThePreviousVersionAsARepeatWhateverTheContent() {
+        store.put("c/old/ResponseComplete", T0, T0 - Math.floorMod(T0, WINDOW.toMillis()));
+        SeenWithinWindow seen = new SeenWithinWindow(store, WINDOW);
+
+        assertThat(seen.seen("c/old/ResponseComplete", T0 + 10, new ContentHash().of("any".getBytes())))
+                .as("stored as a timestamp, without a hash: content unknown").isInstanceOf(SeenWithinWindow.Repeat.class);
+        assertThat(seen.firstTime("c/new/ResponseComplete", T0)).isTrue();
+    }
+
+    @Test
+    void shouldSetTheTopBitOfEveryContentHash() {
+        ContentHash hash = new ContentHash();
+        for (int i = 0; i < 1000; i++) {
+            long h = hash.of(("event-" + i).getBytes());
+            assertThat(ContentHash.isHash(h)).isTrue();
+            assertThat(ContentHash.hex(h)).hasSize(16);
+        }
+        assertThat(ContentHash.isHash(T0)).isFalse();
+    }
 }

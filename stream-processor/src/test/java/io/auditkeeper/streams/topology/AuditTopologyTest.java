@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.streams.StreamProcessorService;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
+import io.auditkeeper.streams.dedupe.ContentHash;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -319,5 +320,99 @@ class AuditTopologyTest {
             assertThat(a.get("type").asText()).isEqualTo("denied-burst");
             assertThat(a.get("auditIDs").toString()).contains("d-2", "d-3", "d-4").doesNotContain("d-1");
         });
+    }
+
+    @Test
+    void shouldKeepTheFirstAndDeadLetterTheSecondWhenTheSameStageComesWithOtherContent() throws Exception {
+        String forged = event("c-1", "ResponseComplete", "get", "secrets", null, "phi-records", "db-password",
+                "system:serviceaccount:kube-system:default", 200, null);
+        String genuine = event("c-1", "ResponseComplete", "get", "secrets", null, "phi-records", "db-password",
+                "mallory@example.org", 200, null);
+        pipe("east", forged, T0);
+        pipe("east", genuine, T0.plusMillis(800));
+        pipe("east", genuine, T0.plusSeconds(30));
+
+        List<byte[]> out = events.readValuesToList();
+        assertThat(out).singleElement().satisfies(v -> assertThat(json(v).at("/user/username").asText())
+                .as("the first stays").isEqualTo("system:serviceaccount:kube-system:default"));
+        List<TestRecord<byte[], byte[]>> dlq = deadLetter.readRecordsToList();
+        assertThat(dlq).as("the second, and its resend").hasSize(2).allSatisfy(r -> {
+            assertThat(header(r, AuditHeaders.DLQ_REASON)).isEqualTo("conflicting-duplicate");
+            assertThat(header(r, AuditHeaders.DLQ_CONTENT_HASH)).isEqualTo(ContentHash.hex(new ContentHash().of(bytes(genuine))));
+            assertThat(header(r, AuditHeaders.DLQ_FIRST_CONTENT_HASH)).isEqualTo(ContentHash.hex(new ContentHash().of(bytes(forged))));
+            assertThat(header(r, AuditHeaders.DLQ_ORIGIN)).startsWith("audit.raw/0/");
+            assertThat(json(r.value()).at("/user/username").asText()).isEqualTo("mallory@example.org");
+        });
+        List<byte[]> raised = alerts.readValuesToList();
+        assertThat(raised).hasSize(2).allSatisfy(v -> {
+            JsonNode a = json(v);
+            assertThat(a.get("type").asText()).isEqualTo("conflicting-duplicate");
+            assertThat(a.get("cluster").asText()).isEqualTo("east");
+            assertThat(a.get("auditIDs").toString()).contains("c-1");
+            assertThat(a.get("description").asText()).contains(header(dlq.get(0), AuditHeaders.DLQ_CONTENT_HASH),
+                    header(dlq.get(0), AuditHeaders.DLQ_FIRST_CONTENT_HASH), "mtls:CN=kube-apiserver");
+        });
+        assertThat(json(raised.get(0)).get("alertId")).as("a replay of the same pair yields the same id")
+                .isEqualTo(json(raised.get(1)).get("alertId"));
+        assertThat(registry.get("auditkeeper.streams.events.rejected").tag("reason", "conflicting-duplicate").counter().count())
+                .isEqualTo(2.0);
+        assertThat(registry.get("auditkeeper.streams.alerts").tag("type", "conflicting-duplicate").counter().count())
+                .isEqualTo(2.0);
+        assertThat(registry.get("auditkeeper.streams.events.duplicates").counter().count()).isZero();
+    }
+
+    @Test
+    void shouldRedactTheConflictingDuplicateWhenItHoldsASecret() throws Exception {
+        String first = event("c-2", "ResponseComplete", "create", "secrets", null, "default", "api-token", "jane@example.org",
+                201, "\"requestObject\":{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"data\":{\"token\":\"Zmlyc3Q=\"}}");
+        String second = event("c-2", "ResponseComplete", "create", "secrets", null, "default", "api-token", "jane@example.org",
+                201, "\"requestObject\":{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"data\":{\"token\":\"c2Vjb25k\"}}");
+        pipe("east", first, T0);
+        pipe("east", second, T0.plusMillis(5));
+
+        assertThat(deadLetter.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(header(r, AuditHeaders.DLQ_REASON)).isEqualTo("conflicting-duplicate");
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain("c2Vjb25k");
+        });
+    }
+
+    @Test
+    void shouldSendTheEventToTheDeadLetterTopicWhenItIsLargerThanTheEventsTopicTakes() throws Exception {
+        start(Map.of("kafka.streams.producer.max.request.size", "4096"));
+        String big = event("big-1", "ResponseComplete", "get", "pods", null, "default", "x", "jane@example.org", 200,
+                "\"requestObject\":{\"note\":\"" + "x".repeat(6000) + "\"}");
+        pipe("east", big, T0);
+        pipe("east", secretGet("small-1", "ResponseComplete", "default"), T0.plusMillis(1));
+
+        assertThat(events.readValuesToList()).singleElement()
+                .satisfies(v -> assertThat(json(v).get("auditID").asText()).isEqualTo("small-1"));
+        assertThat(deadLetter.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(header(r, AuditHeaders.DLQ_REASON)).isEqualTo("record-too-large");
+            assertThat(Long.parseLong(header(r, AuditHeaders.DLQ_SIZE))).isGreaterThan(6000);
+            assertThat(header(r, AuditHeaders.DLQ_SHA256)).hasSize(64);
+            assertThat(header(r, AuditHeaders.DLQ_ORIGIN)).isEqualTo("audit.raw/0/0");
+            assertThat(header(r, AuditHeaders.CLUSTER)).isEqualTo("east");
+            assertThat(r.value()).as("metadata only").isEmpty();
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("east/big-1");
+        });
+        assertThat(registry.get("auditkeeper.streams.events.rejected").tag("reason", "record-too-large").counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldLeaveTheValueOutOfADeadLetterWhenItIsLargerThanTheDeadLetterTopicTakes() throws Exception {
+        start(Map.of("kafka.streams.producer.max.request.size", "4096"));
+        pipe("east", "{\"not\":\"an event\",\"pad\":\"" + "y".repeat(6000) + "\"}", T0);
+
+        assertThat(deadLetter.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(header(r, AuditHeaders.DLQ_REASON)).isIn("missing-audit-id", "not-an-audit-event");
+            assertThat(header(r, AuditHeaders.DLQ_DETAIL)).contains("value left out");
+            assertThat(header(r, AuditHeaders.DLQ_SHA256)).hasSize(64);
+            assertThat(r.value()).isEmpty();
+        });
+    }
+
+    private static String header(TestRecord<byte[], byte[]> r, String name) {
+        return AuditHeaders.get(r.headers(), name).orElse(null);
     }
 }
