@@ -53,16 +53,22 @@ public final class SeenWithinWindow {
     }
 
     /**
-     * Records {@code key} at {@code timestamp}, or at {@code fallback} when {@code timestamp} is older than what the
-     * store keeps (more than two windows behind the newest bucket, where neither its bucket nor the one before can be
-     * looked up any more); true if it was not seen within the window around the time used. The event's own time is the
-     * one to pass (the same in every resend of it), the record's as the fallback: an event from long ago (a replay) is
-     * then still deduplicated by when it arrived.
+     * Records {@code key} at the time {@link #timeFor} chooses; true if it was not seen within the window around it.
      */
     public boolean firstTime(String key, long timestamp, long fallback) {
-        long bucket = timestamp - Math.floorMod(timestamp, windowMs);
-        boolean kept = newestBucket == Long.MIN_VALUE || bucket > newestBucket - 2 * windowMs;
-        return firstTime(key, kept ? timestamp : fallback);
+        return firstTime(key, timeFor(timestamp, fallback));
+    }
+
+    /**
+     * The time a key is looked up and stored at: {@code timestamp} (the event's own, the same in every resend of it)
+     * when it is within the store's retention of {@code fallback} (the record's: when ingest received this copy), else
+     * {@code fallback}. Decided from the two times alone, never from what the store holds, so that every copy of an
+     * event, before and after a restart, takes the same one: an event from long ago (a replay, an apiserver whose clock
+     * is far off) is deduplicated by when it arrived; one whose copies reached ingest clocks up to the retention apart
+     * (replicas whose clocks disagree) by its own time.
+     */
+    long timeFor(long timestamp, long fallback) {
+        return Math.abs(timestamp - fallback) <= retention(Duration.ofMillis(windowMs)).toMillis() ? timestamp : fallback;
     }
 
     /** Records {@code key} at {@code timestamp}; true if it was not seen within the window around that time. */
@@ -101,13 +107,10 @@ public final class SeenWithinWindow {
     /**
      * Records {@code key} with {@code contentHash} (a {@link ContentHash}, negative) unless it was seen within the
      * window around its time; if it was, tells whether the content was the same. The first stays stored whatever comes
-     * after it. The time is {@code timestamp} (the event's own) while the store still keeps that time,
-     * {@code fallback} (the record's) for an event older than that, as {@link #firstTime(String, long, long)}.
+     * after it. The time is chosen by {@link #timeFor}.
      */
     public Seen seen(String key, long timestamp, long fallback, long contentHash) {
-        long bucket = timestamp - Math.floorMod(timestamp, windowMs);
-        boolean kept = newestBucket == Long.MIN_VALUE || bucket > newestBucket - 2 * windowMs;
-        return seen(key, kept ? timestamp : fallback, contentHash);
+        return seen(key, timeFor(timestamp, fallback), contentHash);
     }
 
     /**
