@@ -2,6 +2,7 @@ package io.auditkeeper.streams;
 
 import io.auditkeeper.admin.AdminServer;
 import io.auditkeeper.kafka.TopicBootstrap;
+import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.streams.alerts.AlertDetectors;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.auditkeeper.streams.redact.SecretRedactor;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -97,7 +99,9 @@ public final class StreamProcessorService implements AutoCloseable {
         Map<String, Object> adminProps = new HashMap<>(config.kafkaClientOverrides());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin a = Admin.create(adminProps)) {
-            TopicBootstrap.ensureTopics(a, config.outputTopics(), config.createTopics(), 64L * 1024 * 1024);
+            TopicBootstrap.ensureTopics(a, config.outputTopics(), config.createTopics(), 64L * 1024 * 1024,
+                    config.topicCheck().minInsyncReplicas());
+            checkTopics(a, config);
         }
         streams = new KafkaStreams(topology, streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
@@ -124,6 +128,17 @@ public final class StreamProcessorService implements AutoCloseable {
                 .addKeyValue("phi_namespaces", String.join(",", config.phiNamespaces()))
                 .log("stream-processor started");
         return this;
+    }
+
+    /** Compares the output topics with what they must take: records as large as the raw topic holds (TopicCheck). */
+    static void checkTopics(Admin admin, StreamProcessorConfig config) {
+        TopicCheck.Mode mode = config.topicCheck().mode();
+        if (mode == TopicCheck.Mode.OFF) {
+            return;
+        }
+        TopicCheck.Described raw = TopicCheck.describe(admin, List.of(config.rawTopic())).get(config.rawTopic());
+        TopicCheck.check(admin, config.wantedOutputTopics(raw == null ? 0 : raw.maxMessageBytes()), mode,
+                "stream-processor");
     }
 
     public KafkaStreams streams() {
