@@ -184,7 +184,7 @@ final class ArchivePipeline implements AutoCloseable {
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin admin = Admin.create(a)) {
             TopicBootstrap.ensureTopics(admin, List.of(new TopicBootstrap.TopicSettings(config.archiveTopic(), 1, (short) -1,
-                    Duration.ofDays(30).toMillis())), true, ArchiverConfig.ARCHIVE_TOPIC_MAX_MESSAGE_BYTES,
+                    ArchiverConfig.ARCHIVE_TOPIC_RETENTION.toMillis())), true, ArchiverConfig.ARCHIVE_TOPIC_MAX_MESSAGE_BYTES,
                     config.topicCheck().minInsyncReplicas());
             TopicCheck.check(admin, config.wantedTopics(), config.topicCheck().mode(), "archiver");
         }

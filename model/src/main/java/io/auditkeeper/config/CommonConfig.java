@@ -141,6 +141,20 @@ public final class CommonConfig {
         }
     }
 
+    /**
+     * Checks that {@code topics.min-retention-ms} admits the fixed {@code retentionMs} of topics the service creates
+     * without a retention key of their own ({@code which} names them), so that it never refuses what it created.
+     *
+     * @throws ConfigException naming {@code topics.min-retention-ms}
+     */
+    public static void requireMinRetentionAtMost(AbstractConfig values, long retentionMs, String which) {
+        long min = values.getLong(TOPICS_MIN_RETENTION);
+        if (min > retentionMs) {
+            throw new ConfigException(TOPICS_MIN_RETENTION, min, "must be at most " + retentionMs + ": " + which
+                    + " are created with that retention.ms");
+        }
+    }
+
     public static String bootstrapServers(AbstractConfig values) {
         return values.getString(BOOTSTRAP_SERVERS);
     }

@@ -124,7 +124,8 @@ public final class TopicCheck {
             return mismatches;
         }
         String message = service + ": Kafka topics do not have the settings it needs (docs/operations.md, \"Topic"
-                + " settings\"; topics.check=warn starts anyway): "
+                + " settings\"; topics.check=" + mode.name().toLowerCase(Locale.ROOT)
+                + (mode == Mode.FAIL ? ", warn would start anyway" : ", starting anyway") + "): "
                 + mismatches.stream().map(Mismatch::toString).collect(Collectors.joining("; "));
         if (mode == Mode.FAIL) {
             throw new IllegalStateException(message);

@@ -130,6 +130,17 @@ class CommonConfigTest {
                 .hasMessageContaining("topics.min-retention-ms (1001)");
     }
 
+    @Test
+    void shouldRefuseAMinimumRetentionWhenItExceedsAFixedRetentionOfCreatedTopics() {
+        AbstractConfig equal = new AbstractConfig(CHECKED, Map.of("topics.min-retention-ms", "1000"), false);
+        AbstractConfig above = new AbstractConfig(CHECKED, Map.of("topics.min-retention-ms", "1001"), false);
+
+        CommonConfig.requireMinRetentionAtMost(equal, 1000, "the fixed topics");
+        assertThatThrownBy(() -> CommonConfig.requireMinRetentionAtMost(above, 1000, "the fixed topics"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.min-retention-ms")
+                .hasMessageContaining("the fixed topics");
+    }
+
     private static AbstractConfig config(String key, String value) {
         return new AbstractConfig(DEFINITION, Map.of("kafka.bootstrap-servers", "k:9092", key, value), false);
     }

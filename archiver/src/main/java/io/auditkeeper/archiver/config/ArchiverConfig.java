@@ -44,6 +44,8 @@ public final class ArchiverConfig {
     public static final int HIPAA_YEARS = 6;
     /** {@code max.message.bytes} of the archive topic: a manifest entry is a few hundred bytes. */
     public static final long ARCHIVE_TOPIC_MAX_MESSAGE_BYTES = 1024 * 1024;
+    /** retention.ms of the archive topic when the archiver creates it. */
+    public static final Duration ARCHIVE_TOPIC_RETENTION = Duration.ofDays(30);
 
     /**
      * The consumer timeouts the archiver sets instead of Kafka's defaults, each still replaceable with
@@ -201,6 +203,7 @@ public final class ArchiverConfig {
         }
         openSearchPassword = validateOpenSearch();
         validateTimeouts();
+        CommonConfig.requireMinRetentionAtMost(values, ARCHIVE_TOPIC_RETENTION.toMillis(), "the archive topic");
         if (!Files.isReadable(signingKeyFile())) {
             throw new ConfigException("manifest.signing-key-file", signingKeyFile().toString(), "file does not exist or is not readable");
         }

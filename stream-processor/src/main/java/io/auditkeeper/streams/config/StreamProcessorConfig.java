@@ -31,6 +31,9 @@ public final class StreamProcessorConfig {
     public static final String KAFKA_CLIENT_PREFIX = CommonConfig.KAFKA_CLIENT_PREFIX;
     public static final String KAFKA_STREAMS_PREFIX = "kafka.streams.";
 
+    /** retention.ms of the outputs created without a retention key of their own. */
+    private static final Duration FIXED_RETENTION = Duration.ofDays(30);
+
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(CommonConfig.bootstrapServersKey(". Client security settings go under kafka.client.*, Kafka Streams overrides under kafka.streams.*."))
             .define("application.id", Type.STRING, "auditkeeper-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -107,6 +110,8 @@ public final class StreamProcessorConfig {
         CommonConfig.requireReplicationFactor(values, "streams.replication-factor");
         CommonConfig.requireReplicationFactor(values, "topics.outputs.replication-factor");
         CommonConfig.requireTopicFitsCheck(values, "topics.outputs.replication-factor", "topics.events.retention-ms");
+        CommonConfig.requireMinRetentionAtMost(values, FIXED_RETENTION.toMillis(),
+                "the phi-access, alerts and dead-letter topics");
     }
 
     public static StreamProcessorConfig load(Path file, Map<String, String> env) {
@@ -156,7 +161,7 @@ public final class StreamProcessorConfig {
     public List<TopicSettings> outputTopics() {
         short rf = values.getShort("topics.outputs.replication-factor");
         int parts = values.getInt("topics.outputs.partitions");
-        long month = Duration.ofDays(30).toMillis();
+        long month = FIXED_RETENTION.toMillis();
         return List.of(
                 new TopicSettings(eventsTopic(), values.getInt("topics.events.partitions"), rf, values.getLong("topics.events.retention-ms")),
                 new TopicSettings(phiAccessTopic(), parts, rf, month),
