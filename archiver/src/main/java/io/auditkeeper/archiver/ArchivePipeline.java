@@ -13,6 +13,7 @@ import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.deadletter.DeadLetterEnvelope;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.kafka.TopicBootstrap;
+import io.auditkeeper.kafka.TopicCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -183,7 +184,9 @@ final class ArchivePipeline implements AutoCloseable {
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin admin = Admin.create(a)) {
             TopicBootstrap.ensureTopics(admin, List.of(new TopicBootstrap.TopicSettings(config.archiveTopic(), 1, (short) -1,
-                    Duration.ofDays(30).toMillis())), true, 1024 * 1024);
+                    ArchiverConfig.ARCHIVE_TOPIC_RETENTION.toMillis())), true, ArchiverConfig.ARCHIVE_TOPIC_MAX_MESSAGE_BYTES,
+                    config.topicCheck().minInsyncReplicas());
+            TopicCheck.check(admin, config.wantedTopics(), config.topicCheck().mode(), "archiver");
         }
     }
 

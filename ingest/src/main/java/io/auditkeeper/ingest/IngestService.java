@@ -13,6 +13,7 @@ import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
 import io.auditkeeper.ingest.kafka.KafkaClientSettings;
 import io.auditkeeper.ingest.kafka.KafkaReadiness;
 import io.auditkeeper.kafka.TopicBootstrap;
+import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.ingest.tls.CredentialReloader;
 import io.auditkeeper.ingest.tls.ServerTlsFactory;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -105,7 +106,8 @@ public final class IngestService implements AutoCloseable {
 
         admin = Admin.create(KafkaClientSettings.admin(config));
         TopicBootstrap.ensureTopics(admin, List.of(config.rawTopic(), config.deadLetterTopic()), config.createTopics(),
-                KafkaClientSettings.maxRecordBytes(config));
+                KafkaClientSettings.maxRecordBytes(config), config.topicCheck().minInsyncReplicas());
+        TopicCheck.check(admin, KafkaClientSettings.wantedTopics(config), config.topicCheck().mode(), "ingest");
         producer = new KafkaProducer<>(KafkaClientSettings.producer(config));
         // Fetch metadata now, so that the first batch does not wait for it.
         producer.partitionsFor(config.rawTopic().name());

@@ -1,5 +1,6 @@
 package io.auditkeeper.config;
 
+import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -7,6 +8,7 @@ import org.apache.kafka.common.config.ConfigDef.ConfigKey;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef.Validator;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -15,7 +17,8 @@ import java.util.Map;
 
 /**
  * The keys the services share, defined once: {@code kafka.bootstrap-servers} (with the {@code kafka.client.*}
- * pass-through), {@code topics.dlq.name} and {@code admin.*} (all three services), {@code shutdown.grace-period-ms}
+ * pass-through), {@code topics.dlq.name}, {@code topics.check}, {@code topics.min-insync-replicas},
+ * {@code topics.min-retention-ms} and {@code admin.*} (all three services), {@code shutdown.grace-period-ms}
  * (ingest and the stream-processor). A service's
  * {@link ConfigDef} takes each key where its reference table shows it:
  * <pre>{@code new ConfigDef().define(...).define(CommonConfig.adminEnabledKey()).define(CommonConfig.adminHostKey())...}</pre>
@@ -31,6 +34,9 @@ public final class CommonConfig {
     public static final String ADMIN_HOST = "admin.host";
     public static final String ADMIN_PORT = "admin.port";
     public static final String SHUTDOWN_GRACE_PERIOD = "shutdown.grace-period-ms";
+    public static final String TOPICS_CHECK = "topics.check";
+    public static final String TOPICS_MIN_INSYNC_REPLICAS = "topics.min-insync-replicas";
+    public static final String TOPICS_MIN_RETENTION = "topics.min-retention-ms";
 
     private CommonConfig() {
     }
@@ -73,6 +79,80 @@ public final class CommonConfig {
     public static ConfigKey shutdownGracePeriodKey(String what) {
         return key(SHUTDOWN_GRACE_PERIOD, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
                 "On shutdown, how long " + what);
+    }
+
+    /** {@code topics.check}: what a topic that does not fit the service does to its start ({@link TopicCheck}). */
+    public static ConfigKey topicsCheckKey() {
+        return key(TOPICS_CHECK, Type.STRING, "fail", ValidString.in("fail", "warn", "off"), Importance.MEDIUM,
+                "At start, compare the topics this service uses, existing ones included, with what it needs:"
+                        + " max.message.bytes, replication factor, min.insync.replicas and retention.ms (docs/deploy.md,"
+                        + " Kafka). fail stops startup with one message naming each topic, setting, its value and the"
+                        + " value wanted; warn logs that message and starts; off does not look.");
+    }
+
+    /**
+     * {@code topics.min-insync-replicas}, 1 by default: Kafka's own default, and all a single broker (the demo, the
+     * tests) can give. Production sets 2 with three brokers (the manifests in deploy/ do).
+     */
+    public static ConfigKey minInsyncReplicasKey() {
+        return key(TOPICS_MIN_INSYNC_REPLICAS, Type.INT, 1, Range.between(1, Short.MAX_VALUE), Importance.MEDIUM,
+                "Least min.insync.replicas of the topics this service writes, checked at start (topics.check), and"
+                        + " their least replication factor; set on the topics it creates when above 1. 1, Kafka's"
+                        + " default, fits a single broker; with three brokers set 2 (the manifests in deploy/ do), so"
+                        + " that an acknowledgement never rests on one broker.");
+    }
+
+    /** {@code topics.min-retention-ms}, one day by default; 0 leaves retention unchecked. */
+    public static ConfigKey minRetentionKey() {
+        return key(TOPICS_MIN_RETENTION, Type.LONG, Duration.ofDays(1).toMillis(), Range.atLeast(0), Importance.MEDIUM,
+                "Least retention.ms of the topics this service uses, checked at start (topics.check); -1 (infinite)"
+                        + " is always enough, 0 does not check. It is how long a stopped consumer may stay down"
+                        + " before events expire unread.");
+    }
+
+    public static TopicCheck.Settings topicCheck(AbstractConfig values) {
+        return new TopicCheck.Settings(TopicCheck.Mode.of(values.getString(TOPICS_CHECK)),
+                values.getInt(TOPICS_MIN_INSYNC_REPLICAS), values.getLong(TOPICS_MIN_RETENTION));
+    }
+
+    /**
+     * Checks that a topic the service creates would pass its own {@link TopicCheck}: its replication factor (when not
+     * -1) holds {@code topics.min-insync-replicas}, and its retention (when not -1) is at least
+     * {@code topics.min-retention-ms}.
+     *
+     * @throws ConfigException naming the topic's key
+     */
+    public static void requireTopicFitsCheck(AbstractConfig values, String replicationKey, String retentionKey) {
+        int minIsr = values.getInt(TOPICS_MIN_INSYNC_REPLICAS);
+        if (replicationKey != null) {
+            short rf = values.getShort(replicationKey);
+            if (rf > 0 && rf < minIsr) {
+                throw new ConfigException(replicationKey, rf, "must be at least " + TOPICS_MIN_INSYNC_REPLICAS
+                        + " (" + minIsr + "), or no write could be acknowledged");
+            }
+        }
+        if (retentionKey != null) {
+            long retention = values.getLong(retentionKey);
+            long min = values.getLong(TOPICS_MIN_RETENTION);
+            if (retention >= 0 && retention < min) {
+                throw new ConfigException(retentionKey, retention, "must be at least " + TOPICS_MIN_RETENTION
+                        + " (" + min + ") or -1");
+            }
+        }
+    }
+
+    /**
+     * Checks that {@code topics.min-retention-ms} admits the fixed {@code retentionMs} of topics the service creates
+     * without a retention key of their own ({@code which} names them), so that it never refuses what it created.
+     *
+     * @throws ConfigException naming {@code topics.min-retention-ms}
+     */
+    public static void requireMinRetentionAtMost(AbstractConfig values, long retentionMs, String which) {
+        long min = values.getLong(TOPICS_MIN_RETENTION);
+        if (min > retentionMs) {
+            throw new ConfigException(TOPICS_MIN_RETENTION, min, "must be at most " + retentionMs + ": " + which
+                    + " are created with that retention.ms");
+        }
     }
 
     public static String bootstrapServers(AbstractConfig values) {

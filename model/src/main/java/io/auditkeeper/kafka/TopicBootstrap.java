@@ -6,6 +6,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeoutException;
  * timestamp is more than an hour ahead of its own clock, so an ingest host whose clock runs fast would have every
  * batch refused (503, and the apiserver gives up on it after its retries). Audit records are kept whatever the clocks
  * say; the stream-processor marks and counts events far from ingest's clock (docs/schema.md, {@code clockSkewSeconds}).
- * Existing topics are not changed: docs/operations.md, "Clocks", says how to set it on them.
+ * Existing topics are not changed: docs/operations.md, "Clocks", says how to set it on them. {@link TopicCheck} then
+ * compares every topic the service uses with what it needs.
  */
 public final class TopicBootstrap {
     /** How a topic is created when it is missing; a replication factor of -1 takes the broker's default. */
@@ -38,6 +40,15 @@ public final class TopicBootstrap {
     }
 
     public static void ensureTopics(Admin admin, List<TopicSettings> topics, boolean create, long maxMessageBytes) {
+        ensureTopics(admin, topics, create, maxMessageBytes, 1);
+    }
+
+    /**
+     * As {@link #ensureTopics(Admin, List, boolean, long)}; a topic it creates gets {@code min.insync.replicas} when
+     * {@code minInsyncReplicas} is above 1 (at 1 the broker's own default, possibly higher, stays).
+     */
+    public static void ensureTopics(Admin admin, List<TopicSettings> topics, boolean create, long maxMessageBytes,
+                                    int minInsyncReplicas) {
         Set<String> existing;
         try {
             existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -56,10 +67,7 @@ public final class TopicBootstrap {
             }
             NewTopic nt = new NewTopic(t.name(), Optional.of(t.partitions()),
                     t.replicationFactor() < 0 ? Optional.empty() : Optional.of(t.replicationFactor()))
-                    .configs(Map.of("retention.ms", Long.toString(t.retentionMs()),
-                            "max.message.bytes", Long.toString(maxMessageBytes),
-                            "cleanup.policy", "delete",
-                            TIMESTAMP_AFTER_MAX_MS, Long.toString(Long.MAX_VALUE)));
+                    .configs(configs(t, maxMessageBytes, minInsyncReplicas));
             try {
                 admin.createTopics(List.of(nt)).all().get(30, TimeUnit.SECONDS);
                 LOG.atInfo().addKeyValue("topic", t.name()).addKeyValue("partitions", t.partitions())
@@ -75,6 +83,17 @@ public final class TopicBootstrap {
                 throw new IllegalStateException("interrupted while creating topic " + t.name(), e);
             }
         }
+    }
+
+    private static Map<String, String> configs(TopicSettings t, long maxMessageBytes, int minInsyncReplicas) {
+        Map<String, String> c = new HashMap<>(Map.of("retention.ms", Long.toString(t.retentionMs()),
+                "max.message.bytes", Long.toString(maxMessageBytes),
+                "cleanup.policy", "delete",
+                TIMESTAMP_AFTER_MAX_MS, Long.toString(Long.MAX_VALUE)));
+        if (minInsyncReplicas > 1) {
+            c.put(TopicCheck.MIN_INSYNC_REPLICAS, Integer.toString(minInsyncReplicas));
+        }
+        return c;
     }
 
     private static String rootMessage(Throwable e) {

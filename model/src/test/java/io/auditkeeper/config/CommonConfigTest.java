@@ -1,5 +1,6 @@
 package io.auditkeeper.config;
 
+import io.auditkeeper.kafka.TopicCheck;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -77,6 +78,67 @@ class CommonConfigTest {
                     .isInstanceOf(ConfigException.class).hasMessageContaining("topics.rf")
                     .hasMessageContaining("must be -1 (broker default) or at least 1");
         }
+    }
+
+    private static final ConfigDef CHECKED = new ConfigDef()
+            .define(CommonConfig.topicsCheckKey())
+            .define(CommonConfig.minInsyncReplicasKey())
+            .define(CommonConfig.minRetentionKey())
+            .define("topics.rf", Type.SHORT, (short) -1, Importance.LOW, "A replication factor.")
+            .define("topics.retention", Type.LONG, 604_800_000L, Importance.LOW, "A retention.");
+
+    @Test
+    void shouldDefaultToAFailingCheckThatASingleBrokerPassesWhenNothingIsSet() {
+        AbstractConfig values = new AbstractConfig(CHECKED, Map.of(), false);
+
+        assertThat(CommonConfig.topicCheck(values)).isEqualTo(new TopicCheck.Settings(TopicCheck.Mode.FAIL, 1, 86_400_000L));
+    }
+
+    @Test
+    void shouldRefuseACheckModeWhenItIsNotFailWarnOrOff() {
+        assertThatThrownBy(() -> new AbstractConfig(CHECKED, Map.of("topics.check", "ignore"), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.check");
+    }
+
+    @Test
+    void shouldAcceptACreatedTopicWhenItsReplicationAndRetentionEqualTheMinimums() {
+        AbstractConfig values = new AbstractConfig(CHECKED, Map.of("topics.min-insync-replicas", "2", "topics.rf", "2",
+                "topics.min-retention-ms", "1000", "topics.retention", "1000"), false);
+
+        CommonConfig.requireTopicFitsCheck(values, "topics.rf", "topics.retention");
+    }
+
+    @Test
+    void shouldAcceptTheBrokerDefaultReplicationAndInfiniteRetentionWhenMinimumsAreSet() {
+        AbstractConfig values = new AbstractConfig(CHECKED, Map.of("topics.min-insync-replicas", "2",
+                "topics.min-retention-ms", "1000", "topics.retention", "-1"), false);
+
+        CommonConfig.requireTopicFitsCheck(values, "topics.rf", "topics.retention");
+    }
+
+    @Test
+    void shouldRefuseACreatedTopicNamingItsKeyWhenItWouldFailTheCheck() {
+        AbstractConfig fewReplicas = new AbstractConfig(CHECKED, Map.of("topics.min-insync-replicas", "2", "topics.rf", "1"), false);
+        AbstractConfig shortRetention = new AbstractConfig(CHECKED, Map.of("topics.min-retention-ms", "1001",
+                "topics.retention", "1000"), false);
+
+        assertThatThrownBy(() -> CommonConfig.requireTopicFitsCheck(fewReplicas, "topics.rf", "topics.retention"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.rf")
+                .hasMessageContaining("topics.min-insync-replicas (2)");
+        assertThatThrownBy(() -> CommonConfig.requireTopicFitsCheck(shortRetention, "topics.rf", "topics.retention"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.retention")
+                .hasMessageContaining("topics.min-retention-ms (1001)");
+    }
+
+    @Test
+    void shouldRefuseAMinimumRetentionWhenItExceedsAFixedRetentionOfCreatedTopics() {
+        AbstractConfig equal = new AbstractConfig(CHECKED, Map.of("topics.min-retention-ms", "1000"), false);
+        AbstractConfig above = new AbstractConfig(CHECKED, Map.of("topics.min-retention-ms", "1001"), false);
+
+        CommonConfig.requireMinRetentionAtMost(equal, 1000, "the fixed topics");
+        assertThatThrownBy(() -> CommonConfig.requireMinRetentionAtMost(above, 1000, "the fixed topics"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.min-retention-ms")
+                .hasMessageContaining("the fixed topics");
     }
 
     private static AbstractConfig config(String key, String value) {

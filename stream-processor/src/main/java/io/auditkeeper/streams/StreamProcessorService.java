@@ -2,6 +2,7 @@ package io.auditkeeper.streams;
 
 import io.auditkeeper.admin.AdminServer;
 import io.auditkeeper.kafka.TopicBootstrap;
+import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.streams.alerts.AlertDetectors;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import io.auditkeeper.streams.redact.SecretRedactor;
@@ -140,7 +141,9 @@ public final class StreamProcessorService implements AutoCloseable {
         Map<String, Object> adminProps = new HashMap<>(config.kafkaClientOverrides());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin a = Admin.create(adminProps)) {
-            TopicBootstrap.ensureTopics(a, config.outputTopics(), config.createTopics(), 64L * 1024 * 1024);
+            TopicBootstrap.ensureTopics(a, config.outputTopics(), config.createTopics(), 64L * 1024 * 1024,
+                    config.topicCheck().minInsyncReplicas());
+            checkTopics(a, config);
             readTopicLimits(a, limits);
         }
         Counter lost = Counter.builder("auditkeeper.streams.offsets.lost")
@@ -222,6 +225,17 @@ public final class StreamProcessorService implements AutoCloseable {
     /** Offsets of the raw topic deleted by its retention before they were processed, since start. */
     public long offsetsLost() {
         return lossDetector == null ? 0 : lossDetector.offsetsLost();
+    }
+
+    /** Compares the output topics with what they must take: records as large as the raw topic holds (TopicCheck). */
+    static void checkTopics(Admin admin, StreamProcessorConfig config) {
+        TopicCheck.Mode mode = config.topicCheck().mode();
+        if (mode == TopicCheck.Mode.OFF) {
+            return;
+        }
+        TopicCheck.Described raw = TopicCheck.describe(admin, List.of(config.rawTopic())).get(config.rawTopic());
+        TopicCheck.check(admin, config.wantedOutputTopics(raw == null ? 0 : raw.maxMessageBytes()), mode,
+                "stream-processor");
     }
 
     public KafkaStreams streams() {

@@ -5,6 +5,7 @@ import io.auditkeeper.archiver.index.OpenSearchIndexer;
 import io.auditkeeper.config.AdminSettings;
 import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
+import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.opensearch.OpenSearchTimeouts;
@@ -41,6 +42,10 @@ public final class ArchiverConfig {
     public static final String ENV_PREFIX = "AUDITKEEPER_ARCHIVER_";
     public static final String KAFKA_CLIENT_PREFIX = CommonConfig.KAFKA_CLIENT_PREFIX;
     public static final int HIPAA_YEARS = 6;
+    /** {@code max.message.bytes} of the archive topic: a manifest entry is a few hundred bytes. */
+    public static final long ARCHIVE_TOPIC_MAX_MESSAGE_BYTES = 1024 * 1024;
+    /** retention.ms of the archive topic when the archiver creates it. */
+    public static final Duration ARCHIVE_TOPIC_RETENTION = Duration.ofDays(30);
 
     /**
      * The consumer timeouts the archiver sets instead of Kafka's defaults, each still replaceable with
@@ -146,6 +151,9 @@ public final class ArchiverConfig {
                     "The stream-processor's alerts, indexed into opensearch.alerts-index.")
             .define("topics.archive.name", Type.STRING, AuditTopics.ARCHIVE, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Where the archive writer publishes each manifest entry once it is in S3 (created at start, 1 partition, 30 days).")
+            .define(CommonConfig.topicsCheckKey())
+            .define(CommonConfig.minInsyncReplicasKey())
+            .define(CommonConfig.minRetentionKey())
             .define("opensearch.retention-days", Type.INT, 90, Range.atLeast(0), Importance.MEDIUM,
                     "Daily indices are deleted after this many days (the S3 archive keeps every event); 0 keeps them forever. With the ISM plugin an ISM policy does it, by index age; otherwise the archiver deletes the indices whose date in the name is older.")
             .define("opensearch.retention-interval-ms", Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.LOW,
@@ -195,6 +203,7 @@ public final class ArchiverConfig {
         }
         openSearchPassword = validateOpenSearch();
         validateTimeouts();
+        CommonConfig.requireMinRetentionAtMost(values, ARCHIVE_TOPIC_RETENTION.toMillis(), "the archive topic");
         if (!Files.isReadable(signingKeyFile())) {
             throw new ConfigException("manifest.signing-key-file", signingKeyFile().toString(), "file does not exist or is not readable");
         }
@@ -467,6 +476,19 @@ public final class ArchiverConfig {
     public String archiveIndex() { return values.getString("opensearch.archive-index"); }
     public String alertsTopic() { return values.getString("topics.alerts.name"); }
     public String archiveTopic() { return values.getString("topics.archive.name"); }
+    public TopicCheck.Settings topicCheck() { return CommonConfig.topicCheck(values); }
+
+    /**
+     * What the archiver needs of its topics ({@link TopicCheck}): the archive topic, which it writes, takes a manifest
+     * entry; the events and the dead-letter topic keep records long enough for it to read them (their record size is
+     * checked by the services that create them, ingest and the stream-processor).
+     */
+    public List<TopicCheck.Wanted> wantedTopics() {
+        TopicCheck.Settings check = topicCheck();
+        return List.of(check.wanted(eventsTopic(), 0, 0), check.wanted(deadLetterTopic(), 0, 0),
+                check.wanted(archiveTopic(), ARCHIVE_TOPIC_MAX_MESSAGE_BYTES, 0));
+    }
+
     public String indexGroupId() { return values.getString("index.group-id"); }
     public String deadLetterTopic() { return CommonConfig.deadLetterTopic(values); }
     public boolean archiveDeadLetters() { return values.getBoolean("dead-letters.archive"); }

@@ -1,6 +1,7 @@
 package io.auditkeeper.archiver.config;
 
 import io.auditkeeper.config.ConfigDocs;
+import io.auditkeeper.kafka.TopicCheck;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +197,16 @@ class ArchiverConfigTest {
                 .hasMessageContaining("kafka.client.max.poll.interval.ms");
         assertThat(ArchiverConfig.of(valid(Map.of("opensearch.socket-timeout-ms", Long.toString(limit + 1))))
                 .openSearchSocketTimeout()).as("no indexer without opensearch.url: nothing to check").isNotNull();
+    }
+
+    @Test
+    void shouldCheckTheRecordSizeOnlyOfTheArchiveTopicWhichItWrites() throws Exception {
+        ArchiverConfig c = ArchiverConfig.of(valid(Map.of("topics.min-insync-replicas", "2")));
+
+        assertThat(c.wantedTopics()).containsExactly(
+                new TopicCheck.Wanted("audit.events", 0, 2, 2, 86_400_000L),
+                new TopicCheck.Wanted("audit.dlq", 0, 2, 2, 86_400_000L),
+                new TopicCheck.Wanted("audit.archive", 1024 * 1024, 2, 2, 86_400_000L));
     }
 
     private static Map<String, String> with(Map<String, String> m, String key, String value) {

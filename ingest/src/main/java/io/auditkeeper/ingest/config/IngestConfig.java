@@ -5,6 +5,7 @@ import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.ingest.auth.ClusterBindings;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
+import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.model.ClusterNames;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -90,6 +91,9 @@ public final class IngestConfig {
             .define(CommonConfig.bootstrapServersKey(", host:port[,host:port...]. Client security settings go under kafka.client.* (for example kafka.client.security.protocol), producer overrides under kafka.producer.*."))
             .define("topics.create", Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create missing topics at start. If false, or if creation is refused, a missing topic stops startup with its name.")
+            .define(CommonConfig.topicsCheckKey())
+            .define(CommonConfig.minInsyncReplicasKey())
+            .define(CommonConfig.minRetentionKey())
             .define("topics.raw.name", Type.STRING, AuditTopics.RAW, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Topic for accepted events (the apiserver's bytes, keyed by auditID).")
             .define("topics.raw.partitions", Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
@@ -171,6 +175,8 @@ public final class IngestConfig {
         }
         CommonConfig.requireReplicationFactor(values, "topics.raw.replication-factor");
         CommonConfig.requireReplicationFactor(values, "topics.dlq.replication-factor");
+        CommonConfig.requireTopicFitsCheck(values, "topics.raw.replication-factor", "topics.raw.retention-ms");
+        CommonConfig.requireTopicFitsCheck(values, "topics.dlq.replication-factor", "topics.dlq.retention-ms");
         if (rawTopic().name().equals(deadLetterTopic().name())) {
             throw new ConfigException("topics.dlq.name", deadLetterTopic().name(), "must differ from topics.raw.name");
         }
@@ -212,6 +218,7 @@ public final class IngestConfig {
     public int maxThreads() { return values.getInt("limits.max-threads"); }
     public String kafkaBootstrapServers() { return CommonConfig.bootstrapServers(values); }
     public boolean createTopics() { return values.getBoolean("topics.create"); }
+    public TopicCheck.Settings topicCheck() { return CommonConfig.topicCheck(values); }
     public AdminSettings admin() { return CommonConfig.admin(values); }
     public boolean adminEnabled() { return admin().enabled(); }
     public String adminHost() { return admin().host(); }

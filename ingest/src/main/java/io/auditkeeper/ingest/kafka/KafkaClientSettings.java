@@ -1,12 +1,14 @@
 package io.auditkeeper.ingest.kafka;
 
 import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.kafka.TopicCheck;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,5 +60,18 @@ public final class KafkaClientSettings {
      */
     public static long maxRecordBytes(IngestConfig config) {
         return config.maxBodyBytes() + MIB;
+    }
+
+    /**
+     * What ingest needs of its topics ({@link TopicCheck}): the dead-letter topic takes a whole body with its headers
+     * ({@link #maxRecordBytes}), the raw topic one event with its headers (an event is never larger than a body).
+     */
+    public static List<TopicCheck.Wanted> wantedTopics(IngestConfig config) {
+        TopicCheck.Settings check = config.topicCheck();
+        return List.of(
+                check.wanted(config.rawTopic().name(), Math.min(config.maxEventBytes(), config.maxBodyBytes()) + MIB,
+                        config.rawTopic().replicationFactor()),
+                check.wanted(config.deadLetterTopic().name(), maxRecordBytes(config),
+                        config.deadLetterTopic().replicationFactor()));
     }
 }

@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest.config;
 
 import io.auditkeeper.config.ConfigDocs;
+import io.auditkeeper.kafka.TopicCheck;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,25 @@ class IngestConfigTest {
         assertThat(c.tlsProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
         assertThat(c.maxBodyBytes()).isEqualTo(32L * 1024 * 1024);
         assertThat(c.maxEventBytes()).isEqualTo(8L * 1024 * 1024);
+    }
+
+    @Test
+    void shouldWantAnEventOnTheRawTopicAndABodyOnTheDeadLetterTopicWhenCheckingTopics() {
+        IngestConfig c = IngestConfig.of(valid(Map.of("topics.raw.replication-factor", "3",
+                "topics.min-insync-replicas", "2", "topics.min-retention-ms", "3600000")));
+
+        assertThat(io.auditkeeper.ingest.kafka.KafkaClientSettings.wantedTopics(c)).containsExactly(
+                new TopicCheck.Wanted("audit.raw", 9L * 1024 * 1024, 3, 2, 3_600_000L),
+                new TopicCheck.Wanted("audit.dlq", 33L * 1024 * 1024, 2, 2, 3_600_000L));
+    }
+
+    @Test
+    void shouldRefuseTopicsItWouldCreateWhenTheyCouldNotPassItsOwnCheck() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("topics.min-insync-replicas", "2",
+                "topics.dlq.replication-factor", "1"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.dlq.replication-factor");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("topics.min-retention-ms", "604800001"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.raw.retention-ms");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.auditkeeper.config.AdminSettings;
 import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
+import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.streams.alerts.AlertDetectors;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -30,6 +31,9 @@ public final class StreamProcessorConfig {
     public static final String KAFKA_CLIENT_PREFIX = CommonConfig.KAFKA_CLIENT_PREFIX;
     public static final String KAFKA_STREAMS_PREFIX = "kafka.streams.";
 
+    /** retention.ms of the outputs created without a retention key of their own. */
+    private static final Duration FIXED_RETENTION = Duration.ofDays(30);
+
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(CommonConfig.bootstrapServersKey(". Client security settings go under kafka.client.*, Kafka Streams overrides under kafka.streams.*."))
             .define("application.id", Type.STRING, "auditkeeper-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -42,6 +46,9 @@ public final class StreamProcessorConfig {
                     "Replication factor of the changelog and repartition topics; -1 takes the broker's default.")
             .define("topics.create", Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create missing output topics at start. If false, or if creation is refused, a missing topic stops startup with its name.")
+            .define(CommonConfig.topicsCheckKey())
+            .define(CommonConfig.minInsyncReplicasKey())
+            .define(CommonConfig.minRetentionKey())
             .define("topics.raw.name", Type.STRING, AuditTopics.RAW, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Input: the raw events ingest writes.")
             .define("topics.events.name", Type.STRING, AuditTopics.EVENTS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -102,6 +109,9 @@ public final class StreamProcessorConfig {
         });
         CommonConfig.requireReplicationFactor(values, "streams.replication-factor");
         CommonConfig.requireReplicationFactor(values, "topics.outputs.replication-factor");
+        CommonConfig.requireTopicFitsCheck(values, "topics.outputs.replication-factor", "topics.events.retention-ms");
+        CommonConfig.requireMinRetentionAtMost(values, FIXED_RETENTION.toMillis(),
+                "the phi-access, alerts and dead-letter topics");
     }
 
     public static StreamProcessorConfig load(Path file, Map<String, String> env) {
@@ -118,6 +128,7 @@ public final class StreamProcessorConfig {
     public String stateDir() { return values.getString("streams.state-dir"); }
     public short internalReplicationFactor() { return values.getShort("streams.replication-factor"); }
     public boolean createTopics() { return values.getBoolean("topics.create"); }
+    public TopicCheck.Settings topicCheck() { return CommonConfig.topicCheck(values); }
     public String rawTopic() { return values.getString("topics.raw.name"); }
     public String eventsTopic() { return values.getString("topics.events.name"); }
     public String phiAccessTopic() { return values.getString("topics.phi-access.name"); }
@@ -150,12 +161,24 @@ public final class StreamProcessorConfig {
     public List<TopicSettings> outputTopics() {
         short rf = values.getShort("topics.outputs.replication-factor");
         int parts = values.getInt("topics.outputs.partitions");
-        long month = Duration.ofDays(30).toMillis();
+        long month = FIXED_RETENTION.toMillis();
         return List.of(
                 new TopicSettings(eventsTopic(), values.getInt("topics.events.partitions"), rf, values.getLong("topics.events.retention-ms")),
                 new TopicSettings(phiAccessTopic(), parts, rf, month),
                 new TopicSettings(alertsTopic(), parts, rf, month),
                 new TopicSettings(deadLetterTopic(), 1, rf, month));
+    }
+
+    /**
+     * What the stream-processor needs of its output topics ({@link TopicCheck}). Each output record comes from one
+     * raw record, so an output must take a record as large as the raw topic does: {@code rawMaxMessageBytes}, the raw
+     * topic's {@code max.message.bytes} (0 when the raw topic does not exist yet: not checked).
+     */
+    public List<TopicCheck.Wanted> wantedOutputTopics(long rawMaxMessageBytes) {
+        TopicCheck.Settings check = topicCheck();
+        return outputTopics().stream()
+                .map(t -> check.wanted(t.name(), rawMaxMessageBytes, Math.max(0, t.replicationFactor())))
+                .toList();
     }
 
     public Map<String, Object> kafkaClientOverrides() {

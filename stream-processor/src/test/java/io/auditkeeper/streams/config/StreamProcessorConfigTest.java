@@ -1,6 +1,7 @@
 package io.auditkeeper.streams.config;
 
 import io.auditkeeper.config.ConfigDocs;
+import io.auditkeeper.kafka.TopicCheck;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,5 +59,24 @@ class StreamProcessorConfigTest {
         assertThat(Files.readString(Path.of("..", "docs", "stream-processor.md")))
                 .as("docs/stream-processor.md must hold the table in stream-processor/target/stream-processor-config-table.md")
                 .contains(table);
+    }
+
+    @Test
+    void shouldWantEachOutputToTakeWhatTheRawTopicTakesWhenCheckingTopics() {
+        StreamProcessorConfig c = StreamProcessorConfig.of(Map.of("kafka.bootstrap-servers", "k:9092",
+                "topics.outputs.replication-factor", "3", "topics.min-insync-replicas", "2"));
+
+        assertThat(c.wantedOutputTopics(1000)).containsExactly(
+                new TopicCheck.Wanted("audit.events", 1000, 3, 2, 86_400_000L),
+                new TopicCheck.Wanted("audit.phi-access", 1000, 3, 2, 86_400_000L),
+                new TopicCheck.Wanted("audit.alerts", 1000, 3, 2, 86_400_000L),
+                new TopicCheck.Wanted("audit.dlq", 1000, 3, 2, 86_400_000L));
+    }
+
+    @Test
+    void shouldRefuseOutputReplicationBelowMinInsyncWhenBothAreSet() {
+        assertThatThrownBy(() -> StreamProcessorConfig.of(Map.of("kafka.bootstrap-servers", "k:9092",
+                "topics.outputs.replication-factor", "1", "topics.min-insync-replicas", "2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("topics.outputs.replication-factor");
     }
 }
