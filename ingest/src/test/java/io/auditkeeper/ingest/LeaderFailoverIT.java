@@ -1,5 +1,8 @@
 package io.auditkeeper.ingest;
 
+import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.ingest.kafka.KafkaClientSettings;
+
 import io.auditkeeper.ingest.WebhookAnswers.Answer;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.EmbeddedKafkaCluster;
@@ -72,10 +75,13 @@ class LeaderFailoverIT {
     static void start() throws Exception {
         kafka = EmbeddedKafkaCluster.start(IngestHarness.target("kafka-failover-" + System.nanoTime()), 3);
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-        Topics.createAndAwaitLeaders(admin, new NewTopic(AuditTopics.RAW, PARTITIONS, (short) 3)
-                .configs(Map.of("min.insync.replicas", "2", "unclean.leader.election.enable", "false")));
         DevPki pki = DevPki.create(IngestHarness.target("pki-failover"));
-        service = IngestHarness.start(IngestHarness.settings(pki, kafka.bootstrapServers()));
+        Map<String, Object> settings = IngestHarness.settings(pki, kafka.bootstrapServers());
+        // created as an operator would for production, with the record size ingest's own topic check wants
+        Topics.createAndAwaitLeaders(admin, new NewTopic(AuditTopics.RAW, PARTITIONS, (short) 3)
+                .configs(Map.of("min.insync.replicas", "2", "unclean.leader.election.enable", "false",
+                        "max.message.bytes", Long.toString(KafkaClientSettings.maxRecordBytes(IngestConfig.of(settings))))));
+        service = IngestHarness.start(settings);
         apiserver = IngestHarness.client(pki.clientSslContext(pki.clientCert(), pki.clientKey()));
     }
 
