@@ -39,9 +39,9 @@ class SoakCommandIT {
                     .containsPattern("(?m)^\\s+\\d+\\s+\\d+:\\d\\d\\s+" + Pattern.quote(kind.label()) + "\\s+.*\\d+\\.\\d s$");
         }
         assertThat(table).doesNotContain("NOT caught up");
-        Matcher acknowledged = Pattern.compile("acknowledged \\(200\\) ([\\d,]+); dropped by the apiserver's retry contract 0;")
+        Matcher acknowledged = Pattern.compile("acknowledged \\(200\\) ([\\d,]+); dropped for an answer 0;")
                 .matcher(table);
-        assertThat(acknowledged.find()).as("nothing dropped by the client").isTrue();
+        assertThat(acknowledged.find()).as("nothing dropped for an answer of ingest").isTrue();
         String n = acknowledged.group(1);
         assertThat(Long.parseLong(n.replace(",", ""))).as("events acknowledged").isGreaterThan(20_000);
         assertThat(table).as("every acknowledged event archived once and indexed")

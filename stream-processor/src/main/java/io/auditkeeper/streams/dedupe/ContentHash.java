@@ -35,14 +35,39 @@ public final class ContentHash {
         }
     }
 
-    /** The content hash of {@code value} (null hashes as empty). */
+    /** The content hash of {@code value} (null hashes as empty), whitespace outside strings left out. */
     public long of(byte[] value) {
-        byte[] d = sha256.digest(value == null ? new byte[0] : value);
+        if (value != null) {
+            tokens(value);
+        }
+        byte[] d = sha256.digest();
         long h = 0;
         for (int i = 0; i < 8; i++) {
             h = (h << 8) | (d[i] & 0xff);
         }
         return h | Long.MIN_VALUE;
+    }
+
+    /** Feeds the digest with every byte but JSON's insignificant whitespace, in runs, as one scan. */
+    private void tokens(byte[] json) {
+        boolean inString = false;
+        int run = 0;
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                sha256.update(json, run, i - run);
+                run = i + 1;
+            }
+        }
+        sha256.update(json, run, json.length - run);
     }
 
     /** Whether a stored value is a content hash (rather than a timestamp stored without one). */
