@@ -79,40 +79,13 @@ class ClockSkewIT {
         in.put("topics.dlq.name", "clocks-" + id + ".dlq");
         in.put("readiness.check-interval-ms", "200");
 
-        Map<String, Object> sp = new HashMap<>();
-        sp.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        sp.put("application.id", "clocks-" + id);
-        sp.put("topics.raw.name", "clocks-" + id + ".raw");
-        sp.put("topics.events.name", "clocks-" + id + ".events");
-        sp.put("topics.phi-access.name", "clocks-" + id + ".phi");
-        sp.put("topics.alerts.name", "clocks-" + id + ".alerts");
-        sp.put("topics.dlq.name", "clocks-" + id + ".dlq");
-        sp.put("topics.outputs.partitions", "1");
-        sp.put("phi.namespaces", "phi-*");
-        sp.put("admin.enabled", "false");
-        sp.put("streams.state-dir", dir.resolve("state").toString());
+        Map<String, Object> sp = PipelineSettings.streamProcessor(stack, "clocks-" + id, 1, dir.resolve("state"));
         StreamProcessorConfig processorConfig = StreamProcessorConfig.of(sp);
 
         Path key = dir.resolve("signing.pem");
         ManifestSigner.generate(key, dir.resolve("signing.pub.pem"));
-        Map<String, Object> ac = new HashMap<>();
-        ac.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        ac.put("topics.events.name", processorConfig.eventsTopic());
-        ac.put("topics.alerts.name", processorConfig.alertsTopic());
-        ac.put("topics.dlq.name", processorConfig.deadLetterTopic());
-        ac.put("topics.archive.name", "clocks-" + id + ".archive");
-        ac.put("archive.group-id", "clocks-archive-" + id);
-        ac.put("index.group-id", "clocks-index-" + id);
-        ac.put("dead-letters.group-id", "clocks-dead-letters-" + id);
-        ac.put("s3.bucket", bucket);
-        ac.put("s3.endpoint", stack.s3().endpoint().toString());
-        ac.put("s3.region", stack.s3().region());
-        ac.put("s3.path-style", "true");
-        ac.put("s3.access-key", stack.s3().accessKey());
-        ac.put("s3.secret-key", stack.s3().secretKey());
-        ac.put("batch.max-age-ms", "1000");
+        Map<String, Object> ac = PipelineSettings.archiver(stack, "clocks-" + id, processorConfig, bucket, key);
         ac.put("digest.interval-ms", "2000");
-        ac.put("manifest.signing-key-file", key.toString());
         ac.put("admin.enabled", "false");
 
         Instant started = Instant.now();

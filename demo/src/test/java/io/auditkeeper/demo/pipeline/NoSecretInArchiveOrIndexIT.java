@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,44 +65,17 @@ class NoSecretInArchiveOrIndexIT {
         }
         assertThat(secrets).as("secret values to look for").hasSizeGreaterThan(20);
 
-        Map<String, Object> sp = new HashMap<>();
-        sp.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        sp.put("application.id", "nosecret-" + id);
-        sp.put("topics.raw.name", "nosecret-" + id + ".raw");
-        sp.put("topics.events.name", "nosecret-" + id + ".events");
-        sp.put("topics.phi-access.name", "nosecret-" + id + ".phi");
-        sp.put("topics.alerts.name", "nosecret-" + id + ".alerts");
-        sp.put("topics.dlq.name", "nosecret-" + id + ".dlq");
-        sp.put("topics.outputs.partitions", "2");
-        sp.put("phi.namespaces", "phi-*");
-        sp.put("admin.enabled", "false");
-        sp.put("streams.state-dir", dir.resolve("state").toString());
+        Map<String, Object> sp = PipelineSettings.streamProcessor(stack, "nosecret-" + id, 2, dir.resolve("state"));
         StreamProcessorConfig processorConfig = StreamProcessorConfig.of(sp);
         Path key = dir.resolve("signing.pem");
         ManifestSigner.generate(key, dir.resolve("signing.pub.pem"));
-        Map<String, Object> ac = new HashMap<>();
-        ac.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
-        ac.put("topics.events.name", processorConfig.eventsTopic());
-        ac.put("topics.alerts.name", processorConfig.alertsTopic());
-        ac.put("topics.dlq.name", processorConfig.deadLetterTopic());
-        ac.put("topics.archive.name", "nosecret-" + id + ".archive");
-        ac.put("archive.group-id", "nosecret-archive-" + id);
-        ac.put("index.group-id", "nosecret-index-" + id);
-        ac.put("dead-letters.group-id", "nosecret-dead-letters-" + id);
-        ac.put("s3.bucket", "nosecret-" + id);
-        ac.put("s3.endpoint", stack.s3().endpoint().toString());
-        ac.put("s3.region", stack.s3().region());
-        ac.put("s3.path-style", "true");
-        ac.put("s3.access-key", stack.s3().accessKey());
-        ac.put("s3.secret-key", stack.s3().secretKey());
+        Map<String, Object> ac = PipelineSettings.archiver(stack, "nosecret-" + id, processorConfig, "nosecret-" + id, key);
         ac.put("opensearch.url", stack.openSearchUrl());
         ac.put("opensearch.replicas", "0");
         ac.put("opensearch.retention-days", "0");
         ac.put("opensearch.index-prefix", "nosecret-" + id);
         ac.put("opensearch.alerts-index", "nosecret-" + id + "-alerts");
         ac.put("opensearch.archive-index", "nosecret-" + id + "-archive");
-        ac.put("batch.max-age-ms", "1000");
-        ac.put("manifest.signing-key-file", key.toString());
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
             Topics.createAndAwaitLeaders(admin, new NewTopic(processorConfig.rawTopic(), 2, (short) 1));
