@@ -5,9 +5,11 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -73,6 +75,10 @@ public final class TopicCheck {
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String RETENTION_MS = "retention.ms";
 
+    /** How long a topic just created may stay unknown to the broker asked, before the check gives up. */
+    public static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(30);
+    private static final long RETRY_BACKOFF_MS = 200;
+
     private static final Logger LOG = LoggerFactory.getLogger(TopicCheck.class);
 
     private TopicCheck() {
@@ -134,31 +140,60 @@ public final class TopicCheck {
         return mismatches;
     }
 
-    /** The topics among {@code topics} that exist, as the cluster has them. */
+    /**
+     * The topics among {@code topics} that exist, as the cluster has them. A topic created a moment ago may be listed
+     * by one broker before another can describe it (its metadata is still spreading); such a retriable answer is
+     * asked again until {@link #DESCRIBE_TIMEOUT} has passed.
+     */
     public static Map<String, Described> describe(Admin admin, Collection<String> topics) {
+        long deadline = System.nanoTime() + DESCRIBE_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return describeOnce(admin, topics);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot describe Kafka topics " + new TreeSet<>(topics) + ": "
+                            + (e.getCause() == null ? e : e.getCause()), e);
+                }
+                LOG.atInfo().addKeyValue("cause", e.getCause().getClass().getSimpleName())
+                        .log("topics not yet described by every broker, asking again");
+                pause();
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("cannot describe Kafka topics " + new TreeSet<>(topics)
+                        + ": no answer in " + DESCRIBE_TIMEOUT.toSeconds() + " s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while describing topics", e);
+            }
+        }
+    }
+
+    private static Map<String, Described> describeOnce(Admin admin, Collection<String> topics)
+            throws ExecutionException, TimeoutException, InterruptedException {
         Set<String> names = new TreeSet<>(topics);
+        names.retainAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames()
+                .get(30, TimeUnit.SECONDS);
+        List<ConfigResource> resources = names.stream()
+                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+        Map<String, Described> out = new LinkedHashMap<>();
+        for (ConfigResource r : resources) {
+            Config c = configs.get(r);
+            int rf = descriptions.get(r.name()).partitions().stream()
+                    .mapToInt(p -> p.replicas().size()).min().orElse(0);
+            out.put(r.name(), new Described(r.name(), number(c, MAX_MESSAGE_BYTES), rf,
+                    (int) number(c, MIN_INSYNC_REPLICAS), number(c, RETENTION_MS)));
+        }
+        return out;
+    }
+
+    private static void pause() {
         try {
-            names.retainAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
-            if (names.isEmpty()) {
-                return Map.of();
-            }
-            Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames()
-                    .get(30, TimeUnit.SECONDS);
-            List<ConfigResource> resources = names.stream()
-                    .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-            Map<String, Described> out = new LinkedHashMap<>();
-            for (ConfigResource r : resources) {
-                Config c = configs.get(r);
-                int rf = descriptions.get(r.name()).partitions().stream()
-                        .mapToInt(p -> p.replicas().size()).min().orElse(0);
-                out.put(r.name(), new Described(r.name(), number(c, MAX_MESSAGE_BYTES), rf,
-                        (int) number(c, MIN_INSYNC_REPLICAS), number(c, RETENTION_MS)));
-            }
-            return out;
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe Kafka topics " + names + ": "
-                    + (e.getCause() == null ? e : e.getCause()), e);
+            TimeUnit.MILLISECONDS.sleep(RETRY_BACKOFF_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing topics", e);
