@@ -7,6 +7,7 @@ import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.batch.EventListSplitter;
 import io.auditkeeper.ingest.config.IngestConfig;
 import io.auditkeeper.ingest.http.AuditWebhookHandler;
+import io.auditkeeper.ingest.http.HeaderTimeout;
 import io.auditkeeper.ingest.http.InFlightBytesLimiter;
 import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
@@ -31,6 +32,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -121,8 +123,10 @@ public final class IngestService implements AutoCloseable {
         readiness = new KafkaReadiness(admin, config.readinessInterval());
         readiness.start();
 
-        InFlightBytesLimiter limiter = new InFlightBytesLimiter(config.maxInFlightBytes());
+        InFlightBytesLimiter limiter = new InFlightBytesLimiter(config.maxInFlightBytes(),
+                config.maxInFlightBytesPerClient());
         IngestMetrics metrics = new IngestMetrics(registry, limiter::used);
+        HeaderTimeout headerTimeout = new HeaderTimeout(config.headerTimeout(), metrics::connectionClosedForSlowHead);
         ServerTlsFactory.Material tls = config.plaintext() ? null : ServerTlsFactory.read(config);
         if (tls != null) {
             metrics.certificateExpiry("server", tls.serverExpiry());
@@ -140,8 +144,12 @@ public final class IngestService implements AutoCloseable {
         threads.setName("ingest-http");
         server = new Server(threads);
         server.setStopTimeout(config.shutdownGracePeriod().toMillis());
-        webhookConnector = webhookConnector(server, tls);
+        webhookConnector = webhookConnector(server, tls, headerTimeout);
         server.addConnector(webhookConnector);
+        server.addBean(headerTimeout);
+        NetworkConnectionLimit connectionLimit = new NetworkConnectionLimit(config.maxConnections(), webhookConnector);
+        server.addBean(connectionLimit);
+        metrics.connections(connectionLimit::getNetworkConnectionCount);
         AdminHandler adminHandler = new AdminHandler(registry, () -> !stopping && readiness.isReachable());
         if (config.adminEnabled()) {
             adminConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory());
@@ -150,7 +158,7 @@ public final class IngestService implements AutoCloseable {
             adminConnector.setPort(config.adminPort());
             server.addConnector(adminConnector);
         }
-        server.setHandler(new ResendableGracefulHandler(new ConnectorRouter(webhook, adminHandler)));
+        server.setHandler(new ResendableGracefulHandler(new ConnectorRouter(webhook, adminHandler, headerTimeout)));
         server.start();
         if (!config.credentialsReloadInterval().isZero()) {
             credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, metrics, credentials)
@@ -164,18 +172,20 @@ public final class IngestService implements AutoCloseable {
                 .log("ingest started");
     }
 
-    private ServerConnector webhookConnector(Server server, ServerTlsFactory.Material tls) {
+    private ServerConnector webhookConnector(Server server, ServerTlsFactory.Material tls, HeaderTimeout headerTimeout) {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(config.maxHeaderBytes());
+        HttpConnectionFactory httpFactory = new HttpConnectionFactory(http);
+        httpFactory.addEventListener(headerTimeout);
         ServerConnector connector;
         if (config.plaintext()) {
-            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector = new ServerConnector(server, httpFactory);
         } else {
             http.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
             sslContextFactory = ServerTlsFactory.create(config, tls);
-            connector = new ServerConnector(server, new SslConnectionFactory(sslContextFactory, "http/1.1"),
-                    new HttpConnectionFactory(http));
+            connector = new ServerConnector(server, new SslConnectionFactory(sslContextFactory, "http/1.1"), httpFactory);
         }
         connector.setName(WEBHOOK);
         connector.setHost(config.listenHost());
@@ -261,15 +271,20 @@ public final class IngestService implements AutoCloseable {
     private static final byte[] SHUTTING_DOWN =
             "{\"error\":\"shutting-down\",\"message\":\"the server is stopping; retry the batch\"}".getBytes(StandardCharsets.UTF_8);
 
-    /** Sends each request to the handler of the connector it arrived on. */
+    /**
+     * Sends each request to the handler of the connector it arrived on, and marks each webhook exchange's start and
+     * end for the {@link HeaderTimeout}.
+     */
     private static final class ConnectorRouter extends Handler.Abstract {
         private final Handler webhook;
         private final Handler admin;
+        private final HeaderTimeout headerTimeout;
 
-        ConnectorRouter(Handler webhook, Handler admin) {
+        ConnectorRouter(Handler webhook, Handler admin, HeaderTimeout headerTimeout) {
             super(InvocationType.BLOCKING);
             this.webhook = webhook;
             this.admin = admin;
+            this.headerTimeout = headerTimeout;
             installBean(webhook);
             installBean(admin);
         }
@@ -284,9 +299,12 @@ public final class IngestService implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             Connector connector = request.getConnectionMetaData().getConnector();
-            return ADMIN.equals(connector.getName())
-                    ? admin.handle(request, response, callback)
-                    : webhook.handle(request, response, callback);
+            if (ADMIN.equals(connector.getName())) {
+                return admin.handle(request, response, callback);
+            }
+            org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
+            headerTimeout.requestStarted(connection);
+            return webhook.handle(request, response, Callback.from(() -> headerTimeout.requestEnded(connection), callback));
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.auditkeeper.ingest;
 
 import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.ingest.kafka.KafkaClientSettings;
+import io.auditkeeper.kafka.TopicBootstrap;
+import org.apache.kafka.clients.admin.Admin;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.TopicSnapshot;
 import io.auditkeeper.model.AuditHeaders;
@@ -44,8 +47,23 @@ public final class IngestHarness {
         return m;
     }
 
+    /**
+     * Starts a service as {@code IngestMain} would. The topics it would create are created first as a service with the
+     * default limits would create them, so that a test with smaller limits never leaves topics on the shared broker
+     * too small for the tests after it (whose topic check would then refuse to start, depending on their order).
+     */
     public static IngestService start(Map<String, Object> settings) throws Exception {
-        return new IngestService(IngestConfig.of(settings)).start();
+        IngestConfig config = IngestConfig.of(settings);
+        if (config.createTopics()) {
+            Map<String, Object> defaults = new HashMap<>(settings);
+            defaults.keySet().removeIf(k -> k.startsWith("limits."));
+            IngestConfig widest = IngestConfig.of(defaults);
+            try (Admin admin = Admin.create(KafkaClientSettings.admin(widest))) {
+                TopicBootstrap.ensureTopics(admin, List.of(widest.rawTopic(), widest.deadLetterTopic()), true,
+                        KafkaClientSettings.maxRecordBytes(widest), widest.topicCheck().minInsyncReplicas());
+            }
+        }
+        return new IngestService(config).start();
     }
 
     public static HttpClient client(SSLContext ssl) {

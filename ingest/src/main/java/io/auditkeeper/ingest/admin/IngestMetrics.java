@@ -28,6 +28,7 @@ public final class IngestMetrics {
     private final Counter reloadsApplied;
     private final Counter reloadsRefused;
     private final Counter batchesTooLarge;
+    private final Counter slowHeads;
     private final Map<String, AtomicLong> expiries = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, Supplier<Number> inFlightBytes) {
@@ -50,6 +51,8 @@ public final class IngestMetrics {
         this.batchesTooLarge = Counter.builder("auditkeeper.ingest.batches.too.large")
                 .description("Bodies over limits.max-body-bytes, answered 413: their events are lost (audit.dlq keeps size and SHA-256)")
                 .register(registry);
+        this.slowHeads = Counter.builder("auditkeeper.ingest.connections.closed").tag("reason", "header-timeout")
+                .description("Connections closed by ingest before a request was read").register(registry);
         Gauge.builder("auditkeeper.ingest.inflight.bytes", inFlightBytes).baseUnit("bytes")
                 .description("Request body bytes held until Kafka acknowledges them").register(registry);
     }
@@ -87,6 +90,17 @@ public final class IngestMetrics {
         Counter.builder("auditkeeper.ingest.events.rejected").tag("reason", reason)
                 .description("Items and bodies written to the dead-letter topic, by reason").register(registry)
                 .increment(count);
+    }
+
+    /** Open connections to the webhook port, against {@code limits.max-connections}. */
+    public void connections(Supplier<Number> open) {
+        Gauge.builder("auditkeeper.ingest.connections", open)
+                .description("Open connections to the webhook port; at limits.max-connections new ones wait").register(registry);
+    }
+
+    /** A connection closed because its request head did not arrive within {@code limits.header-timeout-ms}. */
+    public void connectionClosedForSlowHead() {
+        slowHeads.increment();
     }
 
     /** A body over {@code limits.max-body-bytes}: the apiserver drops the batch, its events are lost. */

@@ -82,6 +82,14 @@ public final class IngestConfig {
                     "Time allowed to receive a whole request body; a slower client gets 408.")
             .define("limits.max-in-flight-bytes", Type.LONG, 256 * MIB, Range.atLeast(1024), Importance.MEDIUM,
                     "Bytes of request bodies held at once across all requests, until Kafka acknowledges them. Beyond it a request gets 429 at once instead of growing memory.")
+            .define("limits.max-in-flight-bytes-per-client", Type.LONG, 64 * MIB, Range.atLeast(1024), Importance.MEDIUM,
+                    "Share of limits.max-in-flight-bytes one client credential (certificate subject, token name) may hold at once, so that a broken or hostile client cannot starve the others: beyond it that client's request gets 429 at once. At least limits.max-body-bytes; twice it lets a gzip body and its decompressed form fit.")
+            .define("limits.max-connections", Type.INT, 1024, Range.atLeast(1), Importance.MEDIUM,
+                    "Most open connections to the webhook port; at the limit new connections wait in the listen queue until one closes.")
+            .define("limits.header-timeout-ms", Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "Time allowed to receive a request's line and headers, counted from the connection's opening (TLS handshake included) or, on a kept-alive connection, from the first byte after the previous answer; a slower connection is closed without an answer.")
+            .define("limits.max-header-bytes", Type.INT, 8 * 1024, Range.between(1024, 1024 * 1024), Importance.LOW,
+                    "Largest request line plus headers; a larger head gets 431 and nothing is read or stored.")
             .define("limits.ack-timeout-ms", Type.LONG, 10_000L, Range.between(100, 29_000), Importance.HIGH,
                     "Longest wait for Kafka to acknowledge a batch before answering 503; well under the apiserver's 30 s timeout.")
             .define("limits.idle-timeout-ms", Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW,
@@ -173,6 +181,10 @@ public final class IngestConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("auth.cluster-bindings", values.getList("auth.cluster-bindings"), e.getMessage());
         }
+        if (maxInFlightBytesPerClient() < maxBodyBytes()) {
+            throw new ConfigException("limits.max-in-flight-bytes-per-client", maxInFlightBytesPerClient(),
+                    "must be at least limits.max-body-bytes (" + maxBodyBytes() + "), or a body at the cap could never be read");
+        }
         CommonConfig.requireReplicationFactor(values, "topics.raw.replication-factor");
         CommonConfig.requireReplicationFactor(values, "topics.dlq.replication-factor");
         CommonConfig.requireTopicFitsCheck(values, "topics.raw.replication-factor", "topics.raw.retention-ms");
@@ -213,6 +225,10 @@ public final class IngestConfig {
     public int maxEventsPerBatch() { return values.getInt("limits.max-events-per-batch"); }
     public Duration readTimeout() { return Duration.ofMillis(values.getLong("limits.read-timeout-ms")); }
     public long maxInFlightBytes() { return values.getLong("limits.max-in-flight-bytes"); }
+    public long maxInFlightBytesPerClient() { return values.getLong("limits.max-in-flight-bytes-per-client"); }
+    public int maxConnections() { return values.getInt("limits.max-connections"); }
+    public Duration headerTimeout() { return Duration.ofMillis(values.getLong("limits.header-timeout-ms")); }
+    public int maxHeaderBytes() { return values.getInt("limits.max-header-bytes"); }
     public Duration ackTimeout() { return Duration.ofMillis(values.getLong("limits.ack-timeout-ms")); }
     public Duration idleTimeout() { return Duration.ofMillis(values.getLong("limits.idle-timeout-ms")); }
     public int maxThreads() { return values.getInt("limits.max-threads"); }

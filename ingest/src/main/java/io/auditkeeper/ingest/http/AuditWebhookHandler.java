@@ -88,12 +88,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             exchange.authenticatedAs(authenticate(request));
             authorize(exchange.client(), exchange.cluster());
             String encoding = contentEncoding(request);
-            long declared = request.getLength();
-            InFlightBytesLimiter.Reservation reservation =
-                    limiter.tryReserve(declared > bodyReader.maxBodyBytes() ? 0 : Math.max(declared, 0));
-            if (reservation == null) {
-                throw RequestBodyReader.overloaded();
-            }
+            InFlightBytesLimiter.Reservation reservation = limiter.open(exchange.client().value());
             exchange.hold(reservation);
             RequestBodyReader.Body wire;
             RequestBodyReader.Body body;
@@ -131,7 +126,9 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             return true;
         } catch (WebhookException e) {
             exchange.release();
-            boolean close = e.status() == 408 || (!exchange.bodyRead() && !drained(request));
+            // A client not yet authenticated gets its answer and the connection is closed: nothing more of it is read.
+            boolean close = e.status() == 408 || exchange.client() == null
+                    || (!exchange.bodyRead() && !drained(request));
             exchange.fail(e, close);
             return true;
         } catch (InterruptedException e) {
@@ -147,6 +144,25 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * Whether a path as sent means what it says: an encoded, dot-segment, empty-segment or parameter path could name
+     * one cluster to a proxy in front and another here, so it is refused rather than normalised.
+     */
+    private static boolean isCanonical(String raw) {
+        if (!raw.startsWith("/") || raw.contains("%") || raw.contains(";") || raw.contains("\\")) {
+            return false;
+        }
+        String[] segments = raw.substring(1).split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            String s = segments[i];
+            boolean trailingSlash = i == segments.length - 1 && s.isEmpty();
+            if ((s.isEmpty() && !trailingSlash) || s.equals(".") || s.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Drops the unread rest of a refused body so the answer is not lost to a connection reset. */
     private boolean drained(Request request) {
         try {
@@ -158,6 +174,11 @@ public final class AuditWebhookHandler extends Handler.Abstract {
     }
 
     private String route(Request request) throws WebhookException {
+        String raw = request.getHttpURI().getPath();
+        if (raw == null || !isCanonical(raw)) {
+            throw new WebhookException(400, "bad-path", "the path must be /audit or /audit/{cluster} as is: no"
+                    + " percent-encoding, dot segments, empty segments or parameters");
+        }
         String path = Request.getPathInContext(request);
         String cluster;
         if (path.equals(PATH) || path.equals(PATH + "/")) {

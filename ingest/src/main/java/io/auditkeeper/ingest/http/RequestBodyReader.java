@@ -54,8 +54,10 @@ public final class RequestBodyReader {
         if (declared > maxBodyBytes) {
             throw readOversize(request, deadline, sha256(), 0);
         }
-        byte[] buf = new byte[(int) (declared >= 0 ? declared : Math.min(CHUNK, maxBodyBytes))];
-        long reserved = Math.max(declared, 0);
+        // Memory is taken, and charged, as bytes arrive: a declared length only caps the buffer, so a client that
+        // announces a large body and sends it slowly holds what it has sent, not what it promised.
+        long capacityCap = declared >= 0 ? declared : maxBodyBytes;
+        byte[] buf = new byte[0];
         int length = 0;
         while (true) {
             Content.Chunk chunk = nextChunk(request, deadline);
@@ -82,15 +84,11 @@ public final class RequestBodyReader {
                         throw last ? new BodyTooLargeException(received, HexFormat.of().formatHex(digest.digest()), false)
                                 : readOversize(request, deadline, digest, received);
                     }
-                    if (length + n > reserved) {
-                        long more = length + n - reserved;
-                        if (!reservation.grow(more)) {
-                            throw overloaded();
-                        }
-                        reserved += more;
-                    }
                     if (length + n > buf.length) {
-                        buf = Arrays.copyOf(buf, (int) Math.min(maxBodyBytes, Math.max((long) buf.length * 2, length + n)));
+                        int grown = (int) Math.max(length + (long) n,
+                                Math.min(capacityCap, Math.max(CHUNK, (long) buf.length * 2)));
+                        reservation.charge(grown - buf.length);
+                        buf = Arrays.copyOf(buf, grown);
                     }
                     bb.get(buf, length, n);
                     length += n;
@@ -207,12 +205,9 @@ public final class RequestBodyReader {
                     }
                     out = Arrays.copyOf(out, (int) Math.min(maxBodyBytes, (long) out.length * 2));
                 }
-                if (length + (long) (out.length - length) > reserved) {
-                    long more = out.length - reserved;
-                    if (!reservation.grow(more)) {
-                        throw overloaded();
-                    }
-                    reserved += more;
+                if (out.length > reserved) {
+                    reservation.charge(out.length - reserved);
+                    reserved = out.length;
                 }
                 int n = in.read(out, length, out.length - length);
                 if (n < 0) {
@@ -226,10 +221,5 @@ public final class RequestBodyReader {
             throw new WebhookException(400, DeadLetterReason.BAD_CONTENT_ENCODING.code(), "the body could not be decompressed");
         }
         return new Body(out, length, wire.length());
-    }
-
-    static WebhookException overloaded() {
-        return new WebhookException(429, "overloaded",
-                "too many bytes in flight (limits.max-in-flight-bytes); retry later", 1);
     }
 }
