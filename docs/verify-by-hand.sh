@@ -210,8 +210,11 @@ DIGEST_KEY=$(jq -r '[.Versions // [] | .[].Key] | sort | last // empty' "$WORK/d
 if [ -z "$DIGEST_KEY" ]; then
   info digest "no digest under ${ROOT}digests/ yet (the first is written after digest.interval-ms): a deleted tail of a chain cannot be detected"
 else
-  digest_versions=$(jq -r --arg k "$DIGEST_KEY" '[(.Versions // [])[], (.DeleteMarkers // [])[] | select(.Key == $k)] | length' "$WORK/digests.json")
-  [ "$digest_versions" -eq 1 ] || fail digest "$DIGEST_KEY: $digest_versions versions or delete markers; something was written on top"
+  # Every digest is written once: any key with a second version or a delete marker was written on top.
+  while IFS=$'\t' read -r dkey dcount <&4; do
+    fail digest "$dkey: $dcount versions or delete markers; something was written on top"
+  done 4< <(jq -r '[(.Versions // [])[], (.DeleteMarkers // [])[] | .Key] | group_by(.) | .[]
+                   | select(length > 1) | [.[0], (length | tostring)] | @tsv' "$WORK/digests.json")
   digest_version=$(jq -r --arg k "$DIGEST_KEY" '[(.Versions // [])[] | select(.Key == $k)] | last | .VersionId' "$WORK/digests.json")
   s3api get-object --bucket "$BUCKET" --key="$DIGEST_KEY" --version-id="$digest_version" "$WORK/digest.json" >/dev/null
   if canonical_digest "$WORK/digest.json" > "$WORK/digest.canonical" 2>/dev/null &&

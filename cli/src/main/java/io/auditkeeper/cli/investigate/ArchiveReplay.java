@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,11 +69,15 @@ final class ArchiveReplay {
     Result run(String topic, List<Integer> partitions, TimeWindow window, EventFilter filter, boolean continueOnError,
                Sink sink, Listener listener) throws Exception {
         Map<Integer, List<ManifestEntry>> chains = new LinkedHashMap<>();
+        Map<Integer, List<Problem>> rewritten = new LinkedHashMap<>();
         int failed = 0;
         for (int partition : partitions) {
             ManifestReader.Chain read = manifests.readChain(topic, partition);
             chains.put(partition, read.entries());
-            for (Problem p : read.unreadable()) {
+            // a manifest written on top is read at its first version; the objects it names fail their check below
+            rewritten.put(partition, read.problems().stream()
+                    .filter(p -> p.kind() == Problem.Kind.REWRITTEN_MANIFEST).toList());
+            for (Problem p : read.problems().stream().filter(p -> p.kind() != Problem.Kind.REWRITTEN_MANIFEST).toList()) {
                 failed++;
                 listener.unreadable(p, continueOnError);
                 if (!continueOnError) {
@@ -90,9 +95,14 @@ final class ArchiveReplay {
         for (ArchiveSelection.Selected object : selected) {
             ArchivedObjectCheck.Outcome outcome = check.check(object, now);
             outcome.notices().forEach(n -> listener.noted(object.entry(), n));
-            if (!outcome.ok()) {
+            List<Problem> problems = new ArrayList<>(outcome.problems());
+            ManifestEntry entry = object.entry();
+            rewritten.getOrDefault(entry.partition(), List.of()).stream()
+                    .filter(p -> p.firstOffset() <= entry.firstOffset() && entry.lastOffset() <= p.lastOffset())
+                    .forEach(problems::add);
+            if (!problems.isEmpty()) {
                 failed++;
-                listener.failed(object.entry(), outcome.problems(), continueOnError);
+                listener.failed(object.entry(), problems, continueOnError);
                 if (!continueOnError) {
                     return new Result(selected.size(), replayed, failed, read, emitted, true);
                 }

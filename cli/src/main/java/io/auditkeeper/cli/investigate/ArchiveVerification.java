@@ -14,6 +14,7 @@ import io.auditkeeper.evidence.store.ManifestReader;
 import io.auditkeeper.evidence.store.ObjectStore;
 import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.evidence.store.StoredObject;
+import io.auditkeeper.evidence.store.VersionListing;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Duration;
@@ -143,7 +144,7 @@ public final class ArchiveVerification {
                     now, minimumRetention);
             ranges.put(partition, range);
             reports.put(partition, report);
-            unreadable.put(partition, read.unreadable());
+            unreadable.put(partition, read.problems());
         }
 
         Map<Integer, List<Leftover>> unreferenced = ManifestVerifier.unreferencedObjects(layout, topic,
@@ -171,7 +172,12 @@ public final class ArchiveVerification {
                 chains.computeIfAbsent(head.topicPartition(), k -> manifests.readChain(head.topic(), head.partition()).entries());
             }
         }
-        List<Problem> digestProblems = verifier.verifyDigests(digests, chains);
+        List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigests(digests, chains));
+        for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, layout.digests())) {
+            if (k.rewritten()) {
+                digestProblems.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
+            }
+        }
         return new Outcome(partitions, digestProblems, digests.size());
     }
 

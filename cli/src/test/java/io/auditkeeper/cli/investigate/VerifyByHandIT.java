@@ -1,11 +1,20 @@
 package io.auditkeeper.cli.investigate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.archive.S3ManifestStore;
+import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.manifest.Digest;
+import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,13 +46,15 @@ import static org.assertj.core.api.Assertions.fail;
  * an archive the real archiver wrote to Ceph (which enforces Object Lock). One archive of three partitions, two
  * objects each: partition 0 stays intact, partition 1 gets a version written on top of a data object and a delete
  * marker on a manifest object, partition 2 gets an extra entry signed with the real key that does not follow its
- * predecessor. The tools are required, not optional: without them this test fails, saying which one is missing
+ * predecessor, partition 3 has its head rewritten with the real key, object, entry and digest, as new versions (the
+ * same archive then goes to {@code auditkeeper verify} too, which must name the same objects). The tools are required, not optional: without them this test fails, saying which one is missing
  * ({@code ./auditkeeper test} installs them).
  */
 @ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VerifyByHandIT {
-    private static final int PARTITIONS = 3;
-    private static final int EVENTS = 30;
+    private static final int PARTITIONS = 4;
+    private static final int EVENTS = 40;
     private static final int PER_OBJECT = 5;
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123Z");
 
@@ -145,6 +156,77 @@ class VerifyByHandIT {
                 .as("the hidden entry is still read, from its version, and still chains")
                 .containsPattern(line("OK", "chain", archive.manifestKey(hidden)))
                 .containsPattern("(?m)^FAILED: 2 check\\(s\\) failed$");
+    }
+
+    /** Last: the digest it rewrites is every partition's. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void shouldFailInBothVerifiersWhenTheHeadObjectEntryAndDigestAreRewrittenAsNewVersionsWithTheRealKey()
+            throws Exception {
+        // Whoever holds the signing key and s3:PutObject: a new version of the head's object, an entry for it in place
+        // of the head's (same offsets, same previousHash: the chain still links), and a new version of the latest
+        // digest naming the new head. Read at their latest versions, everything verifies.
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 3);
+        ManifestEntry head = chain.get(chain.size() - 1);
+        S3Client s3 = archive.archive().stack().s3().client();
+        String bucket = archive.bucket();
+        byte[] forged = gzip("{\"auditID\":\"forged\"}\n");
+        String forgedMd5 = md5(forged);
+        String forgedVersion = s3.putObject(b -> b.bucket(bucket).key(head.key()).contentMD5(forgedMd5),
+                RequestBody.fromBytes(forged)).versionId();
+        ManifestSigner signer = ManifestSigner.fromPemFile(archive.archive().signingKey());
+        ManifestEntry rewritten = signer.sign(ManifestEntry.unsigned(head.topic(), head.partition(), head.firstOffset(),
+                head.lastOffset(), head.count(), Instant.parse(head.firstEventTime()),
+                Instant.parse(head.lastEventTime()), head.key(), forgedVersion, ManifestEntry.sha256Hex(forged),
+                head.previousHash(), head.retentionMode(), Instant.parse(head.retainUntil())));
+        byte[] manifest = ManifestCodec.write(List.of(rewritten));
+        String manifestKey = archive.manifestKey(head);
+        String manifestMd5 = md5(manifest);
+        s3.putObject(b -> b.bucket(bucket).key(manifestKey).contentMD5(manifestMd5), RequestBody.fromBytes(manifest));
+        ArchiveLayout layout = new ArchiveLayout(archive.prefix());
+        List<Digest> digests = new DigestReader(s3, bucket, layout).all();
+        Digest latest = digests.get(digests.size() - 1);
+        List<Digest.PartitionHead> heads = latest.heads().stream()
+                .map(h -> h.topicPartition().equals(head.topicPartition()) ? Digest.PartitionHead.of(rewritten) : h)
+                .toList();
+        Digest forgedDigest = signer.sign(Digest.unsigned(Instant.parse(latest.createdAt()), heads,
+                latest.previousDigestHash()));
+        byte[] digestBytes = ManifestCodec.writeDigest(forgedDigest);
+        String digestKey = layout.digest(Instant.parse(latest.createdAt()));
+        String digestMd5 = md5(digestBytes);
+        s3.putObject(b -> b.bucket(bucket).key(digestKey).contentMD5(digestMd5), RequestBody.fromBytes(digestBytes));
+
+        Result byHand = archive.verify(archive.topic() + "/3", archive.publicKey());
+        CliRun java = CliRun.of(archive.archive().args(List.of("verify"), "--json", "--public-key",
+                archive.publicKey().toString()));
+
+        assertThat(byHand.code()).as(byHand.all()).isEqualTo(1);
+        assertThat(byHand.out())
+                .containsPattern(line("FAIL", "manifest", manifestKey) + ": 2 versions and 0 delete marker\\(s\\);"
+                        + " something was written on top \\(reading the oldest version, ")
+                .containsPattern(line("FAIL", "versions", head.key()) + ": versions or delete markers \\["
+                        + Pattern.quote(forgedVersion) + "\\] besides the recorded " + Pattern.quote(head.versionId()))
+                .containsPattern(line("FAIL", "digest", digestKey) + ": 2 versions or delete markers");
+        assertThat(java.code()).as(java.out() + java.err()).isEqualTo(1);
+        JsonNode doc = AuditJson.mapper().readTree(java.out());
+        List<String> found = new ArrayList<>();
+        doc.path("partitions").forEach(p -> p.path("problems").forEach(x -> found.add(x.path("kind").asText() + " "
+                + x.path("key").asText())));
+        doc.path("digests").path("problems").forEach(x -> found.add(x.path("kind").asText() + " " + x.path("key").asText()));
+        assertThat(found).contains("REWRITTEN_MANIFEST " + manifestKey, "NEWER_VERSION " + head.key(),
+                "REWRITTEN_DIGEST " + digestKey);
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    private static String md5(byte[] bytes) throws Exception {
+        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
     }
 
     @Test

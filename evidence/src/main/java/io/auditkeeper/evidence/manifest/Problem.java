@@ -36,6 +36,13 @@ public record Problem(Kind kind, String key, long firstOffset, long lastOffset, 
         COUNT_MISMATCH,
         /** The entry cannot be checked as it is: unknown version, missing field, unparseable time, wrong partition. */
         MALFORMED_ENTRY,
+        /**
+         * A manifest object has more than one version, or a delete marker: the archiver writes each once, so something
+         * was written on top. The chain is read at the oldest version.
+         */
+        REWRITTEN_MANIFEST,
+        /** A digest object has more than one version, or a delete marker: something was written on top. */
+        REWRITTEN_DIGEST,
         /** A digest's signature is missing or does not verify. */
         BAD_DIGEST_SIGNATURE,
         /** A digest's previousDigestHash is not the hash of the digest before it, or digests go back in time. */

@@ -5,10 +5,10 @@ import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestFormatException;
 import io.auditkeeper.evidence.manifest.Problem;
+import io.auditkeeper.evidence.store.VersionListing.KeyVersions;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,40 +53,49 @@ public final class ManifestReader {
     }
 
     /**
-     * A partition's chain as far as it can be read, for verification: the entries of every manifest object that
-     * parses, and for each one that does not, a {@link Problem.Kind#MALFORMED_ENTRY} naming its key (and the offsets
-     * its name gives), instead of the exception {@link #all} throws. A writer uses {@link #all}: it must not chain
-     * onto a manifest it cannot read.
+     * A partition's chain as far as it can be read, for verification, trusting no version it did not expect: every
+     * version and delete marker of every manifest object is listed, each object is read at its <em>oldest</em> version
+     * (the archiver writes a manifest object once; anything later was written on top), and an object with more than
+     * one version, or a delete marker, is a {@link Problem.Kind#REWRITTEN_MANIFEST}. A manifest object that does not
+     * parse is a {@link Problem.Kind#MALFORMED_ENTRY} naming its key (and the offsets its name gives), instead of the
+     * exception {@link #all} throws. A writer uses {@link #all}: it must not chain onto a manifest it cannot read.
      */
     public Chain readChain(String topic, int partition) {
         return readChain(topic, partition, Runnable::run);
     }
 
     /**
-     * As {@link #readChain(String, int)}, with the manifest objects of each listed page fetched on {@code reads} (all
-     * at once, as many as it runs in parallel), and taken in key order: a chain of years is thousands of small GETs,
-     * which a verifier far from the bucket would otherwise wait for one by one.
+     * As {@link #readChain(String, int)}, with the manifest objects fetched on {@code reads} (as many at once as it
+     * runs in parallel), and taken in key order: a chain of years is thousands of small GETs, which a verifier far from
+     * the bucket would otherwise wait for one by one.
      */
     public Chain readChain(String topic, int partition, Executor reads) {
         List<ManifestEntry> entries = new ArrayList<>();
-        List<Problem> unreadable = new ArrayList<>();
-        list(layout.manifests(topic, partition), null, page -> {
-            List<CompletableFuture<byte[]>> bodies = new ArrayList<>();
-            for (S3Object o : page.contents()) {
-                bodies.add(CompletableFuture.supplyAsync(() -> read(o.key()), reads));
+        List<Problem> problems = new ArrayList<>();
+        List<KeyVersions> keys = VersionListing.of(s3, bucket, layout.manifests(topic, partition));
+        List<CompletableFuture<byte[]>> bodies = new ArrayList<>();
+        for (KeyVersions k : keys) {
+            bodies.add(k.oldest() == null ? null
+                    : CompletableFuture.supplyAsync(() -> read(k.key(), k.oldest()), reads));
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            KeyVersions k = keys.get(i);
+            long[] offsets = ArchiveLayout.manifestOffsets(k.key());
+            if (k.rewritten()) {
+                problems.add(new Problem(Problem.Kind.REWRITTEN_MANIFEST, k.key(), offsets[0], offsets[1],
+                        k.describe()));
             }
-            for (int i = 0; i < bodies.size(); i++) {
-                String key = page.contents().get(i).key();
-                try {
-                    entries.addAll(ManifestCodec.read(join(bodies.get(i))));
-                } catch (ManifestFormatException e) {
-                    long[] offsets = ArchiveLayout.manifestOffsets(key);
-                    unreadable.add(new Problem(Problem.Kind.MALFORMED_ENTRY, key, offsets[0], offsets[1],
-                            "the manifest object cannot be read: " + e.getMessage()));
-                }
+            if (bodies.get(i) == null) {
+                continue;
             }
-        });
-        return new Chain(entries, unreadable);
+            try {
+                entries.addAll(ManifestCodec.read(join(bodies.get(i))));
+            } catch (ManifestFormatException e) {
+                problems.add(new Problem(Problem.Kind.MALFORMED_ENTRY, k.key(), offsets[0], offsets[1],
+                        "the manifest object cannot be read: " + e.getMessage()));
+            }
+        }
+        return new Chain(entries, problems);
     }
 
     /** The partitions of {@code topic} that have a manifest chain. */
@@ -100,11 +109,14 @@ public final class ManifestReader {
         return out;
     }
 
-    /** The readable entries of a chain, in order, and a problem for each manifest object that could not be read. */
-    public record Chain(List<ManifestEntry> entries, List<Problem> unreadable) {
+    /**
+     * The readable entries of a chain, in order, and what reading it found: a manifest object that could not be read,
+     * or that was written more than once.
+     */
+    public record Chain(List<ManifestEntry> entries, List<Problem> problems) {
         public Chain {
             entries = List.copyOf(entries);
-            unreadable = List.copyOf(unreadable);
+            problems = List.copyOf(problems);
         }
     }
 
@@ -121,6 +133,10 @@ public final class ManifestReader {
 
     private byte[] read(String key) {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    }
+
+    private byte[] read(String key, String versionId) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)).asByteArray();
     }
 
     /** The GET's bytes, or its own exception as if it had been made here. */
