@@ -117,12 +117,22 @@ NOW_NS=$(date -u +%s%N)
 # The signed bytes of a manifest entry: these fields in this order, compact, no newline (ManifestEntry's canonical
 # form). jq writes numbers and strings the same way as long as the strings hold no control character and the numbers
 # stay below 2^53; entry_problem refuses anything else rather than verify the wrong bytes.
+# Format version 2 adds keyId (the signing key's id) after retainUntil; version 1 has none.
 ENTRY_FIELDS='version,topic,partition,firstOffset,lastOffset,count,firstEventTime,lastEventTime,key,versionId,sha256,previousHash,retentionMode,retainUntil'
-canonical_entry() { jq -j -c "{$ENTRY_FIELDS}" "$1"; }
+entry_fields() { if [ "$(jq -r .version "$1")" = 2 ]; then echo "$ENTRY_FIELDS,keyId"; else echo "$ENTRY_FIELDS"; fi; }
+canonical_entry() { jq -j -c "{$(entry_fields "$1")}" "$1"; }
 # The entry's hash, which the next entry records as previousHash: SHA-256 of the same form with the signature last.
-entry_hash() { jq -j -c "{$ENTRY_FIELDS,signature}" "$1" | sha256sum | cut -d' ' -f1; }
+entry_hash() { jq -j -c "{$(entry_fields "$1"),signature}" "$1" | sha256sum | cut -d' ' -f1; }
 canonical_digest() {
-  jq -j -c '{version,createdAt,heads:[.heads[]|{topic,partition,lastOffset,entryHash}],previousDigestHash}' "$1"
+  jq -j -c 'if .version == 2 then {version,createdAt,heads:[.heads[]|{topic,partition,lastOffset,entryHash}],previousDigestHash,keyId}
+            else {version,createdAt,heads:[.heads[]|{topic,partition,lastOffset,entryHash}],previousDigestHash} end' "$1"
+}
+# The signed bytes of a key record (KeyRecord's canonical form).
+canonical_key_record() { jq -j -c '{version,keyId,publicKey,previousKeyId}' "$1"; }
+# key_file KEY_ID: the PEM of a key trusted from the pinned one (the pinned key for format 1, which names none), or
+# nothing when the key history does not lead to it.
+key_file() {
+  if [ -z "$1" ] || [ "$1" = null ]; then echo "$PUBKEY"; elif [ -f "$WORK/keys/$1.pem" ]; then echo "$WORK/keys/$1.pem"; fi
 }
 
 # What is wrong with the manifest entry in file $1 (one JSON object), or nothing.
@@ -136,12 +146,14 @@ entry_problem() {
     else .[0] |
       ([keys[]] - ["version","topic","partition","firstOffset","lastOffset","count","firstEventTime",
                    "lastEventTime","key","versionId","sha256","previousHash","retentionMode","retainUntil",
-                   "signature"]) as $extra
+                   "keyId","signature"]) as $extra
       | ((["version","topic","partition","firstOffset","lastOffset","count","firstEventTime","lastEventTime","key",
            "versionId","sha256","previousHash","retentionMode","retainUntil","signature"]) - [keys[]]) as $missing
       | if ($extra | length) > 0 then "unknown field(s) \($extra | join(", "))"
         elif ($missing | length) > 0 then "missing field(s) \($missing | join(", "))"
-        elif .version != 1 then "version \(.version) is not 1, the format this script knows"
+        elif .version != 1 and .version != 2 then "version \(.version) is not 1 or 2, the formats this script knows"
+        elif .version == 1 and has("keyId") then "keyId is not part of format version 1"
+        elif .version == 2 and ((.keyId | hex64) | not) then "keyId must be 64 lowercase hex digits"
         elif ([.partition, .firstOffset, .lastOffset, .count] | all(whole) | not)
           then "partition, offsets and count must be whole numbers below 2^53"
         elif ([.topic, .key, .versionId, .retentionMode, .signature] | all(text) | not)
@@ -155,11 +167,12 @@ entry_problem() {
     end' "$1" 2>/dev/null || echo "the manifest object is not JSON"
 }
 
-# verify_signature CANONICAL_FILE BASE64_SIGNATURE -> 0 when the published key's signature verifies
+# verify_signature CANONICAL_FILE BASE64_SIGNATURE [KEY_PEM] -> 0 when the key's signature verifies (default: the
+# key given on the command line)
 verify_signature() {
   printf '%s' "$2" | base64 -d > "$WORK/sig.bin" 2>/dev/null || return 1
   [ "$(stat -c %s "$WORK/sig.bin")" -eq 64 ] || return 1
-  openssl pkeyutl -verify -pubin -inkey "$PUBKEY" -rawin -in "$1" -sigfile "$WORK/sig.bin" >/dev/null 2>&1
+  openssl pkeyutl -verify -pubin -inkey "${3:-$PUBKEY}" -rawin -in "$1" -sigfile "$WORK/sig.bin" >/dev/null 2>&1
 }
 
 # ---------------------------------------------------------------------------------------------------- 1. the key
@@ -179,6 +192,54 @@ if s3api get-object --bucket "$BUCKET" --key="${ROOT}manifests/public-key.pem" "
 else
   info key "s3://$BUCKET/${ROOT}manifests/public-key.pem does not exist"
 fi
+
+# The key history: one record per signing key under keys/, each signed by the key before it; the first names none and
+# must be the key given here. A key is trusted only through records that lead to it from that key.
+mkdir -p "$WORK/keys" "$WORK/records"
+cp "$PUBKEY" "$WORK/keys/$KEY_FP.pem"
+s3api list-object-versions --bucket "$BUCKET" --prefix="${ROOT}keys/" > "$WORK/keyversions.json"
+while IFS= read -r rkey <&5; do
+  # written once; the same bytes twice (two archivers starting together) are no finding
+  etags=$(jq -r --arg k "$rkey" '[(.Versions // [])[] | select(.Key == $k) | .ETag] | unique | length' "$WORK/keyversions.json")
+  markers=$(jq -r --arg k "$rkey" '[(.DeleteMarkers // [])[] | select(.Key == $k)] | length' "$WORK/keyversions.json")
+  [ "$etags" -le 1 ] && [ "$markers" -eq 0 ] || fail keys "$rkey: versions with other bytes, or a delete marker; something was written on top"
+  rversion=$(jq -r --arg k "$rkey" '[(.Versions // [])[] | select(.Key == $k)] | last | .VersionId // empty' "$WORK/keyversions.json")
+  [ -n "$rversion" ] || continue
+  s3api get-object --bucket "$BUCKET" --key="$rkey" --version-id="$rversion" "$WORK/records/$(basename "$rkey")" >/dev/null
+done 5< <(jq -r '[(.Versions // [])[], (.DeleteMarkers // [])[] | .Key] | unique | .[]' "$WORK/keyversions.json")
+progress=1
+while [ "$progress" -eq 1 ]; do
+  progress=0
+  for record in "$WORK"/records/*.json; do
+    [ -f "$record" ] || continue
+    IFS=$'\t' read -r r_id r_prev r_b64 < <(jq -r '[.keyId, (.previousKeyId // "null"), .publicKey] | @tsv' "$record")
+    if [ "$r_prev" = null ]; then
+      [ "$r_id" = "$KEY_FP" ] || continue
+      signer="$WORK/record.pem"
+    else
+      signer=$(key_file "$r_prev")
+      [ -n "$signer" ] || continue
+    fi
+    printf -- '-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n' "$r_b64" > "$WORK/record.pem"
+    actual=$(openssl pkey -pubin -in "$WORK/record.pem" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)
+    canonical_key_record "$record" > "$WORK/record.canonical"
+    name="${ROOT}keys/$(basename "$record")"
+    if [ "$actual" != "$r_id" ]; then
+      fail keys "$name: keyId $r_id is not the SHA-256 of its public key ($actual)"
+    elif verify_signature "$WORK/record.canonical" "$(jq -r '.signature // ""' "$record")" "$signer"; then
+      [ -f "$WORK/keys/$r_id.pem" ] || cp "$WORK/record.pem" "$WORK/keys/$r_id.pem"
+      ok keys "$name: key $r_id, signed by $([ "$r_prev" = null ] && echo "itself (the pinned key)" || echo "key $r_prev")"
+    else
+      fail keys "$name: the record of key $r_id is not signed by $([ "$r_prev" = null ] && echo itself || echo "key $r_prev")"
+    fi
+    rm -f "$record"
+    progress=1
+  done
+done
+for record in "$WORK"/records/*.json; do
+  [ -f "$record" ] || continue
+  fail keys "${ROOT}keys/$(basename "$record"): key $(jq -r .keyId "$record") is not reached from the pinned key $KEY_FP"
+done
 
 # ---------------------------------------------------------------------------------------------------- 2. the bucket
 if s3api get-object-lock-configuration --bucket "$BUCKET" > "$WORK/lock.json"; then
@@ -217,11 +278,17 @@ else
                    | select(length > 1) | [.[0], (length | tostring)] | @tsv' "$WORK/digests.json")
   digest_version=$(jq -r --arg k "$DIGEST_KEY" '[(.Versions // [])[] | select(.Key == $k)] | last | .VersionId' "$WORK/digests.json")
   s3api get-object --bucket "$BUCKET" --key="$DIGEST_KEY" --version-id="$digest_version" "$WORK/digest.json" >/dev/null
-  if canonical_digest "$WORK/digest.json" > "$WORK/digest.canonical" 2>/dev/null &&
-     verify_signature "$WORK/digest.canonical" "$(jq -r '.signature // ""' "$WORK/digest.json")"; then
+  digest_key=$(key_file "$(jq -r '.keyId // empty' "$WORK/digest.json")")
+  if [ -n "$digest_key" ] && canonical_digest "$WORK/digest.json" > "$WORK/digest.canonical" 2>/dev/null &&
+     verify_signature "$WORK/digest.canonical" "$(jq -r '.signature // ""' "$WORK/digest.json")" "$digest_key"; then
     ok digest "$DIGEST_KEY: signature verifies (created $(jq -r .createdAt "$WORK/digest.json"))"
   else
-    fail digest "$DIGEST_KEY: the signature does not verify with $PUBKEY; its heads are not used"
+    d_key_id=$(jq -r '.keyId // empty' "$WORK/digest.json")
+    if [ -n "$d_key_id" ] && [ -z "$digest_key" ]; then
+      fail digest "$DIGEST_KEY: signed with key $d_key_id, which the key history trusted from $PUBKEY does not name; its heads are not used"
+    else
+      fail digest "$DIGEST_KEY: the signature does not verify with ${d_key_id:+key $d_key_id, trusted from }$PUBKEY; its heads are not used"
+    fi
     DIGEST_KEY=""
   fi
 fi
@@ -368,10 +435,15 @@ verify_partition() {
 
     # The signature, over the canonical form, with the key given (not the bucket's).
     canonical_entry "$WORK/entry.json" > "$WORK/entry.canonical"
-    if verify_signature "$WORK/entry.canonical" "$signature"; then
-      ok signature "$mkey: Ed25519 signature verifies"
+    local e_key_id e_key
+    e_key_id=$(jq -r '.keyId // empty' "$WORK/entry.json")
+    e_key=$(key_file "$e_key_id")
+    if [ -z "$e_key" ]; then
+      fail signature "$mkey: signed with key $e_key_id, which the key history trusted from $PUBKEY does not name"
+    elif verify_signature "$WORK/entry.canonical" "$signature" "$e_key"; then
+      ok signature "$mkey: Ed25519 signature verifies${e_key_id:+ (key ${e_key_id:0:16}...)}"
     else
-      fail signature "$mkey: the signature does not verify with $PUBKEY"
+      fail signature "$mkey: the signature does not verify with ${e_key_id:+key $e_key_id, trusted from }$PUBKEY"
     fi
 
     # The chain: previousHash is the hash of the entry before (64 zeros before the first one).

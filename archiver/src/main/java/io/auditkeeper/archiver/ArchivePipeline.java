@@ -1,5 +1,6 @@
 package io.auditkeeper.archiver;
 
+import io.auditkeeper.archiver.archive.KeyHistoryPublisher;
 import java.time.Clock;
 import io.auditkeeper.archiver.archive.DigestSchedule;
 import io.auditkeeper.archiver.archive.ArchiveWriterLoop;
@@ -77,6 +78,25 @@ final class ArchivePipeline implements AutoCloseable {
         this.registry = registry;
     }
 
+    /**
+     * {@code manifests/public-key.pem}, for convenience: the key of the archive's first archiver. After a rotation it
+     * stays the first key (it is locked), which is the one an auditor pins; the key history names the others.
+     */
+    private void publishFirstPublicKey(ObjectLockArchiveWriter writer, String key, ManifestSigner signer) {
+        try {
+            s3.headObject(b -> b.bucket(config.bucket()).key(key));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            writer.put(key, signer.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "application/x-pem-file",
+                    Map.of(), Instant.now());
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw e;
+            }
+            writer.put(key, signer.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "application/x-pem-file",
+                    Map.of(), Instant.now());
+        }
+    }
+
     /** Checks the bucket, publishes the public key, subscribes the writers and starts their threads and the digests. */
     ArchivePipeline start() throws IOException {
         s3 = ArchiverClients.s3Client(config);
@@ -88,9 +108,10 @@ final class ArchivePipeline implements AutoCloseable {
         };
         ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, config.bucket(), config.retentionYears(), encryption);
         ManifestSigner signer = ManifestSigner.fromPemFile(config.signingKeyFile());
-        String publicKeyKey = new ArchiveLayout(config.prefix()).publicKey();
-        writer.put(publicKeyKey, signer.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "application/x-pem-file",
-                Map.of(), Instant.now());
+        ArchiveLayout layout = new ArchiveLayout(config.prefix());
+        new KeyHistoryPublisher(s3, config.bucket(), layout, writer)
+                .ensure(signer, config.previousSigningKeyFile().map(ManifestSigner::fromPemFile), Instant.now());
+        publishFirstPublicKey(writer, layout.publicKey(), signer);
         S3ManifestStore manifests = new S3ManifestStore(s3, config.bucket(), config.prefix(), writer);
         metrics = new ArchiveMetrics(registry, config.groupId());
 

@@ -58,6 +58,8 @@ final class ArchiverTestRun {
     final LocalStack stack;
     final String openSearchUrl;
     final String s3Endpoint;
+    /** Topics are created by the first start; a test may start the archiver again on the same ones. */
+    private boolean topicsCreated;
 
     ArchiverTestRun(Path dir, LocalStack stack, String openSearchUrl, String s3Endpoint) {
         this.dir = dir;
@@ -72,12 +74,17 @@ final class ArchiverTestRun {
 
     /** With some settings of the config replaced or added. */
     ArchiverService start(Map<String, Object> overrides) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-            Topics.createAndAwaitLeaders(admin, new NewTopic(topic, PARTITIONS, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1),
-                    new NewTopic(topic + ".alerts", 1, (short) 1));
+        if (!topicsCreated) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+                Topics.createAndAwaitLeaders(admin, new NewTopic(topic, PARTITIONS, (short) 1),
+                        new NewTopic(topic + ".dlq", 1, (short) 1), new NewTopic(topic + ".alerts", 1, (short) 1));
+            }
+            topicsCreated = true;
         }
         Path key = dir.resolve("signing.pem");
-        ManifestSigner.generate(key, dir.resolve("signing.pub.pem"));
+        if (!java.nio.file.Files.exists(key)) {
+            ManifestSigner.generate(key, dir.resolve("signing.pub.pem"));
+        }
         Map<String, Object> s = new HashMap<>();
         s.put("kafka.bootstrap-servers", stack.kafkaBootstrap());
         s.put("topics.events.name", topic);

@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  *   <li>{@code manifests/<topic>/<partition>/<firstOffset>-<lastOffset>.json}: one signed entry per object, so the
  *       listing of a partition is its chain's order and the last key its head;</li>
  *   <li>{@code digests/yyyy/MM/dd/HHmmss.SSS.json}: the periodic signed digests of every chain's head;</li>
- *   <li>{@code manifests/public-key.pem}: the public key the entries are signed with, for convenience (evidence
- *       checks against a copy kept elsewhere).</li>
+ *   <li>{@code keys/<keyId>.json}: the key history, one record per signing key, each signed by the key before it
+ *       ({@code KeyRecord});</li>
+ *   <li>{@code manifests/public-key.pem}: the archive's first public key, for convenience (evidence checks against a
+ *       copy kept elsewhere).</li>
  * </ul>
  * Offsets are zero-padded to 20 digits and partitions to 4, so that names sort.
  */
@@ -135,6 +137,16 @@ public final class ArchiveLayout {
     /** Where the digests are, oldest first. */
     public String digests() {
         return root + "digests/";
+    }
+
+    /** Where the key history's records are. */
+    public String keys() {
+        return root + "keys/";
+    }
+
+    /** The record of one signing key. */
+    public String keyRecord(String keyId) {
+        return keys() + keyId + ".json";
     }
 
     /** The public key the archiver publishes next to its manifests. */

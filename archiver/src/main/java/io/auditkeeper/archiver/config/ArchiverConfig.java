@@ -168,7 +168,9 @@ public final class ArchiverConfig {
             .define("digest.interval-ms", Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.MEDIUM,
                     "How often a signed digest of every partition's manifest head is written (so a deleted tail is detected).")
             .define("manifest.signing-key-file", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries.")
+                    "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries and digests. Its key must be in the archive's key history (keys/): the first archiver writes it there; a new key gets there through manifest.previous-signing-key-file.")
+            .define("manifest.previous-signing-key-file", Type.STRING, null, Importance.MEDIUM,
+                    "To rotate the signing key: the current key, which the archive's key history names, while manifest.signing-key-file holds the new one. At start the archiver writes the new key's record to keys/, signed with this key, then signs with the new key; archivers still on the old key go on verifying (docs/operations.md, \"Rotating the manifest signing key\"). Remove it once every archiver runs with the new key.")
             .define(CommonConfig.adminEnabledKey())
             .define(CommonConfig.adminHostKey())
             .define(CommonConfig.adminPortKey(9092));
@@ -207,6 +209,12 @@ public final class ArchiverConfig {
         if (!Files.isReadable(signingKeyFile())) {
             throw new ConfigException("manifest.signing-key-file", signingKeyFile().toString(), "file does not exist or is not readable");
         }
+        previousSigningKeyFile().ifPresent(previous -> {
+            if (!Files.isReadable(previous)) {
+                throw new ConfigException("manifest.previous-signing-key-file", previous.toString(),
+                        "file does not exist or is not readable");
+            }
+        });
     }
 
     /** Checks the {@code opensearch.*} keys together; returns the password from the value or the file. */
@@ -495,6 +503,10 @@ public final class ArchiverConfig {
     public String deadLetterGroupId() { return values.getString("dead-letters.group-id"); }
     public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
+    public java.util.Optional<Path> previousSigningKeyFile() {
+        String v = values.getString("manifest.previous-signing-key-file");
+        return v == null || v.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(v));
+    }
     public AdminSettings admin() { return CommonConfig.admin(values); }
     public boolean adminEnabled() { return admin().enabled(); }
     public String adminHost() { return admin().host(); }

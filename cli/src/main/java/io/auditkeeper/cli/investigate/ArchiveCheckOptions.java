@@ -74,6 +74,7 @@ public final class ArchiveCheckOptions {
                 .withProgress(Terminal.verificationProgress(err, topic)).withParallelism(parallelism)
                 .verify(topic, window, Instant.now());
         return new ArchiveVerificationResult(s3Options.bucket(), s3Options.prefix(), topic, window, key.description(),
-                key.fromBucket(), outcome.digestsChecked(), outcome.partitions(), outcome.digestProblems());
+                key.fromBucket(), outcome.digestsChecked(), outcome.partitions(), outcome.digestProblems(),
+                outcome.trustedKeys(), outcome.keyProblems());
     }
 }

@@ -2,6 +2,7 @@ package io.auditkeeper.cli.investigate;
 
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
+import io.auditkeeper.evidence.manifest.KeyHistory;
 import io.auditkeeper.evidence.manifest.Leftover;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
@@ -9,6 +10,7 @@ import io.auditkeeper.evidence.manifest.Problem;
 import io.auditkeeper.evidence.manifest.VerificationReport;
 import io.auditkeeper.evidence.store.ArchivedObjectReader;
 import io.auditkeeper.evidence.store.DigestReader;
+import io.auditkeeper.evidence.store.KeyRecordReader;
 import io.auditkeeper.evidence.store.ListedObject;
 import io.auditkeeper.evidence.store.ManifestReader;
 import io.auditkeeper.evidence.store.ObjectStore;
@@ -109,6 +111,12 @@ public final class ArchiveVerification {
 
     private Outcome verify(String topic, TimeWindow window, Instant now, ExecutorService pool) {
         ArchiveLayout layout = new ArchiveLayout(prefix);
+        // every key trusted from the pinned one through the archive's key history; entries name theirs
+        KeyRecordReader.History history = new KeyRecordReader(s3, bucket, layout).read();
+        KeyHistory keys = KeyHistory.from(this.verifier.keys().pinnedKey(), history.records());
+        ManifestVerifier verifier = ManifestVerifier.withKeys(keys);
+        List<Problem> keyProblems = new ArrayList<>(history.problems());
+        keyProblems.addAll(keys.problems());
         ManifestReader manifests = new ManifestReader(s3, bucket, layout);
         S3ObjectStore objects = new S3ObjectStore(s3, bucket);
 
@@ -178,7 +186,7 @@ public final class ArchiveVerification {
                 digestProblems.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
             }
         }
-        return new Outcome(partitions, digestProblems, digests.size());
+        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
     }
 
     /**
@@ -258,6 +266,7 @@ public final class ArchiveVerification {
     }
 
     /** The partitions' findings and the digests'. */
-    public record Outcome(List<PartitionVerification> partitions, List<Problem> digestProblems, int digestsChecked) {
+    public record Outcome(List<PartitionVerification> partitions, List<Problem> digestProblems, int digestsChecked,
+                          List<String> trustedKeys, List<Problem> keyProblems) {
     }
 }

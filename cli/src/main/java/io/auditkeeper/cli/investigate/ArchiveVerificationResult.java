@@ -14,18 +14,31 @@ import java.util.TreeMap;
  */
 public record ArchiveVerificationResult(String bucket, String prefix, String topic, TimeWindow window,
                                         String publicKeySource, boolean keyFromBucket, int digestsChecked,
-                                        List<PartitionVerification> partitions, List<Problem> digestProblems) {
+                                        List<PartitionVerification> partitions, List<Problem> digestProblems,
+                                        List<String> trustedKeys, List<Problem> keyProblems) {
     public ArchiveVerificationResult {
         partitions = List.copyOf(partitions);
         digestProblems = List.copyOf(digestProblems);
+        trustedKeys = List.copyOf(trustedKeys);
+        keyProblems = List.copyOf(keyProblems);
+    }
+
+    /** A result that did not look at the key history (nothing trusted but the pinned key, nothing found of it). */
+    public ArchiveVerificationResult(String bucket, String prefix, String topic, TimeWindow window,
+                                     String publicKeySource, boolean keyFromBucket, int digestsChecked,
+                                     List<PartitionVerification> partitions, List<Problem> digestProblems) {
+        this(bucket, prefix, topic, window, publicKeySource, keyFromBucket, digestsChecked, partitions, digestProblems,
+                List.of(), List.of());
     }
 
     public boolean ok() {
-        return digestProblems.isEmpty() && partitions.stream().allMatch(PartitionVerification::ok);
+        return digestProblems.isEmpty() && keyProblems.isEmpty()
+                && partitions.stream().allMatch(PartitionVerification::ok);
     }
 
     public int problemCount() {
-        return digestProblems.size() + partitions.stream().mapToInt(p -> p.problems().size()).sum();
+        return digestProblems.size() + keyProblems.size()
+                + partitions.stream().mapToInt(p -> p.problems().size()).sum();
     }
 
     /** Every partition's leftovers, partition by partition. */

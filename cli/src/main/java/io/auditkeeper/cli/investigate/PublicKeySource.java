@@ -1,7 +1,9 @@
 package io.auditkeeper.cli.investigate;
 
 import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.manifest.KeyHistory;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.store.KeyRecordReader;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -18,6 +20,14 @@ record PublicKeySource(ManifestVerifier verifier, String description, boolean fr
 
     /** The key from {@code file}, or else the one the archiver published in the bucket ({@link ArchiveLayout#publicKey}). */
     static PublicKeySource load(Path file, S3Client s3, String bucket, ArchiveLayout layout) {
+        PublicKeySource pinned = pinned(file, s3, bucket, layout);
+        // the keys that followed the pinned one, each trusted through a record the key before it signed
+        KeyHistory keys = KeyHistory.from(pinned.verifier().keys().pinnedKey(),
+                new KeyRecordReader(s3, bucket, layout).read().records());
+        return new PublicKeySource(ManifestVerifier.withKeys(keys), pinned.description(), pinned.fromBucket());
+    }
+
+    private static PublicKeySource pinned(Path file, S3Client s3, String bucket, ArchiveLayout layout) {
         if (file != null) {
             return new PublicKeySource(ManifestVerifier.fromPublicKeyPemFile(file), file.toString(), false);
         }

@@ -49,6 +49,11 @@ final class VerifyReportPrinter {
                     + " deleted from the end of a chain cannot be detected)");
         }
         printProblems(out, r.digestProblems());
+        if (!r.trustedKeys().isEmpty()) {
+            out.printf("  keys: %d trusted from the pinned key %s: %s%n", r.trustedKeys().size(),
+                    r.trustedKeys().get(0), r.keyProblems().isEmpty() ? "OK" : r.keyProblems().size() + " PROBLEM(S)");
+            printProblems(out, r.keyProblems());
+        }
         List<Leftover> leftovers = r.leftovers();
         if (!leftovers.isEmpty()) {
             out.printf("  leftovers: %d (%s)%n", leftovers.size(), counts(r.leftoverCounts()));
@@ -117,6 +122,11 @@ final class VerifyReportPrinter {
         d.put("checked", r.digestsChecked());
         d.put("ok", r.digestProblems().isEmpty());
         problems(d.putArray("problems"), r.digestProblems());
+        ObjectNode k = root.putObject("keys");
+        ArrayNode trusted = k.putArray("trusted");
+        r.trustedKeys().forEach(trusted::add);
+        k.put("ok", r.keyProblems().isEmpty());
+        problems(k.putArray("problems"), r.keyProblems());
         return root;
     }
 

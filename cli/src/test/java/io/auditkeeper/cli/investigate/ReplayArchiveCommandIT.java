@@ -111,7 +111,8 @@ class ReplayArchiveCommandIT {
         assertThat(run.code()).as(run.err()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains("FAILED " + first.key() + " (" + a.topic() + "-0 offsets 0-9)")
-                .contains("BAD_SIGNATURE " + first.key() + " offsets 0-9: entry signature does not verify")
+                .contains("BAD_SIGNATURE " + first.key() + " offsets 0-9: entry is signed with key " + first.keyId()
+                        + ", which the key history trusted from the pinned key")
                 .contains("STOPPED after 0 of 4 objects");
         assertThat(skipping.code()).as(skipping.err()).isEqualTo(1);
         assertThat(skipping.out()).isEmpty();

@@ -268,15 +268,20 @@ class VerifyByHandIT {
         assertThat(r.out())
                 .containsPattern(line("INFO", "key", "s3://" + archive.bucket() + "/" + archive.prefix()
                         + "/manifests/public-key.pem") + " is another key")
-                .containsPattern(line("FAIL", "digest", archive.prefix() + "/digests/") + ".*: the signature does not"
-                        + " verify with " + Pattern.quote(otherKey.toString()))
+                .as("the archiver's first key claims to be the first, but another is pinned: no key is trusted")
+                .containsPattern(line("FAIL", "keys", archive.prefix() + "/keys/") + ".*: key [0-9a-f]{64} is not"
+                        + " reached from the pinned key")
+                .containsPattern(line("FAIL", "digest", archive.prefix() + "/digests/") + ".*: signed with key"
+                        + " [0-9a-f]{64}, which the key history trusted from " + Pattern.quote(otherKey.toString())
+                        + " does not name")
                 .containsPattern("(?m)^FAILED: ");
         for (int p = 0; p < PARTITIONS; p++) {
             assertThat(r.out()).contains("-- " + archive.topic() + "-" + p + ": ");
         }
         for (ManifestEntry e : archive.manifests().all(archive.topic(), 0)) {
             assertThat(r.out()).containsPattern(line("FAIL", "signature", archive.manifestKey(e))
-                    + ": the signature does not verify with " + Pattern.quote(otherKey.toString()));
+                    + ": signed with key " + e.keyId() + ", which the key history trusted from "
+                    + Pattern.quote(otherKey.toString()) + " does not name");
             assertThat(r.out()).as("what the signature does not cover still checks out")
                     .containsPattern(line("OK", "sha256", e.key()));
         }

@@ -1,5 +1,6 @@
 package io.auditkeeper.evidence.manifest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.nio.charset.StandardCharsets;
@@ -17,18 +18,25 @@ import java.util.Set;
  * <h2>Canonical form (the signed bytes)</h2>
  * Same rules as {@link ManifestEntry}'s canonical form, with these fields in this order, heads in list order:
  * <pre>
- * {"version":1,"createdAt":"...","heads":[{"topic":"...","partition":0,"lastOffset":0,"entryHash":"..."},...],
- *  "previousDigestHash":"..."}
+ * {"version":2,"createdAt":"...","heads":[{"topic":"...","partition":0,"lastOffset":0,"entryHash":"..."},...],
+ *  "previousDigestHash":"...","keyId":"..."}
  * </pre>
+ * Version 1 digests have no {@code keyId}, as for entries.
  * {@link #hash()} is the SHA-256 of that form with {@code ,"signature":"..."} added as the last field, as for entries.
  * The first digest's {@code previousDigestHash} is {@link ManifestEntry#GENESIS}.
  */
-@JsonPropertyOrder({"version", "createdAt", "heads", "previousDigestHash", "signature"})
+@JsonPropertyOrder({"version", "createdAt", "heads", "previousDigestHash", "keyId", "signature"})
 public record Digest(int version, String createdAt, List<PartitionHead> heads, String previousDigestHash,
-                     String signature) {
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String keyId, String signature) {
 
     public Digest {
         heads = heads == null ? null : List.copyOf(heads);
+    }
+
+    /** A digest of format version 1 (no {@code keyId}). */
+    public Digest(int version, String createdAt, List<PartitionHead> heads, String previousDigestHash,
+                  String signature) {
+        this(version, createdAt, heads, previousDigestHash, null, signature);
     }
 
     /**
@@ -51,7 +59,7 @@ public record Digest(int version, String createdAt, List<PartitionHead> heads, S
 
     /** A digest of the current format version, not yet signed; pass it to {@link ManifestSigner#sign(Digest)}. */
     public static Digest unsigned(Instant createdAt, List<PartitionHead> heads, String previousDigestHash) {
-        return new Digest(ManifestEntry.FORMAT_VERSION, createdAt.toString(), heads, previousDigestHash, null);
+        return new Digest(ManifestEntry.FORMAT_VERSION, createdAt.toString(), heads, previousDigestHash, null, null);
     }
 
     /** The bytes that are signed. */
@@ -71,7 +79,12 @@ public record Digest(int version, String createdAt, List<PartitionHead> heads, S
 
     /** This digest with another signature. */
     public Digest withSignature(String newSignature) {
-        return new Digest(version, createdAt, heads, previousDigestHash, newSignature);
+        return new Digest(version, createdAt, heads, previousDigestHash, keyId, newSignature);
+    }
+
+    /** This digest naming another signing key, unsigned. */
+    public Digest withKeyId(String newKeyId) {
+        return new Digest(version, createdAt, heads, previousDigestHash, newKeyId, null);
     }
 
     private CanonicalJson canonical(boolean open) {
@@ -93,12 +106,23 @@ public record Digest(int version, String createdAt, List<PartitionHead> heads, S
             }
         }
         json.endArray().field("previousDigestHash", previousDigestHash);
+        if (version >= ManifestEntry.FORMAT_VERSION) {
+            json.field("keyId", keyId);
+        }
         return open ? json : json.endObject();
     }
 
     String malformation() {
-        if (version != ManifestEntry.FORMAT_VERSION) {
-            return "version " + version + " is not the supported " + ManifestEntry.FORMAT_VERSION;
+        if (version != ManifestEntry.FORMAT_VERSION && version != ManifestEntry.FORMAT_VERSION_1) {
+            return "version " + version + " is not a supported one (" + ManifestEntry.FORMAT_VERSION_1 + " or "
+                    + ManifestEntry.FORMAT_VERSION + ")";
+        }
+        if (version == ManifestEntry.FORMAT_VERSION
+                && (keyId == null || !CanonicalJson.HEX_64.matcher(keyId).matches())) {
+            return "keyId is not 64 lowercase hex digits";
+        }
+        if (version == ManifestEntry.FORMAT_VERSION_1 && keyId != null) {
+            return "keyId is not part of format version 1";
         }
         if (ManifestEntry.parseInstant(createdAt) == null) {
             return "createdAt is not an ISO-8601 instant";

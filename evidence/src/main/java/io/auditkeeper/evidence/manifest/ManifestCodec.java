@@ -23,6 +23,7 @@ import java.util.List;
 public final class ManifestCodec {
     private static final ObjectReader ENTRY = strict(AuditJson.mapper().readerFor(ManifestEntry.class));
     private static final ObjectReader DIGEST = strict(AuditJson.mapper().readerFor(Digest.class));
+    private static final ObjectReader KEY_RECORD = strict(AuditJson.mapper().readerFor(KeyRecord.class));
 
     private ManifestCodec() {
     }
@@ -61,11 +62,11 @@ public final class ManifestCodec {
                         + " contains a carriage return; lines end with \\n only", null);
             }
             try {
-                entries.add(ENTRY.readValue(line));
+                entries.add(ENTRY.readValue(withKeyIdField(ENTRY.readTree(line))));
             } catch (JsonProcessingException e) {
                 throw new ManifestFormatException(lineNumber, "manifest line " + lineNumber + ": "
                         + e.getOriginalMessage(), e);
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 throw new ManifestFormatException(lineNumber, "manifest line " + lineNumber + ": " + e, e);
             }
         }
@@ -88,12 +89,46 @@ public final class ManifestCodec {
      */
     public static Digest readDigest(byte[] json) {
         try {
-            return DIGEST.readValue(json);
+            return DIGEST.readValue(withKeyIdField(DIGEST.readTree(json)));
         } catch (JsonProcessingException e) {
             throw new ManifestFormatException(0, "digest: " + e.getOriginalMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new ManifestFormatException(0, "digest: " + e, e);
         }
+    }
+
+    /** A key record as one JSON document followed by a newline. */
+    public static byte[] writeKeyRecord(KeyRecord record) {
+        byte[] json = json(record);
+        byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
+        out[json.length] = '\n';
+        return out;
+    }
+
+    /**
+     * A key record file.
+     *
+     * @throws ManifestFormatException when it is not exactly one key record
+     */
+    public static KeyRecord readKeyRecord(byte[] json) {
+        try {
+            return KEY_RECORD.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new ManifestFormatException(0, "key record: " + e.getOriginalMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new ManifestFormatException(0, "key record: " + e, e);
+        }
+    }
+
+    /**
+     * Format version 1 has no {@code keyId}; the field is made explicit (null) so that every other field stays
+     * required. A non-object is left for the typed read to refuse.
+     */
+    private static com.fasterxml.jackson.databind.JsonNode withKeyIdField(com.fasterxml.jackson.databind.JsonNode tree) {
+        if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("keyId")) {
+            o.putNull("keyId");
+        }
+        return tree;
     }
 
     private static byte[] json(Object value) {

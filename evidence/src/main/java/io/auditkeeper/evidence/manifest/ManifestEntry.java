@@ -1,5 +1,6 @@
 package io.auditkeeper.evidence.manifest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,14 @@ import java.time.format.DateTimeParseException;
  * <h2>Canonical form (the signed bytes)</h2>
  * The UTF-8 bytes of one JSON object, without any whitespace, with exactly these fields in exactly this order:
  * <pre>
- * {"version":1,"topic":"...","partition":0,"firstOffset":0,"lastOffset":0,"count":0,"firstEventTime":"...",
+ * {"version":2,"topic":"...","partition":0,"firstOffset":0,"lastOffset":0,"count":0,"firstEventTime":"...",
  *  "lastEventTime":"...","key":"...","versionId":"...","sha256":"...","previousHash":"...","retentionMode":"...",
- *  "retainUntil":"..."}
+ *  "retainUntil":"...","keyId":"..."}
  * </pre>
- * (one line; shown wrapped). Numbers are plain decimal integers. A null string is the literal {@code null}. Inside
+ * (one line; shown wrapped). {@code keyId} names the signing key: the lowercase hex SHA-256 of its X.509
+ * SubjectPublicKeyInfo DER ({@code openssl pkey -pubin -in pub.pem -outform DER | sha256sum}), looked up in the
+ * archive's key history ({@code io.auditkeeper.evidence.keys}). Format version 1, which archives written before
+ * carry, has no {@code keyId} (the field is absent, in the file too) and was signed with the archive's first key. Numbers are plain decimal integers. A null string is the literal {@code null}. Inside
  * strings, {@code "} and {@code \} are escaped as {@code \"} and {@code \\}, characters below U+0020 and unpaired
  * surrogates as {@code \}{@code u} and four lowercase hex digits, and every other character (including {@code /} and
  * non-ASCII) is written as itself in UTF-8. The {@code signature} field is base64 (RFC 4648, with padding) of the
@@ -48,7 +52,8 @@ import java.time.format.DateTimeParseException;
  * the bytes stored.
  */
 @JsonPropertyOrder({"version", "topic", "partition", "firstOffset", "lastOffset", "count", "firstEventTime",
-        "lastEventTime", "key", "versionId", "sha256", "previousHash", "retentionMode", "retainUntil", "signature"})
+        "lastEventTime", "key", "versionId", "sha256", "previousHash", "retentionMode", "retainUntil", "keyId",
+        "signature"})
 public record ManifestEntry(
         int version,
         String topic,
@@ -64,10 +69,21 @@ public record ManifestEntry(
         String previousHash,
         String retentionMode,
         String retainUntil,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String keyId,
         String signature) {
 
-    /** The format version this code writes and verifies. */
-    public static final int FORMAT_VERSION = 1;
+    /** The format version this code writes: 2, which names the signing key. Version 1 entries are still verified. */
+    public static final int FORMAT_VERSION = 2;
+    /** The first format: no {@code keyId}; signed with the archive's first key, the one an auditor pins. */
+    public static final int FORMAT_VERSION_1 = 1;
+
+    /** An entry of format version 1 (no {@code keyId}), as archives written before version 2 hold them. */
+    public ManifestEntry(int version, String topic, int partition, long firstOffset, long lastOffset, int count,
+                         String firstEventTime, String lastEventTime, String key, String versionId, String sha256,
+                         String previousHash, String retentionMode, String retainUntil, String signature) {
+        this(version, topic, partition, firstOffset, lastOffset, count, firstEventTime, lastEventTime, key, versionId,
+                sha256, previousHash, retentionMode, retainUntil, null, signature);
+    }
 
     /** The {@code previousHash} of the first entry of a partition: 64 zeros. */
     public static final String GENESIS = "0".repeat(64);
@@ -79,7 +95,7 @@ public record ManifestEntry(
                                          Instant retainUntil) {
         return new ManifestEntry(FORMAT_VERSION, topic, partition, firstOffset, lastOffset, count,
                 firstEventTime.toString(), lastEventTime.toString(), key, versionId, sha256, previousHash,
-                retentionMode, retainUntil.toString(), null);
+                retentionMode, retainUntil.toString(), null, null);
     }
 
     /** The bytes that are signed; see the class documentation. */
@@ -105,7 +121,13 @@ public record ManifestEntry(
     /** This entry with another signature (the canonical form is unchanged). */
     public ManifestEntry withSignature(String newSignature) {
         return new ManifestEntry(version, topic, partition, firstOffset, lastOffset, count, firstEventTime,
-                lastEventTime, key, versionId, sha256, previousHash, retentionMode, retainUntil, newSignature);
+                lastEventTime, key, versionId, sha256, previousHash, retentionMode, retainUntil, keyId, newSignature);
+    }
+
+    /** This entry naming another signing key, unsigned (the key is part of what is signed). */
+    public ManifestEntry withKeyId(String newKeyId) {
+        return new ManifestEntry(version, topic, partition, firstOffset, lastOffset, count, firstEventTime,
+                lastEventTime, key, versionId, sha256, previousHash, retentionMode, retainUntil, newKeyId, null);
     }
 
     /** The lowercase hex SHA-256 of an object's content, as {@code sha256} records it. */
@@ -133,13 +155,22 @@ public record ManifestEntry(
                 .field("previousHash", previousHash)
                 .field("retentionMode", retentionMode)
                 .field("retainUntil", retainUntil);
+        if (version >= FORMAT_VERSION) {
+            json.field("keyId", keyId);
+        }
         return open ? json : json.endObject();
     }
 
     /** Why this entry must not be signed, or null when it is well-formed. */
     String malformation() {
-        if (version != FORMAT_VERSION) {
-            return "version " + version + " is not the supported " + FORMAT_VERSION;
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
+            return "version " + version + " is not a supported one (" + FORMAT_VERSION_1 + " or " + FORMAT_VERSION + ")";
+        }
+        if (version == FORMAT_VERSION && (keyId == null || !CanonicalJson.HEX_64.matcher(keyId).matches())) {
+            return "keyId is not 64 lowercase hex digits";
+        }
+        if (version == FORMAT_VERSION_1 && keyId != null) {
+            return "keyId is not part of format version 1";
         }
         if (topic == null || topic.isEmpty()) {
             return "topic is missing";

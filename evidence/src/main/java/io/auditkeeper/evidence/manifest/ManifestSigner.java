@@ -109,7 +109,8 @@ public final class ManifestSigner {
      * @throws IllegalArgumentException when the entry is not well-formed (missing field, offsets not a range, count
      *                                  outside 1..span, a hash not 64 lowercase hex digits, a time not an instant)
      */
-    public ManifestEntry sign(ManifestEntry unsigned) {
+    public ManifestEntry sign(ManifestEntry entry) {
+        ManifestEntry unsigned = entry.version() >= ManifestEntry.FORMAT_VERSION ? entry.withKeyId(keyId()) : entry;
         String problem = unsigned.malformation();
         long span = unsigned.lastOffset() - unsigned.firstOffset() + 1;
         if (problem == null && (unsigned.count() < 1 || unsigned.count() > span)) {
@@ -127,13 +128,38 @@ public final class ManifestSigner {
      *
      * @throws IllegalArgumentException when the digest is not well-formed (including two heads for one partition)
      */
-    public Digest sign(Digest unsigned) {
+    public Digest sign(Digest digest) {
+        Digest unsigned = digest.version() >= ManifestEntry.FORMAT_VERSION ? digest.withKeyId(keyId()) : digest;
         String problem = unsigned.malformation();
         if (problem != null) {
             throw new IllegalArgumentException("refusing to sign the digest of " + unsigned.createdAt() + ": "
                     + problem);
         }
         return unsigned.withSignature(signBase64(unsigned.canonicalBytes()));
+    }
+
+    /**
+     * Signs a key record: this key's own (the archive's first key), or the record of the key that follows it.
+     *
+     * @throws IllegalArgumentException when the record is malformed, or is a first key's record of another key
+     */
+    public KeyRecord sign(KeyRecord unsigned) {
+        String problem = unsigned.malformation();
+        if (problem == null && unsigned.first() && !unsigned.keyId().equals(keyId())) {
+            problem = "a first key's record is signed by that key itself";
+        }
+        if (problem == null && !unsigned.first() && !unsigned.previousKeyId().equals(keyId())) {
+            problem = "it follows key " + unsigned.previousKeyId() + ", not this key " + keyId();
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("refusing to sign the record of key " + unsigned.keyId() + ": " + problem);
+        }
+        return unsigned.withSignature(signBase64(unsigned.canonicalBytes()));
+    }
+
+    /** This key's id: the SHA-256 of its public key ({@link KeyIds}), which every entry and digest it signs names. */
+    public String keyId() {
+        return KeyIds.of(publicKey);
     }
 
     /** The public key as X.509 SubjectPublicKeyInfo PEM ({@code -----BEGIN PUBLIC KEY-----}), to publish. */
@@ -151,7 +177,8 @@ public final class ManifestSigner {
         return "ManifestSigner[Ed25519]";
     }
 
-    private String signBase64(byte[] message) {
+    /** A raw signature of any bytes; package-private for tests that forge records with a wrong key. */
+    String signBase64(byte[] message) {
         return Base64.getEncoder().encodeToString(rawSign(privateKey, message));
     }
 

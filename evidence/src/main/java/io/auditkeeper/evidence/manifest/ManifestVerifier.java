@@ -56,10 +56,24 @@ public final class ManifestVerifier {
     /** The only Object Lock mode that even the root account cannot shorten or lift. */
     public static final String COMPLIANCE = "COMPLIANCE";
 
-    private final PublicKey publicKey;
+    private final KeyHistory keys;
 
-    private ManifestVerifier(PublicKey publicKey) {
-        this.publicKey = publicKey;
+    private ManifestVerifier(KeyHistory keys) {
+        this.keys = keys;
+    }
+
+    private ManifestVerifier(PublicKey pinned) {
+        this(KeyHistory.pinned(pinned));
+    }
+
+    /** A verifier that checks each entry and digest with the key it names, among those {@code keys} trusts. */
+    public static ManifestVerifier withKeys(KeyHistory keys) {
+        return new ManifestVerifier(keys);
+    }
+
+    /** The keys this verifier trusts; only the pinned one unless built {@link #withKeys with a history}. */
+    public KeyHistory keys() {
+        return keys;
     }
 
     /**
@@ -213,7 +227,7 @@ public final class ManifestVerifier {
             if (malformation != null) {
                 problems.add(new Problem(Kind.MALFORMED_ENTRY, key, -1, -1, "digest: " + malformation));
             }
-            String signatureFault = signatureFault(digest.canonicalBytes(), digest.signature());
+            String signatureFault = signatureFault(digest.canonicalBytes(), digest.signature(), digest.keyId());
             if (signatureFault != null) {
                 problems.add(new Problem(Kind.BAD_DIGEST_SIGNATURE, key, -1, -1, "digest " + signatureFault));
             } else if (malformation == null) {
@@ -245,12 +259,17 @@ public final class ManifestVerifier {
 
     /** True when the entry carries a signature by this verifier's key over its canonical form. */
     public boolean signatureValid(ManifestEntry entry) {
-        return signatureFault(entry.canonicalBytes(), entry.signature()) == null;
+        return signatureFault(entry.canonicalBytes(), entry.signature(), entry.keyId()) == null;
     }
 
     /** True when the digest carries a signature by this verifier's key over its canonical form. */
     public boolean signatureValid(Digest digest) {
-        return signatureFault(digest.canonicalBytes(), digest.signature()) == null;
+        return signatureFault(digest.canonicalBytes(), digest.signature(), digest.keyId()) == null;
+    }
+
+    /** Whether {@code signatureBase64} is an Ed25519 signature of {@code message} by {@code key}. */
+    static boolean signatureValid(PublicKey key, byte[] message, String signatureBase64) {
+        return signatureFault(key, message, signatureBase64) == null;
     }
 
     private void checkEntry(ManifestEntry entry, ManifestEntry previous, ManifestEntry first, String startingHash,
@@ -263,7 +282,7 @@ public final class ManifestVerifier {
         if (malformation != null) {
             problems.add(problem(Kind.MALFORMED_ENTRY, entry, malformation));
         }
-        String signatureFault = signatureFault(entry.canonicalBytes(), entry.signature());
+        String signatureFault = signatureFault(entry.canonicalBytes(), entry.signature(), entry.keyId());
         if (signatureFault != null) {
             problems.add(problem(Kind.BAD_SIGNATURE, entry, "entry " + signatureFault));
         }
@@ -406,7 +425,16 @@ public final class ManifestVerifier {
                 : problem(Kind.BROKEN_CHAIN, covering, detail));
     }
 
-    private String signatureFault(byte[] message, String signatureBase64) {
+    private String signatureFault(byte[] message, String signatureBase64, String keyId) {
+        PublicKey key = keys.key(keyId);
+        if (key == null) {
+            return "is signed with key " + keyId + ", which the key history trusted from the pinned key "
+                    + keys.pinnedId() + " does not name";
+        }
+        return signatureFault(key, message, signatureBase64);
+    }
+
+    private static String signatureFault(PublicKey publicKey, byte[] message, String signatureBase64) {
         if (signatureBase64 == null || signatureBase64.isEmpty()) {
             return "is not signed";
         }
@@ -434,7 +462,7 @@ public final class ManifestVerifier {
         return new Problem(kind, entry.key(), entry.firstOffset(), entry.lastOffset(), detail);
     }
 
-    private static PublicKey parsePublicKey(String pem, Path file) {
+    static PublicKey parsePublicKey(String pem, Path file) {
         byte[] der = Pem.decode(pem, Pem.PUBLIC, file);
         try {
             return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));

@@ -43,6 +43,13 @@ public record Problem(Kind kind, String key, long firstOffset, long lastOffset, 
         REWRITTEN_MANIFEST,
         /** A digest object has more than one version, or a delete marker: something was written on top. */
         REWRITTEN_DIGEST,
+        /**
+         * A record of the key history ({@code keys/}) cannot be trusted: malformed, not signed by the key it follows,
+         * or following a key that no trusted record names. Entries signed with its key then fail as BAD_SIGNATURE.
+         */
+        BAD_KEY_RECORD,
+        /** A key record has more than one version with other bytes, or a delete marker. */
+        REWRITTEN_KEY_RECORD,
         /** A digest's signature is missing or does not verify. */
         BAD_DIGEST_SIGNATURE,
         /** A digest's previousDigestHash is not the hash of the digest before it, or digests go back in time. */

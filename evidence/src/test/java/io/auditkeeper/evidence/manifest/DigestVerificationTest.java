@@ -99,7 +99,7 @@ class DigestVerificationTest {
         Digest.PartitionHead head = original.heads().get(0);
         digests.set(1, new Digest(original.version(), original.createdAt(), List.of(
                 new Digest.PartitionHead(head.topic(), head.partition(), 299, chains.get(P0).get(2).hash()),
-                original.heads().get(1)), original.previousDigestHash(), original.signature()));
+                original.heads().get(1)), original.previousDigestHash(), original.keyId(), original.signature()));
 
         assertThat(kinds(verifier.verifyDigests(digests, chains))).containsExactly(
                 tuple(Kind.BAD_DIGEST_SIGNATURE, "digest@2026-02-01T02:00:00Z", -1L, -1L),

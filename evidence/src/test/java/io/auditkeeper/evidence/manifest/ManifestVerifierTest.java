@@ -319,7 +319,8 @@ class ManifestVerifierTest {
         ManifestEntry inflated = new ManifestEntry(original.version(), original.topic(), original.partition(),
                 original.firstOffset(), original.lastOffset(), 101, original.firstEventTime(),
                 original.lastEventTime(), original.key(), original.versionId(), original.sha256(),
-                original.previousHash(), original.retentionMode(), original.retainUntil(), original.signature());
+                original.previousHash(), original.retentionMode(), original.retainUntil(), original.keyId(),
+                original.signature());
 
         assertThat(kinds(verify(List.of(inflated)))).containsExactly(
                 tuple(Kind.BAD_SIGNATURE, original.key(), 0L, 99L),

@@ -18,6 +18,10 @@ final class TestChains {
     private TestChains() {
     }
 
+    static String signBytes(ManifestSigner signer, byte[] message) {
+        return signer.signBase64(message);
+    }
+
     static ManifestSigner newSigner(Path dir, String name) {
         Path privateKey = dir.resolve(name + "-private.pem");
         ManifestSigner.generate(privateKey, dir.resolve(name + "-public.pem"));

@@ -1,0 +1,80 @@
+package io.auditkeeper.archiver.archive;
+
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
+import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.manifest.KeyRecord;
+import io.auditkeeper.evidence.manifest.ManifestCodec;
+import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.store.KeyRecordReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Makes sure the key the archiver signs with is in the archive's key history before it signs anything, so that every
+ * entry it writes can be checked by an auditor who pinned only the first key. The first archiver of an archive writes
+ * its key's record; a new key (rotation) is written as a record signed by the previous key, which the operator gives
+ * for the time of the switch ({@code manifest.previous-signing-key-file}). A key the history does not name, without
+ * its predecessor, stops startup: entries signed with it would fail verification for as long as they are locked.
+ * Records are deterministic, so archivers starting together write the same bytes.
+ */
+public final class KeyHistoryPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyHistoryPublisher.class);
+
+    private final S3Client s3;
+    private final String bucket;
+    private final ArchiveLayout layout;
+    private final ObjectLockArchiveWriter writer;
+
+    public KeyHistoryPublisher(S3Client s3, String bucket, ArchiveLayout layout, ObjectLockArchiveWriter writer) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.layout = layout;
+        this.writer = writer;
+    }
+
+    /**
+     * Writes what the history lacks for {@code signer}.
+     *
+     * @param previous the key the history already names, when {@code signer} holds a new one
+     * @throws IllegalStateException naming both keys and the setting when {@code signer}'s key cannot join the history
+     */
+    public void ensure(ManifestSigner signer, Optional<ManifestSigner> previous, Instant now) {
+        Set<String> named = new KeyRecordReader(s3, bucket, layout).read().records().values().stream()
+                .map(KeyRecord::keyId).collect(Collectors.toSet());
+        if (named.contains(signer.keyId())) {
+            return;
+        }
+        if (named.isEmpty()) {
+            ManifestSigner first = previous.orElse(signer);
+            put(first.sign(KeyRecord.unsigned(first.publicKeyPem(), null)), now);
+            named.add(first.keyId());
+            LOG.atInfo().addKeyValue("key_id", first.keyId()).log("first signing key written to the key history");
+            if (named.contains(signer.keyId())) {
+                return;
+            }
+        }
+        if (previous.isEmpty() || !named.contains(previous.get().keyId())) {
+            throw new IllegalStateException("manifest.signing-key-file holds key " + signer.keyId()
+                    + ", which the archive's key history (" + layout.keys() + ") does not name"
+                    + previous.map(p -> ", and manifest.previous-signing-key-file holds key " + p.keyId()
+                    + ", which it does not name either").orElse("")
+                    + ": to rotate, set manifest.previous-signing-key-file to the key the history names"
+                    + " (docs/operations.md, \"Rotating the manifest signing key\")");
+        }
+        put(previous.get().sign(KeyRecord.unsigned(signer.publicKeyPem(), previous.get().keyId())), now);
+        LOG.atInfo().addKeyValue("key_id", signer.keyId()).addKeyValue("previous_key_id", previous.get().keyId())
+                .log("new signing key written to the key history, signed by the previous key");
+    }
+
+    private void put(KeyRecord record, Instant now) {
+        writer.put(layout.keyRecord(record.keyId()), ManifestCodec.writeKeyRecord(record), "application/json",
+                Map.of(), now);
+    }
+}

@@ -1,0 +1,140 @@
+package io.auditkeeper.evidence.manifest;
+
+import io.auditkeeper.evidence.manifest.Problem.Kind;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class KeyHistoryTest {
+    @TempDir
+    static Path dir;
+    static ManifestSigner first;
+    static ManifestSigner second;
+    static ManifestSigner third;
+    static ManifestSigner stranger;
+
+    @BeforeAll
+    static void keys() {
+        first = TestChains.newSigner(dir, "first");
+        second = TestChains.newSigner(dir, "second");
+        third = TestChains.newSigner(dir, "third");
+        stranger = TestChains.newSigner(dir, "stranger");
+    }
+
+    @Test
+    void shouldTrustEachKeyWhoseRecordTheKeyBeforeItSignedInAnyOrder() {
+        Map<String, KeyRecord> records = new LinkedHashMap<>();
+        records.put("keys/3.json", second.sign(KeyRecord.unsigned(third.publicKeyPem(), second.keyId())));
+        records.put("keys/2.json", first.sign(KeyRecord.unsigned(second.publicKeyPem(), first.keyId())));
+        records.put("keys/1.json", first.sign(KeyRecord.unsigned(first.publicKeyPem(), null)));
+
+        KeyHistory history = KeyHistory.from(pinned(first), records);
+
+        assertThat(history.problems()).isEmpty();
+        assertThat(history.trustedIds()).containsExactly(first.keyId(), second.keyId(), third.keyId());
+    }
+
+    @Test
+    void shouldVerifyEntriesAndDigestsSignedBeforeAndAfterARotationWithTheKeysTheyName() {
+        ManifestEntry before = first.sign(entry(0, ManifestEntry.GENESIS));
+        ManifestEntry after = second.sign(entry(10, before.hash()));
+        ManifestEntry v1 = first.sign(asVersion1(entry(0, ManifestEntry.GENESIS)));
+        Digest digest = second.sign(Digest.unsigned(Instant.parse("2026-03-01T11:00:00Z"),
+                List.of(Digest.PartitionHead.of(after)), ManifestEntry.GENESIS));
+        KeyHistory history = KeyHistory.from(pinned(first), Map.of(
+                "keys/1.json", first.sign(KeyRecord.unsigned(first.publicKeyPem(), null)),
+                "keys/2.json", first.sign(KeyRecord.unsigned(second.publicKeyPem(), first.keyId()))));
+
+        ManifestVerifier verifier = ManifestVerifier.withKeys(history);
+        ManifestVerifier pinnedOnly = ManifestVerifier.fromPublicKeyPem(first.publicKeyPem());
+
+        assertThat(before.keyId()).isEqualTo(first.keyId());
+        assertThat(after.keyId()).isEqualTo(second.keyId());
+        assertThat(v1.keyId()).isNull();
+        assertThat(verifier.signatureValid(before)).isTrue();
+        assertThat(verifier.signatureValid(after)).isTrue();
+        assertThat(verifier.signatureValid(v1)).as("format 1 names no key: the pinned one").isTrue();
+        assertThat(verifier.signatureValid(digest)).isTrue();
+        assertThat(pinnedOnly.signatureValid(after)).as("without the history, the new key is unknown").isFalse();
+    }
+
+    @Test
+    void shouldNotTrustARecordSignedByAnotherKeyThanTheOneItFollows() {
+        // a record that says the first key introduced the stranger's, signed by the stranger over its own bytes
+        KeyRecord claimed = KeyRecord.unsigned(stranger.publicKeyPem(), first.keyId());
+        KeyRecord signedByStranger = claimed.withSignature(TestChains.signBytes(stranger, claimed.canonicalBytes()));
+
+        KeyHistory history = KeyHistory.from(pinned(first), Map.of(
+                "keys/1.json", first.sign(KeyRecord.unsigned(first.publicKeyPem(), null)),
+                "keys/s.json", signedByStranger));
+
+        assertThat(history.trustedIds()).containsExactly(first.keyId());
+        assertThat(history.problems()).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(Kind.BAD_KEY_RECORD);
+            assertThat(p.key()).isEqualTo("keys/s.json");
+            assertThat(p.detail()).contains("not signed by key " + first.keyId());
+        });
+        ManifestEntry entry = stranger.sign(entry(0, ManifestEntry.GENESIS));
+        assertThat(ManifestVerifier.withKeys(history).signatureValid(entry)).isFalse();
+    }
+
+    @Test
+    void shouldNameAFirstRecordOfAnotherKeyThanThePinnedOneAndAKeyFollowingAnUnknownOne() {
+        KeyHistory history = KeyHistory.from(pinned(first), Map.of(
+                "keys/s.json", stranger.sign(KeyRecord.unsigned(stranger.publicKeyPem(), null)),
+                "keys/3.json", stranger.sign(KeyRecord.unsigned(third.publicKeyPem(), stranger.keyId()))));
+
+        assertThat(history.trustedIds()).containsExactly(first.keyId());
+        assertThat(history.problems()).extracting(Problem::key, Problem::detail).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("keys/s.json", "key " + stranger.keyId()
+                        + " claims to be the first key, but the pinned key is " + first.keyId()),
+                org.assertj.core.groups.Tuple.tuple("keys/3.json", "key " + third.keyId() + " follows key "
+                        + stranger.keyId() + ", which no record trusted from the pinned key names"));
+    }
+
+    @Test
+    void shouldRefuseToSignARecordOfAKeyThatDoesNotFollowTheSigner() {
+        assertThatThrownBy(() -> second.sign(KeyRecord.unsigned(third.publicKeyPem(), first.keyId())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not this key");
+        assertThatThrownBy(() -> second.sign(KeyRecord.unsigned(third.publicKeyPem(), null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("first key");
+    }
+
+    @Test
+    void shouldRoundTripAKeyRecordThroughItsFileAndKeepItsKeyIdTheHashOfItsKey() {
+        KeyRecord record = first.sign(KeyRecord.unsigned(second.publicKeyPem(), first.keyId()));
+
+        KeyRecord read = ManifestCodec.readKeyRecord(ManifestCodec.writeKeyRecord(record));
+
+        assertThat(read).isEqualTo(record);
+        assertThat(KeyIds.of(read.key())).isEqualTo(second.keyId());
+        assertThat(read.canonicalString()).isEqualTo("{\"version\":1,\"keyId\":\"" + second.keyId()
+                + "\",\"publicKey\":\"" + read.publicKey() + "\",\"previousKeyId\":\"" + first.keyId() + "\"}");
+    }
+
+    private static java.security.PublicKey pinned(ManifestSigner signer) {
+        return ManifestVerifier.fromPublicKeyPem(signer.publicKeyPem()).keys().pinnedKey();
+    }
+
+    private static ManifestEntry entry(long first, String previousHash) {
+        Instant t = Instant.parse("2026-03-01T10:00:00Z");
+        return ManifestEntry.unsigned("audit.events", 0, first, first + 9, 10, t, t, "events/k" + first, "v1",
+                "a".repeat(64), previousHash, "COMPLIANCE", t.plus(Duration.ofDays(2200)));
+    }
+
+    private static ManifestEntry asVersion1(ManifestEntry e) {
+        return new ManifestEntry(ManifestEntry.FORMAT_VERSION_1, e.topic(), e.partition(), e.firstOffset(),
+                e.lastOffset(), e.count(), e.firstEventTime(), e.lastEventTime(), e.key(), e.versionId(), e.sha256(),
+                e.previousHash(), e.retentionMode(), e.retainUntil(), null);
+    }
+}
