@@ -34,12 +34,41 @@ import java.util.Base64;
  * -pubout}. Instances are immutable and thread-safe.
  */
 public final class ManifestSigner {
-    private final PrivateKey privateKey;
+    private final Ed25519Signer signer;
     private final PublicKey publicKey;
 
-    private ManifestSigner(PrivateKey privateKey, PublicKey publicKey) {
-        this.privateKey = privateKey;
-        this.publicKey = publicKey;
+    private ManifestSigner(Ed25519Signer signer) {
+        this.signer = signer;
+        this.publicKey = signer.publicKey();
+    }
+
+    /**
+     * A signer whose signatures come from {@code signer} (a KMS, an HSM): checked once here by a signature that must
+     * verify with the public key it reports, so that a signer and a key that do not belong together never sign
+     * evidence.
+     *
+     * @throws IllegalStateException when the probe signature does not verify
+     */
+    public static ManifestSigner of(Ed25519Signer signer) {
+        byte[] probe = "auditkeeper manifest signer check".getBytes(StandardCharsets.US_ASCII);
+        String sig = Base64.getEncoder().encodeToString(signer.sign(probe));
+        if (!ManifestVerifier.signatureValid(signer.publicKey(), probe, sig)) {
+            throw new IllegalStateException("the signer's signature does not verify with the public key it reports");
+        }
+        return new ManifestSigner(signer);
+    }
+
+    /** The private key read from a file: the one {@link Ed25519Signer} built here. */
+    private record KeyFileSigner(PrivateKey privateKey, PublicKey publicKey) implements Ed25519Signer {
+        @Override
+        public byte[] sign(byte[] message) {
+            return rawSign(privateKey, message);
+        }
+
+        @Override
+        public String toString() {
+            return "KeyFileSigner[Ed25519]";
+        }
     }
 
     /**
@@ -67,7 +96,7 @@ public final class ManifestSigner {
         } finally {
             Arrays.fill(der, (byte) 0);
         }
-        return new ManifestSigner(key, derivePublicKey(key, privateKeyPem));
+        return new ManifestSigner(new KeyFileSigner(key, derivePublicKey(key, privateKeyPem)));
     }
 
     /**
@@ -179,7 +208,7 @@ public final class ManifestSigner {
 
     /** A raw signature of any bytes; package-private for tests that forge records with a wrong key. */
     String signBase64(byte[] message) {
-        return Base64.getEncoder().encodeToString(rawSign(privateKey, message));
+        return Base64.getEncoder().encodeToString(signer.sign(message));
     }
 
     private static byte[] rawSign(PrivateKey key, byte[] message) {
