@@ -39,6 +39,30 @@ public final class TopicBootstrap {
     private TopicBootstrap() {
     }
 
+    /**
+     * The topics' names. A broker that drops the connection while the service starts (restarting, overloaded) answers
+     * with a retriable error at once; that is asked again for up to 30 s in all, as the admin client does for a slow
+     * answer, rather than failing the start on a blip.
+     */
+    private static Set<String> listTopics(Admin admin) throws ExecutionException, TimeoutException,
+            InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            try {
+                return admin.listTopics().names().get(Math.max(left, 1), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+                        || System.nanoTime() > deadline - TimeUnit.MILLISECONDS.toNanos(500)) {
+                    throw e;
+                }
+                LOG.atInfo().addKeyValue("cause", e.getCause().getClass().getSimpleName())
+                        .log("listing Kafka topics failed for now, asking again");
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+        }
+    }
+
     public static void ensureTopics(Admin admin, List<TopicSettings> topics, boolean create, long maxMessageBytes) {
         ensureTopics(admin, topics, create, maxMessageBytes, 1);
     }
@@ -51,7 +75,7 @@ public final class TopicBootstrap {
                                     int minInsyncReplicas) {
         Set<String> existing;
         try {
-            existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            existing = listTopics(admin);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot list Kafka topics (is kafka.bootstrap-servers reachable?): " + rootMessage(e), e);
         } catch (InterruptedException e) {
