@@ -73,6 +73,9 @@ final class ArchivePipeline implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> digestConsumer;
     private Thread digestThread;
 
+    private KeyHistoryPublisher keyHistory;
+    private ManifestSigner signer;
+
     ArchivePipeline(ArchiverConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
@@ -109,8 +112,9 @@ final class ArchivePipeline implements AutoCloseable {
         ObjectLockArchiveWriter writer = new ObjectLockArchiveWriter(s3, config.bucket(), config.retentionYears(), encryption);
         ManifestSigner signer = ManifestSigner.fromPemFile(config.signingKeyFile());
         ArchiveLayout layout = new ArchiveLayout(config.prefix());
-        new KeyHistoryPublisher(s3, config.bucket(), layout, writer)
-                .ensure(signer, config.previousSigningKeyFile().map(ManifestSigner::fromPemFile), Instant.now());
+        keyHistory = new KeyHistoryPublisher(s3, config.bucket(), layout, writer, config.retentionYears());
+        keyHistory.ensure(signer, config.previousSigningKeyFile().map(ManifestSigner::fromPemFile), Instant.now());
+        this.signer = signer;
         publishFirstPublicKey(writer, layout.publicKey(), signer);
         S3ManifestStore manifests = new S3ManifestStore(s3, config.bucket(), config.prefix(), writer);
         metrics = new ArchiveMetrics(registry, config.groupId());
@@ -177,7 +181,9 @@ final class ArchivePipeline implements AutoCloseable {
             try {
                 while (running.get()) {
                     try {
-                        schedule.runOnce();
+                        if (schedule.runOnce().isPresent()) {
+                            keyHistory.keepLocked(signer, Instant.now());
+                        }
                     } catch (WakeupException e) {
                         throw e;
                     } catch (RuntimeException e) {

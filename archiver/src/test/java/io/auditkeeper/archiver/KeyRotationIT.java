@@ -1,5 +1,7 @@
 package io.auditkeeper.archiver;
 
+import io.auditkeeper.archiver.archive.KeyHistoryPublisher;
+import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.KeyHistory;
@@ -105,5 +107,13 @@ class KeyRotationIT {
         List<Digest> digests = new DigestReader(s3, run.bucket, layout).all();
         assertThat(digests).extracting(Digest::keyId).contains(oldSigner.keyId(), newSigner.keyId());
         assertThat(verifier.verifyDigests(digests, chains)).isEmpty();
+
+        // a key that signs for years keeps its record locked for as long as what it signs
+        String record = layout.keyRecord(newSigner.keyId());
+        Instant later = Instant.now().plus(Duration.ofDays(400));
+        new KeyHistoryPublisher(s3, run.bucket, layout, new ObjectLockArchiveWriter(s3, run.bucket, 6,
+                ObjectLockArchiveWriter.Encryption.none()), 6).keepLocked(newSigner, later);
+        Instant lockedUntil = s3.getObjectRetention(b -> b.bucket(run.bucket).key(record)).retention().retainUntilDate();
+        assertThat(lockedUntil).isAfterOrEqualTo(ObjectLockArchiveWriter.retainUntil(later, later, 6));
     }
 }

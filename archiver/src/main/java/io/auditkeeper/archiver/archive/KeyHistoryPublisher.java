@@ -6,6 +6,8 @@ import io.auditkeeper.evidence.manifest.KeyRecord;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.store.KeyRecordReader;
+import io.auditkeeper.evidence.store.VersionListing;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -31,12 +33,41 @@ public final class KeyHistoryPublisher {
     private final String bucket;
     private final ArchiveLayout layout;
     private final ObjectLockArchiveWriter writer;
+    private final int retentionYears;
 
-    public KeyHistoryPublisher(S3Client s3, String bucket, ArchiveLayout layout, ObjectLockArchiveWriter writer) {
+    public KeyHistoryPublisher(S3Client s3, String bucket, ArchiveLayout layout, ObjectLockArchiveWriter writer,
+                               int retentionYears) {
         this.s3 = s3;
         this.bucket = bucket;
         this.layout = layout;
         this.writer = writer;
+        this.retentionYears = retentionYears;
+    }
+
+    /**
+     * Keeps the record of {@code signer}'s key locked for as long as what it signs now: until {@code now} plus the
+     * retention, extending its COMPLIANCE lock (which may only grow) when it is shorter. A record is written once,
+     * but its key may sign for years after; without this the record's lock would end before the entries it vouches
+     * for. Called at start and after every digest.
+     */
+    public void keepLocked(ManifestSigner signer, Instant now) {
+        String key = layout.keyRecord(signer.keyId());
+        Instant until = ObjectLockArchiveWriter.retainUntil(now, now, retentionYears);
+        for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, key)) {
+            if (!k.key().equals(key) || k.oldest() == null) {
+                continue;
+            }
+            for (VersionListing.Version v : k.versions()) {
+                Instant current = s3.getObjectRetention(b -> b.bucket(bucket).key(key).versionId(v.versionId()))
+                        .retention().retainUntilDate();
+                if (current == null || current.isBefore(until.minus(java.time.Duration.ofDays(1)))) {
+                    s3.putObjectRetention(b -> b.bucket(bucket).key(key).versionId(v.versionId())
+                            .retention(r -> r.mode(ObjectLockRetentionMode.COMPLIANCE).retainUntilDate(until)));
+                    LOG.atInfo().addKeyValue("key_id", signer.keyId()).addKeyValue("retain_until", until.toString())
+                            .log("key record lock extended");
+                }
+            }
+        }
     }
 
     /**
@@ -49,6 +80,7 @@ public final class KeyHistoryPublisher {
         Set<String> named = new KeyRecordReader(s3, bucket, layout).read().records().values().stream()
                 .map(KeyRecord::keyId).collect(Collectors.toSet());
         if (named.contains(signer.keyId())) {
+            keepLocked(signer, now);
             return;
         }
         if (named.isEmpty()) {
@@ -57,6 +89,7 @@ public final class KeyHistoryPublisher {
             named.add(first.keyId());
             LOG.atInfo().addKeyValue("key_id", first.keyId()).log("first signing key written to the key history");
             if (named.contains(signer.keyId())) {
+                keepLocked(signer, now);
                 return;
             }
         }
