@@ -227,14 +227,17 @@ public final class StreamProcessorService implements AutoCloseable {
         return lossDetector == null ? 0 : lossDetector.offsetsLost();
     }
 
-    /** Compares the output topics with what they must take: records as large as the raw topic holds (TopicCheck). */
+    /**
+     * Compares the raw topic with the replication and retention wanted, and the output topics with what they must
+     * take: records as large as the raw topic holds ({@link TopicCheck}).
+     */
     static void checkTopics(Admin admin, StreamProcessorConfig config) {
         TopicCheck.Mode mode = config.topicCheck().mode();
         if (mode == TopicCheck.Mode.OFF) {
             return;
         }
         TopicCheck.Described raw = TopicCheck.describe(admin, List.of(config.rawTopic())).get(config.rawTopic());
-        TopicCheck.check(admin, config.wantedOutputTopics(raw == null ? 0 : raw.maxMessageBytes()), mode,
+        TopicCheck.check(admin, config.wantedTopics(raw == null ? 0 : raw.maxMessageBytes()), mode,
                 "stream-processor");
     }
 

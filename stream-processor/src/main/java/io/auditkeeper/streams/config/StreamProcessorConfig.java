@@ -170,15 +170,21 @@ public final class StreamProcessorConfig {
     }
 
     /**
-     * What the stream-processor needs of its output topics ({@link TopicCheck}). Each output record comes from one
-     * raw record, so an output must take a record as large as the raw topic does: {@code rawMaxMessageBytes}, the raw
-     * topic's {@code max.message.bytes} (0 when the raw topic does not exist yet: not checked).
+     * What the stream-processor needs of the topics it uses ({@link TopicCheck}). The raw topic, first: the replication
+     * and {@code min.insync.replicas} configured for production, and at least the minimum retention, or raw records
+     * could be deleted before they are processed (its record size is ingest's to check). Then each output: an output
+     * record comes from one raw record, so it must take a record as large as the raw topic does:
+     * {@code rawMaxMessageBytes}, the raw topic's {@code max.message.bytes} (0 when the raw topic does not exist yet:
+     * not checked).
      */
-    public List<TopicCheck.Wanted> wantedOutputTopics(long rawMaxMessageBytes) {
+    public List<TopicCheck.Wanted> wantedTopics(long rawMaxMessageBytes) {
         TopicCheck.Settings check = topicCheck();
-        return outputTopics().stream()
+        List<TopicCheck.Wanted> wanted = new java.util.ArrayList<>();
+        wanted.add(check.wanted(rawTopic(), 0, 0));
+        outputTopics().stream()
                 .map(t -> check.wanted(t.name(), rawMaxMessageBytes, Math.max(0, t.replicationFactor())))
-                .toList();
+                .forEach(wanted::add);
+        return wanted;
     }
 
     public Map<String, Object> kafkaClientOverrides() {

@@ -62,11 +62,12 @@ class StreamProcessorConfigTest {
     }
 
     @Test
-    void shouldWantEachOutputToTakeWhatTheRawTopicTakesWhenCheckingTopics() {
+    void shouldWantTheRawTopicsRetentionAndEachOutputToTakeWhatTheRawTopicTakesWhenCheckingTopics() {
         StreamProcessorConfig c = StreamProcessorConfig.of(Map.of("kafka.bootstrap-servers", "k:9092",
                 "topics.outputs.replication-factor", "3", "topics.min-insync-replicas", "2"));
 
-        assertThat(c.wantedOutputTopics(1000)).containsExactly(
+        assertThat(c.wantedTopics(1000)).containsExactly(
+                new TopicCheck.Wanted("audit.raw", 0, 2, 2, 86_400_000L),
                 new TopicCheck.Wanted("audit.events", 1000, 3, 2, 86_400_000L),
                 new TopicCheck.Wanted("audit.phi-access", 1000, 3, 2, 86_400_000L),
                 new TopicCheck.Wanted("audit.alerts", 1000, 3, 2, 86_400_000L),
