@@ -206,6 +206,8 @@ while IFS= read -r rkey <&5; do
   rversion=$(jq -r --arg k "$rkey" '[(.Versions // [])[] | select(.Key == $k)] | last | .VersionId // empty' "$WORK/keyversions.json")
   [ -n "$rversion" ] || continue
   s3api get-object --bucket "$BUCKET" --key="$rkey" --version-id="$rversion" "$WORK/records/$(basename "$rkey")" >/dev/null
+  jq -r --arg k "$rkey" '[(.Versions // [])[] | select(.Key == $k)] | last | .LastModified' "$WORK/keyversions.json" \
+    > "$WORK/records/$(basename "$rkey" .json).written"
 done 5< <(jq -r '[(.Versions // [])[], (.DeleteMarkers // [])[] | .Key] | unique | .[]' "$WORK/keyversions.json")
 progress=1
 while [ "$progress" -eq 1 ]; do
@@ -228,6 +230,7 @@ while [ "$progress" -eq 1 ]; do
       fail keys "$name: keyId $r_id is not the SHA-256 of its public key ($actual)"
     elif verify_signature "$WORK/record.canonical" "$(jq -r '.signature // ""' "$record")" "$signer"; then
       [ -f "$WORK/keys/$r_id.pem" ] || cp "$WORK/record.pem" "$WORK/keys/$r_id.pem"
+      printf '%s\t%s\t%s\n' "$r_id" "$r_prev" "$(cat "${record%.json}.written")" >> "$WORK/trusted.tsv"
       ok keys "$name: key $r_id, signed by $([ "$r_prev" = null ] && echo "itself (the pinned key)" || echo "key $r_prev")"
     else
       fail keys "$name: the record of key $r_id is not signed by $([ "$r_prev" = null ] && echo itself || echo "key $r_prev")"
@@ -240,6 +243,60 @@ for record in "$WORK"/records/*.json; do
   [ -f "$record" ] || continue
   fail keys "${ROOT}keys/$(basename "$record"): key $(jq -r .keyId "$record") is not reached from the pinned key $KEY_FP"
 done
+touch "$WORK/trusted.tsv"
+
+# Revocations: key-revocations/<keyId>.json, {version,keyId,revokedFrom,signedBy,signature}. One counts when its
+# signer is trusted, descends from the revoked key, and every key on the way back was introduced before revokedFrom
+# (a key introduced later may be the thief's). What the revoked key signed in objects S3 wrote from then on is refused.
+: > "$WORK/revoked.tsv"
+s3api list-object-versions --bucket "$BUCKET" --prefix="${ROOT}key-revocations/" > "$WORK/revocations.json"
+while IFS= read -r vkey <&6; do
+  vversion=$(jq -r --arg k "$vkey" '[(.Versions // [])[] | select(.Key == $k)] | last | .VersionId // empty' "$WORK/revocations.json")
+  [ -n "$vversion" ] || { fail keys "$vkey: only delete marker(s)"; continue; }
+  s3api get-object --bucket "$BUCKET" --key="$vkey" --version-id="$vversion" "$WORK/revocation.json" >/dev/null
+  IFS=$'\t' read -r v_id v_from v_by < <(jq -r '[.keyId, .revokedFrom, .signedBy] | @tsv' "$WORK/revocation.json")
+  v_key=$(key_file "$v_by")
+  jq -j -c '{version,keyId,revokedFrom,signedBy}' "$WORK/revocation.json" > "$WORK/revocation.canonical"
+  fault=""
+  if [ -z "$v_key" ] || [ "$v_by" = "$v_id" ]; then
+    fault="signed by key $v_by, which is not trusted"
+  else
+    k=$v_by
+    while [ -n "$k" ] && [ "$k" != "$v_id" ]; do
+      line=$(awk -F'\t' -v k="$k" '$1 == k' "$WORK/trusted.tsv" | head -n 1)
+      [ -n "$line" ] || { k=""; break; }
+      written=$(cut -f3 <<< "$line")
+      if [ "$(ns "$written")" -ge "$(ns "$v_from")" ]; then
+        fault="signed by key $v_by, but key $k on its way back to the revoked key was introduced at $written, not before the revocation's $v_from"
+        break
+      fi
+      k=$(cut -f2 <<< "$line")
+      [ "$k" = null ] && k=""
+    done
+    if [ -z "$fault" ] && [ "$k" != "$v_id" ]; then
+      fault="signed by key $v_by, which does not descend from the revoked key $v_id"
+    fi
+  fi
+  if [ -z "$fault" ] && ! verify_signature "$WORK/revocation.canonical" "$(jq -r '.signature // ""' "$WORK/revocation.json")" "$v_key"; then
+    fault="the signature does not verify with key $v_by"
+  fi
+  if [ -n "$fault" ]; then
+    fail keys "$vkey: revocation: $fault"
+  else
+    printf '%s\t%s\n' "$v_id" "$v_from" >> "$WORK/revoked.tsv"
+    info keys "$vkey: key $v_id revoked from $v_from by key $v_by"
+  fi
+done 6< <(jq -r '[(.Versions // [])[], (.DeleteMarkers // [])[] | .Key] | unique | .[]' "$WORK/revocations.json")
+# revoked_from KEY_ID: the time it is revoked from, or nothing
+revoked_from() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$WORK/revoked.tsv" | sort | head -n 1; }
+# a key introduced by a revoked key after the revocation is not trusted
+while IFS=$'\t' read -r t_id t_prev t_written; do
+  from=$(revoked_from "$t_prev")
+  if [ -n "$from" ] && [ "$(ns "$t_written")" -ge "$(ns "$from")" ]; then
+    fail keys "${ROOT}keys/$t_id.json: the record of key $t_id was signed by key $t_prev, revoked from $from, and written at $t_written"
+    rm -f "$WORK/keys/$t_id.pem"
+  fi
+done < "$WORK/trusted.tsv"
 
 # ---------------------------------------------------------------------------------------------------- 2. the bucket
 if s3api get-object-lock-configuration --bucket "$BUCKET" > "$WORK/lock.json"; then
@@ -438,6 +495,14 @@ verify_partition() {
     local e_key_id e_key
     e_key_id=$(jq -r '.keyId // empty' "$WORK/entry.json")
     e_key=$(key_file "$e_key_id")
+    local e_from e_written
+    e_from=$(revoked_from "${e_key_id:-$KEY_FP}")
+    if [ -n "$e_from" ]; then
+      e_written=$(awk -F'\t' -v k="$mkey" -v v="$mversion" '$1 == k && $2 == v { print $3 }' "$WORK/mversions.tsv")
+      if [ -z "$e_written" ] || [ "$(ns "$e_written")" -ge "$(ns "$e_from")" ]; then
+        fail revoked "$mkey: signed with key ${e_key_id:-$KEY_FP}, revoked from $e_from, in a manifest object written at ${e_written:-an unknown time}"
+      fi
+    fi
     if [ -z "$e_key" ]; then
       fail signature "$mkey: signed with key $e_key_id, which the key history trusted from $PUBKEY does not name"
     elif verify_signature "$WORK/entry.canonical" "$signature" "$e_key"; then

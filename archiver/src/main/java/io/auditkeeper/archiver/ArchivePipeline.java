@@ -114,6 +114,7 @@ final class ArchivePipeline implements AutoCloseable {
         ArchiveLayout layout = new ArchiveLayout(config.prefix());
         keyHistory = new KeyHistoryPublisher(s3, config.bucket(), layout, writer, config.retentionYears());
         keyHistory.ensure(signer, config.previousSigningKeyFile().map(ManifestSigner::fromPemFile), Instant.now());
+        keyHistory.revoke(signer, config.revokedKeys(), Instant.now());
         this.signer = signer;
         publishFirstPublicKey(writer, layout.publicKey(), signer);
         S3ManifestStore manifests = new S3ManifestStore(s3, config.bucket(), config.prefix(), writer);

@@ -44,6 +44,62 @@ class KeyRotationIT {
     Path dir;
 
     @Test
+    void shouldRefuseWhatTheOldKeySignsAfterItsRevocationAndKeepWhatItSignedBefore(LocalStack stack) throws Exception {
+        ArchiverTestRun run = new ArchiverTestRun(dir, stack, stack.openSearchUrl(), stack.s3().endpoint().toString());
+        try (ArchiverService first = run.start()) {
+            run.send(0, 60);
+            awaitAtLeast("archived with the first key", first::archivedRecords, 60);
+        }
+        Path oldKey = dir.resolve("signing.pem");
+        Path newKey = dir.resolve("rotated.pem");
+        ManifestSigner.generate(newKey, dir.resolve("rotated.pub.pem"));
+        ManifestSigner oldSigner = ManifestSigner.fromPemFile(oldKey);
+        ManifestSigner newSigner = ManifestSigner.fromPemFile(newKey);
+        try (ArchiverService rotated = run.start(Map.of("manifest.signing-key-file", newKey.toString(),
+                "manifest.previous-signing-key-file", oldKey.toString()))) {
+            run.send(60, 120);
+            awaitAtLeast("archived with the new key", rotated::archivedRecords, 60);
+        }
+        Instant compromised = Instant.now();
+        try (ArchiverService revoking = run.start(Map.of("manifest.signing-key-file", newKey.toString(),
+                "manifest.revoked-keys", oldSigner.keyId() + "@" + compromised))) {
+            run.send(120, 180);
+            awaitAtLeast("archived after the revocation", revoking::archivedRecords, 60);
+        }
+        // whoever stole the old key runs an archiver with it
+        try (ArchiverService thief = run.start()) {
+            run.send(180, 240);
+            awaitAtLeast("archived by the thief", thief::archivedRecords, 60);
+        }
+
+        S3Client s3 = stack.s3().client();
+        ArchiveLayout layout = new ArchiveLayout("");
+        KeyRecordReader.History history = new KeyRecordReader(s3, run.bucket, layout).read();
+        KeyHistory keys = history.trustFrom(ManifestVerifier.fromPublicKeyPemFile(dir.resolve("signing.pub.pem"))
+                .keys().pinnedKey());
+        ManifestVerifier verifier = ManifestVerifier.withKeys(keys);
+        assertThat(keys.problems()).isEmpty();
+        assertThat(keys.revokedFrom(oldSigner.keyId())).isEqualTo(compromised);
+        assertThat(keys.trustedIds()).containsExactly(oldSigner.keyId(), newSigner.keyId());
+        List<ManifestEntry> flagged = new java.util.ArrayList<>();
+        List<ManifestEntry> oldBefore = new java.util.ArrayList<>();
+        for (int p = 0; p < ArchiverTestRun.PARTITIONS; p++) {
+            ManifestReader.Chain chain = new ManifestReader(s3, run.bucket, layout).readChain(run.topic, p);
+            assertThat(verifier.verifyPartition(chain.entries(), new S3ObjectStore(s3, run.bucket), Instant.now(),
+                    Duration.ofDays(6 * 365 + 1)).problems()).as("partition %d: signatures, chain, objects", p).isEmpty();
+            verifier.revokedSignatures(chain.entries(), chain::writtenAt).forEach(x -> chain.entries().stream()
+                    .filter(e -> e.key().equals(x.key())).forEach(flagged::add));
+            chain.entries().stream().filter(e -> oldSigner.keyId().equals(e.keyId()))
+                    .filter(e -> chain.writtenAt(e).isBefore(compromised)).forEach(oldBefore::add);
+        }
+        assertThat(flagged).as("the thief's entries").isNotEmpty()
+                .allSatisfy(e -> assertThat(e.keyId()).isEqualTo(oldSigner.keyId()))
+                .allSatisfy(e -> assertThat(e.lastOffset()).isGreaterThanOrEqualTo(180 / ArchiverTestRun.PARTITIONS));
+        assertThat(oldBefore).as("the old key's entries from before the compromise stay evidence").isNotEmpty()
+                .doesNotContainAnyElementsOf(flagged);
+    }
+
+    @Test
     void shouldChainEntriesOfTheOldAndTheNewKeyAndVerifyThemAllFromThePinnedFirstKey(LocalStack stack) throws Exception {
         ArchiverTestRun run = new ArchiverTestRun(dir, stack, stack.openSearchUrl(), stack.s3().endpoint().toString());
         try (ArchiverService first = run.start(Map.of("digest.interval-ms", "1000"))) {

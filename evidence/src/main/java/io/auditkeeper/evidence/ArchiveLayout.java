@@ -144,6 +144,16 @@ public final class ArchiveLayout {
         return root + "keys/";
     }
 
+    /** Where the revocations of signing keys are. */
+    public String revocations() {
+        return root + "key-revocations/";
+    }
+
+    /** The revocation of one signing key. */
+    public String revocation(String keyId) {
+        return revocations() + keyId + ".json";
+    }
+
     /** The record of one signing key. */
     public String keyRecord(String keyId) {
         return keys() + keyId + ".json";

@@ -3,6 +3,7 @@ package io.auditkeeper.archiver.archive;
 import io.auditkeeper.archiver.s3.ObjectLockArchiveWriter;
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.KeyRecord;
+import io.auditkeeper.evidence.manifest.KeyRevocation;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.store.KeyRecordReader;
@@ -104,6 +105,42 @@ public final class KeyHistoryPublisher {
         put(previous.get().sign(KeyRecord.unsigned(signer.publicKeyPem(), previous.get().keyId())), now);
         LOG.atInfo().addKeyValue("key_id", signer.keyId()).addKeyValue("previous_key_id", previous.get().keyId())
                 .log("new signing key written to the key history, signed by the previous key");
+    }
+
+    /**
+     * Writes the revocation of each key of {@code revoked} from its time, signed by {@code signer}, unless one is there
+     * already.
+     *
+     * @throws IllegalStateException when {@code signer}'s key does not descend from a key to revoke (verify would not
+     *                               count the revocation) or is that key
+     */
+    public void revoke(ManifestSigner signer, Map<String, Instant> revoked, Instant now) {
+        if (revoked.isEmpty()) {
+            return;
+        }
+        KeyRecordReader.History history = new KeyRecordReader(s3, bucket, layout).read();
+        Map<String, String> previous = new java.util.HashMap<>();
+        history.records().values().stream().filter(r -> !r.first())
+                .forEach(r -> previous.put(r.keyId(), r.previousKeyId()));
+        Set<String> done = history.revocations().values().stream().map(KeyRevocation::keyId).collect(Collectors.toSet());
+        revoked.forEach((keyId, from) -> {
+            if (done.contains(keyId)) {
+                return;
+            }
+            boolean descends = false;
+            for (String k = previous.get(signer.keyId()); k != null && !descends; k = previous.get(k)) {
+                descends = k.equals(keyId);
+            }
+            if (!descends) {
+                throw new IllegalStateException("manifest.revoked-keys names key " + keyId + ", but this archiver's key "
+                        + signer.keyId() + " does not descend from it in the key history; only a key that replaced"
+                        + " it can revoke it (docs/operations.md, \"A compromised signing key\")");
+            }
+            KeyRevocation r = signer.sign(KeyRevocation.unsigned(keyId, from));
+            writer.put(layout.revocation(keyId), ManifestCodec.writeRevocation(r), "application/json", Map.of(), now);
+            LOG.atWarn().addKeyValue("key_id", keyId).addKeyValue("revoked_from", from.toString())
+                    .log("signing key revoked");
+        });
     }
 
     private void put(KeyRecord record, Instant now) {

@@ -171,6 +171,8 @@ public final class ArchiverConfig {
                     "Ed25519 private key (PKCS#8 PEM, openssl genpkey -algorithm ed25519) that signs manifest entries and digests. Its key must be in the archive's key history (keys/): the first archiver writes it there; a new key gets there through manifest.previous-signing-key-file.")
             .define("manifest.previous-signing-key-file", Type.STRING, null, Importance.MEDIUM,
                     "To rotate the signing key: the current key, which the archive's key history names, while manifest.signing-key-file holds the new one. At start the archiver writes the new key's record to keys/, signed with this key, then signs with the new key; archivers still on the old key go on verifying (docs/operations.md, \"Rotating the manifest signing key\"). Remove it once every archiver runs with the new key.")
+            .define("manifest.revoked-keys", Type.LIST, List.of(), Importance.MEDIUM,
+                    "Signing keys to revoke, as keyId@instant (the key's id, the SHA-256 of its public key DER, and the time from which it is not trusted, ISO-8601 UTC): at start the archiver writes each revocation to key-revocations/, signed with its own key, which must descend from the revoked one. verify then refuses what the revoked key signed in manifest objects S3 wrote from that time on (docs/operations.md, \"A compromised signing key\").")
             .define(CommonConfig.adminEnabledKey())
             .define(CommonConfig.adminHostKey())
             .define(CommonConfig.adminPortKey(9092));
@@ -209,6 +211,7 @@ public final class ArchiverConfig {
         if (!Files.isReadable(signingKeyFile())) {
             throw new ConfigException("manifest.signing-key-file", signingKeyFile().toString(), "file does not exist or is not readable");
         }
+        revokedKeys();
         previousSigningKeyFile().ifPresent(previous -> {
             if (!Files.isReadable(previous)) {
                 throw new ConfigException("manifest.previous-signing-key-file", previous.toString(),
@@ -503,6 +506,27 @@ public final class ArchiverConfig {
     public String deadLetterGroupId() { return values.getString("dead-letters.group-id"); }
     public Duration digestInterval() { return Duration.ofMillis(values.getLong("digest.interval-ms")); }
     public Path signingKeyFile() { return Path.of(values.getString("manifest.signing-key-file")); }
+    /** {@code manifest.revoked-keys}: each key id with the time it is revoked from. */
+    public java.util.Map<String, java.time.Instant> revokedKeys() {
+        java.util.Map<String, java.time.Instant> out = new java.util.LinkedHashMap<>();
+        for (String item : values.getList("manifest.revoked-keys")) {
+            int at = item.indexOf('@');
+            String id = at < 0 ? "" : item.substring(0, at).trim();
+            java.time.Instant from;
+            try {
+                from = java.time.Instant.parse(item.substring(at + 1).trim());
+            } catch (RuntimeException e) {
+                from = null;
+            }
+            if (!id.matches("[0-9a-f]{64}") || from == null) {
+                throw new ConfigException("manifest.revoked-keys", item,
+                        "each entry is keyId@instant: 64 lowercase hex digits, @, an ISO-8601 UTC instant");
+            }
+            out.put(id, from);
+        }
+        return out;
+    }
+
     public java.util.Optional<Path> previousSigningKeyFile() {
         String v = values.getString("manifest.previous-signing-key-file");
         return v == null || v.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(v));

@@ -75,8 +75,10 @@ final class ArchiveReplay {
             ManifestReader.Chain read = manifests.readChain(topic, partition);
             chains.put(partition, read.entries());
             // a manifest written on top is read at its first version; the objects it names fail their check below
-            rewritten.put(partition, read.problems().stream()
+            List<Problem> contested = new ArrayList<>(read.problems().stream()
                     .filter(p -> p.kind() == Problem.Kind.REWRITTEN_MANIFEST).toList());
+            contested.addAll(check.revoked(read.entries(), read::writtenAt));
+            rewritten.put(partition, contested);
             for (Problem p : read.problems().stream().filter(p -> p.kind() != Problem.Kind.REWRITTEN_MANIFEST).toList()) {
                 failed++;
                 listener.unreadable(p, continueOnError);

@@ -113,7 +113,7 @@ public final class ArchiveVerification {
         ArchiveLayout layout = new ArchiveLayout(prefix);
         // every key trusted from the pinned one through the archive's key history; entries name theirs
         KeyRecordReader.History history = new KeyRecordReader(s3, bucket, layout).read();
-        KeyHistory keys = KeyHistory.from(this.verifier.keys().pinnedKey(), history.records());
+        KeyHistory keys = history.trustFrom(this.verifier.keys().pinnedKey());
         ManifestVerifier verifier = ManifestVerifier.withKeys(keys);
         List<Problem> keyProblems = new ArrayList<>(history.problems());
         keyProblems.addAll(keys.problems());
@@ -152,7 +152,9 @@ public final class ArchiveVerification {
                     now, minimumRetention);
             ranges.put(partition, range);
             reports.put(partition, report);
-            unreadable.put(partition, read.problems());
+            List<Problem> found = new ArrayList<>(read.problems());
+            found.addAll(verifier.revokedSignatures(range, read::writtenAt));
+            unreadable.put(partition, found);
         }
 
         Map<Integer, List<Leftover>> unreferenced = ManifestVerifier.unreferencedObjects(layout, topic,

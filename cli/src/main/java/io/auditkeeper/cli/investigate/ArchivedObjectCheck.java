@@ -30,6 +30,11 @@ final class ArchivedObjectCheck {
     private final ManifestVerifier verifier;
     private final ObjectStore store;
 
+    /** Entries of {@code entries} signed with a revoked key after its revocation ({@link ManifestVerifier#revokedSignatures}). */
+    List<Problem> revoked(List<ManifestEntry> entries, java.util.function.Function<ManifestEntry, java.time.Instant> writtenAt) {
+        return verifier.revokedSignatures(entries, writtenAt);
+    }
+
     ArchivedObjectCheck(ManifestVerifier verifier, ObjectStore store) {
         this.verifier = verifier;
         this.store = store;

@@ -22,8 +22,8 @@ record PublicKeySource(ManifestVerifier verifier, String description, boolean fr
     static PublicKeySource load(Path file, S3Client s3, String bucket, ArchiveLayout layout) {
         PublicKeySource pinned = pinned(file, s3, bucket, layout);
         // the keys that followed the pinned one, each trusted through a record the key before it signed
-        KeyHistory keys = KeyHistory.from(pinned.verifier().keys().pinnedKey(),
-                new KeyRecordReader(s3, bucket, layout).read().records());
+        KeyHistory keys = new KeyRecordReader(s3, bucket, layout).read()
+                .trustFrom(pinned.verifier().keys().pinnedKey());
         return new PublicKeySource(ManifestVerifier.withKeys(keys), pinned.description(), pinned.fromBucket());
     }
 

@@ -5,6 +5,8 @@ import io.auditkeeper.archiver.archive.S3ManifestStore;
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
+import io.auditkeeper.evidence.manifest.KeyRecord;
+import io.auditkeeper.evidence.manifest.KeyRevocation;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.store.DigestReader;
@@ -156,6 +158,64 @@ class VerifyByHandIT {
                 .as("the hidden entry is still read, from its version, and still chains")
                 .containsPattern(line("OK", "chain", archive.manifestKey(hidden)))
                 .containsPattern("(?m)^FAILED: 2 check\\(s\\) failed$");
+    }
+
+    /**
+     * Before the last: the revocation applies to the whole archive. The archive's key is rotated by hand (a new key's
+     * record, signed by the archive's key) and revoked from now by the new key; then an entry signed with the old key
+     * is added to partition 0's chain, as a thief holding it would. Both verifiers refuse that entry and only it.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void shouldRefuseInBothVerifiersAnEntryTheRevokedKeySignedAfterItsRevocation() throws Exception {
+        S3Client s3 = archive.archive().stack().s3().client();
+        String bucket = archive.bucket();
+        ArchiveLayout layout = new ArchiveLayout(archive.prefix());
+        ManifestSigner old = ManifestSigner.fromPemFile(archive.archive().signingKey());
+        Path newKey = dir.resolve("successor.pem");
+        ManifestSigner.generate(newKey, dir.resolve("successor.pub.pem"));
+        ManifestSigner successor = ManifestSigner.fromPemFile(newKey);
+        put(s3, bucket, layout.keyRecord(successor.keyId()),
+                ManifestCodec.writeKeyRecord(old.sign(KeyRecord.unsigned(successor.publicKeyPem(), old.keyId()))));
+        Thread.sleep(1_100); // S3 write times have one-second steps: the revocation time comes after the record's
+        Instant compromised = Instant.now();
+        put(s3, bucket, layout.revocation(old.keyId()),
+                ManifestCodec.writeRevocation(successor.sign(KeyRevocation.unsigned(old.keyId(), compromised))));
+        Thread.sleep(1_100);
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 0);
+        ManifestEntry head = chain.get(chain.size() - 1);
+        ManifestEntry stolen = old.sign(ManifestEntry.unsigned(head.topic(), head.partition(), head.lastOffset() + 1,
+                head.lastOffset() + 5, 5, Instant.parse(head.lastEventTime()), Instant.parse(head.lastEventTime()),
+                head.key(), head.versionId(), head.sha256(), head.hash(), "COMPLIANCE", Instant.parse(head.retainUntil())));
+        archive.manifests().put(stolen, Instant.parse(head.lastEventTime()));
+        String stolenManifest = archive.manifestKey(stolen);
+
+        Result byHand = archive.verify(archive.topic() + "/0", archive.publicKey());
+        CliRun java = CliRun.of(archive.archive().args(List.of("verify"), "--json", "--public-key",
+                archive.publicKey().toString()));
+
+        assertThat(byHand.out())
+                .containsPattern(line("OK", "keys", archive.prefix() + "/keys/" + successor.keyId() + ".json"))
+                .containsPattern(line("INFO", "keys", archive.prefix() + "/key-revocations/" + old.keyId() + ".json")
+                        + ": key " + old.keyId() + " revoked from")
+                .containsPattern(line("FAIL", "revoked", stolenManifest) + ": signed with key " + old.keyId())
+                .doesNotContainPattern(line("FAIL", "revoked", archive.manifestKey(head)));
+        assertThat(java.code()).as(java.out() + java.err()).isEqualTo(1);
+        JsonNode doc = AuditJson.mapper().readTree(java.out());
+        List<String> revoked = new ArrayList<>();
+        doc.path("partitions").forEach(p -> p.path("problems").forEach(x -> {
+            if (x.path("kind").asText().equals("KEY_REVOKED")) {
+                revoked.add(x.path("key").asText() + " " + x.path("firstOffset").asLong());
+            }
+        }));
+        assertThat(revoked).as("only the entry signed after the revocation").containsExactly(
+                stolen.key() + " " + stolen.firstOffset());
+        assertThat(doc.path("keys").path("trusted")).hasSize(2);
+    }
+
+    private static void put(S3Client s3, String bucket, String key, byte[] bytes) throws Exception {
+        String md5 = md5(bytes);
+        s3.putObject(b -> b.bucket(bucket).key(key).contentMD5(md5), RequestBody.fromBytes(bytes));
     }
 
     /** Last: the digest it rewrites is every partition's. */

@@ -1,6 +1,7 @@
 package io.auditkeeper.evidence.manifest;
 
 import java.security.PublicKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,27 +20,61 @@ public final class KeyHistory {
     private final String pinnedId;
     private final Map<String, PublicKey> trusted;
     private final List<Problem> problems;
+    private final Map<String, Instant> revoked;
 
-    private KeyHistory(PublicKey pinned, Map<String, PublicKey> trusted, List<Problem> problems) {
+    private KeyHistory(PublicKey pinned, Map<String, PublicKey> trusted, List<Problem> problems,
+                       Map<String, Instant> revoked) {
         this.pinned = pinned;
         this.pinnedId = KeyIds.of(pinned);
         this.trusted = Collections.unmodifiableMap(trusted);
         this.problems = List.copyOf(problems);
+        this.revoked = Map.copyOf(revoked);
     }
 
     /** Only the pinned key: an archive without a key history, or a check that does not read it. */
     public static KeyHistory pinned(PublicKey pinned) {
         Map<String, PublicKey> trusted = new LinkedHashMap<>();
         trusted.put(KeyIds.of(pinned), pinned);
-        return new KeyHistory(pinned, trusted, List.of());
+        return new KeyHistory(pinned, trusted, List.of(), Map.of());
     }
 
     /**
      * The keys trusted from {@code pinned} through {@code records} (in any order; each record with the S3 key it was read
-     * from, for the findings).
+     * from, for the findings), with no revocation.
      */
     public static KeyHistory from(PublicKey pinned, Map<String, KeyRecord> recordsByObjectKey) {
+        return from(pinned, recordsByObjectKey, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #from(PublicKey, Map)}, with revocations. A revocation counts when its signer is trusted and descends
+     * from the revoked key; then a record the revoked key signed in an object written from the revocation's time on
+     * is not trusted ({@link Problem.Kind#KEY_REVOKED}). A revocation counts only when every record from its signer back
+     * to the revoked key was written before the time it revokes from: a key introduced after the compromise may be the
+     * thief's, and cannot vouch for anything (trust must then be pinned anew, out of band).
+     *
+     * @param recordWrittenAt the S3 write time of each record's object, by object key
+     */
+    public static KeyHistory from(PublicKey pinned, Map<String, KeyRecord> recordsByObjectKey,
+                                  Map<String, Instant> recordWrittenAt, Map<String, KeyRevocation> revocations) {
+        Trust all = trust(pinned, recordsByObjectKey, recordWrittenAt, Map.of());
+        List<Problem> revocationFaults = new ArrayList<>();
+        Map<String, Instant> revoked = validRevocations(all, revocations, revocationFaults);
+        Trust trust = revoked.isEmpty() ? all : trust(pinned, recordsByObjectKey, recordWrittenAt, revoked);
+        List<Problem> problems = new ArrayList<>(trust.problems);
+        problems.addAll(revocationFaults);
+        return new KeyHistory(pinned, trust.keys, problems, revoked);
+    }
+
+    private record Trust(Map<String, PublicKey> keys, Map<String, String> previous, Map<String, Instant> introducedAt,
+                         List<Problem> problems) {
+    }
+
+    private static Trust trust(PublicKey pinned, Map<String, KeyRecord> recordsByObjectKey,
+                               Map<String, Instant> writtenAt, Map<String, Instant> revoked) {
         Map<String, PublicKey> trusted = new LinkedHashMap<>();
+        Map<String, String> previous = new LinkedHashMap<>();
+        Map<String, Instant> introducedAt = new LinkedHashMap<>();
         String pinnedId = KeyIds.of(pinned);
         trusted.put(pinnedId, pinned);
         List<Problem> problems = new ArrayList<>();
@@ -65,11 +100,23 @@ public final class KeyHistory {
                 }
                 it.remove();
                 progress = true;
-                if (ManifestVerifier.signatureValid(signer, r.canonicalBytes(), r.signature())) {
-                    trusted.putIfAbsent(r.keyId(), own);
-                } else {
+                Instant revokedFrom = r.first() ? null : revoked.get(r.previousKeyId());
+                Instant at = writtenAt.get(e.getKey());
+                if (!ManifestVerifier.signatureValid(signer, r.canonicalBytes(), r.signature())) {
                     problems.add(new Problem(Problem.Kind.BAD_KEY_RECORD, e.getKey(), -1, -1, "the record of key "
                             + r.keyId() + " is not signed by " + (r.first() ? "itself" : "key " + r.previousKeyId())));
+                } else if (revokedFrom != null && (at == null || !at.isBefore(revokedFrom))) {
+                    problems.add(new Problem(Problem.Kind.KEY_REVOKED, e.getKey(), -1, -1, "the record of key "
+                            + r.keyId() + " was signed by key " + r.previousKeyId() + ", revoked from " + revokedFrom
+                            + ", and written " + (at == null ? "at an unknown time" : "at " + at)));
+                } else {
+                    trusted.putIfAbsent(r.keyId(), own);
+                    if (!r.first()) {
+                        previous.putIfAbsent(r.keyId(), r.previousKeyId());
+                        if (at != null) {
+                            introducedAt.putIfAbsent(r.keyId(), at);
+                        }
+                    }
                 }
             }
         }
@@ -77,7 +124,67 @@ public final class KeyHistory {
                 r.first() ? "key " + r.keyId() + " claims to be the first key, but the pinned key is " + pinnedId
                         : "key " + r.keyId() + " follows key " + r.previousKeyId()
                         + ", which no record trusted from the pinned key names")));
-        return new KeyHistory(pinned, trusted, problems);
+        return new Trust(trusted, previous, introducedAt, problems);
+    }
+
+    /** The earliest time each key is revoked from, by the revocations that count; their faults to {@code problems}. */
+    private static Map<String, Instant> validRevocations(Trust trust, Map<String, KeyRevocation> revocations,
+                                                         List<Problem> problems) {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        revocations.forEach((objectKey, r) -> {
+            String fault = r.malformation();
+            if (fault == null) {
+                PublicKey signer = trust.keys.get(r.signedBy());
+                if (signer == null) {
+                    fault = "signed by key " + r.signedBy() + ", which is not trusted";
+                } else if (!descends(trust.previous, r.signedBy(), r.keyId())) {
+                    fault = "signed by key " + r.signedBy() + ", which does not descend from the revoked key "
+                            + r.keyId();
+                } else if (introducedAfter(trust, r.signedBy(), r.keyId(), r.from()) != null) {
+                    String late = introducedAfter(trust, r.signedBy(), r.keyId(), r.from());
+                    fault = "signed by key " + r.signedBy() + ", but key " + late + " on its way back to the revoked"
+                            + " key was introduced at " + trust.introducedAt.get(late) + ", not before the revocation's "
+                            + r.revokedFrom() + ": it may be the thief's; pin a key out of band";
+                } else if (!ManifestVerifier.signatureValid(signer, r.canonicalBytes(), r.signature())) {
+                    fault = "the signature does not verify with key " + r.signedBy();
+                }
+            }
+            if (fault != null) {
+                if (problems != null) {
+                    problems.add(new Problem(Problem.Kind.BAD_KEY_RECORD, objectKey, -1, -1, "revocation: " + fault));
+                }
+            } else {
+                out.merge(r.keyId(), r.from(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        });
+        return out;
+    }
+
+    /** The first key from {@code key} back to (not including) {@code ancestor} introduced from {@code from} on. */
+    private static String introducedAfter(Trust trust, String key, String ancestor, Instant from) {
+        for (String k = key; k != null && !k.equals(ancestor); k = trust.previous.get(k)) {
+            Instant at = trust.introducedAt.get(k);
+            if (at == null || !at.isBefore(from)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    private static boolean descends(Map<String, String> previous, String key, String ancestor) {
+        String k = previous.get(key);
+        for (int hops = 0; k != null && hops < 10_000; hops++) {
+            if (k.equals(ancestor)) {
+                return true;
+            }
+            k = previous.get(k);
+        }
+        return false;
+    }
+
+    /** When the key is revoked from, or null when it is not. */
+    public Instant revokedFrom(String keyId) {
+        return keyId == null ? revoked.get(pinnedId) : revoked.get(keyId);
     }
 
     /** The key an entry or digest names, or the pinned key for format version 1 (no key named); null if untrusted. */

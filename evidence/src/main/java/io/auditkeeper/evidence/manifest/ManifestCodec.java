@@ -24,6 +24,7 @@ public final class ManifestCodec {
     private static final ObjectReader ENTRY = strict(AuditJson.mapper().readerFor(ManifestEntry.class));
     private static final ObjectReader DIGEST = strict(AuditJson.mapper().readerFor(Digest.class));
     private static final ObjectReader KEY_RECORD = strict(AuditJson.mapper().readerFor(KeyRecord.class));
+    private static final ObjectReader REVOCATION = strict(AuditJson.mapper().readerFor(KeyRevocation.class));
 
     private ManifestCodec() {
     }
@@ -94,6 +95,29 @@ public final class ManifestCodec {
             throw new ManifestFormatException(0, "digest: " + e.getOriginalMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new ManifestFormatException(0, "digest: " + e, e);
+        }
+    }
+
+    /** A revocation as one JSON document followed by a newline. */
+    public static byte[] writeRevocation(KeyRevocation revocation) {
+        byte[] json = json(revocation);
+        byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
+        out[json.length] = '\n';
+        return out;
+    }
+
+    /**
+     * A revocation file.
+     *
+     * @throws ManifestFormatException when it is not exactly one revocation
+     */
+    public static KeyRevocation readRevocation(byte[] json) {
+        try {
+            return REVOCATION.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new ManifestFormatException(0, "revocation: " + e.getOriginalMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new ManifestFormatException(0, "revocation: " + e, e);
         }
     }
 

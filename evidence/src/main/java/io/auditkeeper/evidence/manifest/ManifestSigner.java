@@ -186,6 +186,23 @@ public final class ManifestSigner {
         return unsigned.withSignature(signBase64(unsigned.canonicalBytes()));
     }
 
+    /**
+     * Signs the revocation of another key, as this key ({@code signedBy}). Whether this key may revoke that one (it
+     * must descend from it) is for the verifier to judge against the key history.
+     */
+    public KeyRevocation sign(KeyRevocation unsigned) {
+        KeyRevocation named = unsigned.signedBy(keyId(), null);
+        String problem = named.malformation();
+        if (problem == null && named.keyId().equals(keyId())) {
+            problem = "a key does not revoke itself";
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("refusing to sign the revocation of key " + unsigned.keyId() + ": "
+                    + problem);
+        }
+        return named.signedBy(keyId(), signBase64(named.canonicalBytes()));
+    }
+
     /** This key's id: the SHA-256 of its public key ({@link KeyIds}), which every entry and digest it signs names. */
     public String keyId() {
         return KeyIds.of(publicKey);

@@ -257,6 +257,30 @@ public final class ManifestVerifier {
         return problems;
     }
 
+    /**
+     * The entries signed with a key revoked from a time, whose manifest object S3 wrote from that time on: each a
+     * {@link Kind#KEY_REVOKED}, naming the key, the revocation's time and the write time.
+     *
+     * @param writtenAt when S3 wrote each entry's manifest object (its first version); null when unknown
+     */
+    public List<Problem> revokedSignatures(List<ManifestEntry> entries,
+                                           java.util.function.Function<ManifestEntry, Instant> writtenAt) {
+        List<Problem> out = new ArrayList<>();
+        for (ManifestEntry e : entries) {
+            Instant from = keys.revokedFrom(e.keyId());
+            if (from == null) {
+                continue;
+            }
+            Instant at = writtenAt.apply(e);
+            if (at == null || !at.isBefore(from)) {
+                out.add(problem(Kind.KEY_REVOKED, e, "signed with key " + (e.keyId() == null ? keys.pinnedId()
+                        : e.keyId()) + ", revoked from " + from + ", in a manifest object written "
+                        + (at == null ? "at an unknown time" : "at " + at)));
+            }
+        }
+        return out;
+    }
+
     /** True when the entry carries a signature by this verifier's key over its canonical form. */
     public boolean signatureValid(ManifestEntry entry) {
         return signatureFault(entry.canonicalBytes(), entry.signature(), entry.keyId()) == null;

@@ -48,6 +48,11 @@ public record Problem(Kind kind, String key, long firstOffset, long lastOffset, 
          * or following a key that no trusted record names. Entries signed with its key then fail as BAD_SIGNATURE.
          */
         BAD_KEY_RECORD,
+        /**
+         * Something signed with a revoked key in an object written from the revocation's time on: an entry, or the
+         * record of a key the revoked key introduced. What it signed before stays trusted.
+         */
+        KEY_REVOKED,
         /** A key record has more than one version with other bytes, or a delete marker. */
         REWRITTEN_KEY_RECORD,
         /** A digest's signature is missing or does not verify. */

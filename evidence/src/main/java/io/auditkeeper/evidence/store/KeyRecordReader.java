@@ -2,6 +2,7 @@ package io.auditkeeper.evidence.store;
 
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.KeyRecord;
+import io.auditkeeper.evidence.manifest.KeyRevocation;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestFormatException;
 import io.auditkeeper.evidence.manifest.Problem;
@@ -30,17 +31,40 @@ public final class KeyRecordReader {
         this.layout = layout;
     }
 
-    /** The records by their object key, and what reading them found. */
-    public record History(Map<String, KeyRecord> records, List<Problem> problems) {
+    /**
+     * The records by their object key, when S3 wrote each (its first version), the revocations by their object key, and
+     * what reading them found.
+     */
+    public record History(Map<String, KeyRecord> records, Map<String, java.time.Instant> writtenAt,
+                          Map<String, KeyRevocation> revocations, List<Problem> problems) {
         public History {
             records = Map.copyOf(records);
+            writtenAt = Map.copyOf(writtenAt);
+            revocations = Map.copyOf(revocations);
             problems = List.copyOf(problems);
+        }
+
+        /** The keys trusted from {@code pinned} through these records and revocations. */
+        public io.auditkeeper.evidence.manifest.KeyHistory trustFrom(java.security.PublicKey pinned) {
+            return io.auditkeeper.evidence.manifest.KeyHistory.from(pinned, records, writtenAt, revocations);
         }
     }
 
     public History read() {
         Map<String, KeyRecord> records = new LinkedHashMap<>();
+        Map<String, java.time.Instant> writtenAt = new LinkedHashMap<>();
+        Map<String, KeyRevocation> revocations = new LinkedHashMap<>();
         List<Problem> problems = new ArrayList<>();
+        for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, layout.revocations())) {
+            byte[] oldest = readOnce(k, problems);
+            if (oldest != null) {
+                try {
+                    revocations.put(k.key(), ManifestCodec.readRevocation(oldest));
+                } catch (ManifestFormatException e) {
+                    problems.add(new Problem(Problem.Kind.BAD_KEY_RECORD, k.key(), -1, -1, e.getMessage()));
+                }
+            }
+        }
         for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, layout.keys())) {
             if (k.oldest() == null) {
                 problems.add(new Problem(Problem.Kind.REWRITTEN_KEY_RECORD, k.key(), -1, -1, k.describe()));
@@ -50,13 +74,27 @@ public final class KeyRecordReader {
             if (k.rewritten() && !sameBytesEverywhere(k, oldest)) {
                 problems.add(new Problem(Problem.Kind.REWRITTEN_KEY_RECORD, k.key(), -1, -1, k.describe()));
             }
+            writtenAt.put(k.key(), k.versions().get(0).lastModified());
             try {
                 records.put(k.key(), ManifestCodec.readKeyRecord(oldest));
             } catch (ManifestFormatException e) {
                 problems.add(new Problem(Problem.Kind.BAD_KEY_RECORD, k.key(), -1, -1, e.getMessage()));
             }
         }
-        return new History(records, problems);
+        return new History(records, writtenAt, revocations, problems);
+    }
+
+    /** The oldest version's bytes, with a finding if other bytes were written on top; null if only markers are left. */
+    private byte[] readOnce(VersionListing.KeyVersions k, List<Problem> problems) {
+        if (k.oldest() == null) {
+            problems.add(new Problem(Problem.Kind.REWRITTEN_KEY_RECORD, k.key(), -1, -1, k.describe()));
+            return null;
+        }
+        byte[] oldest = get(k.key(), k.oldest());
+        if (k.rewritten() && !sameBytesEverywhere(k, oldest)) {
+            problems.add(new Problem(Problem.Kind.REWRITTEN_KEY_RECORD, k.key(), -1, -1, k.describe()));
+        }
+        return oldest;
     }
 
     private boolean sameBytesEverywhere(VersionListing.KeyVersions k, byte[] oldest) {

@@ -72,6 +72,7 @@ public final class ManifestReader {
     public Chain readChain(String topic, int partition, Executor reads) {
         List<ManifestEntry> entries = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
+        java.util.Map<ManifestEntry, java.time.Instant> writtenAt = new java.util.HashMap<>();
         List<KeyVersions> keys = VersionListing.of(s3, bucket, layout.manifests(topic, partition));
         List<CompletableFuture<byte[]>> bodies = new ArrayList<>();
         for (KeyVersions k : keys) {
@@ -89,13 +90,16 @@ public final class ManifestReader {
                 continue;
             }
             try {
-                entries.addAll(ManifestCodec.read(join(bodies.get(i))));
+                for (ManifestEntry e : ManifestCodec.read(join(bodies.get(i)))) {
+                    entries.add(e);
+                    writtenAt.put(e, k.versions().get(0).lastModified());
+                }
             } catch (ManifestFormatException e) {
                 problems.add(new Problem(Problem.Kind.MALFORMED_ENTRY, k.key(), offsets[0], offsets[1],
                         "the manifest object cannot be read: " + e.getMessage()));
             }
         }
-        return new Chain(entries, problems);
+        return new Chain(entries, problems, writtenAt);
     }
 
     /** The partitions of {@code topic} that have a manifest chain. */
@@ -113,10 +117,17 @@ public final class ManifestReader {
      * The readable entries of a chain, in order, and what reading it found: a manifest object that could not be read,
      * or that was written more than once.
      */
-    public record Chain(List<ManifestEntry> entries, List<Problem> problems) {
+    public record Chain(List<ManifestEntry> entries, List<Problem> problems,
+                        java.util.Map<ManifestEntry, java.time.Instant> writtenAt) {
         public Chain {
             entries = List.copyOf(entries);
             problems = List.copyOf(problems);
+            writtenAt = java.util.Map.copyOf(writtenAt);
+        }
+
+        /** When S3 wrote an entry's manifest object (its first version); null when not known. */
+        public java.time.Instant writtenAt(ManifestEntry entry) {
+            return writtenAt.get(entry);
         }
     }
 

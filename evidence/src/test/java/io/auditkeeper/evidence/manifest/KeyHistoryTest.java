@@ -122,6 +122,64 @@ class KeyHistoryTest {
                 + "\",\"publicKey\":\"" + read.publicKey() + "\",\"previousKeyId\":\"" + first.keyId() + "\"}");
     }
 
+    @Test
+    void shouldRefuseWhatARevokedKeySignedInObjectsWrittenFromTheRevocationOnAndKeepWhatItSignedBefore() {
+        Instant introduced = Instant.parse("2026-03-01T09:00:00Z");
+        Instant compromised = Instant.parse("2026-03-01T12:00:00Z");
+        Map<String, KeyRecord> records = Map.of(
+                "keys/1.json", first.sign(KeyRecord.unsigned(first.publicKeyPem(), null)),
+                "keys/2.json", first.sign(KeyRecord.unsigned(second.publicKeyPem(), first.keyId())),
+                "keys/3.json", first.sign(KeyRecord.unsigned(third.publicKeyPem(), first.keyId())));
+        Map<String, Instant> written = Map.of("keys/1.json", introduced.minusSeconds(3600),
+                "keys/2.json", introduced, "keys/3.json", compromised.plusSeconds(60));
+        KeyHistory history = KeyHistory.from(pinned(first), records, written, Map.of("key-revocations/1.json",
+                second.sign(KeyRevocation.unsigned(first.keyId(), compromised))));
+        ManifestEntry before = first.sign(entry(0, ManifestEntry.GENESIS));
+        ManifestEntry after = first.sign(entry(10, before.hash()));
+        Map<ManifestEntry, Instant> at = Map.of(before, compromised.minusSeconds(1), after, compromised);
+
+        List<Problem> revoked = ManifestVerifier.withKeys(history).revokedSignatures(List.of(before, after), at::get);
+
+        assertThat(history.revokedFrom(first.keyId())).isEqualTo(compromised);
+        assertThat(history.trustedIds()).as("the key the revoked one introduced after the compromise")
+                .containsExactly(first.keyId(), second.keyId());
+        assertThat(history.problems()).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(Kind.KEY_REVOKED);
+            assertThat(p.key()).isEqualTo("keys/3.json");
+        });
+        assertThat(revoked).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(Kind.KEY_REVOKED);
+            assertThat(p.key()).isEqualTo(after.key());
+            assertThat(p.detail()).contains("revoked from " + compromised).contains("written at " + compromised);
+        });
+    }
+
+    @Test
+    void shouldNotCountARevocationByAKeyThatDoesNotDescendFromItOrWasIntroducedAfterTheCompromise() {
+        Instant introduced = Instant.parse("2026-03-01T09:00:00Z");
+        Map<String, KeyRecord> records = Map.of(
+                "keys/1.json", first.sign(KeyRecord.unsigned(first.publicKeyPem(), null)),
+                "keys/2.json", first.sign(KeyRecord.unsigned(second.publicKeyPem(), first.keyId())),
+                "keys/3.json", first.sign(KeyRecord.unsigned(third.publicKeyPem(), first.keyId())));
+        Map<String, Instant> written = Map.of("keys/1.json", introduced, "keys/2.json", introduced,
+                "keys/3.json", introduced);
+        Map<String, KeyRevocation> revocations = Map.of(
+                "key-revocations/2.json", third.sign(KeyRevocation.unsigned(second.keyId(), introduced.plusSeconds(60))),
+                "key-revocations/1.json", second.sign(KeyRevocation.unsigned(first.keyId(), introduced.minusSeconds(60))));
+
+        KeyHistory history = KeyHistory.from(pinned(first), records, written, revocations);
+
+        assertThat(history.revokedFrom(first.keyId())).isNull();
+        assertThat(history.revokedFrom(second.keyId())).isNull();
+        assertThat(history.problems()).extracting(Problem::key, Problem::detail).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("key-revocations/2.json", "revocation: signed by key "
+                        + third.keyId() + ", which does not descend from the revoked key " + second.keyId()),
+                org.assertj.core.groups.Tuple.tuple("key-revocations/1.json", "revocation: signed by key "
+                        + second.keyId() + ", but key " + second.keyId() + " on its way back to the revoked key was"
+                        + " introduced at " + introduced + ", not before the revocation's "
+                        + introduced.minusSeconds(60) + ": it may be the thief's; pin a key out of band"));
+    }
+
     private static java.security.PublicKey pinned(ManifestSigner signer) {
         return ManifestVerifier.fromPublicKeyPem(signer.publicKeyPem()).keys().pinnedKey();
     }
