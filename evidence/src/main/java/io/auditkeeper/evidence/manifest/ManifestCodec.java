@@ -76,11 +76,7 @@ public final class ManifestCodec {
 
     /** A digest as one JSON document followed by a newline. */
     public static byte[] writeDigest(Digest digest) {
-        byte[] json = json(digest);
-        byte[] out = new byte[json.length + 1];
-        System.arraycopy(json, 0, out, 0, json.length);
-        out[json.length] = '\n';
-        return out;
+        return document(digest);
     }
 
     /**
@@ -89,21 +85,12 @@ public final class ManifestCodec {
      * @throws ManifestFormatException when it is not exactly one digest
      */
     public static Digest readDigest(byte[] json) {
-        try {
-            return DIGEST.readValue(withKeyIdField(DIGEST.readTree(json)));
-        } catch (JsonProcessingException e) {
-            throw new ManifestFormatException(0, "digest: " + e.getOriginalMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            throw new ManifestFormatException(0, "digest: " + e, e);
-        }
+        return readDocument(DIGEST, json, "digest", true);
     }
 
     /** A revocation as one JSON document followed by a newline. */
     public static byte[] writeRevocation(KeyRevocation revocation) {
-        byte[] json = json(revocation);
-        byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
-        out[json.length] = '\n';
-        return out;
+        return document(revocation);
     }
 
     /**
@@ -112,21 +99,12 @@ public final class ManifestCodec {
      * @throws ManifestFormatException when it is not exactly one revocation
      */
     public static KeyRevocation readRevocation(byte[] json) {
-        try {
-            return REVOCATION.readValue(json);
-        } catch (JsonProcessingException e) {
-            throw new ManifestFormatException(0, "revocation: " + e.getOriginalMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            throw new ManifestFormatException(0, "revocation: " + e, e);
-        }
+        return readDocument(REVOCATION, json, "revocation", false);
     }
 
     /** A key record as one JSON document followed by a newline. */
     public static byte[] writeKeyRecord(KeyRecord record) {
-        byte[] json = json(record);
-        byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
-        out[json.length] = '\n';
-        return out;
+        return document(record);
     }
 
     /**
@@ -135,13 +113,7 @@ public final class ManifestCodec {
      * @throws ManifestFormatException when it is not exactly one key record
      */
     public static KeyRecord readKeyRecord(byte[] json) {
-        try {
-            return KEY_RECORD.readValue(json);
-        } catch (JsonProcessingException e) {
-            throw new ManifestFormatException(0, "key record: " + e.getOriginalMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            throw new ManifestFormatException(0, "key record: " + e, e);
-        }
+        return readDocument(KEY_RECORD, json, "key record", false);
     }
 
     /**
@@ -153,6 +125,25 @@ public final class ManifestCodec {
             o.putNull("keyId");
         }
         return tree;
+    }
+
+    /** One JSON document followed by a newline. */
+    private static byte[] document(Object value) {
+        byte[] json = json(value);
+        byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
+        out[json.length] = '\n';
+        return out;
+    }
+
+    /** One document of a file; {@code versioned}: a format whose version 1 has no {@code keyId}. */
+    private static <T> T readDocument(ObjectReader reader, byte[] json, String what, boolean versioned) {
+        try {
+            return versioned ? reader.readValue(withKeyIdField(reader.readTree(json))) : reader.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new ManifestFormatException(0, what + ": " + e.getOriginalMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new ManifestFormatException(0, what + ": " + e, e);
+        }
     }
 
     private static byte[] json(Object value) {

@@ -66,13 +66,9 @@ public final class KeyRecordReader {
             }
         }
         for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, layout.keys())) {
-            if (k.oldest() == null) {
-                problems.add(new Problem(Problem.Kind.REWRITTEN_KEY_RECORD, k.key(), -1, -1, k.describe()));
+            byte[] oldest = readOnce(k, problems);
+            if (oldest == null) {
                 continue;
-            }
-            byte[] oldest = get(k.key(), k.oldest());
-            if (k.rewritten() && !sameBytesEverywhere(k, oldest)) {
-                problems.add(new Problem(Problem.Kind.REWRITTEN_KEY_RECORD, k.key(), -1, -1, k.describe()));
             }
             writtenAt.put(k.key(), k.versions().get(0).lastModified());
             try {
