@@ -2,7 +2,6 @@ package io.auditkeeper.archiver.archive;
 
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
-import io.auditkeeper.evidence.manifest.ManifestEntry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -103,15 +102,15 @@ public final class DigestSchedule implements AutoCloseable {
                 writer.put(previous.get());
                 knownInS3 = previous.get().hash();
             }
-            if (previous.isEmpty()) {
-                previous = writer.latest();
-            }
             Instant now = clock.instant();
+            if (previous.isEmpty()) {
+                previous = writer.latest(now);
+            }
             Instant last = previous.map(d -> Instant.parse(d.createdAt())).orElse(startedAt);
             if (last.plus(interval).isAfter(now)) {
                 return Optional.empty();
             }
-            Digest next = writer.next(topics, now, previous.map(Digest::hash).orElse(ManifestEntry.GENESIS));
+            Digest next = writer.next(topics, now, previous);
             consumer.commitSync(Map.of(lead, new OffsetAndMetadata(committed == null ? 0 : committed.offset(), encode(next))));
             writer.put(next);
             knownInS3 = next.hash();
