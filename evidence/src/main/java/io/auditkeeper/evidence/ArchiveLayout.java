@@ -119,6 +119,14 @@ public final class ArchiveLayout {
         return manifests(topic, partition) + offset(firstOffset) + "-" + offset(lastOffset) + ".json";
     }
 
+    /**
+     * A listing's {@code StartAfter} within a partition's manifest chain: the keys of the entries whose first offset is
+     * {@code firstOffset} or later sort after it, the others before.
+     */
+    public String manifestsFrom(String topic, int partition, long firstOffset) {
+        return manifests(topic, partition) + offset(firstOffset);
+    }
+
     /** Where a partition's manifest chain is, in chain order. */
     public String manifests(String topic, int partition) {
         return manifests(topic) + partition(partition) + "/";
@@ -132,6 +140,14 @@ public final class ArchiveLayout {
     /** The digest written at {@code time}. */
     public String digest(Instant time) {
         return digests() + DIGEST_TIME.format(time) + ".json";
+    }
+
+    /**
+     * A listing's {@code StartAfter} among the digests: the digests written at {@code time} (to the millisecond) or
+     * later sort after it, the others before.
+     */
+    public String digestsFrom(Instant time) {
+        return digests() + DIGEST_TIME.format(time);
     }
 
     /** Where the digests are, oldest first. */

@@ -64,4 +64,19 @@ class ArchiveLayoutTest {
         assertThat(layout.objectHour(ArchiveLayout.DEAD_LETTERS, T)).isEqualTo("p/dead-letters/2026/03/04/05/");
         assertThat(layout.events("t", 0, 0, 1, T)).startsWith(layout.objectHour(ArchiveLayout.EVENTS, T));
     }
+
+    @Test
+    void shouldSortTheKeysFromAnOffsetOrATimeAfterTheirListingBound() {
+        ArchiveLayout layout = new ArchiveLayout("p");
+        String bound = layout.manifestsFrom("t", 3, 100);
+        assertThat(layout.manifest("t", 3, 100, 100)).isGreaterThan(bound);
+        assertThat(layout.manifest("t", 3, 101, 200)).isGreaterThan(bound);
+        assertThat(layout.manifest("t", 3, 99, 1000)).isLessThan(bound);
+        assertThat(bound).startsWith(layout.manifests("t", 3));
+
+        String from = layout.digestsFrom(T);
+        assertThat(layout.digest(T)).isGreaterThan(from);
+        assertThat(layout.digest(T.plusMillis(1))).isGreaterThan(from);
+        assertThat(layout.digest(T.minusMillis(1))).isLessThan(from);
+    }
 }

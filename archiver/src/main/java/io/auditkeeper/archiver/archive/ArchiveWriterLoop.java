@@ -504,7 +504,11 @@ public final class ArchiveWriterLoop implements AutoCloseable {
      * The head a partition's chain goes on from: the entry the group last committed, written to S3 here if the archiver
      * that committed it died before it could (the same bytes under the same key, so a late write of that archiver adds
      * nothing); else, while the committed offset carries an intent or no entry (an archive written before entries were
-     * committed, or offsets expired), the last entry in S3, which holds only entries the group accepted.
+     * committed, or offsets expired), the last entry in S3, which holds only entries the group accepted. That one is
+     * looked for from a batch or two before the committed offset (the end of the log when nothing is committed) on,
+     * where the chain ends unless something is amiss: one listing, not the partition's whole history, and the same
+     * head either way ({@link S3ManifestStore#last(String, int, long, long)}). Two batches' worth of offsets, since a
+     * transactional topic's commit markers take offsets too.
      */
     private Optional<ManifestEntry> headOf(TopicPartition tp, OffsetAndMetadata committed) {
         Optional<ManifestEntry> entry = committedEntry(committed);
@@ -512,7 +516,9 @@ public final class ArchiveWriterLoop implements AutoCloseable {
             manifests.put(entry.get(), Instant.parse(entry.get().lastEventTime()));
             return entry;
         }
-        return manifests.last(tp.topic(), tp.partition());
+        long next = committed != null ? committed.offset()
+                : consumer.endOffsets(Set.of(tp)).getOrDefault(tp, 0L);
+        return manifests.last(tp.topic(), tp.partition(), next, 2L * settings.maxBatchEvents());
     }
 
     private void lost(TopicPartition tp, long first, long last) {

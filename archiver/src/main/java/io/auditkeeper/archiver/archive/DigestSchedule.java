@@ -2,7 +2,6 @@ package io.auditkeeper.archiver.archive;
 
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
-import io.auditkeeper.evidence.manifest.ManifestEntry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -52,6 +51,11 @@ public final class DigestSchedule implements AutoCloseable {
     private final TopicPartition lead;
     private long fenced;
     private String knownInS3;
+    /**
+     * The latest digest in S3 while the group has none committed, read once per assignment (null: not read): with the
+     * digest partition held and nothing committed, no other archiver can write one.
+     */
+    private Optional<Digest> latestInS3;
     private final Instant startedAt;
 
     /**
@@ -74,10 +78,12 @@ public final class DigestSchedule implements AutoCloseable {
         consumer.subscribe(List.of(lead.topic()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                latestInS3 = null;
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                latestInS3 = null;
                 consumer.pause(partitions);
                 if (partitions.contains(lead)) {
                     LOG.atInfo().addKeyValue("partition", lead.toString()).log("this archiver writes the digests now");
@@ -103,18 +109,22 @@ public final class DigestSchedule implements AutoCloseable {
                 writer.put(previous.get());
                 knownInS3 = previous.get().hash();
             }
-            if (previous.isEmpty()) {
-                previous = writer.latest();
-            }
             Instant now = clock.instant();
+            if (previous.isEmpty()) {
+                if (latestInS3 == null) {
+                    latestInS3 = writer.latest(now);
+                }
+                previous = latestInS3;
+            }
             Instant last = previous.map(d -> Instant.parse(d.createdAt())).orElse(startedAt);
             if (last.plus(interval).isAfter(now)) {
                 return Optional.empty();
             }
-            Digest next = writer.next(topics, now, previous.map(Digest::hash).orElse(ManifestEntry.GENESIS));
+            Digest next = writer.next(topics, now, previous);
             consumer.commitSync(Map.of(lead, new OffsetAndMetadata(committed == null ? 0 : committed.offset(), encode(next))));
             writer.put(next);
             knownInS3 = next.hash();
+            latestInS3 = null;
             listener.digestWritten();
             return Optional.of(next);
         } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {

@@ -11,8 +11,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes the periodic digests: a signed record of the head (last entry) of every partition's manifest chain, chained
@@ -43,23 +45,29 @@ public final class DigestWriter {
 
     /** Signs and writes a digest of the heads of every partition of these topics that has a chain. */
     public Digest write(List<String> topics, Instant now) {
-        Digest digest = next(topics, now, latest().map(Digest::hash).orElse(ManifestEntry.GENESIS));
+        Digest digest = next(topics, now, latest(now));
         put(digest);
         return digest;
     }
 
     /**
-     * Signs, without writing it, the digest that follows {@code previousHash}: the heads of every partition of these
-     * topics that has a chain, as S3 holds them now (S3 holds only the entries the consumer group accepted).
+     * Signs, without writing it, the digest that follows {@code previous} (none: the first): the heads of every
+     * partition of these topics that has a chain, as S3 holds them now (S3 holds only the entries the consumer group
+     * accepted). Each head is looked for from the one {@code previous} recorded on, so that it costs a listing or two
+     * of what was written since, not one of the partition's whole history.
      */
-    public Digest next(List<String> topics, Instant now, String previousHash) {
+    public Digest next(List<String> topics, Instant now, Optional<Digest> previous) {
+        Map<String, Map<Integer, Long>> before = new HashMap<>();
+        previous.ifPresent(d -> d.heads().forEach(h -> before.computeIfAbsent(h.topic(), t -> new HashMap<>())
+                .put(h.partition(), h.lastOffset() + 1)));
         List<Digest.PartitionHead> heads = new ArrayList<>();
         for (String topic : topics) {
             for (int partition : manifests.partitions(topic)) {
-                manifests.last(topic, partition).map(Digest.PartitionHead::of).ifPresent(heads::add);
+                long next = before.getOrDefault(topic, Map.of()).getOrDefault(partition, 0L);
+                manifests.last(topic, partition, next, 0).map(Digest.PartitionHead::of).ifPresent(heads::add);
             }
         }
-        return signer.sign(Digest.unsigned(now, heads, previousHash));
+        return signer.sign(Digest.unsigned(now, heads, previous.map(Digest::hash).orElse(ManifestEntry.GENESIS)));
     }
 
     /** Writes a signed digest under its key; writing the same digest again adds nothing (same key, same bytes). */
@@ -68,9 +76,11 @@ public final class DigestWriter {
         writer.put(layout.digest(createdAt), ManifestCodec.writeDigest(digest), "application/json", Map.of(), createdAt);
     }
 
-    /** The latest digest in S3, if any: where a chain of digests goes on when the group has none committed. */
-    public java.util.Optional<Digest> latest() {
-        List<Digest> all = digests.all();
-        return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(all.get(all.size() - 1));
+    /**
+     * The latest digest in S3, if any: where a chain of digests goes on when the group has none committed. Reads one
+     * digest ({@link DigestReader#latest}), however many years of them there are.
+     */
+    public Optional<Digest> latest(Instant now) {
+        return digests.latest(now);
     }
 }

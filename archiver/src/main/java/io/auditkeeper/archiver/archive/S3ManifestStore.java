@@ -37,8 +37,18 @@ public final class S3ManifestStore {
                 ManifestCodec.write(List.of(entry)), "application/x-ndjson", Map.of(), batchTime);
     }
 
+    /** A chain's head, listing the whole chain ({@link ManifestReader#last(String, int)}). */
     public Optional<ManifestEntry> last(String topic, int partition) {
         return reader.last(topic, partition);
+    }
+
+    /**
+     * A chain's head, looked for from {@code next - back} on, then further back: a request or two when the chain goes
+     * on from about there, whatever its length; the same head as {@link #last(String, int)}
+     * ({@link ManifestReader#last(String, int, long, long)}).
+     */
+    public Optional<ManifestEntry> last(String topic, int partition, long next, long back) {
+        return reader.last(topic, partition, next, back);
     }
 
     /** Every entry of a partition, in chain order. */

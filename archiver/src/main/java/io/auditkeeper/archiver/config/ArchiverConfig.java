@@ -62,8 +62,9 @@ public final class ArchiverConfig {
     /**
      * S3 calls in the longest step an archive writer takes between two polls. A batch write: the object's HEAD, PUT
      * and HEAD after a lost answer, then the same for its manifest entry. Taking up a partition whose write was cut
-     * short (after every failed write): the chain's head (one LIST page and a GET), the intended object's HEAD, and
-     * its entry's HEAD, PUT and HEAD. A chain of more than a thousand entries adds a LIST page per thousand.
+     * short (after every failed write): the chain's head (one LIST page from a batch or two before the committed
+     * offset, and a GET), the intended object's HEAD, and its entry's HEAD, PUT and HEAD. A chain that does not end
+     * there (offsets reset, or expired with the end of the log far ahead) adds a LIST per eightfold widening.
      */
     public static final int ARCHIVE_STEP_S3_CALLS = 6;
     /** Kafka calls of that step, each bounded by {@code default.api.timeout.ms}: committed, beginningOffsets, commit. */

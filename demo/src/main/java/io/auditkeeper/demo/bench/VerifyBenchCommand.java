@@ -46,6 +46,15 @@ public final class VerifyBenchCommand implements Callable<Integer> {
             description = "Read-ahead depths to measure, in this order (default: ${DEFAULT-VALUE}).")
     List<Integer> parallelism;
 
+    @Option(names = "--chain-entries", defaultValue = "0",
+            description = "Instead: one partition with a manifest chain of this many entries (e.g. 100000); measure"
+                    + " the archiver taking it up and verify of its last hour (default: off).")
+    int chainEntries;
+
+    @Option(names = "--recent-objects", defaultValue = "600",
+            description = "With --chain-entries: entries of the last hour, with their objects (default: ${DEFAULT-VALUE}).")
+    int recentObjects;
+
     @Mixin
     BenchOptions options;
 
@@ -60,6 +69,9 @@ public final class VerifyBenchCommand implements Callable<Integer> {
         Path publicKey = keys.resolve("manifest-signing.pub.pem");
         if (!Files.exists(key)) {
             ManifestSigner.generate(key, publicKey);
+        }
+        if (chainEntries > 0) {
+            return longChain(out, key, publicKey);
         }
         int perPartition = Math.max(1, objects / PARTITIONS);
         List<byte[]> events = NormalizedEvents.build(options.corpus().events(),
@@ -87,6 +99,26 @@ public final class VerifyBenchCommand implements Callable<Integer> {
                     first = first == 0 ? r[0] : first;
                     out.printf("%-14d %12.0f %10.2f   (%.1fx the first)%n", p, r[0], r[1], r[0] / first);
                 }
+            }
+        }
+        return 0;
+    }
+
+    /** {@code --chain-entries}: {@link LongChainBench} on a fresh local stack. */
+    private int longChain(PrintStream out, Path key, Path publicKey) throws Exception {
+        if (recentObjects < 1 || recentObjects > chainEntries) {
+            throw new IllegalArgumentException("--recent-objects must be between 1 and --chain-entries");
+        }
+        try (LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment(System.getenv(), dir.resolve("verify-stack")))) {
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            ArchiverConfig config = config(stack, "bench-chain-" + run, key);
+            try (S3Client s3 = ArchiverService.s3Client(config)) {
+                ArchiveBucketBootstrap.ensure(s3, config.bucket(), config.retentionYears(), true);
+                out.printf("Audit Keeper long-chain benchmark: S3 is Ceph radosgw on loopback, %d cores%n%n",
+                        Runtime.getRuntime().availableProcessors());
+                new LongChainBench(config, s3, ManifestSigner.fromPemFile(key), out).run("bench.chain." + run,
+                        "run-" + run, chainEntries, recentObjects, parallelism.get(parallelism.size() - 1),
+                        ManifestVerifier.fromPublicKeyPemFile(publicKey));
             }
         }
         return 0;

@@ -8,14 +8,22 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The archive's digests, read-only and oldest first: the previous link for the archiver's next digest, and what
  * {@code verify} checks every chain's head against.
  */
 public final class DigestReader {
+    /** How much further back each next listing of {@link #latest} starts. */
+    static final int WIDER = 8;
+    /** Beyond this, {@link #latest} lists every digest (a clock this far off, or an archive this old and idle). */
+    private static final Duration FURTHEST = Duration.ofDays(365L * 100);
+
     private final S3Client s3;
     private final String bucket;
     private final ArchiveLayout layout;
@@ -45,6 +53,57 @@ public final class DigestReader {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * The latest digest, if any, reading one: looked for from {@code now} backwards, each listing starting
+     * {@value #WIDER} times further back than the one before (a day, then 8, then 64...; the whole prefix last), the
+     * first that finds a key holding the latest one, since every later key was in it too. With a digest an hour, a
+     * listing or two of a page, where {@link #all} reads years of digests. Retried as {@link #all} is.
+     */
+    public Optional<Digest> latest(Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return findLatest(now);
+            } catch (NoSuchKeyException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Optional<Digest> findLatest(Instant now) {
+        Duration back = Duration.ZERO;
+        while (true) {
+            Instant from = now.minus(back);
+            String startAfter = back.compareTo(FURTHEST) > 0 ? null : layout.digestsFrom(from);
+            String last = null;
+            String token = null;
+            do {
+                String t = token;
+                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(layout.digests())
+                        .startAfter(startAfter).continuationToken(t));
+                for (S3Object o : page.contents()) {
+                    last = o.key();
+                }
+                token = page.isTruncated() ? page.nextContinuationToken() : null;
+            } while (token != null);
+            if (last != null) {
+                String key = last;
+                return Optional.of(ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray()));
+            }
+            if (startAfter == null) {
+                return Optional.empty();
+            }
+            back = back.isZero() ? Duration.ofDays(1) : back.multipliedBy(WIDER);
         }
     }
 

@@ -23,6 +23,11 @@ import java.util.function.Consumer;
  * verify and replay by. Listing order is chain order ({@link ArchiveLayout#manifest}).
  */
 public final class ManifestReader {
+    /** How far back from the expected offset {@link #last(String, int, long, long)} looks at least, after a miss. */
+    static final long FIRST_STEP = 8;
+    /** How much further back each next listing of {@link #last(String, int, long, long)} starts. */
+    static final long WIDER = 8;
+
     private final S3Client s3;
     private final String bucket;
     private final ArchiveLayout layout;
@@ -33,21 +38,46 @@ public final class ManifestReader {
         this.layout = layout;
     }
 
-    /** The head of a partition's chain: the last entry of its last manifest object. */
+    /**
+     * The head of a partition's chain: the last entry of its last manifest object. Lists the whole chain, one request
+     * per thousand entries; {@link #last(String, int, long, long)} finds the same head in a request or two.
+     */
     public Optional<ManifestEntry> last(String topic, int partition) {
-        String[] last = {null};
-        list(layout.manifests(topic, partition), null, page -> page.contents().forEach(o -> last[0] = o.key()));
-        if (last[0] == null) {
-            return Optional.empty();
+        return last(topic, partition, 0, 0);
+    }
+
+    /**
+     * The head of a partition's chain, as {@link #last(String, int)}, looked for near {@code next}, the offset the
+     * caller expects the chain to go on from (a committed offset, the end of the log, the offset after a digest's
+     * head). The first listing takes the keys of the entries from {@code next - back} on, and each next one starts
+     * {@value #WIDER} times further back (at least {@value #FIRST_STEP} offsets), the last one at the chain's start;
+     * the first that finds a key has found the chain's last key, since every later key was in it too. So the answer
+     * never depends on the guess, only the cost does: a head that ends just before {@code next}, and began less than
+     * {@code back} offsets before it, costs one listing of a page and one GET, whatever the chain's length; a guess too
+     * far ahead costs a few more listings, and one behind the head (or 0) reads the chain's keys from there on.
+     */
+    public Optional<ManifestEntry> last(String topic, int partition, long next, long back) {
+        String dir = layout.manifests(topic, partition);
+        while (true) {
+            long from = back >= next ? 0 : next - back;
+            String startAfter = from <= 0 ? null : layout.manifestsFrom(topic, partition, from);
+            String[] last = {null};
+            list(dir, null, startAfter, page -> page.contents().forEach(o -> last[0] = o.key()));
+            if (last[0] != null) {
+                List<ManifestEntry> entries = ManifestCodec.read(read(last[0]));
+                return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
+            }
+            if (startAfter == null) {
+                return Optional.empty();
+            }
+            back = back < FIRST_STEP ? FIRST_STEP : back > next / WIDER ? next : back * WIDER;
         }
-        List<ManifestEntry> entries = ManifestCodec.read(read(last[0]));
-        return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
     }
 
     /** Every entry of a partition, in chain order; a manifest object that cannot be read is an exception. */
     public List<ManifestEntry> all(String topic, int partition) {
         List<ManifestEntry> out = new ArrayList<>();
-        list(layout.manifests(topic, partition), null,
+        list(layout.manifests(topic, partition), null, null,
                 page -> page.contents().forEach(o -> out.addAll(ManifestCodec.read(read(o.key())))));
         return out;
     }
@@ -105,7 +135,7 @@ public final class ManifestReader {
     /** The partitions of {@code topic} that have a manifest chain. */
     public List<Integer> partitions(String topic) {
         List<Integer> out = new ArrayList<>();
-        list(layout.manifests(topic), "/", page -> {
+        list(layout.manifests(topic), "/", null, page -> {
             for (CommonPrefix p : page.commonPrefixes()) {
                 out.add(ArchiveLayout.partitionOf(p.prefix()));
             }
@@ -131,12 +161,12 @@ public final class ManifestReader {
         }
     }
 
-    private void list(String prefix, String delimiter, Consumer<ListObjectsV2Response> pages) {
+    private void list(String prefix, String delimiter, String startAfter, Consumer<ListObjectsV2Response> pages) {
         String token = null;
         do {
             String t = token;
             ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).delimiter(delimiter)
-                    .continuationToken(t));
+                    .startAfter(startAfter).continuationToken(t));
             pages.accept(page);
             token = page.isTruncated() ? page.nextContinuationToken() : null;
         } while (token != null);
