@@ -43,6 +43,14 @@ class KeyRotationIT {
     @TempDir
     Path dir;
 
+    /** Waits (two minutes at most) until the latest digest in the bucket is one {@code signer} signed. */
+    private static void awaitDigestSignedBy(LocalStack stack, ArchiverTestRun run, ManifestSigner signer)
+            throws InterruptedException {
+        DigestReader digests = new DigestReader(stack.s3().client(), run.bucket, new ArchiveLayout(""));
+        awaitAtLeast("a digest signed by key " + signer.keyId(), () -> digests.latest(Instant.now())
+                .filter(d -> signer.keyId().equals(d.keyId())).isPresent() ? 1 : 0, 1);
+    }
+
     @Test
     void shouldRefuseWhatTheOldKeySignsAfterItsRevocationAndKeepWhatItSignedBefore(LocalStack stack) throws Exception {
         ArchiverTestRun run = new ArchiverTestRun(dir, stack, stack.openSearchUrl(), stack.s3().endpoint().toString());
@@ -105,6 +113,7 @@ class KeyRotationIT {
         try (ArchiverService first = run.start(Map.of("digest.interval-ms", "1000"))) {
             run.send(0, 100);
             awaitAtLeast("archived with the first key", first::archivedRecords, 100);
+            awaitDigestSignedBy(stack, run, ManifestSigner.fromPemFile(dir.resolve("signing.pem")));
         }
         Path oldKey = dir.resolve("signing.pem");
         Path newKey = dir.resolve("rotated.pem");
@@ -124,6 +133,7 @@ class KeyRotationIT {
         try (ArchiverService rotated = run.start(rotating)) {
             run.send(100, 200);
             awaitAtLeast("archived with the new key", rotated::archivedRecords, 100);
+            awaitDigestSignedBy(stack, run, newSigner);
         }
         // once the history names it, the new key alone is enough
         try (ArchiverService after = run.start(Map.of("manifest.signing-key-file", newKey.toString(),
