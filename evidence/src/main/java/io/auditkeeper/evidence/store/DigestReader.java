@@ -39,21 +39,7 @@ public final class DigestReader {
      * key before its GET finds it; a deleted one is not listed at all): the listing is read again, up to three times.
      */
     public List<Digest> all() {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return listAndRead();
-            } catch (NoSuchKeyException e) {
-                if (attempt == 3) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(200L * attempt);
-                } catch (InterruptedException x) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return listedAgainIfMissing(this::listAndRead);
     }
 
     /**
@@ -63,9 +49,14 @@ public final class DigestReader {
      * listing or two of a page, where {@link #all} reads years of digests. Retried as {@link #all} is.
      */
     public Optional<Digest> latest(Instant now) {
+        return listedAgainIfMissing(() -> findLatest(now));
+    }
+
+    /** {@code read}, again (up to three times in all) when a key it listed is not found: a digest being written. */
+    private static <T> T listedAgainIfMissing(java.util.function.Supplier<T> read) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return findLatest(now);
+                return read.get();
             } catch (NoSuchKeyException e) {
                 if (attempt == 3) {
                     throw e;
