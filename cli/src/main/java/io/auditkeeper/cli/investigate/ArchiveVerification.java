@@ -16,7 +16,6 @@ import io.auditkeeper.evidence.store.ManifestReader;
 import io.auditkeeper.evidence.store.ObjectStore;
 import io.auditkeeper.evidence.store.S3ObjectStore;
 import io.auditkeeper.evidence.store.StoredObject;
-import io.auditkeeper.evidence.store.VersionListing;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Duration;
@@ -175,7 +174,8 @@ public final class ArchiveVerification {
                     problems, leftovers));
         }
 
-        List<Digest> digests = new DigestReader(s3, bucket, layout).all();
+        DigestReader.Digests read = new DigestReader(s3, bucket, layout).everyVersion();
+        List<Digest> digests = read.digests();
         if (!digests.isEmpty()) {
             // the latest digest may vouch for other topics' heads too; their chains are needed to judge it
             for (Digest.PartitionHead head : digests.get(digests.size() - 1).heads()) {
@@ -183,11 +183,7 @@ public final class ArchiveVerification {
             }
         }
         List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigests(digests, chains));
-        for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, layout.digests())) {
-            if (k.rewritten()) {
-                digestProblems.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
-            }
-        }
+        digestProblems.addAll(read.rewritten());
         return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
     }
 

@@ -3,6 +3,7 @@ package io.auditkeeper.evidence.store;
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Digest;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
+import io.auditkeeper.evidence.manifest.Problem;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -39,7 +40,37 @@ public final class DigestReader {
      * key before its GET finds it; a deleted one is not listed at all): the listing is read again, up to three times.
      */
     public List<Digest> all() {
-        return listedAgainIfMissing(this::listAndRead);
+        return everyVersion().digests();
+    }
+
+    /** Every digest read at its first version, oldest first, and each digest key written more than once. */
+    public record Digests(List<Digest> digests, List<Problem> rewritten) {
+        public Digests {
+            digests = List.copyOf(digests);
+            rewritten = List.copyOf(rewritten);
+        }
+    }
+
+    /**
+     * Every digest, oldest first, each read at its <em>first</em> version (a digest is written once: a later version,
+     * even one signed with the real key, was written on top), and a {@link Problem.Kind#REWRITTEN_DIGEST} for each key
+     * with more than one version or a delete marker. What {@code verify} reads.
+     */
+    public Digests everyVersion() {
+        return listedAgainIfMissing(() -> {
+            List<Digest> digests = new ArrayList<>();
+            List<Problem> rewritten = new ArrayList<>();
+            for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, layout.digests())) {
+                if (k.rewritten()) {
+                    rewritten.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
+                }
+                if (k.oldest() != null) {
+                    digests.add(ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(k.key())
+                            .versionId(k.oldest())).asByteArray()));
+                }
+            }
+            return new Digests(digests, rewritten);
+        });
     }
 
     /**
@@ -96,19 +127,5 @@ public final class DigestReader {
             }
             back = back.isZero() ? Duration.ofDays(1) : back.multipliedBy(WIDER);
         }
-    }
-
-    private List<Digest> listAndRead() {
-        List<Digest> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(layout.digests()).continuationToken(t));
-            for (S3Object o : page.contents()) {
-                out.add(ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asByteArray()));
-            }
-            token = page.isTruncated() ? page.nextContinuationToken() : null;
-        } while (token != null);
-        return out;
     }
 }
