@@ -166,6 +166,11 @@ public final class TcpProxy implements AutoCloseable {
      * nothing had happened, only late. For a client that must get the answer it waited for (and act on it) after
      * something else happened meanwhile, say after its process was frozen and thawed.
      */
+    /** Sockets open through the proxy now, both sides counted; for tests that wait for a side to close. */
+    int openSockets() {
+        return open.size();
+    }
+
     public void releaseHeld() {
         List<Runnable> now = List.copyOf(releasers);
         releasers.removeAll(now);
@@ -328,7 +333,11 @@ public final class TcpProxy implements AutoCloseable {
             java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
             boolean[] holding = {false};
             boolean[] released = {false};
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            boolean[] ended = {false};
+            // the output is closed with its socket, not here: closing a socket's stream closes the socket, and a held
+            // answer must still go out on release after its sender closed
+            try (InputStream in = from.getInputStream()) {
+                OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     synchronized (kept) {
@@ -365,6 +374,9 @@ public final class TcpProxy implements AutoCloseable {
                                     kept.reset();
                                     holding[0] = false;
                                     released[0] = true;
+                                    if (ended[0]) {
+                                        closeQuietly(to);
+                                    }
                                 }
                             });
                         }
@@ -374,9 +386,17 @@ public final class TcpProxy implements AutoCloseable {
                 // the other side closed, or the proxy cut the connection
             } finally {
                 closeQuietly(from);
-                closeQuietly(to);
                 open.remove(from);
-                open.remove(to);
+                synchronized (kept) {
+                    // a held answer whose sender has since closed (a keep-alive timeout) is still delivered on release,
+                    // then the connection is closed, as the sender did
+                    if (holding[0] && !released[0]) {
+                        ended[0] = true;
+                    } else {
+                        closeQuietly(to);
+                        open.remove(to);
+                    }
+                }
             }
         }, "tcp-proxy-pipe");
         t.setDaemon(true);

@@ -109,6 +109,26 @@ class TcpProxyTest {
         }
     }
 
+    @Test
+    void shouldDeliverAHeldAnswerWhoseServerHasClosedSinceAndThenClose() throws Exception {
+        CompletableFuture<String> held = proxy.hold("PUT /b/events/", TcpProxy.HoldStage.ANSWER);
+
+        try (Socket c = client()) {
+            send(c, put("/b/events/1", "0123456789").replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n"));
+            held.get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (proxy.openSockets() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling for the server's side to close, as a keep-alive timeout would
+            }
+            assertThat(proxy.openSockets()).as("the server closed its side while the answer was held").isEqualTo(1);
+
+            proxy.releaseHeld();
+
+            assertThat(answer(c)).as("the answer kept while held, late").startsWith("HTTP/1.1 200");
+            assertThat(answer(c)).as("then the connection closes, as the server's did").isEmpty();
+        }
+    }
+
     private Socket client() throws IOException {
         Socket s = new Socket("127.0.0.1", proxy.port());
         s.setSoTimeout(500);
@@ -171,6 +191,9 @@ class TcpProxyTest {
                     answered.incrementAndGet();
                     s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     s.getOutputStream().flush();
+                    if (pending.length() == 0 && received().contains("Connection: close")) {
+                        return;
+                    }
                 }
             }
         } catch (IOException ignored) {
