@@ -69,16 +69,17 @@ final class ArchiveReplay {
     Result run(String topic, List<Integer> partitions, TimeWindow window, EventFilter filter, boolean continueOnError,
                Sink sink, Listener listener) throws Exception {
         Map<Integer, List<ManifestEntry>> chains = new LinkedHashMap<>();
-        Map<Integer, List<Problem>> rewritten = new LinkedHashMap<>();
+        Map<Integer, List<Problem>> contestedByPartition = new LinkedHashMap<>();
         int failed = 0;
         for (int partition : partitions) {
             ManifestReader.Chain read = manifests.readChain(topic, partition);
             chains.put(partition, read.entries());
-            // a manifest written on top is read at its first version; the objects it names fail their check below
+            // a manifest written on top is read at its first version, and an entry a revoked key signed late counts
+            // for nothing: the objects they name fail their check below
             List<Problem> contested = new ArrayList<>(read.problems().stream()
                     .filter(p -> p.kind() == Problem.Kind.REWRITTEN_MANIFEST).toList());
             contested.addAll(check.revoked(read.entries(), read::writtenAt));
-            rewritten.put(partition, contested);
+            contestedByPartition.put(partition, contested);
             for (Problem p : read.problems().stream().filter(p -> p.kind() != Problem.Kind.REWRITTEN_MANIFEST).toList()) {
                 failed++;
                 listener.unreadable(p, continueOnError);
@@ -99,7 +100,7 @@ final class ArchiveReplay {
             outcome.notices().forEach(n -> listener.noted(object.entry(), n));
             List<Problem> problems = new ArrayList<>(outcome.problems());
             ManifestEntry entry = object.entry();
-            rewritten.getOrDefault(entry.partition(), List.of()).stream()
+            contestedByPartition.getOrDefault(entry.partition(), List.of()).stream()
                     .filter(p -> p.firstOffset() <= entry.firstOffset() && entry.lastOffset() <= p.lastOffset())
                     .forEach(problems::add);
             if (!problems.isEmpty()) {

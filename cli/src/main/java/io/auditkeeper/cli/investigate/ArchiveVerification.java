@@ -123,7 +123,7 @@ public final class ArchiveVerification {
         Map<Integer, List<ManifestEntry>> topicChains = new TreeMap<>();
         Map<Integer, List<ManifestEntry>> ranges = new TreeMap<>();
         Map<Integer, VerificationReport> reports = new TreeMap<>();
-        Map<Integer, List<Problem>> unreadable = new TreeMap<>();
+        Map<Integer, List<Problem>> chainProblems = new TreeMap<>();
         TreeSet<Integer> all = new TreeSet<>(manifests.partitions(topic));
         int left = all.size();
         for (int partition : all) {
@@ -153,7 +153,7 @@ public final class ArchiveVerification {
             reports.put(partition, report);
             List<Problem> found = new ArrayList<>(read.problems());
             found.addAll(verifier.revokedSignatures(range, read::writtenAt));
-            unreadable.put(partition, found);
+            chainProblems.put(partition, found);
         }
 
         Map<Integer, List<Leftover>> unreferenced = ManifestVerifier.unreferencedObjects(layout, topic,
@@ -163,7 +163,7 @@ public final class ArchiveVerification {
         found.addAll(unreferenced.keySet());
         for (int partition : found) {
             VerificationReport report = reports.get(partition);
-            List<Problem> problems = new ArrayList<>(unreadable.getOrDefault(partition, List.of()));
+            List<Problem> problems = new ArrayList<>(chainProblems.getOrDefault(partition, List.of()));
             List<Leftover> leftovers = new ArrayList<>();
             if (report != null) {
                 problems.addAll(report.problems());

@@ -30,14 +30,14 @@ final class ArchivedObjectCheck {
     private final ManifestVerifier verifier;
     private final ObjectStore store;
 
-    /** Entries of {@code entries} signed with a revoked key after its revocation ({@link ManifestVerifier#revokedSignatures}). */
-    List<Problem> revoked(List<ManifestEntry> entries, java.util.function.Function<ManifestEntry, java.time.Instant> writtenAt) {
-        return verifier.revokedSignatures(entries, writtenAt);
-    }
-
     ArchivedObjectCheck(ManifestVerifier verifier, ObjectStore store) {
         this.verifier = verifier;
         this.store = store;
+    }
+
+    /** Entries of {@code entries} signed with a revoked key after its revocation ({@link ManifestVerifier#revokedSignatures}). */
+    List<Problem> revoked(List<ManifestEntry> entries, java.util.function.Function<ManifestEntry, java.time.Instant> writtenAt) {
+        return verifier.revokedSignatures(entries, writtenAt);
     }
 
     /** The verified content (null when a problem was found), what is wrong, and what is only worth a note. */

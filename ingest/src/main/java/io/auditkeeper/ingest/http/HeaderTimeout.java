@@ -94,11 +94,6 @@ public final class HeaderTimeout extends AbstractLifeCycle implements Connection
         }
     }
 
-    /** Connections being watched: those of the webhook open now. */
-    public int open() {
-        return connections.size();
-    }
-
     private void sweep() {
         long now = System.nanoTime();
         connections.forEach((connection, s) -> {
