@@ -1,8 +1,11 @@
 package io.auditkeeper.archiver.archive;
 
+import io.auditkeeper.evidence.proof.MerkleTree;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +17,15 @@ import java.util.zip.GZIPOutputStream;
  * between hold transaction markers, and consecutive ranges must meet for the manifest chain to show that nothing is
  * missing. The object's bytes are a gzip of
  * the records' values, one per line (NDJSON); for the same records they are the same bytes (gzip with no timestamp),
- * so a batch rebuilt after a crash has the same key and the same SHA-256.
+ * so a batch rebuilt after a crash has the same key and the same SHA-256. Each value is a leaf of the batch's Merkle
+ * tree ({@link MerkleTree}), hashed as it is added, so that the root costs no second pass over the values.
  */
 public final class ArchiveBatch {
     private final String topic;
     private final int partition;
     private final List<byte[]> values = new ArrayList<>();
+    private final List<byte[]> leafHashes = new ArrayList<>();
+    private final MessageDigest sha256 = MerkleTree.sha256();
     private long firstOffset = -1;
     private long lastOffset = -1;
     private long firstTimestamp;
@@ -44,6 +50,7 @@ public final class ArchiveBatch {
         lastOffset = offset;
         lastTimestamp = Math.max(lastTimestamp, timestamp);
         values.add(value);
+        leafHashes.add(MerkleTree.leafHash(value, 0, value.length, sha256));
         bytes += value.length + 1;
     }
 
@@ -69,6 +76,11 @@ public final class ArchiveBatch {
     public long lastOffset() { return lastOffset; }
     public Instant firstTime() { return Instant.ofEpochMilli(firstTimestamp); }
     public Instant lastTime() { return Instant.ofEpochMilli(Math.max(firstTimestamp, lastTimestamp)); }
+
+    /** The lowercase hex Merkle root over the values, which the batch's manifest entry records. */
+    public String merkleRoot() {
+        return MerkleTree.rootHex(leafHashes);
+    }
 
     /** gzip(NDJSON) of the values; deterministic for the same values. */
     public byte[] encode() {

@@ -7,6 +7,7 @@ import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.proof.ArchivedEvents;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -406,7 +407,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         ArchivedObject o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
         listener.objectWritten(b.count(), o.bytes());
         afterObjectWritten.accept(b);
-        record(tp, b.firstOffset(), b.lastOffset(), b.count(), b.firstTime(), b.lastTime(), o);
+        record(tp, b, o);
         starts.put(tp, b.lastOffset() + 1);
         archivedRecords += b.count();
     }
@@ -415,13 +416,14 @@ public final class ArchiveWriterLoop implements AutoCloseable {
      * Signs the entry of an object, commits it (the fenced step: refused if the group gave {@code tp} to another
      * archiver), and only then writes it to S3 and publishes it.
      */
-    private void record(TopicPartition tp, long first, long last, int count, Instant firstTime, Instant lastTime, ArchivedObject o) {
+    private void record(TopicPartition tp, ArchiveBatch b, ArchivedObject o) {
         ManifestEntry previous = heads.get(tp);
-        ManifestEntry entry = signer.sign(ManifestEntry.unsigned(tp.topic(), tp.partition(), first, last, count,
-                firstTime, lastTime, o.key(), o.versionId(), o.sha256(),
-                previous == null ? ManifestEntry.GENESIS : previous.hash(), "COMPLIANCE", o.retainUntil()));
-        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(last + 1, ENTRY + entryJson(entry))));
-        manifests.put(entry, lastTime);
+        ManifestEntry entry = signer.sign(ManifestEntry.unsigned(tp.topic(), tp.partition(), b.firstOffset(),
+                b.lastOffset(), b.count(), b.firstTime(), b.lastTime(), o.key(), o.versionId(), o.sha256(),
+                previous == null ? ManifestEntry.GENESIS : previous.hash(), "COMPLIANCE", o.retainUntil(),
+                b.merkleRoot()));
+        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.lastOffset() + 1, ENTRY + entryJson(entry))));
+        manifests.put(entry, b.lastTime());
         listener.manifestEntryWritten();
         heads.put(tp, entry);
         publish(entry);
@@ -550,12 +552,38 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         if (head == null || head.lastOffset() < last) {
             ArchivedObject o = new ArchivedObject(key, object.get().versionId(), m.get(ArchiveLayout.SHA256_METADATA),
                     object.get().contentLength(), object.get().objectLockRetainUntilDate());
-            record(tp, first, last, Integer.parseInt(m.get("auditkeeper-count")), Instant.parse(m.get("auditkeeper-first-time")),
-                    Instant.parse(m.get("auditkeeper-last-time")), o);
+            record(tp, rebuilt(tp, o, first, m), o);
             return last + 1;
         }
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(head.lastOffset() + 1, ENTRY + entryJson(head))));
         return head.lastOffset() + 1;
+    }
+
+    /**
+     * The batch an interrupted write had put, rebuilt from the object's own bytes (not its metadata), so that the entry
+     * about to be signed and locked says what the object holds: its count and Merkle root are the lines'. Refused when
+     * the bytes are not the SHA-256 the object was written with.
+     */
+    private ArchiveBatch rebuilt(TopicPartition tp, ArchivedObject o, long first, Map<String, String> metadata) {
+        byte[] content = writer.content(o.key(), o.versionId());
+        if (!ManifestEntry.sha256Hex(content).equals(o.sha256())) {
+            throw new IllegalStateException("archive object " + o.key() + " version " + o.versionId()
+                    + " does not have the SHA-256 it was written with; it is not recorded");
+        }
+        List<byte[]> lines;
+        try {
+            lines = ArchivedEvents.lines(content);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("archive object " + o.key() + " is not gzip; it is not recorded", e);
+        }
+        ArchiveBatch batch = new ArchiveBatch(tp.topic(), tp.partition(), first);
+        long firstTime = Instant.parse(metadata.get("auditkeeper-first-time")).toEpochMilli();
+        long lastTime = Instant.parse(metadata.get("auditkeeper-last-time")).toEpochMilli();
+        for (int i = 0; i < lines.size(); i++) {
+            batch.add(i == lines.size() - 1 ? Long.parseLong(metadata.get("auditkeeper-last-offset")) : first + i,
+                    i == 0 ? firstTime : lastTime, lines.get(i));
+        }
+        return batch;
     }
 
     private static Map<String, String> metadata(ArchiveBatch b) {

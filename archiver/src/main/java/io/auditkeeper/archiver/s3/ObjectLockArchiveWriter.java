@@ -157,6 +157,11 @@ public final class ObjectLockArchiveWriter {
         }
     }
 
+    /** The bytes of version {@code versionId} of {@code key}. */
+    public byte[] content(String key, String versionId) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)).asByteArray();
+    }
+
     /** The object already under {@code key} if it holds the same bytes; null if there is none; refused if it differs. */
     private ArchivedObject existing(String key, String sha256, long length) {
         HeadObjectResponse head;

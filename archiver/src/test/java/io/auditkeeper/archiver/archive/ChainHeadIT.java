@@ -189,7 +189,7 @@ class ChainHeadIT {
             ManifestEntry e = signer.sign(ManifestEntry.unsigned(topic, partition, first, first + span - 1, span, at, at,
                     new ArchiveLayout("").events(topic, partition, first, first + span - 1, at), "v1",
                     "0".repeat(64), previous == null ? ManifestEntry.GENESIS : previous.hash(), "COMPLIANCE",
-                    at.plus(Duration.ofDays(6 * 366))));
+                    at.plus(Duration.ofDays(6 * 366)), "ab".repeat(32)));
             chain.add(e);
             previous = e;
             first += span;

@@ -17,7 +17,7 @@ class ArchiveSelectionTest {
     private static ManifestEntry entry(int partition, long first, long last, int fromMin, int toMin) {
         return ManifestEntry.unsigned("audit.events", partition, first, last, (int) (last - first + 1),
                 T0.plusSeconds(60L * fromMin), T0.plusSeconds(60L * toMin), "events/p" + partition + "/" + first,
-                "v" + first, "0".repeat(64), ManifestEntry.GENESIS, "COMPLIANCE", T0.plusSeconds(86_400));
+                "v" + first, "0".repeat(64), ManifestEntry.GENESIS, "COMPLIANCE", T0.plusSeconds(86_400), "ab".repeat(32));
     }
 
     private static List<String> keys(List<ArchiveSelection.Selected> selected) {

@@ -9,6 +9,7 @@ import io.auditkeeper.evidence.manifest.KeyRecord;
 import io.auditkeeper.evidence.manifest.KeyRevocation;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
+import io.auditkeeper.evidence.proof.ArchivedEvents;
 import io.auditkeeper.evidence.store.DigestReader;
 import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.localstack.LocalStack;
@@ -186,7 +187,8 @@ class VerifyByHandIT {
         ManifestEntry head = chain.get(chain.size() - 1);
         ManifestEntry stolen = old.sign(ManifestEntry.unsigned(head.topic(), head.partition(), head.lastOffset() + 1,
                 head.lastOffset() + 5, 5, Instant.parse(head.lastEventTime()), Instant.parse(head.lastEventTime()),
-                head.key(), head.versionId(), head.sha256(), head.hash(), "COMPLIANCE", Instant.parse(head.retainUntil())));
+                head.key(), head.versionId(), head.sha256(), head.hash(), "COMPLIANCE", Instant.parse(head.retainUntil()),
+                head.merkleRoot()));
         archive.manifests().put(stolen, Instant.parse(head.lastEventTime()));
         String stolenManifest = archive.manifestKey(stolen);
 
@@ -236,9 +238,10 @@ class VerifyByHandIT {
                 RequestBody.fromBytes(forged)).versionId();
         ManifestSigner signer = ManifestSigner.fromPemFile(archive.archive().signingKey());
         ManifestEntry rewritten = signer.sign(ManifestEntry.unsigned(head.topic(), head.partition(), head.firstOffset(),
-                head.lastOffset(), head.count(), Instant.parse(head.firstEventTime()),
+                head.lastOffset(), 1, Instant.parse(head.firstEventTime()),
                 Instant.parse(head.lastEventTime()), head.key(), forgedVersion, ManifestEntry.sha256Hex(forged),
-                head.previousHash(), head.retentionMode(), Instant.parse(head.retainUntil())));
+                head.previousHash(), head.retentionMode(), Instant.parse(head.retainUntil()),
+                ArchivedEvents.merkleRoot(forged)));
         byte[] manifest = ManifestCodec.write(List.of(rewritten));
         String manifestKey = archive.manifestKey(head);
         String manifestMd5 = md5(manifest);
@@ -299,7 +302,7 @@ class VerifyByHandIT {
         ManifestEntry extra = ManifestSigner.fromPemFile(archive.archive().signingKey()).sign(ManifestEntry.unsigned(archive.topic(),
                 2, first, first + 4, 5, Instant.parse(last.firstEventTime()), Instant.parse(last.lastEventTime()),
                 last.key(), last.versionId(), last.sha256(), ManifestEntry.GENESIS, "COMPLIANCE",
-                Instant.parse(last.retainUntil())));
+                Instant.parse(last.retainUntil()), last.merkleRoot()));
         archive.manifests().put(extra, Instant.parse(last.lastEventTime()));
         String extraKey = archive.manifestKey(extra);
 

@@ -13,6 +13,7 @@ import io.auditkeeper.evidence.manifest.ManifestCodec;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestSigner;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
+import io.auditkeeper.evidence.proof.MerkleTree;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -214,11 +215,12 @@ final class LongChainBench {
                 if (i < old) {
                     e = ManifestEntry.unsigned(topic, 0, i, i, 1, at, at, layout.events(topic, 0, i, i, at),
                             "not-written", "0".repeat(64), previous, "COMPLIANCE",
-                            at.plus(Duration.ofDays(365L * config.retentionYears() + 2)));
+                            at.plus(Duration.ofDays(365L * config.retentionYears() + 2)), "0".repeat(64));
                 } else {
                     ArchivedObject o = objects.get(i - old).get();
                     e = ManifestEntry.unsigned(topic, 0, i, i, 1, at, at, o.key(), o.versionId(), o.sha256(),
-                            previous, "COMPLIANCE", o.retainUntil());
+                            previous, "COMPLIANCE", o.retainUntil(), MerkleTree.rootHex(List.of(MerkleTree.leafHash(
+                                    ("{\"offset\":" + i + "}").getBytes(StandardCharsets.UTF_8)))));
                 }
                 e = signer.sign(e);
                 chain.add(e);

@@ -29,6 +29,11 @@ import java.util.Set;
 public record Digest(int version, String createdAt, List<PartitionHead> heads, String previousDigestHash,
                      @JsonInclude(JsonInclude.Include.NON_NULL) String keyId, String signature) {
 
+    /** The format version this code writes: 2, which names the signing key. Version 1 digests are still verified. */
+    public static final int FORMAT_VERSION = 2;
+    /** The first format: no {@code keyId}. */
+    public static final int FORMAT_VERSION_1 = 1;
+
     public Digest {
         heads = heads == null ? null : List.copyOf(heads);
     }
@@ -59,7 +64,7 @@ public record Digest(int version, String createdAt, List<PartitionHead> heads, S
 
     /** A digest of the current format version, not yet signed; pass it to {@link ManifestSigner#sign(Digest)}. */
     public static Digest unsigned(Instant createdAt, List<PartitionHead> heads, String previousDigestHash) {
-        return new Digest(ManifestEntry.FORMAT_VERSION, createdAt.toString(), heads, previousDigestHash, null, null);
+        return new Digest(FORMAT_VERSION, createdAt.toString(), heads, previousDigestHash, null, null);
     }
 
     /** The bytes that are signed. */
@@ -106,22 +111,22 @@ public record Digest(int version, String createdAt, List<PartitionHead> heads, S
             }
         }
         json.endArray().field("previousDigestHash", previousDigestHash);
-        if (version >= ManifestEntry.FORMAT_VERSION) {
+        if (version >= FORMAT_VERSION) {
             json.field("keyId", keyId);
         }
         return open ? json : json.endObject();
     }
 
     String malformation() {
-        if (version != ManifestEntry.FORMAT_VERSION && version != ManifestEntry.FORMAT_VERSION_1) {
-            return "version " + version + " is not a supported one (" + ManifestEntry.FORMAT_VERSION_1 + " or "
-                    + ManifestEntry.FORMAT_VERSION + ")";
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
+            return "version " + version + " is not a supported one (" + FORMAT_VERSION_1 + " or "
+                    + FORMAT_VERSION + ")";
         }
-        if (version == ManifestEntry.FORMAT_VERSION
+        if (version == FORMAT_VERSION
                 && (keyId == null || !CanonicalJson.HEX_64.matcher(keyId).matches())) {
             return "keyId is not 64 lowercase hex digits";
         }
-        if (version == ManifestEntry.FORMAT_VERSION_1 && keyId != null) {
+        if (version == FORMAT_VERSION_1 && keyId != null) {
             return "keyId is not part of format version 1";
         }
         if (ManifestEntry.parseInstant(createdAt) == null) {

@@ -63,7 +63,7 @@ public final class ManifestCodec {
                         + " contains a carriage return; lines end with \\n only", null);
             }
             try {
-                entries.add(ENTRY.readValue(withKeyIdField(ENTRY.readTree(line))));
+                entries.add(ENTRY.readValue(withOptionalFields(ENTRY.readTree(line), "keyId", "merkleRoot")));
             } catch (JsonProcessingException e) {
                 throw new ManifestFormatException(lineNumber, "manifest line " + lineNumber + ": "
                         + e.getOriginalMessage(), e);
@@ -117,12 +117,17 @@ public final class ManifestCodec {
     }
 
     /**
-     * Format version 1 has no {@code keyId}; the field is made explicit (null) so that every other field stays
-     * required. A non-object is left for the typed read to refuse.
+     * Format version 1 has no {@code keyId}, and versions before 3 no {@code merkleRoot}; absent, they are made
+     * explicit (null) so that every other field stays required. A non-object is left for the typed read to refuse.
      */
-    private static com.fasterxml.jackson.databind.JsonNode withKeyIdField(com.fasterxml.jackson.databind.JsonNode tree) {
-        if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("keyId")) {
-            o.putNull("keyId");
+    private static com.fasterxml.jackson.databind.JsonNode withOptionalFields(
+            com.fasterxml.jackson.databind.JsonNode tree, String... optional) {
+        if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            for (String field : optional) {
+                if (!o.has(field)) {
+                    o.putNull(field);
+                }
+            }
         }
         return tree;
     }
@@ -138,7 +143,7 @@ public final class ManifestCodec {
     /** One document of a file; {@code versioned}: a format whose version 1 has no {@code keyId}. */
     private static <T> T readDocument(ObjectReader reader, byte[] json, String what, boolean versioned) {
         try {
-            return versioned ? reader.readValue(withKeyIdField(reader.readTree(json))) : reader.readValue(json);
+            return versioned ? reader.readValue(withOptionalFields(reader.readTree(json), "keyId")) : reader.readValue(json);
         } catch (JsonProcessingException e) {
             throw new ManifestFormatException(0, what + ": " + e.getOriginalMessage(), e);
         } catch (IOException | RuntimeException e) {

@@ -23,12 +23,15 @@ import java.time.format.DateTimeParseException;
  * <pre>
  * {"version":2,"topic":"...","partition":0,"firstOffset":0,"lastOffset":0,"count":0,"firstEventTime":"...",
  *  "lastEventTime":"...","key":"...","versionId":"...","sha256":"...","previousHash":"...","retentionMode":"...",
- *  "retainUntil":"...","keyId":"..."}
+ *  "retainUntil":"...","keyId":"...","merkleRoot":"..."}
  * </pre>
- * (one line; shown wrapped). {@code keyId} names the signing key: the lowercase hex SHA-256 of its X.509
+ * (one line; shown wrapped; {@code version} is 3). {@code merkleRoot} is the lowercase hex root of the RFC 6962 Merkle
+ * tree over the object's events, one leaf per line ({@code io.auditkeeper.evidence.proof.MerkleTree}), so that one
+ * event can be proven to be in the entry with a few hashes ({@code EventProof}). {@code keyId} names the signing key: the lowercase hex SHA-256 of its X.509
  * SubjectPublicKeyInfo DER ({@code openssl pkey -pubin -in pub.pem -outform DER | sha256sum}), looked up in the
- * archive's key history ({@code io.auditkeeper.evidence.keys}). Format version 1, which archives written before
- * carry, has no {@code keyId} (the field is absent, in the file too) and was signed with the archive's first key. Numbers are plain decimal integers. A null string is the literal {@code null}. Inside
+ * archive's key history ({@code KeyHistory}). Format version 2 has no {@code merkleRoot}, and version 1 neither a
+ * {@code keyId} (absent fields are absent in the file too; version 1 was signed with the archive's first key); archives
+ * written before keep them, and they are still verified. Numbers are plain decimal integers. A null string is the literal {@code null}. Inside
  * strings, {@code "} and {@code \} are escaped as {@code \"} and {@code \\}, characters below U+0020 and unpaired
  * surrogates as {@code \}{@code u} and four lowercase hex digits, and every other character (including {@code /} and
  * non-ASCII) is written as itself in UTF-8. The {@code signature} field is base64 (RFC 4648, with padding) of the
@@ -53,7 +56,7 @@ import java.time.format.DateTimeParseException;
  */
 @JsonPropertyOrder({"version", "topic", "partition", "firstOffset", "lastOffset", "count", "firstEventTime",
         "lastEventTime", "key", "versionId", "sha256", "previousHash", "retentionMode", "retainUntil", "keyId",
-        "signature"})
+        "merkleRoot", "signature"})
 public record ManifestEntry(
         int version,
         String topic,
@@ -70,32 +73,47 @@ public record ManifestEntry(
         String retentionMode,
         String retainUntil,
         @JsonInclude(JsonInclude.Include.NON_NULL) String keyId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String merkleRoot,
         String signature) {
 
-    /** The format version this code writes: 2, which names the signing key. Version 1 entries are still verified. */
-    public static final int FORMAT_VERSION = 2;
+    /** The format version this code writes: 3, with the events' Merkle root. Versions 1 and 2 are still verified. */
+    public static final int FORMAT_VERSION = 3;
+    /** The second format: names the signing key ({@code keyId}), has no {@code merkleRoot}. */
+    public static final int FORMAT_VERSION_2 = 2;
     /** The first format: no {@code keyId}; signed with the archive's first key, the one an auditor pins. */
     public static final int FORMAT_VERSION_1 = 1;
+
+    /** An entry of format version 1 or 2 (no {@code merkleRoot}). */
+    public ManifestEntry(int version, String topic, int partition, long firstOffset, long lastOffset, int count,
+                         String firstEventTime, String lastEventTime, String key, String versionId, String sha256,
+                         String previousHash, String retentionMode, String retainUntil, String keyId,
+                         String signature) {
+        this(version, topic, partition, firstOffset, lastOffset, count, firstEventTime, lastEventTime, key, versionId,
+                sha256, previousHash, retentionMode, retainUntil, keyId, null, signature);
+    }
 
     /** An entry of format version 1 (no {@code keyId}), as archives written before version 2 hold them. */
     public ManifestEntry(int version, String topic, int partition, long firstOffset, long lastOffset, int count,
                          String firstEventTime, String lastEventTime, String key, String versionId, String sha256,
                          String previousHash, String retentionMode, String retainUntil, String signature) {
         this(version, topic, partition, firstOffset, lastOffset, count, firstEventTime, lastEventTime, key, versionId,
-                sha256, previousHash, retentionMode, retainUntil, null, signature);
+                sha256, previousHash, retentionMode, retainUntil, null, null, signature);
     }
 
     /** The {@code previousHash} of the first entry of a partition: 64 zeros. */
     public static final String GENESIS = "0".repeat(64);
 
-    /** An entry of the current {@link #FORMAT_VERSION}, not yet signed; pass it to {@link ManifestSigner#sign}. */
+    /**
+     * An entry of the current {@link #FORMAT_VERSION}, not yet signed; pass it to {@link ManifestSigner#sign}.
+     * {@code merkleRoot} is the lowercase hex root over the object's events ({@code MerkleTree}).
+     */
     public static ManifestEntry unsigned(String topic, int partition, long firstOffset, long lastOffset, int count,
                                          Instant firstEventTime, Instant lastEventTime, String key, String versionId,
                                          String sha256, String previousHash, String retentionMode,
-                                         Instant retainUntil) {
+                                         Instant retainUntil, String merkleRoot) {
         return new ManifestEntry(FORMAT_VERSION, topic, partition, firstOffset, lastOffset, count,
                 firstEventTime.toString(), lastEventTime.toString(), key, versionId, sha256, previousHash,
-                retentionMode, retainUntil.toString(), null, null);
+                retentionMode, retainUntil.toString(), null, merkleRoot, null);
     }
 
     /** The bytes that are signed; see the class documentation. */
@@ -121,13 +139,15 @@ public record ManifestEntry(
     /** This entry with another signature (the canonical form is unchanged). */
     public ManifestEntry withSignature(String newSignature) {
         return new ManifestEntry(version, topic, partition, firstOffset, lastOffset, count, firstEventTime,
-                lastEventTime, key, versionId, sha256, previousHash, retentionMode, retainUntil, keyId, newSignature);
+                lastEventTime, key, versionId, sha256, previousHash, retentionMode, retainUntil, keyId, merkleRoot,
+                newSignature);
     }
 
     /** This entry naming another signing key, unsigned (the key is part of what is signed). */
     public ManifestEntry withKeyId(String newKeyId) {
         return new ManifestEntry(version, topic, partition, firstOffset, lastOffset, count, firstEventTime,
-                lastEventTime, key, versionId, sha256, previousHash, retentionMode, retainUntil, newKeyId, null);
+                lastEventTime, key, versionId, sha256, previousHash, retentionMode, retainUntil, newKeyId, merkleRoot,
+                null);
     }
 
     /** The lowercase hex SHA-256 of an object's content, as {@code sha256} records it. */
@@ -155,19 +175,28 @@ public record ManifestEntry(
                 .field("previousHash", previousHash)
                 .field("retentionMode", retentionMode)
                 .field("retainUntil", retainUntil);
-        if (version >= FORMAT_VERSION) {
+        if (version >= FORMAT_VERSION_2) {
             json.field("keyId", keyId);
+        }
+        if (version >= FORMAT_VERSION) {
+            json.field("merkleRoot", merkleRoot);
         }
         return open ? json : json.endObject();
     }
 
     /** Why this entry must not be signed, or null when it is well-formed. */
     String malformation() {
-        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
-            return "version " + version + " is not a supported one (" + FORMAT_VERSION_1 + " or " + FORMAT_VERSION + ")";
+        if (version < FORMAT_VERSION_1 || version > FORMAT_VERSION) {
+            return "version " + version + " is not a supported one (" + FORMAT_VERSION_1 + " to " + FORMAT_VERSION + ")";
         }
-        if (version == FORMAT_VERSION && (keyId == null || !CanonicalJson.HEX_64.matcher(keyId).matches())) {
+        if (version >= FORMAT_VERSION_2 && (keyId == null || !CanonicalJson.HEX_64.matcher(keyId).matches())) {
             return "keyId is not 64 lowercase hex digits";
+        }
+        if (version >= FORMAT_VERSION && (merkleRoot == null || !CanonicalJson.HEX_64.matcher(merkleRoot).matches())) {
+            return "merkleRoot is not 64 lowercase hex digits";
+        }
+        if (version < FORMAT_VERSION && merkleRoot != null) {
+            return "merkleRoot is not part of format version " + version;
         }
         if (version == FORMAT_VERSION_1 && keyId != null) {
             return "keyId is not part of format version 1";

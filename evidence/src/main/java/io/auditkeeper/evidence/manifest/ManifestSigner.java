@@ -139,7 +139,7 @@ public final class ManifestSigner {
      *                                  outside 1..span, a hash not 64 lowercase hex digits, a time not an instant)
      */
     public ManifestEntry sign(ManifestEntry entry) {
-        ManifestEntry unsigned = entry.version() >= ManifestEntry.FORMAT_VERSION ? entry.withKeyId(keyId()) : entry;
+        ManifestEntry unsigned = entry.version() >= ManifestEntry.FORMAT_VERSION_2 ? entry.withKeyId(keyId()) : entry;
         String problem = unsigned.malformation();
         long span = unsigned.lastOffset() - unsigned.firstOffset() + 1;
         if (problem == null && (unsigned.count() < 1 || unsigned.count() > span)) {
@@ -158,7 +158,7 @@ public final class ManifestSigner {
      * @throws IllegalArgumentException when the digest is not well-formed (including two heads for one partition)
      */
     public Digest sign(Digest digest) {
-        Digest unsigned = digest.version() >= ManifestEntry.FORMAT_VERSION ? digest.withKeyId(keyId()) : digest;
+        Digest unsigned = digest.version() >= Digest.FORMAT_VERSION ? digest.withKeyId(keyId()) : digest;
         String problem = unsigned.malformation();
         if (problem != null) {
             throw new IllegalArgumentException("refusing to sign the digest of " + unsigned.createdAt() + ": "

@@ -2,6 +2,8 @@ package io.auditkeeper.evidence.manifest;
 
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.evidence.manifest.Problem.Kind;
+import io.auditkeeper.evidence.proof.ArchivedEvents;
+import io.auditkeeper.evidence.proof.MerkleTree;
 import io.auditkeeper.evidence.store.ListedObject;
 import io.auditkeeper.evidence.store.ObjectStore;
 import io.auditkeeper.evidence.store.StoredObject;
@@ -375,6 +377,11 @@ public final class ManifestVerifier {
             if (!actual.equals(entry.sha256())) {
                 problems.add(problem(Kind.HASH_MISMATCH, entry, "version " + entry.versionId() + " has SHA-256 "
                         + actual + ", the manifest recorded " + entry.sha256()));
+            } else if (entry.version() >= ManifestEntry.FORMAT_VERSION) {
+                String fault = merkleFault(entry, object.content());
+                if (fault != null) {
+                    problems.add(problem(Kind.MERKLE_MISMATCH, entry, fault));
+                }
             }
             if (!COMPLIANCE.equals(object.retentionMode())) {
                 problems.add(problem(Kind.WEAK_RETENTION, entry, "object retention mode is "
@@ -399,6 +406,27 @@ public final class ManifestVerifier {
                     + entry.retainUntil() + ", before " + lastEvent.plus(minimumRetention) + " (last event "
                     + entry.lastEventTime() + " + " + minimumRetention + ")"));
         }
+    }
+
+    /** Why the object's events do not match the entry's Merkle root and count, or null when they do. */
+    static String merkleFault(ManifestEntry entry, byte[] content) {
+        List<byte[]> lines;
+        try {
+            lines = ArchivedEvents.lines(content);
+        } catch (IOException e) {
+            return "version " + entry.versionId() + " is not gzip (" + e.getMessage() + "), so its events cannot"
+                    + " be checked against the Merkle root";
+        }
+        if (lines.size() != entry.count()) {
+            return "version " + entry.versionId() + " holds " + lines.size() + " events, the entry counts "
+                    + entry.count();
+        }
+        String root = MerkleTree.rootHex(ArchivedEvents.leafHashes(lines));
+        if (!root.equals(entry.merkleRoot())) {
+            return "the events of version " + entry.versionId() + " have the Merkle root " + root
+                    + ", the entry records " + entry.merkleRoot();
+        }
+        return null;
     }
 
     /**

@@ -26,6 +26,11 @@ public record Problem(Kind kind, String key, long firstOffset, long lastOffset, 
         /** The recorded object version's SHA-256 is not the recorded one. */
         HASH_MISMATCH,
         /**
+         * The object has the recorded SHA-256, but its events do not give the entry's Merkle root, or their number is
+         * not its count: the entry was signed over other events (format version 3 on).
+         */
+        MERKLE_MISMATCH,
+        /**
          * The key has versions besides the recorded one that are not its bytes again: something else was written (or
          * a delete marker put) on top. (The recorded bytes again are a {@link Leftover.Kind#DUPLICATE_VERSION}.)
          */

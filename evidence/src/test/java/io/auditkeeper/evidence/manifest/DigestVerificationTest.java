@@ -86,7 +86,7 @@ class DigestVerificationTest {
         rewritten.set(4, signer.sign(new ManifestEntry(last.version(), last.topic(), last.partition(),
                 last.firstOffset(), last.lastOffset(), last.count(), last.firstEventTime(), last.lastEventTime(),
                 last.key(), last.versionId(), ManifestEntry.sha256Hex("other".getBytes(StandardCharsets.UTF_8)),
-                last.previousHash(), last.retentionMode(), last.retainUntil(), null)));
+                last.previousHash(), last.retentionMode(), last.retainUntil(), null, last.merkleRoot(), null)));
         chains.put(P0, rewritten);
 
         assertThat(kinds(verifier.verifyDigests(digests, chains)))

@@ -22,7 +22,7 @@ class Ed25519SignerTest {
         Instant t = Instant.parse("2026-03-01T10:00:00Z");
 
         ManifestEntry entry = signer.sign(ManifestEntry.unsigned("audit.events", 0, 0, 9, 10, t, t, "events/k", "v1",
-                "a".repeat(64), ManifestEntry.GENESIS, "COMPLIANCE", t.plus(Duration.ofDays(2200))));
+                "a".repeat(64), ManifestEntry.GENESIS, "COMPLIANCE", t.plus(Duration.ofDays(2200)), "ab".repeat(32)));
 
         assertThat(entry.keyId()).isEqualTo(KeyIds.of(pair.getPublic()));
         assertThat(ManifestVerifier.fromPublicKeyPem(signer.publicKeyPem()).signatureValid(entry)).isTrue();

@@ -187,7 +187,7 @@ class KeyHistoryTest {
     private static ManifestEntry entry(long first, String previousHash) {
         Instant t = Instant.parse("2026-03-01T10:00:00Z");
         return ManifestEntry.unsigned("audit.events", 0, first, first + 9, 10, t, t, "events/k" + first, "v1",
-                "a".repeat(64), previousHash, "COMPLIANCE", t.plus(Duration.ofDays(2200)));
+                "a".repeat(64), previousHash, "COMPLIANCE", t.plus(Duration.ofDays(2200)), "ab".repeat(32));
     }
 
     private static ManifestEntry asVersion1(ManifestEntry e) {

@@ -47,7 +47,7 @@ class ManifestCodecTest {
         node.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactly("version", "topic", "partition", "firstOffset", "lastOffset", "count",
                 "firstEventTime", "lastEventTime", "key", "versionId", "sha256", "previousHash", "retentionMode",
-                "retainUntil", "keyId", "signature");
+                "retainUntil", "keyId", "merkleRoot", "signature");
     }
 
     @Test
@@ -61,7 +61,7 @@ class ManifestCodecTest {
     @Test
     void shouldNameTheLineWhenAFieldIsUnknown() {
         String[] lines = lines();
-        lines[1] = lines[1].replace("{\"version\":2,", "{\"version\":2,\"extra\":true,");
+        lines[1] = lines[1].replace("{\"version\":3,", "{\"version\":3,\"extra\":true,");
 
         assertThatThrownBy(() -> ManifestCodec.read(join(lines)))
                 .isInstanceOf(ManifestFormatException.class)
@@ -84,7 +84,7 @@ class ManifestCodecTest {
     @Test
     void shouldNameTheLineWhenAFieldIsRepeated() {
         String[] lines = lines();
-        lines[0] = lines[0].replace("{\"version\":2,", "{\"version\":2,\"count\":1,");
+        lines[0] = lines[0].replace("{\"version\":3,", "{\"version\":3,\"count\":1,");
 
         assertThatThrownBy(() -> ManifestCodec.read(join(lines)))
                 .isInstanceOf(ManifestFormatException.class)

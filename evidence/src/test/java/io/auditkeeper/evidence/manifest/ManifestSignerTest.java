@@ -48,7 +48,7 @@ class ManifestSignerTest {
                 Instant.parse("2026-02-01T00:00:00Z"), Instant.parse("2026-02-01T00:00:59.123Z"),
                 "events/audit.events/partition=3/x.ndjson.gz", "v-42", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0"
                         + "b822cd15d6c15b0f00a08", ManifestEntry.GENESIS, "COMPLIANCE",
-                Instant.parse("2032-02-03T00:00:59.123Z")));
+                Instant.parse("2032-02-03T00:00:59.123Z"), "ab".repeat(32)));
     }
 
     @Test
@@ -192,10 +192,10 @@ class ManifestSignerTest {
         ManifestEntry bad = entry().withSignature(null);
         ManifestEntry badCount = new ManifestEntry(bad.version(), bad.topic(), bad.partition(), bad.firstOffset(),
                 bad.lastOffset(), 101, bad.firstEventTime(), bad.lastEventTime(), bad.key(), bad.versionId(),
-                bad.sha256(), bad.previousHash(), bad.retentionMode(), bad.retainUntil(), null);
+                bad.sha256(), bad.previousHash(), bad.retentionMode(), bad.retainUntil(), null, bad.merkleRoot(), null);
         ManifestEntry badHash = new ManifestEntry(bad.version(), bad.topic(), bad.partition(), bad.firstOffset(),
                 bad.lastOffset(), bad.count(), bad.firstEventTime(), bad.lastEventTime(), bad.key(), bad.versionId(),
-                bad.sha256().toUpperCase(), bad.previousHash(), bad.retentionMode(), bad.retainUntil(), null);
+                bad.sha256().toUpperCase(), bad.previousHash(), bad.retentionMode(), bad.retainUntil(), null, bad.merkleRoot(), null);
 
         assertThatThrownBy(() -> signer.sign(badCount)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageEndingWith("count 101 is outside 1..100");

@@ -215,7 +215,7 @@ class ManifestVerifierTest {
                 original.partition(), original.firstOffset(), original.lastOffset(), original.count(),
                 original.firstEventTime(), original.lastEventTime(), original.key(), original.versionId(),
                 ManifestEntry.sha256Hex("forged events".getBytes(StandardCharsets.UTF_8)), original.previousHash(),
-                original.retentionMode(), original.retainUntil(), null));
+                original.retentionMode(), original.retainUntil(), null, original.merkleRoot(), null));
         List<ManifestEntry> tampered = new ArrayList<>(chain);
         tampered.set(2, forged);
 
@@ -280,12 +280,28 @@ class ManifestVerifierTest {
     }
 
     @Test
+    void shouldReportMerkleMismatchWhenTheEntryIsSignedOverOtherEventsThanItsObjectHolds() {
+        ManifestEntry original = chain.get(0);
+        ManifestEntry otherRoot = signer.sign(new ManifestEntry(original.version(), original.topic(),
+                original.partition(), original.firstOffset(), original.lastOffset(), original.count(),
+                original.firstEventTime(), original.lastEventTime(), original.key(), original.versionId(),
+                original.sha256(), original.previousHash(), original.retentionMode(), original.retainUntil(), null,
+                TestChains.merkleRoot(TestChains.events("other events", original.count())), null));
+
+        assertThat(verify(List.of(otherRoot)).problems()).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(Kind.MERKLE_MISMATCH);
+            assertThat(p.detail()).contains("have the Merkle root " + original.merkleRoot(),
+                    "the entry records " + otherRoot.merkleRoot());
+        });
+    }
+
+    @Test
     void shouldReportWeakRetentionWhenManifestRecordsGovernanceMode() {
         ManifestEntry original = chain.get(0);
         ManifestEntry governance = signer.sign(new ManifestEntry(original.version(), original.topic(),
                 original.partition(), original.firstOffset(), original.lastOffset(), original.count(),
                 original.firstEventTime(), original.lastEventTime(), original.key(), original.versionId(),
-                original.sha256(), original.previousHash(), "GOVERNANCE", original.retainUntil(), null));
+                original.sha256(), original.previousHash(), "GOVERNANCE", original.retainUntil(), null, original.merkleRoot(), null));
 
         assertThat(kinds(verify(List.of(governance))))
                 .containsExactly(tuple(Kind.WEAK_RETENTION, original.key(), 0L, 99L));
@@ -320,11 +336,12 @@ class ManifestVerifierTest {
                 original.firstOffset(), original.lastOffset(), 101, original.firstEventTime(),
                 original.lastEventTime(), original.key(), original.versionId(), original.sha256(),
                 original.previousHash(), original.retentionMode(), original.retainUntil(), original.keyId(),
-                original.signature());
+                original.merkleRoot(), original.signature());
 
         assertThat(kinds(verify(List.of(inflated)))).containsExactly(
                 tuple(Kind.BAD_SIGNATURE, original.key(), 0L, 99L),
-                tuple(Kind.COUNT_MISMATCH, original.key(), 0L, 99L));
+                tuple(Kind.COUNT_MISMATCH, original.key(), 0L, 99L),
+                tuple(Kind.MERKLE_MISMATCH, original.key(), 0L, 99L));
     }
 
     @Test

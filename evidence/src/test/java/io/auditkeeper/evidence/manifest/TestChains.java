@@ -48,17 +48,37 @@ final class TestChains {
             Instant lastEvent = firstEvent.plusSeconds(59);
             Instant retainUntil = lastEvent.plus(RETENTION).plus(Duration.ofDays(1));
             String key = key(partition, first, last);
-            byte[] content = ("events " + TOPIC + "-" + partition + " " + first + "-" + last)
-                    .getBytes(StandardCharsets.UTF_8);
-            String versionId = store.put(key, content, ManifestVerifier.COMPLIANCE, retainUntil);
             int count = (int) Math.max(1, last - first - 2);
+            byte[] content = events(TOPIC + "-" + partition + " " + first + "-" + last, count);
+            String versionId = store.put(key, content, ManifestVerifier.COMPLIANCE, retainUntil);
             ManifestEntry entry = signer.sign(ManifestEntry.unsigned(TOPIC, partition, first, last, count,
                     firstEvent, lastEvent, key, versionId, ManifestEntry.sha256Hex(content), previousHash,
-                    ManifestVerifier.COMPLIANCE, retainUntil));
+                    ManifestVerifier.COMPLIANCE, retainUntil, merkleRoot(content)));
             chain.add(entry);
             previousHash = entry.hash();
         }
         return chain;
+    }
+
+    /** An archived object: gzip of {@code count} JSON lines. */
+    static byte[] events(String label, int count) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            for (int i = 0; i < count; i++) {
+                gz.write(("{\"event\":\"" + label + " " + i + "\"}\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static String merkleRoot(byte[] gzip) {
+        try {
+            return io.auditkeeper.evidence.proof.ArchivedEvents.merkleRoot(gzip);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String key(int partition, long first, long last) {
