@@ -79,6 +79,39 @@ public final class EvidenceSearch {
         this.maxRows = maxRows;
     }
 
+    /** Where an event is in Kafka, as the archiver indexed it: the key to its manifest entry and object. */
+    public record RecordLocation(String auditID, String stage, String cluster, String topic, int partition,
+                                 long offset) {
+    }
+
+    /**
+     * Where the events of {@code auditID} (of {@code stage} and {@code cluster} when not null) were in Kafka, from
+     * the {@code record} field the archiver adds to each indexed event; at most 10, oldest first.
+     */
+    public List<RecordLocation> locate(String auditID, String stage, String cluster) throws SearchException {
+        ObjectNode q = mapper.createObjectNode();
+        q.put("size", 10);
+        q.putArray("sort").addObject().putObject("record.offset").put("order", "asc");
+        q.putArray("_source").add("auditID").add("stage").add("cluster").add("record");
+        var filter = q.putObject("query").putObject("bool").putArray("filter");
+        filter.addObject().putObject("term").put("auditID", auditID);
+        if (stage != null) {
+            filter.addObject().putObject("term").put("stage", stage);
+        }
+        if (cluster != null) {
+            filter.addObject().putObject("term").put("cluster", cluster);
+        }
+        filter.addObject().putObject("exists").put("field", "record.offset");
+        List<RecordLocation> out = new ArrayList<>();
+        for (JsonNode hit : search(eventsIndex, q).path("hits").path("hits")) {
+            JsonNode s = hit.path("_source");
+            JsonNode r = s.path("record");
+            out.add(new RecordLocation(text(s, "auditID"), text(s, "stage"), text(s, "cluster"), text(r, "topic"),
+                    r.path("partition").asInt(), r.path("offset").asLong()));
+        }
+        return out;
+    }
+
     /** Every flagged request in the period, oldest first: the timeline of PHI access. */
     public ReportTable phiAccess() throws SearchException {
         List<List<String>> rows = new ArrayList<>();

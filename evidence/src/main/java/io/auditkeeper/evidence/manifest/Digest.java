@@ -117,7 +117,8 @@ public record Digest(int version, String createdAt, List<PartitionHead> heads, S
         return open ? json : json.endObject();
     }
 
-    String malformation() {
+    /** Why this digest must not be signed, or null when it is well-formed. */
+    public String malformation() {
         if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
             return "version " + version + " is not a supported one (" + FORMAT_VERSION_1 + " or "
                     + FORMAT_VERSION + ")";

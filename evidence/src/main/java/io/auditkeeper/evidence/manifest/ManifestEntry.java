@@ -185,7 +185,7 @@ public record ManifestEntry(
     }
 
     /** Why this entry must not be signed, or null when it is well-formed. */
-    String malformation() {
+    public String malformation() {
         if (version < FORMAT_VERSION_1 || version > FORMAT_VERSION) {
             return "version " + version + " is not a supported one (" + FORMAT_VERSION_1 + " to " + FORMAT_VERSION + ")";
         }
