@@ -1,5 +1,6 @@
 package io.auditkeeper.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.ArchiverService;
 import io.auditkeeper.demo.CorpusFiles;
 import io.auditkeeper.demo.WebhookClient;
@@ -179,6 +180,12 @@ public final class DemoCommand implements Callable<Integer> {
                 processorConfig.eventsTopic(), publicKey);
         out.println();
 
+        out.println("6. A proof for one flagged request, checked offline (auditkeeper prove, verify-proof):");
+        JsonNode proven = results.mostSevere();
+        boolean proved = proven != null && DemoProof.write(out, dir, proven, openSearchUrl, s3Endpoint, BUCKET,
+                processorConfig.eventsTopic(), publicKey);
+        out.println();
+
         printWhereToLook(out, webhook, pki, kubeconfig, ingestYaml, processorYaml, corpus, bootstrap, openSearchUrl,
                 s3Endpoint, ingest[0].adminPort(), processor[0].adminPort(), archiver[0].adminPort());
         DemoFiles.writeOwnerOnly(dir.resolve("endpoints.env"), endpointsEnv(webhook, pki, bootstrap, openSearchUrl, s3Endpoint));
@@ -190,7 +197,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (once) {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             shutdown.run();
-            return failed == 0 && results.complete() && verified && reported ? 0 : 1;
+            return failed == 0 && results.complete() && verified && reported && proved ? 0 : 1;
         }
         out.println("Running until interrupted (Ctrl-C) ...");
         out.flush();

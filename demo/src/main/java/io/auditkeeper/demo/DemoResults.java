@@ -63,6 +63,14 @@ record DemoResults(int events, List<JsonNode> flagged, List<JsonNode> alerts, bo
         return out;
     }
 
+    /** The most severe flagged request (the earliest of them), the one the demo proves; null when none was flagged. */
+    JsonNode mostSevere() {
+        return flagged.stream()
+                .min(Comparator.comparing((JsonNode e) -> SEVERITIES.indexOf(e.at("/phi/severity").asText()))
+                        .thenComparing(e -> e.path("timestamp").asText("")))
+                .orElse(null);
+    }
+
     void print(PrintWriter out) {
         out.printf("  audit.events: %d normalized events (each accepted event once; secret values redacted)%n", events);
         Map<String, Integer> byRule = new TreeMap<>();

@@ -77,7 +77,11 @@ class DemoCommandIT {
                 .contains("archive verification: OK")
                 .contains("./auditkeeper verify --public-key").contains("./auditkeeper replay kafka")
                 .contains("./auditkeeper replay archive").contains("./auditkeeper replay archive --topic audit.dlq")
-                .contains("./auditkeeper report --from");
+                .contains("./auditkeeper report --from")
+                .as("a proof of one flagged request, and the command that checks it offline")
+                .contains("./auditkeeper prove --audit-id ").contains("./auditkeeper verify-proof ")
+                .containsPattern("path +OK +leaf \\d+ of \\d+ events").containsPattern("digest +OK +created ")
+                .contains("verdict: OK: the event is in the archive, unaltered");
         assertThat(Files.readString(report.resolve("report.html")))
                 .contains("mallory@contractor.example", "ops.bob@clinic.example", "admin@clinic.example")
                 .contains("secret-enumeration", "denied-burst");

@@ -121,7 +121,10 @@ public final class EvidenceSearch {
                         text(s.path("phi"), "severity"), text(s, "responseCode"), text(s, "decision"),
                         text(s, "cluster"), text(s, "auditID"))));
         return new ReportTable("phi-access", "Flagged requests (timeline)",
-                "Every request a rule flagged, once per request (stages collapsed by auditID), oldest first.",
+                "Every request a rule flagged, once per request (stages collapsed by auditID), oldest first. For any"
+                        + " of them, 'auditkeeper prove --audit-id <auditID> --cluster <cluster> --public-key <pem>'"
+                        + " writes a proof that it is in the archive, unaltered, and since when; 'auditkeeper"
+                        + " verify-proof <file> --public-key <pem>' checks it offline (docs/investigate.md).",
                 List.of("timestamp", "actor", "namespace", "verb", "resource", "name", "rules", "severity",
                         "responseCode", "decision", "cluster", "auditID"), rows, truncated);
     }

@@ -76,6 +76,10 @@ class ProveCommandIT {
                 .containsPattern("chain +OK +2 later entries link the entry")
                 .containsPattern("digest +OK +created ")
                 .contains("verdict: OK");
+        CliRun byHand = byHand(proof, archive.publicKey());
+        assertThat(byHand.code()).as(byHand.out() + byHand.err()).isZero();
+        assertThat(byHand.out()).containsPattern("(?m)^OK +path +leaf 3 of 7 events")
+                .containsPattern("(?m)^OK +chain +2 later entries").endsWith("PASSED\n");
         JsonNode json = AuditJson.mapper().readTree(proof.toFile());
         assertThat(new String(Base64.getDecoder().decode(json.get("leaf").asText()), StandardCharsets.UTF_8))
                 .as("the archived bytes, exactly").contains("\"auditID\":\"" + id + "-6\"", "dr-é");
@@ -159,6 +163,9 @@ class ProveCommandIT {
         io.auditkeeper.evidence.manifest.ManifestSigner.generate(dir.resolve("other-signing.pem"), other);
 
         CliRun run = CliRun.of("verify-proof", proof.toString(), "--public-key", other.toString());
+        CliRun byHand = byHand(proof, other);
+        assertThat(byHand.code()).isEqualTo(1);
+        assertThat(byHand.out()).containsPattern("(?m)^FAIL +entry ").containsPattern("(?m)^FAIL +digest ");
 
         assertThat(run.code()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(run.out()).containsPattern("entry +FAIL +the entry is signed with key [0-9a-f]{64}, which the key"
@@ -176,12 +183,40 @@ class ProveCommandIT {
         assertThat(dir.resolve("none.json")).doesNotExist();
     }
 
+    /**
+     * {@code verify-proof} on the proof changed by {@code tamper}; {@code docs/verify-proof-by-hand.sh} on the same
+     * file must fail the same part, and hold the others.
+     */
     private CliRun verifyTampered(Consumer<ObjectNode> tamper) throws Exception {
         ObjectNode json = (ObjectNode) AuditJson.mapper().readTree(proof.toFile());
         tamper.accept(json);
         Path tampered = Files.createTempFile(dir, "tampered", ".json");
         Files.write(tampered, AuditJson.mapper().writeValueAsBytes(json));
-        return CliRun.of("verify-proof", tampered.toString(), "--public-key", archive.publicKey().toString());
+        CliRun run = CliRun.of("verify-proof", tampered.toString(), "--public-key", archive.publicKey().toString());
+        CliRun byHand = byHand(tampered, archive.publicKey());
+        assertThat(byHand.code()).as(byHand.out() + byHand.err()).isEqualTo(1);
+        for (String part : List.of("keys", "event", "path", "entry", "chain", "digest")) {
+            boolean failed = run.out().lines().anyMatch(l -> l.matches(" +" + part + " +FAIL .*"));
+            assertThat(byHand.out()).as("by hand, part " + part + "\n" + byHand.out() + "\njava\n" + run.out())
+                    .containsPattern("(?m)^" + (failed ? "FAIL" : "OK") + " +" + part + " ");
+        }
+        return run;
+    }
+
+    /** {@code docs/verify-proof-by-hand.sh}: jq, openssl, sha256sum and base64 only. */
+    private static CliRun byHand(Path proofFile, Path publicKey) throws Exception {
+        Path script = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null && script == null; d = d.getParent()) {
+            Path candidate = d.resolve("docs").resolve("verify-proof-by-hand.sh");
+            script = Files.isRegularFile(candidate) ? candidate : null;
+        }
+        assertThat(script).as("docs/verify-proof-by-hand.sh").isNotNull();
+        Path out = Files.createTempFile(dir, "byhand", ".out");
+        Path err = Files.createTempFile(dir, "byhand", ".err");
+        Process p = new ProcessBuilder("bash", script.toString(), proofFile.toString(), publicKey.toString())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).as("the script finishes").isTrue();
+        return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     private static String flipLastDigit(String hex) {

@@ -92,7 +92,8 @@ class ReportCommandIT {
         String html = Files.readString(out.resolve("report.html"));
         assertThat(html).contains(ALICE).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script")
                 .contains("secret-read", "pod-exec", "access-denied", "rbac-change")
-                .contains("<span class=\"ok\">OK</span>").contains("<svg").contains("<style>");
+                .contains("<span class=\"ok\">OK</span>").contains("<svg").contains("<style>")
+                .as("how to get a proof of a flagged request").contains("auditkeeper prove --audit-id &lt;auditID&gt;");
         assertThat(html).doesNotContainPattern("(?i)<(link|img|script)[\\s>]");
 
         String ts = "2026-03-01T10:";
