@@ -37,14 +37,21 @@ import java.util.concurrent.Executors;
  * judges an entry itself, so the CLI and the archiver's own tests agree on what "intact" means.
  *
  * <p>For a period, the entries whose event times overlap it are verified as a consecutive range anchored on the hash
- * of the entry just before it (or the chain's genesis); the entries before the period are read but their objects are
- * not fetched. Digests are always verified against the whole chains, because a deleted tail is only visible there.
+ * of the entry just before it (or the chain's genesis). Without a start, every entry of each chain is read and the
+ * latest digest is held against the whole chains, because a deleted tail is only visible there. With a start, only
+ * what the period needs is read (see {@code verifyPeriod}), so that a day of an archive six years old costs a day.
  *
  * <p>The topic's objects of the period are listed too ({@link ArchivedObjectReader}), and those that no entry of the
  * chains names handed to {@link ManifestVerifier#unreferencedObjects}: what an archiver that lost its partition left
  * behind is reported as a leftover, not a problem (docs/archiver.md, "Several archivers").
  */
 public final class ArchiveVerification {
+    /**
+     * How long before a period's start its objects are listed: an object is filed under the hour of its first record,
+     * and a batch is cut within {@code batch.max-age-ms} (a minute by default), so one holding events of the period
+     * began at most that long before it.
+     */
+    static final Duration PERIOD_SLACK = Duration.ofHours(1);
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
@@ -118,6 +125,9 @@ public final class ArchiveVerification {
         keyProblems.addAll(keys.problems());
         ManifestReader manifests = new ManifestReader(s3, bucket, layout);
         S3ObjectStore objects = new S3ObjectStore(s3, bucket);
+        if (!window.from().equals(Instant.EPOCH)) {
+            return verifyPeriod(topic, window, now, pool, layout, verifier, keyProblems);
+        }
 
         Map<String, List<ManifestEntry>> chains = new LinkedHashMap<>();
         Map<Integer, List<ManifestEntry>> topicChains = new TreeMap<>();
@@ -185,6 +195,152 @@ public final class ArchiveVerification {
         List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigests(digests, chains));
         digestProblems.addAll(read.rewritten());
         return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
+    }
+
+    /**
+     * A period with a start, reading what it needs and no more, so that its cost follows the period and not the
+     * archive's age: the topic's objects listed from {@link #PERIOD_SLACK} before the start to the end (their keys name
+     * their offsets), the manifest entries of those offsets and the one before them (its hash anchors the range), the
+     * digests from the same time on until one seals each partition's range, and the entries between a range's end and
+     * the head that digest names. A deleted tail of a chain is outside any period: {@code verify} without
+     * {@code --from} checks it against the latest digest.
+     */
+    private Outcome verifyPeriod(String topic, TimeWindow window, Instant now, ExecutorService pool,
+                                 ArchiveLayout layout, ManifestVerifier verifier, List<Problem> keyProblems) {
+        ManifestReader manifests = new ManifestReader(s3, bucket, layout);
+        S3ObjectStore objects = new S3ObjectStore(s3, bucket);
+        java.util.concurrent.Executor reads = pool == null ? Runnable::run : pool;
+        Instant listFrom = window.from().minus(PERIOD_SLACK);
+        Instant to = window.to().equals(Instant.MAX) ? null : window.to();
+        ArchivedObjectReader reader = new ArchivedObjectReader(s3, bucket, layout);
+        List<ListedObject> listed = new ArrayList<>();
+        for (String directory : List.of(ArchiveLayout.EVENTS, ArchiveLayout.DEAD_LETTERS)) {
+            listed.addAll(reader.versions(directory, topic, listFrom, to));
+        }
+        Map<Integer, long[]> spans = new TreeMap<>();
+        for (ListedObject o : listed) {
+            layout.parseObject(o.key()).ifPresent(k -> spans.merge(k.partition(),
+                    new long[] {k.firstOffset(), k.lastOffset()},
+                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+        }
+        TreeSet<Integer> all = new TreeSet<>(manifests.partitions(topic));
+        all.addAll(spans.keySet());
+        Map<Integer, List<ManifestEntry>> topicChains = new TreeMap<>();
+        Map<Integer, List<ManifestEntry>> ranges = new TreeMap<>();
+        Map<Integer, VerificationReport> reports = new TreeMap<>();
+        Map<Integer, List<Problem>> chainProblems = new TreeMap<>();
+        int left = all.size();
+        for (int partition : all) {
+            left--;
+            long[] span = spans.get(partition);
+            List<Problem> found = new ArrayList<>();
+            chainProblems.put(partition, found);
+            if (span == null) {
+                ranges.put(partition, List.of());
+                reports.put(partition, new VerificationReport(List.of(), 0, -1, -1));
+                continue;
+            }
+            ManifestReader.Chain read = manifests.readRange(topic, partition, span[0], span[1], reads);
+            List<ManifestEntry> chain = read.entries();
+            topicChains.put(partition, chain);
+            found.addAll(read.problems());
+            int first = 0;
+            while (first < chain.size() && !overlaps(window, chain.get(first))) {
+                first++;
+            }
+            int end = chain.size();
+            while (end > first && !overlaps(window, chain.get(end - 1))) {
+                end--;
+            }
+            List<ManifestEntry> range = chain.subList(first, end);
+            String anchor = first > 0 ? chain.get(first - 1).hash()
+                    : anchorBefore(manifests, topic, partition, chain.isEmpty() ? span[0] : chain.get(0).firstOffset(),
+                    found);
+            VerificationReport report = range.isEmpty()
+                    ? new VerificationReport(List.of(), 0, -1, -1)
+                    : verifier.verifyPartition(range, anchor, counted(pool == null ? objects
+                    : new PrefetchingObjectStore(objects, range, pool, parallelism), partition, range, left),
+                    now, minimumRetention);
+            ranges.put(partition, range);
+            reports.put(partition, report);
+            found.addAll(verifier.revokedSignatures(range, read::writtenAt));
+        }
+
+        Map<String, ManifestEntry> ends = new LinkedHashMap<>();
+        ranges.values().stream().filter(r -> !r.isEmpty()).map(r -> r.get(r.size() - 1))
+                .forEach(e -> ends.put(e.topicPartition(), e));
+        DigestReader.Digests read = new DigestReader(s3, bucket, layout).from(listFrom,
+                digests -> (to == null || !createdAt(digests.get(digests.size() - 1)).isBefore(to))
+                        && ends.values().stream().allMatch(e -> covering(digests, e) != null));
+        List<Digest> digests = read.digests();
+        List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigestChain(digests,
+                digests.isEmpty() ? ManifestEntry.GENESIS : digests.get(0).previousDigestHash()));
+        digestProblems.addAll(read.rewritten());
+        for (ManifestEntry end : ends.values()) {
+            Digest digest = covering(digests, end);
+            if (digest == null) {
+                continue;
+            }
+            long head = digest.heads().stream().filter(h -> h.topicPartition().equals(end.topicPartition()))
+                    .findFirst().orElseThrow().lastOffset();
+            ManifestReader.Chain link = manifests.readRange(end.topic(), end.partition(), end.lastOffset() + 1, head,
+                    reads);
+            List<ManifestEntry> fromEnd = new ArrayList<>();
+            fromEnd.add(end);
+            fromEnd.addAll(link.entries());
+            List<Problem> partitionProblems = chainProblems.get(end.partition());
+            partitionProblems.addAll(link.problems());
+            partitionProblems.addAll(verifier.sealedBy(digest, fromEnd));
+        }
+
+        Map<Integer, List<Leftover>> unreferenced = ManifestVerifier.unreferencedObjects(layout, topic, listed,
+                topicChains);
+        List<PartitionVerification> partitions = new ArrayList<>();
+        for (int partition : all) {
+            VerificationReport report = reports.get(partition);
+            List<Problem> problems = new ArrayList<>(chainProblems.get(partition));
+            problems.addAll(report.problems());
+            List<Leftover> leftovers = new ArrayList<>(report.leftovers());
+            leftovers.addAll(unreferenced.getOrDefault(partition, List.of()));
+            partitions.add(new PartitionVerification(topic, partition, ranges.get(partition), problems, leftovers));
+        }
+        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
+    }
+
+    /**
+     * The hash the first entry read must record as previousHash: that of the entry before it (read at its first
+     * version, a rewritten one noted in {@code problems}), or the genesis when there is none.
+     */
+    private static String anchorBefore(ManifestReader manifests, String topic, int partition, long firstOffset,
+                                       List<Problem> problems) {
+        if (firstOffset <= 0) {
+            return ManifestEntry.GENESIS;
+        }
+        java.util.Optional<String> key = manifests.keyAtOrBefore(topic, partition, firstOffset - 1);
+        if (key.isEmpty()) {
+            return ManifestEntry.GENESIS;
+        }
+        long start = ArchiveLayout.manifestOffsets(key.get())[0];
+        ManifestReader.Chain before = manifests.readRange(topic, partition, start, start, Runnable::run);
+        problems.addAll(before.problems());
+        List<ManifestEntry> entries = before.entries();
+        return entries.isEmpty() ? ManifestEntry.GENESIS : entries.get(entries.size() - 1).hash();
+    }
+
+    /** The first of {@code digests} that names a head of {@code end}'s partition at or after it; null if none. */
+    private static Digest covering(List<Digest> digests, ManifestEntry end) {
+        for (Digest d : digests) {
+            if (d.heads() != null && d.heads().stream().anyMatch(h -> h != null
+                    && h.topicPartition().equals(end.topicPartition()) && h.lastOffset() >= end.lastOffset())) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private static Instant createdAt(Digest digest) {
+        Instant t = instant(digest.createdAt());
+        return t == null ? Instant.EPOCH : t;
     }
 
     /**

@@ -221,6 +221,50 @@ public final class ManifestVerifier {
     public List<Problem> verifyDigests(List<Digest> digestsInOrder, String startingPreviousDigestHash,
                                        Map<String, List<ManifestEntry>> chainsByTopicPartition) {
         List<Problem> problems = new ArrayList<>();
+        Digest latestValid = verifyDigestChain(digestsInOrder, startingPreviousDigestHash, problems);
+        if (latestValid != null) {
+            for (Digest.PartitionHead head : latestValid.heads()) {
+                checkHead(head, latestValid, chainsByTopicPartition.get(head.topicPartition()), problems);
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * The digests' signatures and their chain, as {@link #verifyDigests} checks them, without holding the latest one
+     * against the whole chains: what {@code verify} of a period checks, with {@link #sealedBy} for its range.
+     */
+    public List<Problem> verifyDigestChain(List<Digest> digestsInOrder, String startingPreviousDigestHash) {
+        List<Problem> problems = new ArrayList<>();
+        verifyDigestChain(digestsInOrder, startingPreviousDigestHash, problems);
+        return problems;
+    }
+
+    /**
+     * Whether {@code digest} seals a range whose last entry is {@code fromRangeEnd.get(0)}: the entries after it, in
+     * {@code fromRangeEnd}, each record the hash of the one before, and the digest names the last of them as the
+     * partition's head. Read that way the digest's signature covers every entry of the range, by hash.
+     */
+    public List<Problem> sealedBy(Digest digest, List<ManifestEntry> fromRangeEnd) {
+        List<Problem> problems = new ArrayList<>();
+        ManifestEntry first = fromRangeEnd.get(0);
+        for (int i = 1; i < fromRangeEnd.size(); i++) {
+            ManifestEntry previous = fromRangeEnd.get(i - 1);
+            ManifestEntry entry = fromRangeEnd.get(i);
+            if (!Objects.equals(entry.previousHash(), previous.hash())) {
+                problems.add(problem(Kind.BROKEN_CHAIN, entry, "previousHash " + entry.previousHash() + " is not "
+                        + previous.hash() + ", the hash of the preceding entry " + previous.key()
+                        + ": the chain from the period to the digest of " + digest.createdAt() + " is broken"));
+                return problems;
+            }
+        }
+        digest.heads().stream().filter(h -> h.topicPartition().equals(first.topicPartition())).findFirst()
+                .ifPresent(head -> checkHead(head, digest, fromRangeEnd, problems));
+        return problems;
+    }
+
+    private Digest verifyDigestChain(List<Digest> digestsInOrder, String startingPreviousDigestHash,
+                                     List<Problem> problems) {
         Digest previous = null;
         Digest latestValid = null;
         for (Digest digest : digestsInOrder) {
@@ -251,12 +295,7 @@ public final class ManifestVerifier {
             }
             previous = digest;
         }
-        if (latestValid != null) {
-            for (Digest.PartitionHead head : latestValid.heads()) {
-                checkHead(head, latestValid, chainsByTopicPartition.get(head.topicPartition()), problems);
-            }
-        }
-        return problems;
+        return latestValid;
     }
 
     /**

@@ -74,6 +74,43 @@ public final class DigestReader {
     }
 
     /**
+     * The digests written from {@code start} on, oldest first, each read at its first version as {@link #everyVersion}
+     * reads them, until {@code enough} holds for those read so far (or there are no more): what {@code verify} of a
+     * period reads, a day's listing at a time, instead of six years of digests.
+     */
+    public Digests from(Instant start, java.util.function.Predicate<List<Digest>> enough) {
+        return listedAgainIfMissing(() -> {
+            List<Digest> digests = new ArrayList<>();
+            List<Problem> rewritten = new ArrayList<>();
+            Instant day = start;
+            String startAfter = layout.digestsFrom(start);
+            while (true) {
+                String endKey = layout.digestsFrom(day.plus(1, java.time.temporal.ChronoUnit.DAYS));
+                List<VersionListing.KeyVersions> keys = VersionListing.of(s3, bucket, layout.digests(), startAfter,
+                        k -> k.compareTo(endKey) >= 0);
+                for (VersionListing.KeyVersions k : keys) {
+                    if (k.rewritten()) {
+                        rewritten.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
+                    }
+                    if (k.oldest() != null) {
+                        digests.add(ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(k.key())
+                                .versionId(k.oldest())).asByteArray()));
+                        if (enough.test(digests)) {
+                            return new Digests(digests, rewritten);
+                        }
+                    }
+                }
+                if (keys.isEmpty() && s3.listObjectsV2(b -> b.bucket(bucket).prefix(layout.digests())
+                        .startAfter(endKey).maxKeys(1)).contents().isEmpty()) {
+                    return new Digests(digests, rewritten);
+                }
+                startAfter = endKey;
+                day = day.plus(1, java.time.temporal.ChronoUnit.DAYS);
+            }
+        });
+    }
+
+    /**
      * The latest digest, if any, reading one: looked for from {@code now} backwards, each listing starting
      * {@value #WIDER} times further back than the one before (a day, then 8, then 64...; the whole prefix last), the
      * first that finds a key holding the latest one, since every later key was in it too. With a digest an hour, a

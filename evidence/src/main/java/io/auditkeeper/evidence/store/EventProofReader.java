@@ -30,8 +30,6 @@ import java.util.TreeMap;
  * {@code verify} reads them; one written more than once is refused, since a proof must not rest on a rewritten object.
  */
 public final class EventProofReader {
-    private static final long FIRST_STEP = 10_000;
-    private static final int WIDER = 8;
     /** How far before an entry's last event the digests that may cover it are looked for (clocks differ a little). */
     private static final Duration DIGEST_LOOKBACK = Duration.ofHours(1);
 
@@ -119,48 +117,18 @@ public final class EventProofReader {
                 digest, keyRecords());
     }
 
-    /**
-     * The key of the manifest object whose offsets hold {@code offset}: the last key that starts at or before it. The
-     * listing starts {@value #FIRST_STEP} offsets before it, then {@value #WIDER} times further back each time.
-     */
+    /** The key of the manifest object whose offsets hold {@code offset}. */
     private String manifestKeyHolding(String topic, int partition, long offset) throws ProofUnavailableException {
-        String dir = layout.manifests(topic, partition);
-        long back = FIRST_STEP;
-        while (true) {
-            long from = offset - back;
-            String startAfter = from <= 0 ? null : layout.manifestsFrom(topic, partition, from);
-            String found = null;
-            String token = null;
-            boolean past = false;
-            do {
-                String t = token;
-                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(dir).startAfter(startAfter)
-                        .continuationToken(t));
-                for (S3Object o : page.contents()) {
-                    long[] offsets = ArchiveLayout.manifestOffsets(o.key());
-                    if (offsets[0] > offset) {
-                        past = true;
-                        break;
-                    }
-                    found = o.key();
-                }
-                token = !past && page.isTruncated() ? page.nextContinuationToken() : null;
-            } while (token != null);
-            if (found != null) {
-                long[] offsets = ArchiveLayout.manifestOffsets(found);
-                if (offsets[1] < offset) {
-                    throw new ProofUnavailableException("offset " + offset + " of " + topic + "-" + partition
-                            + " is in no manifest entry: the nearest before it, " + found + ", ends at " + offsets[1]
-                            + (past ? " (a gap in the chain; run auditkeeper verify)" : " (not archived yet)"));
-                }
-                return found;
-            }
-            if (startAfter == null) {
-                throw new ProofUnavailableException(topic + "-" + partition + " has no manifest entry at or before"
-                        + " offset " + offset);
-            }
-            back *= WIDER;
+        String found = new ManifestReader(s3, bucket, layout).keyAtOrBefore(topic, partition, offset).orElseThrow(
+                () -> new ProofUnavailableException(topic + "-" + partition + " has no manifest entry at or before"
+                        + " offset " + offset));
+        long last = ArchiveLayout.manifestOffsets(found)[1];
+        if (last < offset) {
+            throw new ProofUnavailableException("offset " + offset + " of " + topic + "-" + partition + " is in no"
+                    + " manifest entry: the nearest before it, " + found + ", ends at " + last + " (not archived yet,"
+                    + " or a gap in the chain: run auditkeeper verify)");
         }
+        return found;
     }
 
     /** The entries of a manifest object read at its first version; refused when it was written more than once. */

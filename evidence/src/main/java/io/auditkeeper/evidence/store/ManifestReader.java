@@ -100,10 +100,59 @@ public final class ManifestReader {
      * the bucket would otherwise wait for one by one.
      */
     public Chain readChain(String topic, int partition, Executor reads) {
+        return read(VersionListing.of(s3, bucket, layout.manifests(topic, partition)), reads);
+    }
+
+    /**
+     * As {@link #readChain(String, int, Executor)}, for the manifest objects whose first offset is from
+     * {@code firstOffset} to {@code lastOffset}: one version listing of that range and a GET per entry, whatever the
+     * chain's length.
+     */
+    public Chain readRange(String topic, int partition, long firstOffset, long lastOffset, Executor reads) {
+        String startAfter = firstOffset <= 0 ? null : layout.manifestsFrom(topic, partition, firstOffset);
+        return read(VersionListing.of(s3, bucket, layout.manifests(topic, partition), startAfter,
+                key -> ArchiveLayout.manifestOffsets(key)[0] > lastOffset), reads);
+    }
+
+    /**
+     * The key of the last manifest object of the partition that starts at or before {@code offset}, if any: the one
+     * whose entry holds the offset, unless the chain has a gap there or ends before it. The listing starts a thousand
+     * offsets before it (more than a batch usually holds), then {@value #WIDER} times further back each time, so that
+     * it costs a page or two wherever the offset is in the chain.
+     */
+    public Optional<String> keyAtOrBefore(String topic, int partition, long offset) {
+        String dir = layout.manifests(topic, partition);
+        long back = 1024;
+        while (true) {
+            long from = offset - back;
+            String startAfter = from <= 0 ? null : layout.manifestsFrom(topic, partition, from);
+            String found = null;
+            String token = null;
+            boolean past = false;
+            do {
+                String t = token;
+                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(dir).startAfter(startAfter)
+                        .continuationToken(t));
+                for (software.amazon.awssdk.services.s3.model.S3Object o : page.contents()) {
+                    if (ArchiveLayout.manifestOffsets(o.key())[0] > offset) {
+                        past = true;
+                        break;
+                    }
+                    found = o.key();
+                }
+                token = !past && page.isTruncated() ? page.nextContinuationToken() : null;
+            } while (token != null);
+            if (found != null || startAfter == null) {
+                return Optional.ofNullable(found);
+            }
+            back = back > Long.MAX_VALUE / WIDER ? Long.MAX_VALUE : back * WIDER;
+        }
+    }
+
+    private Chain read(List<KeyVersions> keys, Executor reads) {
         List<ManifestEntry> entries = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         java.util.Map<ManifestEntry, java.time.Instant> writtenAt = new java.util.HashMap<>();
-        List<KeyVersions> keys = VersionListing.of(s3, bucket, layout.manifests(topic, partition));
         List<CompletableFuture<byte[]>> bodies = new ArrayList<>();
         for (KeyVersions k : keys) {
             bodies.add(k.oldest() == null ? null

@@ -54,22 +54,42 @@ public final class VersionListing {
 
     /** Every key under {@code prefix} that has a version or a delete marker, in key order. */
     public static List<KeyVersions> of(S3Client s3, String bucket, String prefix) {
+        return of(s3, bucket, prefix, null, key -> false);
+    }
+
+    /**
+     * The keys under {@code prefix} after {@code startAfter} (null: from the first) and before the first key that is
+     * {@code past}, each with every version and delete marker; the listing stops at that key, so that a range of a
+     * long chain costs what the range holds.
+     */
+    public static List<KeyVersions> of(S3Client s3, String bucket, String prefix, String startAfter,
+                                       java.util.function.Predicate<String> past) {
         Map<String, List<Version>> versions = new TreeMap<>();
         Map<String, Integer> markers = new TreeMap<>();
-        String keyMarker = null;
+        String keyMarker = startAfter;
         String versionMarker = null;
-        while (true) {
+        boolean done = false;
+        while (!done) {
             String k = keyMarker;
             String v = versionMarker;
             ListObjectVersionsResponse page = s3.listObjectVersions(b -> b.bucket(bucket).prefix(prefix)
                     .keyMarker(k).versionIdMarker(v));
             // within a key, S3 lists the newest first; the order of equal times is kept (stable sort below)
             for (ObjectVersion o : page.versions()) {
-                versions.computeIfAbsent(o.key(), x -> new ArrayList<>()).add(new Version(o.versionId(), o.lastModified()));
+                if (past.test(o.key())) {
+                    done = true;
+                } else {
+                    versions.computeIfAbsent(o.key(), x -> new ArrayList<>())
+                            .add(new Version(o.versionId(), o.lastModified()));
+                }
             }
             for (DeleteMarkerEntry d : page.deleteMarkers()) {
-                markers.merge(d.key(), 1, Integer::sum);
-                versions.computeIfAbsent(d.key(), x -> new ArrayList<>());
+                if (past.test(d.key())) {
+                    done = true;
+                } else {
+                    markers.merge(d.key(), 1, Integer::sum);
+                    versions.computeIfAbsent(d.key(), x -> new ArrayList<>());
+                }
             }
             if (!Boolean.TRUE.equals(page.isTruncated())) {
                 break;
