@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Verify an Audit Keeper archive without Audit Keeper: only the AWS CLI (v1 or v2), jq, openssl (3.0 or later),
-# sha256sum, base64 and GNU date. docs/verify-by-hand.md explains every step and why it matters.
+# gzip, xargs and coreutils (sha256sum, base64, od, GNU date). docs/verify-by-hand.md explains every step and why it
+# matters.
 #
 #   docs/verify-by-hand.sh [--prefix PREFIX] [--min-years N] ENDPOINT BUCKET TOPIC[/PARTITION] PUBLIC_KEY_PEM
 #
@@ -60,8 +61,8 @@ info() { line INFO "$1" "$2"; }
 die() { echo "verify-by-hand: $2" >&2; exit "$1"; }
 
 # ---------------------------------------------------------------------------------------------------- tools
-for tool in aws jq openssl sha256sum base64 date mktemp; do
-  command -v "$tool" >/dev/null 2>&1 || die 2 "$tool is not installed (Debian: apt-get install awscli jq openssl coreutils)"
+for tool in aws jq openssl sha256sum base64 date mktemp gzip od xargs; do
+  command -v "$tool" >/dev/null 2>&1 || die 2 "$tool is not installed (Debian: apt-get install awscli jq openssl gzip coreutils findutils)"
 done
 aws --version >/dev/null 2>&1 || die 2 "'aws --version' fails: the AWS CLI on PATH ($(command -v aws)) does not run"
 date -u -d '2026-03-01T10:00:00.5Z' +%s%N >/dev/null 2>&1 || die 2 "date cannot parse ISO-8601 times; GNU date is needed"
@@ -117,9 +118,16 @@ NOW_NS=$(date -u +%s%N)
 # The signed bytes of a manifest entry: these fields in this order, compact, no newline (ManifestEntry's canonical
 # form). jq writes numbers and strings the same way as long as the strings hold no control character and the numbers
 # stay below 2^53; entry_problem refuses anything else rather than verify the wrong bytes.
-# Format version 2 adds keyId (the signing key's id) after retainUntil; version 1 has none.
+# Format version 2 adds keyId (the signing key's id) after retainUntil, version 3 merkleRoot (the root over the
+# object's events) after keyId; version 1 has neither.
 ENTRY_FIELDS='version,topic,partition,firstOffset,lastOffset,count,firstEventTime,lastEventTime,key,versionId,sha256,previousHash,retentionMode,retainUntil'
-entry_fields() { if [ "$(jq -r .version "$1")" = 2 ]; then echo "$ENTRY_FIELDS,keyId"; else echo "$ENTRY_FIELDS"; fi; }
+entry_fields() {
+  case "$(jq -r .version "$1")" in
+    2) echo "$ENTRY_FIELDS,keyId" ;;
+    3) echo "$ENTRY_FIELDS,keyId,merkleRoot" ;;
+    *) echo "$ENTRY_FIELDS" ;;
+  esac
+}
 canonical_entry() { jq -j -c "{$(entry_fields "$1")}" "$1"; }
 # The entry's hash, which the next entry records as previousHash: SHA-256 of the same form with the signature last.
 entry_hash() { jq -j -c "{$(entry_fields "$1"),signature}" "$1" | sha256sum | cut -d' ' -f1; }
@@ -146,14 +154,17 @@ entry_problem() {
     else .[0] |
       ([keys[]] - ["version","topic","partition","firstOffset","lastOffset","count","firstEventTime",
                    "lastEventTime","key","versionId","sha256","previousHash","retentionMode","retainUntil",
-                   "keyId","signature"]) as $extra
+                   "keyId","merkleRoot","signature"]) as $extra
       | ((["version","topic","partition","firstOffset","lastOffset","count","firstEventTime","lastEventTime","key",
            "versionId","sha256","previousHash","retentionMode","retainUntil","signature"]) - [keys[]]) as $missing
       | if ($extra | length) > 0 then "unknown field(s) \($extra | join(", "))"
         elif ($missing | length) > 0 then "missing field(s) \($missing | join(", "))"
-        elif .version != 1 and .version != 2 then "version \(.version) is not 1 or 2, the formats this script knows"
+        elif .version != 1 and .version != 2 and .version != 3
+          then "version \(.version) is not 1, 2 or 3, the formats this script knows"
         elif .version == 1 and has("keyId") then "keyId is not part of format version 1"
-        elif .version == 2 and ((.keyId | hex64) | not) then "keyId must be 64 lowercase hex digits"
+        elif .version != 1 and ((.keyId | hex64) | not) then "keyId must be 64 lowercase hex digits"
+        elif .version != 3 and has("merkleRoot") then "merkleRoot is not part of format version \(.version)"
+        elif .version == 3 and ((.merkleRoot | hex64) | not) then "merkleRoot must be 64 lowercase hex digits"
         elif ([.partition, .firstOffset, .lastOffset, .count] | all(whole) | not)
           then "partition, offsets and count must be whole numbers below 2^53"
         elif ([.topic, .key, .versionId, .retentionMode, .signature] | all(text) | not)
@@ -173,6 +184,47 @@ verify_signature() {
   printf '%s' "$2" | base64 -d > "$WORK/sig.bin" 2>/dev/null || return 1
   [ "$(stat -c %s "$WORK/sig.bin")" -eq 64 ] || return 1
   openssl pkeyutl -verify -pubin -inkey "${3:-$PUBKEY}" -rawin -in "$1" -sigfile "$WORK/sig.bin" >/dev/null 2>&1
+}
+
+# merkle FILE: sets MERKLE_LINES and MERKLE_ROOT to the number of the file's lines and the root of the RFC 6962 tree
+# (SHA-256) over them, as format 3's merkleRoot: a leaf is a line without its \n (a last line without one counts too),
+# hashed as SHA-256(0x00 || line); a node is SHA-256(0x01 || left || right) of the raw hashes; at each level
+# neighbours pair up, left to right, and a last node without a partner moves up as it is. The bytes go through od
+# and printf as \xHH escapes, so a NUL in a line is hashed too; each leaf and node is written to a file and a level
+# hashed by one sha256sum, so that the processes grow with the tree's height, not with the events.
+merkle() {
+  local d=$WORK/merkle esc=() hashes=() next=() names=() i
+  rm -rf "$d" && mkdir "$d" || die 2 "cannot write to $d"
+  # one line of escapes per line of the file: \x0a can only match at an escape's start, where every \ is
+  mapfile -t esc < <(od -An -v -tx1 "$1" | tr -d ' \n' | sed 's/../\\x&/g; s/\\x0a/\n/g')
+  MERKLE_LINES=${#esc[@]}
+  if [ "$MERKLE_LINES" -eq 0 ]; then
+    MERKLE_ROOT=$(sha256sum < /dev/null | cut -c1-64)
+    return
+  fi
+  for i in "${!esc[@]}"; do
+    printf "\\x00${esc[i]}" > "$d/$i"
+    names+=("$i")
+  done
+  merkle_level hashes
+  while [ "${#hashes[@]}" -gt 1 ]; do
+    mapfile -t esc < <(printf '%s\n' "${hashes[@]}" | sed 's/../\\x&/g')
+    names=()
+    for ((i = 0; i + 1 < ${#esc[@]}; i += 2)); do
+      printf "\\x01${esc[i]}${esc[i + 1]}" > "$d/$i"
+      names+=("$i")
+    done
+    merkle_level next
+    [ $(( ${#hashes[@]} % 2 )) -eq 1 ] && next+=("${hashes[-1]}")
+    hashes=("${next[@]}")
+  done
+  MERKLE_ROOT=${hashes[0]}
+}
+# merkle_level ARRAY: the SHA-256 of each file of merkle's $names, in order, into the array named
+merkle_level() {
+  local -n into=$1
+  mapfile -t into < <(cd "$d" && printf '%s\0' "${names[@]}" | xargs -0 -r sha256sum | cut -c1-64)
+  [ "${#into[@]}" -eq "${#names[@]}" ] || die 2 "sha256sum of ${#names[@]} files in $d failed"
 }
 
 # ---------------------------------------------------------------------------------------------------- 1. the key
@@ -384,6 +436,7 @@ verify_object() {
     actual=$(sha256sum "$WORK/object" | cut -d' ' -f1)
     if [ "$actual" = "$sha256" ]; then
       ok sha256 "$key: $actual, as recorded"
+      [ "$(jq -r .version "$entry")" = 3 ] && verify_events "$entry"
     else
       fail sha256 "$key: version $version has SHA-256 $actual, the manifest recorded $sha256"
     fi
@@ -414,6 +467,27 @@ verify_object() {
     fi
   else
     fail retention "$key: version $version has no Object Lock retention ($S3_ERROR)"
+  fi
+}
+
+# verify_events ENTRY_FILE: the events of $WORK/object, which has the entry's SHA-256, are the ones its count and
+# merkleRoot sign for.
+verify_events() {
+  local entry=$1 key version count recorded
+  IFS=$'\t' read -r key version count recorded < <(jq -r '[.key, .versionId, .count, .merkleRoot] | @tsv' "$entry")
+  # gzip exits 2 on a warning (trailing garbage, which it ignores as Java's GZIPInputStream does), 1 on an error
+  gzip -dc < "$WORK/object" > "$WORK/events" 2> "$WORK/gzip.err"
+  if [ $? -eq 1 ]; then
+    fail merkle "$key: version $version is not gzip ($(tr '\n' ' ' < "$WORK/gzip.err" | sed 's/ *$//')), so its events cannot be checked against the Merkle root"
+    return
+  fi
+  merkle "$WORK/events"
+  if [ "$MERKLE_LINES" -ne "$count" ]; then
+    fail merkle "$key: version $version holds $MERKLE_LINES events, the entry counts $count"
+  elif [ "$MERKLE_ROOT" != "$recorded" ]; then
+    fail merkle "$key: the events of version $version have the Merkle root $MERKLE_ROOT, the entry records $recorded"
+  else
+    ok merkle "$key: $MERKLE_LINES events, Merkle root ${MERKLE_ROOT:0:16}..., as recorded"
   fi
 }
 

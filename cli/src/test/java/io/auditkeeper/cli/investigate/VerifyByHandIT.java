@@ -46,18 +46,19 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * {@code docs/verify-by-hand.sh}, the recipe of {@code docs/verify-by-hand.md} for auditors who verify the archive
  * with the AWS CLI, {@code sha256sum}, {@code openssl} and {@code jq} instead of Audit Keeper, run with bash against
- * an archive the real archiver wrote to Ceph (which enforces Object Lock). One archive of three partitions, two
+ * an archive the real archiver wrote to Ceph (which enforces Object Lock). One archive of five partitions, two
  * objects each: partition 0 stays intact, partition 1 gets a version written on top of a data object and a delete
  * marker on a manifest object, partition 2 gets an extra entry signed with the real key that does not follow its
- * predecessor, partition 3 has its head rewritten with the real key, object, entry and digest, as new versions (the
+ * predecessor, partition 3 has its head rewritten with the real key, object, entry and digest, as new versions,
+ * partition 4 gets entries signed with the real key whose Merkle root or count is not their intact object's (the
  * same archive then goes to {@code auditkeeper verify} too, which must name the same objects). The tools are required, not optional: without them this test fails, saying which one is missing
  * ({@code ./auditkeeper test} installs them).
  */
 @ExtendWith(LocalStackExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VerifyByHandIT {
-    private static final int PARTITIONS = 4;
-    private static final int EVENTS = 40;
+    private static final int PARTITIONS = 5;
+    private static final int EVENTS = 50;
     private static final int PER_OBJECT = 5;
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123Z");
 
@@ -72,7 +73,8 @@ class VerifyByHandIT {
         script = findScript();
         for (String[] tool : new String[][] {{"aws", "aws --version", "awscli"}, {"jq", "jq --version", "jq"},
                 {"openssl", "openssl version", "openssl"}, {"sha256sum", "sha256sum --version", "coreutils"},
-                {"base64", "base64 --version", "coreutils"}}) {
+                {"base64", "base64 --version", "coreutils"}, {"gzip", "gzip --version", "gzip"},
+                {"od", "od --version", "coreutils"}, {"xargs", "xargs --version", "findutils"}}) {
             Result r = run(List.of("bash", "-c", tool[1]), Map.of());
             if (r.code() != 0) {
                 fail("docs/verify-by-hand.sh needs `" + tool[0] + "`, and `" + tool[1] + "` failed (exit " + r.code()
@@ -125,6 +127,8 @@ class VerifyByHandIT {
                     .containsPattern(line("OK", "versions", e.key()) + ": only the recorded version "
                             + Pattern.quote(e.versionId()))
                     .containsPattern(line("OK", "sha256", e.key()) + ": " + e.sha256() + ", as recorded")
+                    .containsPattern(line("OK", "merkle", e.key()) + ": " + e.count() + " events, Merkle root "
+                            + e.merkleRoot().substring(0, 16) + "\\.\\.\\., as recorded")
                     .containsPattern(line("OK", "retention", e.key()) + ": COMPLIANCE until 2032-.* \\(recorded "
                             + Pattern.quote(e.retainUntil()) + ", last event " + Pattern.quote(e.lastEventTime())
                             + " \\+ 6 years\\)");
@@ -316,6 +320,60 @@ class VerifyByHandIT {
                 .containsPattern(line("FAIL", "offsets", extraKey) + ": offsets " + (last.lastOffset() + 1) + "-"
                         + (first - 1) + " are in no entry")
                 .containsPattern("(?m)^FAILED: 2 check\\(s\\) failed$");
+    }
+
+    @Test
+    void shouldFailInBothVerifiersWhenAnEntrySignedWithTheRealKeyRecordsOtherEventsThanItsIntactObjectHolds()
+            throws Exception {
+        // Someone with the signing key (or an archiver with a bug) adds entries for the head's intact object, chained
+        // and contiguous, one over other events' Merkle root, one with a count one short. SHA-256, signature, chain
+        // and offsets verify; only the object's events show it.
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 4);
+        ManifestEntry head = chain.get(chain.size() - 1);
+        ManifestSigner signer = ManifestSigner.fromPemFile(archive.archive().signingKey());
+        String otherRoot = ArchivedEvents.merkleRoot(gzip("{\"auditID\":\"other\"}\n"));
+        ManifestEntry wrongRoot = signer.sign(entryAfter(head, head, head.count(), otherRoot));
+        ManifestEntry wrongCount = signer.sign(entryAfter(wrongRoot, head, head.count() - 1, head.merkleRoot()));
+        archive.manifests().put(wrongRoot, Instant.parse(head.lastEventTime()));
+        archive.manifests().put(wrongCount, Instant.parse(head.lastEventTime()));
+
+        Result byHand = archive.verify(archive.topic() + "/4", archive.publicKey());
+        CliRun java = CliRun.of(archive.archive().args(List.of("verify"), "--json", "--public-key",
+                archive.publicKey().toString()));
+
+        String rootFault = "the events of version " + head.versionId() + " have the Merkle root " + head.merkleRoot()
+                + ", the entry records " + otherRoot;
+        String countFault = "version " + head.versionId() + " holds " + head.count() + " events, the entry counts "
+                + (head.count() - 1);
+        assertThat(byHand.code()).as(byHand.all()).isEqualTo(1);
+        assertThat(byHand.out())
+                .containsPattern(line("OK", "merkle", head.key()) + ": " + head.count() + " events")
+                .containsPattern(line("OK", "signature", archive.manifestKey(wrongRoot)))
+                .containsPattern(line("OK", "chain", archive.manifestKey(wrongCount)))
+                .containsPattern(line("FAIL", "merkle", head.key() + ": " + rootFault) + "$")
+                .containsPattern(line("FAIL", "merkle", head.key() + ": " + countFault) + "$")
+                .containsPattern("(?m)^FAILED: 2 check\\(s\\) failed$");
+        assertThat(java.code()).as(java.out() + java.err()).isEqualTo(1);
+        JsonNode doc = AuditJson.mapper().readTree(java.out());
+        List<String> found = new ArrayList<>();
+        doc.path("partitions").forEach(p -> p.path("problems").forEach(x -> {
+            if (x.path("kind").asText().equals("MERKLE_MISMATCH")) {
+                found.add(x.path("key").asText() + " " + x.path("firstOffset").asLong() + ": "
+                        + x.path("detail").asText());
+            }
+        }));
+        assertThat(found).as("the same entries, for the same reasons, as the script").containsExactlyInAnyOrder(
+                head.key() + " " + wrongRoot.firstOffset() + ": " + rootFault,
+                head.key() + " " + wrongCount.firstOffset() + ": " + countFault);
+    }
+
+    /** An entry for {@code object}'s object, after {@code previous}: chained, contiguous, the same number of offsets. */
+    private static ManifestEntry entryAfter(ManifestEntry previous, ManifestEntry object, int count, String merkleRoot) {
+        long first = previous.lastOffset() + 1;
+        return ManifestEntry.unsigned(object.topic(), object.partition(), first,
+                first + object.lastOffset() - object.firstOffset(), count, Instant.parse(object.firstEventTime()),
+                Instant.parse(object.lastEventTime()), object.key(), object.versionId(), object.sha256(),
+                previous.hash(), object.retentionMode(), Instant.parse(object.retainUntil()), merkleRoot);
     }
 
     @Test
