@@ -7,7 +7,10 @@ package io.auditkeeper.model;
  * renamed, only added. Each service writes only some of them (see {@link DeadLetterSource}).
  */
 public enum DeadLetterReason {
-    /** ingest: the request body was not valid JSON (or not valid gzip); the record holds the body as received. */
+    /**
+     * ingest: the request body was not valid JSON (or not valid gzip); the record holds the body as received.
+     * source-aks: an Event Hubs message was not valid JSON; the record holds the message as received.
+     */
     MALFORMED_JSON("malformed-json"),
     /** ingest: the body claimed {@code Content-Encoding: gzip} but did not decompress; the record holds the bytes as received. */
     BAD_CONTENT_ENCODING("bad-content-encoding"),
@@ -15,13 +18,17 @@ public enum DeadLetterReason {
     NOT_AN_EVENT_LIST("not-an-event-list"),
     /** ingest: an item of {@code items} was not a JSON object; stream-processor: a raw record's value was not one. */
     NOT_AN_OBJECT("not-an-object"),
-    /** ingest, stream-processor: an event without a non-empty string {@code auditID}. */
+    /** ingest, stream-processor, source-aks: an event without a non-empty string {@code auditID}. */
     MISSING_AUDIT_ID("missing-audit-id"),
-    /** ingest, stream-processor: an event without a non-empty string {@code stage}. */
+    /** ingest, stream-processor, source-aks: an event without a non-empty string {@code stage}. */
     MISSING_STAGE("missing-stage"),
-    /** stream-processor: a raw record's value was not valid JSON. */
+    /** stream-processor: a raw record's value was not valid JSON; source-aks: a record's {@code properties.log} was not. */
     UNPARSEABLE_EVENT("unparseable-event"),
-    /** stream-processor: a JSON object that does not read as an {@code audit.k8s.io} Event. */
+    /**
+     * stream-processor: a JSON object that does not read as an {@code audit.k8s.io} Event; source-aks: a record's
+     * {@code properties.log} that is not one ({@code kind} is not {@code Event} or {@code apiVersion} not
+     * {@code audit.k8s.io/*}).
+     */
     NOT_AN_AUDIT_EVENT("not-an-audit-event"),
     /** stream-processor: an event that was read but whose normalized record could not be written. */
     UNWRITABLE_EVENT("unwritable-event"),
@@ -48,7 +55,17 @@ public enum DeadLetterReason {
      * content; the first was kept, this one is the dead letter, with both content hashes in headers
      * ({@link AuditHeaders#DLQ_CONTENT_HASH}, {@link AuditHeaders#DLQ_FIRST_CONTENT_HASH}).
      */
-    CONFLICTING_DUPLICATE("conflicting-duplicate");
+    CONFLICTING_DUPLICATE("conflicting-duplicate"),
+    /**
+     * source-aks: an Event Hubs message that is JSON but not Azure Monitor's resource-log envelope (no {@code records}
+     * array), or one of its records without a {@code properties.log} string; the record holds what was received.
+     */
+    NOT_A_RESOURCE_LOG("not-a-resource-log"),
+    /**
+     * source-aks: an audit record whose cluster could not be named: its {@code resourceId} names no managed cluster, or
+     * one whose name breaks the cluster-name rule, and no configured mapping names it.
+     */
+    UNKNOWN_CLUSTER("unknown-cluster");
 
     private final String code;
 
