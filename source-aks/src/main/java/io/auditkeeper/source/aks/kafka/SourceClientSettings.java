@@ -26,11 +26,15 @@ public final class SourceClientSettings {
 
     public static Map<String, Object> consumer(AksSourceConfig config) {
         Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "auditkeeper-source-aks");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "auditkeeper-source-aks-hub");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
-        // Event Hubs closes idle connections after 240 s; its guidance for Kafka clients
+        // Event Hubs closes idle connections after 240 s: its guidance for Kafka clients is 180 s, and a poll
+        // interval under that (a batch takes well under a second to write)
         p.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, 180_000);
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 170_000);
+        // a crashed member's partitions wait this long for another; Event Hubs' recommended value
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 180_000);
         p.putAll(config.eventHubsConsumerOverrides());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.eventHubsBootstrapServers());
