@@ -1,5 +1,6 @@
 package io.auditkeeper.source.aks.config;
 
+import io.auditkeeper.config.ConfigDocs;
 import io.auditkeeper.source.aks.kafka.SourceClientSettings;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,14 @@ class AksSourceConfigTest {
         Map<String, String> env = Map.of("AUDITKEEPER_SOURCE_AKS_EVENT_HUBS_TOPIK", "x");
 
         assertThatThrownBy(() -> AksSourceConfig.load(null, env)).hasMessageContaining("AUDITKEEPER_SOURCE_AKS_EVENT_HUBS_TOPIK");
+    }
+
+    @Test
+    void shouldDocumentEveryKeyWhenTheReferenceIsRead() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "managed-clusters.md"));
+
+        assertThat(doc).as("docs/managed-clusters.md, AKS, Configuration reference (regenerate it from AksSourceConfig.DEFINITION)")
+                .contains(ConfigDocs.markdownTable(AksSourceConfig.DEFINITION, AksSourceConfig.LOADER));
     }
 
     private static Map<String, Object> settings(Path connectionStringFile) {
