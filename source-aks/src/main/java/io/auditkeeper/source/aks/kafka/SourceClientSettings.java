@@ -61,6 +61,9 @@ public final class SourceClientSettings {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         // an Event Hubs message is at most 1 MB, so one Event and its headers fit in 2 MiB
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TWO_MIB);
+        // a batch's transaction lasts well under a second; a crashed one blocks read_committed readers and the
+        // group's next commit until the coordinator aborts it after this long
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         p.putAll(config.kafkaProducerOverrides());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -69,8 +72,8 @@ public final class SourceClientSettings {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         if (config.delivery() == Delivery.EXACTLY_ONCE) {
             // fencing rests on the consumer group's generation (sendOffsetsToTransaction with its metadata), so each
-            // process may take a fresh id
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "auditkeeper-source-aks-" + UUID.randomUUID());
+            // process may take a fresh id; the group in it lets an operator find the source's transactions
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "auditkeeper-source-aks-" + config.consumerGroup() + "-" + UUID.randomUUID());
         } else {
             p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         }
