@@ -45,9 +45,9 @@ public enum DeadLetterReason {
      */
     BATCH_TOO_LARGE("batch-too-large"),
     /**
-     * stream-processor: a record it had to write was larger than the output topic or the producer takes; the dead
-     * letter holds its size and SHA-256 in headers ({@link AuditHeaders#DLQ_SIZE}, {@link AuditHeaders#DLQ_SHA256}),
-     * not its value.
+     * stream-processor, source-aks: a record it had to write was larger than the output topic or the producer takes;
+     * the dead letter holds its size and SHA-256 in headers ({@link AuditHeaders#DLQ_SIZE},
+     * {@link AuditHeaders#DLQ_SHA256}), not its value.
      */
     RECORD_TOO_LARGE("record-too-large"),
     /**

@@ -3,6 +3,7 @@ package io.auditkeeper.source.aks;
 import io.auditkeeper.admin.AdminServer;
 import io.auditkeeper.config.AdminSettings;
 import io.auditkeeper.source.aks.config.AksSourceConfig;
+import io.auditkeeper.source.aks.kafka.OutputLimits;
 import io.auditkeeper.source.aks.kafka.SourceClientSettings;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -34,9 +35,10 @@ public final class AksSourceService implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        OutputLimits limits = OutputLimits.read(config);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(SourceClientSettings.consumer(config));
         new KafkaClientMetrics(consumer).bindTo(registry);
-        forwarder = new EventHubsForwarder(config, consumer, this::producer, new SourceMetrics(registry));
+        forwarder = new EventHubsForwarder(config, consumer, this::producer, limits, new SourceMetrics(registry));
         worker = new Thread(forwarder, "source-aks");
         worker.start();
         AdminSettings a = config.admin();

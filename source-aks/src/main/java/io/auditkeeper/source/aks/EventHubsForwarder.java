@@ -1,11 +1,13 @@
 package io.auditkeeper.source.aks;
 
 import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.model.DeadLetterReason;
 import io.auditkeeper.model.DeadLetterSource;
 import io.auditkeeper.source.aks.config.AksSourceConfig;
 import io.auditkeeper.source.aks.config.AksSourceConfig.Delivery;
 import io.auditkeeper.source.aks.envelope.ResourceLogMessage;
 import io.auditkeeper.source.aks.envelope.ResourceLogParser;
+import io.auditkeeper.source.aks.kafka.OutputLimits;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,12 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +62,7 @@ final class EventHubsForwarder implements Runnable {
     private final Supplier<Producer<byte[], byte[]>> producers;
     private final ResourceLogParser parser;
     private final SourceMetrics metrics;
+    private final OutputLimits limits;
     private final boolean transactional;
     private final String client;
     private Producer<byte[], byte[]> producer;
@@ -65,12 +71,13 @@ final class EventHubsForwarder implements Runnable {
     private volatile String failure;
 
     EventHubsForwarder(AksSourceConfig config, Consumer<byte[], byte[]> consumer,
-                       Supplier<Producer<byte[], byte[]>> producers, SourceMetrics metrics) {
+                       Supplier<Producer<byte[], byte[]>> producers, OutputLimits limits, SourceMetrics metrics) {
         this.config = config;
         this.consumer = consumer;
         this.producers = producers;
         this.parser = new ResourceLogParser(config.categories(), config.clusters());
         this.metrics = metrics;
+        this.limits = limits;
         this.transactional = config.delivery() == Delivery.EXACTLY_ONCE;
         this.client = config.client();
     }
@@ -182,27 +189,68 @@ final class EventHubsForwarder implements Runnable {
     private void send(ConsumerRecord<byte[], byte[]> r, List<Future<RecordMetadata>> acks) {
         ResourceLogMessage message = parser.parse(r.value());
         String receivedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(r.timestamp()).truncatedTo(ChronoUnit.MILLIS));
+        String origin = r.topic() + "/" + r.partition() + "/" + r.offset();
+        int written = 0;
         for (ResourceLogMessage.AuditRecord e : message.events()) {
             RecordHeaders h = headers(receivedAt);
             AuditHeaders.put(h, AuditHeaders.CLUSTER, e.cluster());
-            acks.add(producer.send(new ProducerRecord<>(config.rawTopic(), null, r.timestamp(),
-                    e.auditID().getBytes(StandardCharsets.UTF_8), e.event(), h)));
+            byte[] key = e.auditID().getBytes(StandardCharsets.UTF_8);
+            long size = OutputLimits.size(key, e.event(), h);
+            if (size > limits.rawBytes()) {
+                tooLarge(r, acks, origin, h, key, e.event(), size, "record " + e.index() + ": the Event " + e.auditID()
+                        + " (" + size + " bytes) is larger than " + config.rawTopic() + " takes (" + limits.rawBytes() + " bytes)");
+                continue;
+            }
+            acks.add(producer.send(new ProducerRecord<>(config.rawTopic(), null, r.timestamp(), key, e.event(), h)));
+            written++;
         }
-        metrics.events(message.events().size());
+        metrics.events(written);
         for (ResourceLogMessage.Rejected rejected : message.rejected()) {
-            String origin = r.topic() + "/" + r.partition() + "/" + r.offset();
             RecordHeaders h = headers(receivedAt);
-            AuditHeaders.put(h, AuditHeaders.DLQ_REASON, rejected.reason().code());
-            AuditHeaders.put(h, AuditHeaders.DLQ_DETAIL, rejected.detail() + " (event hub message " + origin + ")");
-            AuditHeaders.put(h, AuditHeaders.DLQ_SOURCE, DeadLetterSource.SOURCE_AKS.code());
-            AuditHeaders.put(h, AuditHeaders.DLQ_ORIGIN, origin);
+            String detail = rejected.detail() + " (event hub message " + origin + ")";
+            deadLetterHeaders(h, rejected.reason(), detail, origin);
+            long size = OutputLimits.size(null, rejected.content(), h);
+            if (size > limits.deadLetterBytes()) {
+                tooLarge(r, acks, origin, headers(receivedAt), null, rejected.content(), size, detail + "; "
+                        + rejected.reason().code() + ", and larger (" + size + " bytes) than " + config.deadLetterTopic() + " takes");
+                continue;
+            }
             acks.add(producer.send(new ProducerRecord<>(config.deadLetterTopic(), null, r.timestamp(), null,
                     rejected.content(), h)));
-            metrics.deadLetter(rejected.reason().code());
-            LOG.atWarn().addKeyValue("reason", rejected.reason().code()).addKeyValue("origin", origin)
-                    .addKeyValue("record", rejected.index()).log("record to the dead-letter topic");
+            deadLettered(rejected.reason(), origin, rejected.index());
         }
         message.skippedCategories().forEach(metrics::skipped);
+    }
+
+    /** A record no broker retry would take: its size and SHA-256 to the dead-letter topic, never its content. */
+    private void tooLarge(ConsumerRecord<byte[], byte[]> r, List<Future<RecordMetadata>> acks, String origin,
+                          RecordHeaders h, byte[] key, byte[] value, long size, String detail) {
+        deadLetterHeaders(h, DeadLetterReason.RECORD_TOO_LARGE, detail, origin);
+        AuditHeaders.put(h, AuditHeaders.DLQ_SIZE, Long.toString(size));
+        AuditHeaders.put(h, AuditHeaders.DLQ_SHA256, sha256(value));
+        acks.add(producer.send(new ProducerRecord<>(config.deadLetterTopic(), null, r.timestamp(), key, null, h)));
+        deadLettered(DeadLetterReason.RECORD_TOO_LARGE, origin, -1);
+    }
+
+    private static void deadLetterHeaders(RecordHeaders h, DeadLetterReason reason, String detail, String origin) {
+        AuditHeaders.put(h, AuditHeaders.DLQ_REASON, reason.code());
+        AuditHeaders.put(h, AuditHeaders.DLQ_DETAIL, detail);
+        AuditHeaders.put(h, AuditHeaders.DLQ_SOURCE, DeadLetterSource.SOURCE_AKS.code());
+        AuditHeaders.put(h, AuditHeaders.DLQ_ORIGIN, origin);
+    }
+
+    private void deadLettered(DeadLetterReason reason, String origin, int index) {
+        metrics.deadLetter(reason.code());
+        LOG.atWarn().addKeyValue("reason", reason.code()).addKeyValue("origin", origin)
+                .addKeyValue("record", index).log("record to the dead-letter topic");
+    }
+
+    private static String sha256(byte[] value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private RecordHeaders headers(String receivedAt) {

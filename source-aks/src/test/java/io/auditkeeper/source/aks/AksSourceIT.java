@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ import static io.auditkeeper.source.aks.AzureMessages.message;
 import static io.auditkeeper.source.aks.AzureMessages.record;
 import static io.auditkeeper.source.aks.AzureMessages.secretRead;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The source against a real broker standing in for the event hub (a topic on the local Kafka, read over the Kafka
@@ -137,6 +140,75 @@ class AksSourceIT {
         assertThat(metrics.sum("auditkeeper_source_aks_events_total")).isEqualTo(3);
         assertThat(metrics.value("auditkeeper_source_aks_records_skipped_total", "category=\"kube-apiserver\"")).isEqualTo(1);
         assertThat(metrics.sum("auditkeeper_source_aks_dead_letters_total")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldDeadLetterTheSizeAndHashOfAnEventWhenItIsLargerThanTheRawTopicTakes(LocalStack stack) throws Exception {
+        String bootstrap = stack.kafkaBootstrap();
+        String run = "aks-large-" + System.nanoTime();
+        String hub = run + "-hub";
+        String raw = run + "-raw";
+        String dlq = run + "-dlq";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Topics.createAndAwaitLeaders(admin, new NewTopic(hub, 1, (short) 1),
+                    new NewTopic(raw, 1, (short) 1).configs(Map.of("max.message.bytes", "4000")),
+                    new NewTopic(dlq, 1, (short) 1));
+        }
+        String large = secretRead("5a1b7c3d-0000-4000-8000-00000000large", "ResponseComplete")
+                .replace("\"annotations\":{", "\"annotations\":{\"padding\":\"" + "x".repeat(6000) + "\",");
+        String small = secretRead("5a1b7c3d-0000-4000-8000-00000000small", "ResponseComplete");
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(hub, 0, NOW, null, message(record("AKS-CLINICAL-PROD", "kube-audit", large),
+                    record("AKS-CLINICAL-PROD", "kube-audit", small)))).get();
+        }
+
+        AksSourceService source = new AksSourceService(AksSourceConfig.of(settings(bootstrap, run, hub, raw, dlq)));
+        try {
+            source.start();
+            assertThat(Waits.until(Duration.ofSeconds(60), Duration.ofMillis(100),
+                    () -> TopicSnapshot.read(bootstrap, raw).size() >= 1 && TopicSnapshot.read(bootstrap, dlq).size() >= 1))
+                    .as("the small Event in %s and the large one's dead letter in %s", raw, dlq).isTrue();
+        } finally {
+            source.close();
+        }
+
+        assertThat(TopicSnapshot.read(bootstrap, raw)).singleElement()
+                .satisfies(r -> assertThat(utf8(r.value())).isEqualTo(strip(small)));
+        String largeEvent = strip(large);
+        assertThat(TopicSnapshot.read(bootstrap, dlq)).singleElement().satisfies(r -> {
+            assertThat(utf8(r.key())).isEqualTo("5a1b7c3d-0000-4000-8000-00000000large");
+            assertThat(r.value()).as("no content").isNull();
+            assertThat(header(r, AuditHeaders.DLQ_REASON)).isEqualTo("record-too-large");
+            assertThat(header(r, AuditHeaders.DLQ_SHA256)).isEqualTo(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(largeEvent.getBytes(StandardCharsets.UTF_8))));
+            assertThat(Long.parseLong(header(r, AuditHeaders.DLQ_SIZE))).isGreaterThan(largeEvent.length());
+            assertThat(header(r, AuditHeaders.CLUSTER)).isEqualTo("aks-clinical-prod");
+            assertThat(header(r, AuditHeaders.DLQ_DETAIL)).contains(raw, "4000");
+        });
+    }
+
+    @Test
+    void shouldNotStartWhenTheRawTopicDoesNotExist(LocalStack stack) {
+        String run = "aks-missing-" + System.nanoTime();
+        AksSourceService source = new AksSourceService(AksSourceConfig.of(
+                settings(stack.kafkaBootstrap(), run, run + "-hub", run + "-raw", run + "-dlq")));
+
+        assertThatThrownBy(source::start).hasMessageContaining("topic " + run + "-raw does not exist");
+    }
+
+    private static Map<String, Object> settings(String bootstrap, String group, String hub, String raw, String dlq) {
+        Map<String, Object> s = new HashMap<>();
+        s.put("event-hubs.bootstrap-servers", bootstrap);
+        s.put("event-hubs.topic", hub);
+        s.put("event-hubs.security-protocol", "PLAINTEXT");
+        s.put("event-hubs.consumer-group", group);
+        s.put("kafka.bootstrap-servers", bootstrap);
+        s.put("topics.raw.name", raw);
+        s.put("topics.dlq.name", dlq);
+        s.put("admin.enabled", "false");
+        s.put("poll.timeout-ms", "200");
+        return s;
     }
 
     private static String strip(String log) {
