@@ -56,8 +56,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       for the stream-processor, which drops such a repeat (docs/stream-processor.md, dedupe), so
  *       {@code audit.events} holds each once.</li>
  * </ul>
- * What it cannot show: the stream-processor is not run here (this module depends on no other service); the dedupe
- * half rests on its own tests of repeats with identical content. One partition, one broker; a kill during the commit
+ * What it cannot show: the stream-processor is not run here (this module depends on no other service); the demo
+ * module's AksRedeliveryDedupeIT runs the source into the real stream-processor with every Event delivered twice. One partition, one broker; a kill during the commit
  * request itself is the same case as before it (the commit did not happen or did).
  */
 @ExtendWith(LocalStackExtension.class)
