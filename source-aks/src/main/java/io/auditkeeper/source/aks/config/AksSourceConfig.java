@@ -53,7 +53,7 @@ public final class AksSourceConfig {
             .define("event-hubs.topic", Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "The event hub AKS's diagnostic setting writes to (a topic on the Kafka endpoint).")
             .define("event-hubs.consumer-group", Type.STRING, "auditkeeper-source-aks", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Consumer group on the event hub; create it on the hub first (az eventhubs eventhub consumer-group create). Its committed offsets are where a restarted source resumes.")
+                    "Consumer group on the event hub, one per Audit Keeper deployment reading it (docs/managed-clusters.md, Azure set-up). Its committed offsets are where a restarted source resumes.")
             .define("event-hubs.security-protocol", Type.STRING, "SASL_SSL", ValidString.in("SASL_SSL", "PLAINTEXT"), Importance.HIGH,
                     "SASL_SSL with mechanism PLAIN, user $ConnectionString and the connection string as password, as Event Hubs requires; PLAINTEXT only for a local Kafka standing in for the hub (tests, demo).")
             .define("event-hubs.connection-string-file", Type.STRING, null, Importance.HIGH,
