@@ -194,6 +194,7 @@ public final class ArchiveVerification {
         }
         List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigests(digests, chains));
         digestProblems.addAll(read.rewritten());
+        digestProblems.addAll(verifier.revokedDigests(digests, read::writtenAt));
         return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
     }
 
@@ -276,6 +277,7 @@ public final class ArchiveVerification {
         List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigestChain(digests,
                 digests.isEmpty() ? ManifestEntry.GENESIS : digests.get(0).previousDigestHash()));
         digestProblems.addAll(read.rewritten());
+        digestProblems.addAll(verifier.revokedDigests(digests, read::writtenAt));
         for (ManifestEntry end : ends.values()) {
             Digest digest = covering(digests, end);
             if (digest == null) {
