@@ -195,7 +195,8 @@ public final class ArchiveVerification {
         List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigests(digests, chains));
         digestProblems.addAll(read.rewritten());
         digestProblems.addAll(verifier.revokedDigests(digests, read::writtenAt));
-        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
+        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems,
+                new ArchivedObjectReader(s3, bucket, layout).unexplained());
     }
 
     /**
@@ -306,7 +307,7 @@ public final class ArchiveVerification {
             leftovers.addAll(unreferenced.getOrDefault(partition, List.of()));
             partitions.add(new PartitionVerification(topic, partition, ranges.get(partition), problems, leftovers));
         }
-        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
+        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems, null);
     }
 
     /**
@@ -421,8 +422,11 @@ public final class ArchiveVerification {
         }
     }
 
-    /** The partitions' findings and the digests'. */
+    /**
+     * The partitions' findings, the digests', the key history's, and the objects under the prefix that the layout
+     * does not name ({@code unexplained}: null when not looked for, in a period).
+     */
     public record Outcome(List<PartitionVerification> partitions, List<Problem> digestProblems, int digestsChecked,
-                          List<String> trustedKeys, List<Problem> keyProblems) {
+                          List<String> trustedKeys, List<Problem> keyProblems, List<Problem> unexplained) {
     }
 }
