@@ -17,6 +17,23 @@ public final class AuditHeaders {
     public static final String RECEIVED_AT = "auditkeeper.received-at";
     /** The authenticated client: {@code mtls:<subject DN>} or {@code token:<name>}. */
     public static final String CLIENT = "auditkeeper.client";
+    /**
+     * How the event reached Audit Keeper: {@value #SOURCE_WEBHOOK} (the apiserver's audit webhook), or the managed
+     * cloud's log service ({@code eks-firehose}, {@code aks-event-hubs}, {@code gke-pubsub}; docs/managed-clusters.md).
+     * Absent on records written before sources were named: the webhook.
+     */
+    public static final String SOURCE = "auditkeeper.source";
+    /** {@link #SOURCE} of the apiserver's audit webhook. */
+    public static final String SOURCE_WEBHOOK = "webhook";
+    /**
+     * What the value is: {@value #FORMAT_K8S_EVENT} (an {@code audit.k8s.io/v1} Event, as the webhook, EKS and AKS
+     * deliver it) or {@code gke-log-entry} (a Cloud Audit Logs {@code LogEntry}, as GKE's Pub/Sub sink delivers it).
+     * Absent: an {@code audit.k8s.io/v1} Event.
+     */
+    public static final String FORMAT = "auditkeeper.format";
+    /** {@link #FORMAT} of a Kubernetes audit Event. */
+    public static final String FORMAT_K8S_EVENT = "audit.k8s.io/v1";
+
     /** On {@code audit.dlq}: a machine-readable reason code (see {@link DeadLetterReason}). */
     public static final String DLQ_REASON = "auditkeeper.dlq.reason";
     /** On {@code audit.dlq}: a human-readable description of the problem (never a copy of the content). */
