@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.Waits;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -54,12 +56,13 @@ class FirehoseEksIT {
     private static IngestService service;
     private static HttpClient firehose;
     private static String refusedBodies;
+    private static Path keys;
 
     @BeforeAll
     static void start(LocalStack stack) throws Exception {
         bootstrap = stack.kafkaBootstrap();
         DevPki pki = DevPki.create(IngestHarness.target("pki-firehose"));
-        Path keys = Files.writeString(IngestHarness.target("pki-firehose").resolve("firehose-keys.csv"),
+        keys = Files.writeString(IngestHarness.target("pki-firehose").resolve("firehose-keys.csv"),
                 "# the name is recorded as the client identity firehose:<name>\n" + ACCESS_KEY + ",eks-prod\n");
         Path tokens = Files.writeString(IngestHarness.target("pki-firehose").resolve("tokens.csv"),
                 "apiserver-token-0123456789abcdef,apiserver\n");
@@ -71,6 +74,7 @@ class FirehoseEksIT {
         settings.put("firehose.eks.access-key-file", keys.toString());
         settings.put("cluster.default", refusedBodies);
         settings.put("limits.max-body-bytes", Long.toString(MAX_BODY));
+        settings.put("credentials.reload-interval-ms", "200");
         service = IngestHarness.start(settings);
         firehose = IngestHarness.client(pki.trustOnlySslContext());
     }
@@ -220,6 +224,34 @@ class FirehoseEksIT {
         assertThat(readCluster(bootstrap, AuditTopics.DEAD_LETTER, refusedBodies))
                 .filteredOn(rec -> header(rec, AuditHeaders.DLQ_DETAIL).contains(requestId)).singleElement()
                 .satisfies(rec -> assertThat(header(rec, AuditHeaders.DLQ_REASON)).isEqualTo("batch-too-large"));
+    }
+
+    @Test
+    void shouldTakeANewAccessKeyAndDropTheOldOneWithoutARestartWhenTheKeyFileChanges() throws Exception {
+        String next = "firehose-eks-prod-next-key-9876543210";
+        String cluster = uniqueCluster("rotated");
+        byte[] body = request(UUID.randomUUID().toString(), List.of(data(eksMessage(cluster))));
+        String both = ACCESS_KEY + ",eks-prod\n" + next + ",eks-prod-next\n";
+        try {
+            Files.writeString(keys, both);
+            assertThat(Waits.until(Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> statusWithKey(body, next) == 200)).as("the new key is taken").isTrue();
+            assertThat(statusWithKey(body, ACCESS_KEY)).as("the old key still works while both are listed").isEqualTo(200);
+            assertThat(readCluster(bootstrap, AuditTopics.RAW, cluster))
+                    .extracting(rec -> header(rec, AuditHeaders.CLIENT)).contains("firehose:eks-prod-next", "firehose:eks-prod");
+        } finally {
+            Files.writeString(keys, ACCESS_KEY + ",eks-prod\n");
+        }
+        assertThat(Waits.until(Duration.ofSeconds(10), Duration.ofMillis(100),
+                () -> statusWithKey(body, next) == 401)).as("the removed key is refused").isTrue();
+    }
+
+    private static int statusWithKey(byte[] body, String key) {
+        try {
+            return deliver(body, Map.of("X-Amz-Firehose-Access-Key", key)).statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static byte[] eksMessage(String cluster) {
