@@ -36,8 +36,10 @@ import java.util.zip.ZipException;
  * <p>The whole request is read before anything is forwarded, so that a request refused for its shape has written
  * nothing and Firehose's retry of it is the only copy. CONTROL_MESSAGE records (CloudWatch Logs checking that the
  * destination is reachable) are counted and skipped. What a log event's message holds is not judged here: the webhook's
- * rules for one item decide it later ({@link ClusterEventList}). Decoded and decompressed bytes are charged to the
- * request's in-flight budget as they are allocated, and all of them together are capped at {@code maxDecodedBytes}.
+ * rules for one item decide it later ({@link ClusterEventList}). Decoded bytes are charged to the request's in-flight
+ * budget as they are allocated (each record's data, its decompressed message, standing for the tree read from it, and
+ * its log events' messages, which the event list made of them then stands in for), and the decompressed messages
+ * together are capped at {@code maxDecodedBytes}.
  */
 public final class FirehoseDeliveryReader {
     public static final String DATA_MESSAGE = "DATA_MESSAGE";
@@ -198,7 +200,7 @@ public final class FirehoseDeliveryReader {
 
     private byte[] gunzip(byte[] gz, int index, long limit, Budget budget)
             throws InvalidDeliveryException, DecodedTooLargeException, WebhookException {
-        byte[] out = new byte[(int) Math.max(0, Math.min(limit, Math.max(CHUNK, gz.length * 8L)))];
+        byte[] out = new byte[(int) Math.max(0, Math.min(limit, Math.max(CHUNK, gz.length * 4L)))];
         budget.charge(out.length);
         int length = 0;
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), CHUNK)) {

@@ -151,9 +151,7 @@ public final class FirehoseHandler extends Handler.Abstract {
             List<ClusterEventList> lists = new ArrayList<>();
             for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
                 authorize(exchange.client(), events.cluster());
-                ClusterEventList list = ClusterEventList.of(events);
-                reservation.charge((long) list.eventList().length + list.unparseable().length);
-                lists.add(list);
+                lists.add(ClusterEventList.of(events));
             }
             publish(exchange, lists, body.length());
             return true;
