@@ -74,6 +74,7 @@ class FirehoseEksIT {
         settings.put("firehose.eks.access-key-file", keys.toString());
         settings.put("cluster.default", refusedBodies);
         settings.put("limits.max-body-bytes", Long.toString(MAX_BODY));
+        settings.put("limits.max-in-flight-bytes-per-client", Long.toString(MAX_BODY));
         settings.put("credentials.reload-interval-ms", "200");
         service = IngestHarness.start(settings);
         firehose = IngestHarness.client(pki.trustOnlySslContext());
@@ -224,6 +225,22 @@ class FirehoseEksIT {
         assertThat(readCluster(bootstrap, AuditTopics.DEAD_LETTER, refusedBodies))
                 .filteredOn(rec -> header(rec, AuditHeaders.DLQ_DETAIL).contains(requestId)).singleElement()
                 .satisfies(rec -> assertThat(header(rec, AuditHeaders.DLQ_REASON)).isEqualTo("batch-too-large"));
+    }
+
+    @Test
+    void shouldAnswer429InFirehosesFormatWhenTheKeysShareOfInFlightBytesIsSpent() throws Exception {
+        String cluster = uniqueCluster("share");
+        String large = "{\"kind\":\"Event\",\"auditID\":\"large\",\"stage\":\"ResponseComplete\",\"requestObject\":\""
+                + "x".repeat(600_000) + "\"}";
+        byte[] body = request(UUID.randomUUID().toString(), List.of(data(dataMessage("/aws/eks/" + cluster + "/cluster",
+                List.of(large)))));
+
+        HttpResponse<String> r = deliver(body, Map.of());
+
+        assertThat(r.statusCode()).as("a small request whose records decompress past the key's share").isEqualTo(429);
+        assertThat(MAPPER.readTree(r.body()).get("errorMessage").asText()).startsWith("overloaded: ")
+                .contains("limits.max-in-flight-bytes-per-client");
+        assertThat(readCluster(bootstrap, AuditTopics.RAW, cluster)).isEmpty();
     }
 
     @Test
