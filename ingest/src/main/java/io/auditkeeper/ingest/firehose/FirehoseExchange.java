@@ -52,9 +52,12 @@ final class FirehoseExchange {
         return requestId;
     }
 
-    /** The body's requestId, when the header gave none (the two are the same in Firehose's requests). */
+    /**
+     * The body's requestId, when the header gave none (the two are the same in Firehose's requests); already checked
+     * to be an id ({@link FirehoseHandler}).
+     */
     void requestIdFromBody(String id) {
-        if (requestId == null || requestId.isEmpty()) {
+        if (requestId == null && id != null) {
             requestId = id;
         }
     }

@@ -147,7 +147,7 @@ public final class FirehoseHandler extends Handler.Abstract {
             } catch (UnknownLogGroupException e) {
                 throw new WebhookException(400, "unknown-log-group", e.getMessage());
             }
-            exchange.requestIdFromBody(delivery.requestId());
+            exchange.requestIdFromBody(requestIdOf(delivery.requestId()));
             List<ClusterEventList> lists = new ArrayList<>();
             for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
                 authorize(exchange.client(), events.cluster());
