@@ -87,7 +87,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             exchange.routedTo(route(request));
             exchange.authenticatedAs(authenticate(request));
             authorize(exchange.client(), exchange.cluster());
-            String encoding = contentEncoding(request);
+            String encoding = RequestBodyReader.contentEncoding(request);
             InFlightBytesLimiter.Reservation reservation = limiter.open(exchange.client().value());
             exchange.hold(reservation);
             RequestBodyReader.Body wire;
@@ -144,25 +144,6 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         }
     }
 
-    /**
-     * Whether a path as sent means what it says: an encoded, dot-segment, empty-segment or parameter path could name
-     * one cluster to a proxy in front and another here, so it is refused rather than normalised.
-     */
-    private static boolean isCanonical(String raw) {
-        if (!raw.startsWith("/") || raw.contains("%") || raw.contains(";") || raw.contains("\\")) {
-            return false;
-        }
-        String[] segments = raw.substring(1).split("/", -1);
-        for (int i = 0; i < segments.length; i++) {
-            String s = segments[i];
-            boolean trailingSlash = i == segments.length - 1 && s.isEmpty();
-            if ((s.isEmpty() && !trailingSlash) || s.equals(".") || s.equals("..")) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Drops the unread rest of a refused body so the answer is not lost to a connection reset. */
     private boolean drained(Request request) {
         try {
@@ -175,7 +156,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
 
     private String route(Request request) throws WebhookException {
         String raw = request.getHttpURI().getPath();
-        if (raw == null || !isCanonical(raw)) {
+        if (raw == null || !CanonicalPath.isCanonical(raw)) {
             throw new WebhookException(400, "bad-path", "the path must be /audit or /audit/{cluster} as is: no"
                     + " percent-encoding, dot segments, empty segments or parameters");
         }
@@ -215,22 +196,6 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         } catch (AuthenticationException e) {
             throw new WebhookException(e.status(), "cluster-not-allowed", e.getMessage());
         }
-    }
-
-    /** Null for an identity body, "gzip" for gzip; anything else is refused. */
-    private static String contentEncoding(Request request) throws WebhookException {
-        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type != null && !type.toLowerCase().contains("json")) {
-            throw new WebhookException(415, "unsupported-media-type", "the body must be application/json");
-        }
-        String enc = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
-        if (enc == null || enc.isBlank() || enc.equalsIgnoreCase("identity")) {
-            return null;
-        }
-        if (enc.equalsIgnoreCase("gzip") || enc.equalsIgnoreCase("x-gzip")) {
-            return "gzip";
-        }
-        throw new WebhookException(415, "unsupported-content-encoding", "Content-Encoding must be gzip or identity");
     }
 
     /** Answers 200 once Kafka has acknowledged every record of every round of the batch, 503 if it did not in time. */
