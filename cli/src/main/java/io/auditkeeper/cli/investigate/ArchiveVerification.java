@@ -143,16 +143,8 @@ public final class ArchiveVerification {
             List<ManifestEntry> chain = read.entries();
             chains.put(topic + "-" + partition, chain);
             topicChains.put(partition, chain);
-            // from the first to the last entry overlapping the period, so that the range stays consecutive
-            int first = 0;
-            while (first < chain.size() && !overlaps(window, chain.get(first))) {
-                first++;
-            }
-            int end = chain.size();
-            while (end > first && !overlaps(window, chain.get(end - 1))) {
-                end--;
-            }
-            List<ManifestEntry> range = chain.subList(first, end);
+            int first = firstInPeriod(window, chain);
+            List<ManifestEntry> range = chain.subList(first, endOfPeriod(window, chain, first));
             String anchor = first == 0 ? ManifestEntry.GENESIS : chain.get(first - 1).hash();
             VerificationReport report = range.isEmpty()
                     ? new VerificationReport(List.of(), 0, -1, -1)
@@ -246,15 +238,8 @@ public final class ArchiveVerification {
             List<ManifestEntry> chain = read.entries();
             topicChains.put(partition, chain);
             found.addAll(read.problems());
-            int first = 0;
-            while (first < chain.size() && !overlaps(window, chain.get(first))) {
-                first++;
-            }
-            int end = chain.size();
-            while (end > first && !overlaps(window, chain.get(end - 1))) {
-                end--;
-            }
-            List<ManifestEntry> range = chain.subList(first, end);
+            int first = firstInPeriod(window, chain);
+            List<ManifestEntry> range = chain.subList(first, endOfPeriod(window, chain, first));
             String anchor = first > 0 ? chain.get(first - 1).hash()
                     : anchorBefore(manifests, topic, partition, chain.isEmpty() ? span[0] : chain.get(0).firstOffset(),
                     found);
@@ -407,6 +392,27 @@ public final class ArchiveVerification {
                 return store.versions(key);
             }
         };
+    }
+
+    /**
+     * The index of the first entry of {@code chain} that overlaps the period. From it to {@link #endOfPeriod} is the
+     * range verified: from the first to the last entry overlapping the period, so that the range stays consecutive.
+     */
+    private static int firstInPeriod(TimeWindow window, List<ManifestEntry> chain) {
+        int first = 0;
+        while (first < chain.size() && !overlaps(window, chain.get(first))) {
+            first++;
+        }
+        return first;
+    }
+
+    /** The index after the last entry of {@code chain} that overlaps the period, {@code first} at the least. */
+    private static int endOfPeriod(TimeWindow window, List<ManifestEntry> chain, int first) {
+        int end = chain.size();
+        while (end > first && !overlaps(window, chain.get(end - 1))) {
+            end--;
+        }
+        return end;
     }
 
     private static boolean overlaps(TimeWindow window, ManifestEntry e) {
