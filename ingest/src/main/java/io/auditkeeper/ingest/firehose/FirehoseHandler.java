@@ -6,9 +6,8 @@ import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.auth.ClientIdentity;
 import io.auditkeeper.ingest.batch.EventListSplitter;
 import io.auditkeeper.ingest.batch.InvalidBatchException;
-import io.auditkeeper.ingest.batch.RejectedItem;
-import io.auditkeeper.ingest.batch.SplitBatch;
 import io.auditkeeper.ingest.firehose.LogGroupClusters.UnknownLogGroupException;
+import io.auditkeeper.ingest.http.BatchCounts;
 import io.auditkeeper.ingest.http.BodyTooLargeException;
 import io.auditkeeper.ingest.http.CanonicalPath;
 import io.auditkeeper.ingest.http.InFlightBytesLimiter;
@@ -31,14 +30,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -157,7 +152,7 @@ public final class FirehoseHandler extends Handler.Abstract {
             return true;
         } catch (WebhookException e) {
             exchange.release();
-            boolean close = e.status() == 408 || exchange.client() == null || (!exchange.bodyRead() && !drained(request));
+            boolean close = e.status() == 408 || exchange.client() == null || (!exchange.bodyRead() && !bodyReader.drainQuietly(request));
             exchange.fail(e, close);
             return true;
         } catch (InterruptedException e) {
@@ -209,7 +204,7 @@ public final class FirehoseHandler extends Handler.Abstract {
      * all of them, 503 if it did not in time.
      */
     private void publish(FirehoseExchange exchange, List<ClusterEventList> lists, int bytes) {
-        Counts counts = new Counts();
+        BatchCounts counts = new BatchCounts();
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         long sendStart = System.nanoTime();
         for (ClusterEventList list : lists) {
@@ -235,9 +230,9 @@ public final class FirehoseHandler extends Handler.Abstract {
                     exchange.release();
                     if (error == null) {
                         metrics.ackLatency(System.nanoTime() - sendStart);
-                        metrics.accepted(counts.accepted);
-                        counts.rejectedByReason.forEach((reason, n) -> metrics.rejected(reason.code(), n));
-                        exchange.accept(lists.size(), counts.accepted, counts.rejected, bytes);
+                        metrics.accepted(counts.accepted());
+                        counts.rejectedByReason().forEach((reason, n) -> metrics.rejected(reason.code(), n));
+                        exchange.accept(lists.size(), counts.accepted(), counts.rejected(), bytes);
                     } else {
                         exchange.fail(kafkaUnavailable(error), false);
                     }
@@ -295,15 +290,6 @@ public final class FirehoseHandler extends Handler.Abstract {
         return new BatchOrigin(defaultCluster, exchange.receivedAt(), exchange.client(), SOURCE);
     }
 
-    private boolean drained(Request request) {
-        try {
-            return bodyReader.drain(request);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     /** The header's id when it is one (printable, at most 256 characters), else null. */
     private static String requestIdOf(String header) {
         return header != null && PRINTABLE_ID.matcher(header).matches() ? header : null;
@@ -320,24 +306,6 @@ public final class FirehoseHandler extends Handler.Abstract {
     }
 
     private static WebhookException kafkaUnavailable(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        String what = cause instanceof TimeoutException
-                ? "Kafka did not acknowledge the records in time (limits.ack-timeout-ms)"
-                : "Kafka refused or failed the write (" + cause.getClass().getSimpleName() + ")";
-        return new WebhookException(503, "kafka-unavailable", what + "; Firehose retries the request");
-    }
-
-    private static final class Counts {
-        private int accepted;
-        private int rejected;
-        private final Map<DeadLetterReason, Integer> rejectedByReason = new EnumMap<>(DeadLetterReason.class);
-
-        synchronized void add(SplitBatch round) {
-            accepted += round.events().size();
-            rejected += round.rejected().size();
-            for (RejectedItem r : round.rejected()) {
-                rejectedByReason.merge(r.reason(), 1, Integer::sum);
-            }
-        }
+        return WebhookException.kafkaUnavailable(error, "Firehose retries the request", 0);
     }
 }

@@ -156,6 +156,16 @@ public final class RequestBodyReader {
         }
     }
 
+    /** {@link #drain}, with an interrupt kept for the caller's thread and answered as "not drained". */
+    public boolean drainQuietly(Request request) {
+        try {
+            return drain(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /**
      * Reads and drops what is left of a body that will not be used, so that an early answer (401, 413, 429, ...)
      * reaches the client on a connection that stays open: closing a socket with unread input resets it, and the
