@@ -20,8 +20,7 @@ import java.util.List;
  * @param privilegedPod   whether the request object is a pod or pod template with privileged settings
  * @param resourceRequest whether the request is about an API resource (has an {@code objectRef}), not a
  *                        non-resource URL such as {@code /healthz}
- * @param names           {@code objectRef.name} (for a create without it, {@code metadata.name} of the request
- *                        object), exact or a glob ({@code *} any run of characters, {@code ?} one)
+ * @param names           {@code objectRef.name}, exact or a glob ({@code *} any run of characters, {@code ?} one)
  * @param requestObject   codes of {@link RequestTrait}s the request object must have one of
  * @param roleRefs        {@code roleRef.name} of a RoleBinding or ClusterRoleBinding request object
  */

@@ -1,6 +1,5 @@
 package io.auditkeeper.streams.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.model.AuditEvent;
 
 import java.util.ArrayList;
@@ -201,7 +200,7 @@ public final class PhiAccessClassifier {
         final String username;
         final List<String> groups;
         final boolean impersonated;
-        private final String refName;
+        final String refName;
         private int privileged = -1;
         private Set<RequestTrait> traits;
 
@@ -224,15 +223,6 @@ public final class PhiAccessClassifier {
             this.groups = g == null ? List.of() : g;
             this.impersonated = e.impersonatedUser() != null;
             this.refName = ref == null || ref.name() == null || ref.name().isEmpty() ? null : ref.name();
-        }
-
-        /** {@code objectRef.name}, or for a create without it, {@code metadata.name} of the request object. */
-        String name() {
-            if (refName != null) {
-                return refName;
-            }
-            JsonNode n = event.requestObject() == null ? null : event.requestObject().path("metadata").get("name");
-            return n != null && n.isTextual() ? n.asText() : null;
         }
 
         Set<RequestTrait> traits() {
@@ -393,7 +383,7 @@ public final class PhiAccessClassifier {
             if (impersonated != null && impersonated != f.impersonated) {
                 return false;
             }
-            if (exactNames != null && !nameMatches(f.name())) {
+            if (exactNames != null && !nameMatches(f.refName)) {
                 return false;
             }
             if (roleRefs != null) {

@@ -176,6 +176,33 @@ class RuleSetTest {
     }
 
     @Test
+    void shouldFlagClusterRoleChangesOnlyWithPhiOrClusterScopeWhenUserAddsClusterroles() {
+        RuleSet rules = RuleSet.only("test.yaml", """
+                rules:
+                  - id: rbac-change
+                    description: The old advice, clusterroles in rbac-change.
+                    severity: high
+                    safeguard: "164.308(a)(4) Information access management"
+                    match:
+                      verbs: [create, update, patch, delete, deletecollection]
+                      resources: [roles, rolebindings, clusterroles]
+                      apiGroups: [rbac.authorization.k8s.io]
+                  - id: clusterrole-change
+                    description: Any ClusterRole change, since a RoleBinding in a PHI namespace may bind it.
+                    severity: medium
+                    safeguard: "164.308(a)(4) Information access management"
+                    scope: phi-or-cluster
+                    match:
+                      verbs: [create, update, patch, delete, deletecollection]
+                      resources: [clusterroles]
+                      apiGroups: [rbac.authorization.k8s.io]
+                """.getBytes(StandardCharsets.UTF_8));
+        Classification c = classifier(rules).classify(request("patch", "clusterroles").named("edit-widgets")
+                .group("rbac.authorization.k8s.io").build());
+        assertThat(c.ruleIds()).as("a ClusterRole is in no PHI namespace").containsExactly("clusterrole-change");
+    }
+
+    @Test
     void shouldMatchBoundRoleWhenRuleNamesRoleRefs() {
         RuleSet rules = RuleSet.only("test.yaml", """
                 rules:
