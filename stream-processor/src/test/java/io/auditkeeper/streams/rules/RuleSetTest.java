@@ -170,6 +170,18 @@ class RuleSetTest {
         assertThat(c.classify(request("get", "pods").in("web").named("ehr-db-0").build()).flagged())
                 .as("a namespaced object outside the PHI namespaces").isFalse();
         assertThat(c.classify(request("get", "nodes").named("records").build()).ruleIds()).containsExactly("crd-change");
+        PhiAccessClassifier gets = classifier(RuleSet.only("test.yaml", """
+                rules:
+                  - id: cluster-get
+                    description: Any get outside a namespace.
+                    severity: low
+                    safeguard: "164.312(b) Audit controls"
+                    scope: phi-or-cluster
+                    match: {verbs: [get]}
+                """.getBytes(StandardCharsets.UTF_8)));
+        assertThat(gets.classify(request("get", "nodes").named("worker-1").build()).flagged()).isTrue();
+        assertThat(gets.classify(TestEvents.nonResource("get", "/version").build()).flagged())
+                .as("a non-resource URL is no cluster-scoped object").isFalse();
         assertThat(new PhiAccessClassifier(rules, PhiNamespaces.none())
                 .classify(request("get", "nodes").named("records").build()).flagged())
                 .as("no PHI namespace configured").isFalse();
