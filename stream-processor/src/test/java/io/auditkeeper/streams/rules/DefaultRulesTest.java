@@ -563,6 +563,15 @@ class DefaultRulesTest {
                     .body(clusterRole("pod-reader", "{}", rule)))).isEmpty();
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"system:serviceaccount:kube-system:clusterrole-aggregation-controller",
+                "system:apiserver"})
+        void shouldNotFlagRoleGrantsPhiAccessWhenKubernetesRewritesBuiltInEditRole(String user) {
+            assertThat(ids(request("update", "clusterroles").group(RBAC).named("edit").by(user, "system:authenticated")
+                    .body(clusterRole("edit", "{}", "{\"apiGroups\":[\"\"],\"resources\":[\"pods/exec\","
+                            + "\"secrets\"],\"verbs\":[\"create\",\"get\",\"list\"]}")))).isEmpty();
+        }
+
         @Test
         void shouldNotFlagRoleGrantsPhiAccessWhenRoleIsInNonPhiNamespace() {
             assertThat(ids(request("create", "roles").group(RBAC).in(OTHER).code(201).body(
