@@ -663,6 +663,19 @@ else
   done
 fi
 
+# ---------------------------------------------------------------------------------------------------- objects
+# Every version and delete marker under the prefix must have a key the archiver writes: an archived batch, a manifest
+# entry, the public key, a digest, a key record or a revocation. Anything else was written by someone else.
+s3api list-object-versions --bucket "$BUCKET" --prefix="$ROOT" > "$WORK/everything.json"
+LAYOUT="^$(sed 's/[].[\*^$()+?{}|]/\\&/g' <<< "$ROOT")((events|dead-letters)/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{2}/[^/]+_[0-9]{4,}_[0-9]{20}-[0-9]{20}[.]ndjson[.]gz|manifests/public-key[.]pem|manifests/[^/]+/[0-9]{4,}/[0-9]{20}-[0-9]{20}[.]json|digests/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{6}[.][0-9]{3}[.]json|(keys|key-revocations)/[0-9a-f]{64}[.]json)$"
+unexplained=0
+while IFS=$'\t' read -r key what; do
+  fail objects "$key: $what is nothing an archiver writes; look at who wrote it in the S3 access logs"
+  unexplained=$((unexplained + 1))
+done < <(jq -r --arg re "$LAYOUT" '((.Versions // [])[] | select(.Key | test($re) | not) | [.Key, "version \(.VersionId)"]),
+  ((.DeleteMarkers // [])[] | select(.Key | test($re) | not) | [.Key, "a delete marker"]) | @tsv' "$WORK/everything.json")
+[ "$unexplained" -eq 0 ] && ok objects "s3://$BUCKET/$ROOT: every object under the prefix is one an archiver writes"
+
 if [ "$FAILS" -eq 0 ]; then
   echo "PASSED: $ENTRIES_TOTAL entries, $RECORDS_TOTAL records; every check passed"
   exit 0

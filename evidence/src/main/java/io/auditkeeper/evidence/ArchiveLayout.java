@@ -40,6 +40,9 @@ public final class ArchiveLayout {
     /** {@code <dir>/yyyy/MM/dd/HH/<topic>_<pppp>_<first>-<last>.ndjson.gz}, after the prefix. */
     private static final Pattern OBJECT = Pattern.compile(
             "([^/]+)/(\\d{4}/\\d{2}/\\d{2}/\\d{2})/([^/]+)_(\\d{4,})_(\\d{20})-(\\d{20})\\.ndjson\\.gz");
+    /** Manifest entries, digests, key records and revocations, after the prefix. */
+    private static final Pattern KNOWN = Pattern.compile("manifests/[^/]+/\\d{4,}/\\d{20}-\\d{20}\\.json"
+            + "|digests/\\d{4}/\\d{2}/\\d{2}/\\d{6}\\.\\d{3}\\.json|(keys|key-revocations)/[0-9a-f]{64}\\.json");
     private static final DateTimeFormatter DIGEST_TIME =
             DateTimeFormatter.ofPattern("yyyy/MM/dd/HHmmss.SSS").withZone(ZoneOffset.UTC);
 
@@ -104,6 +107,21 @@ public final class ArchiveLayout {
         } catch (DateTimeParseException | NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether {@code key} is one this layout defines: an archived object, a manifest entry, the public key, a digest,
+     * a key record or a revocation. A key under the prefix that is none of them was not written by an archiver: what a
+     * verifier lists as unexplained.
+     */
+    public boolean names(String key) {
+        if (key == null || !key.startsWith(root)) {
+            return false;
+        }
+        String rest = key.substring(root.length());
+        return parseObject(key).filter(k -> k.directory().equals(EVENTS) || k.directory().equals(DEAD_LETTERS))
+                .isPresent() || rest.equals("manifests/public-key.pem")
+                || KNOWN.matcher(rest).matches();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.auditkeeper.evidence;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,5 +79,22 @@ class ArchiveLayoutTest {
         assertThat(layout.digest(T)).isGreaterThan(from);
         assertThat(layout.digest(T.plusMillis(1))).isGreaterThan(from);
         assertThat(layout.digest(T.minusMillis(1))).isLessThan(from);
+    }
+
+    @Test
+    void shouldNameEveryKeyAnArchiverWritesAndNothingElse() {
+        ArchiveLayout layout = new ArchiveLayout("run.1");
+        java.time.Instant t = java.time.Instant.parse("2026-03-01T10:15:00Z");
+        String keyId = "ab".repeat(32);
+
+        assertThat(List.of(layout.events("audit.events", 3, 0, 9, t), layout.object(ArchiveLayout.DEAD_LETTERS,
+                "audit.dlq", 0, 5, 5, t), layout.manifest("audit.events", 3, 0, 9), layout.digest(t),
+                layout.keyRecord(keyId), layout.revocation(keyId), layout.publicKey()))
+                .allSatisfy(key -> assertThat(layout.names(key)).as(key).isTrue());
+        assertThat(List.of("run.1/events/notes.txt", "run.1/exports/patients.csv", "runX1/manifests/public-key.pem",
+                "run.1/other/2026/03/01/10/audit.events_0003_00000000000000000000-00000000000000000009.ndjson.gz",
+                "run.1/manifests/audit.events/0003/readme.json", "run.1/keys/" + keyId + ".json.bak",
+                "events/2026/03/01/10/audit.events_0003_00000000000000000000-00000000000000000009.ndjson.gz"))
+                .allSatisfy(key -> assertThat(layout.names(key)).as(key).isFalse());
     }
 }

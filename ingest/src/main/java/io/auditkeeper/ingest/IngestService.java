@@ -6,6 +6,9 @@ import io.auditkeeper.ingest.auth.BearerTokens;
 import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.batch.EventListSplitter;
 import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.ingest.firehose.FirehoseAccessKeys;
+import io.auditkeeper.ingest.firehose.FirehoseDeliveryReader;
+import io.auditkeeper.ingest.firehose.FirehoseHandler;
 import io.auditkeeper.ingest.http.AuditWebhookHandler;
 import io.auditkeeper.ingest.http.HeaderTimeout;
 import io.auditkeeper.ingest.http.InFlightBytesLimiter;
@@ -134,11 +137,20 @@ public final class IngestService implements AutoCloseable {
                 metrics.certificateExpiry("client-ca", tls.clientCaExpiry());
             }
         }
-        AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator,
-                new RequestBodyReader(config.maxBodyBytes(), config.readTimeout()),
-                new EventListSplitter(config.maxEventsPerBatch(), config.maxEventBytes()),
-                new AuditRecordPublisher(producer, config.rawTopic().name(), config.deadLetterTopic().name()),
+        RequestBodyReader bodyReader = new RequestBodyReader(config.maxBodyBytes(), config.readTimeout());
+        EventListSplitter splitter = new EventListSplitter(config.maxEventsPerBatch(), config.maxEventBytes());
+        AuditRecordPublisher publisher = new AuditRecordPublisher(producer, config.rawTopic().name(),
+                config.deadLetterTopic().name());
+        AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator, bodyReader, splitter, publisher,
                 limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
+        FirehoseAccessKeys firehoseKeys = null;
+        FirehoseHandler firehose = null;
+        if (config.firehoseEksEnabled()) {
+            firehoseKeys = FirehoseAccessKeys.load(config.firehoseEksAccessKeyFile().orElseThrow());
+            firehose = new FirehoseHandler(firehoseKeys, authenticator, bodyReader,
+                    new FirehoseDeliveryReader(config.firehoseEksLogGroups(), config.maxBodyBytes()), splitter,
+                    publisher, limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
+        }
 
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("ingest-http");
@@ -158,10 +170,11 @@ public final class IngestService implements AutoCloseable {
             adminConnector.setPort(config.adminPort());
             server.addConnector(adminConnector);
         }
-        server.setHandler(new ResendableGracefulHandler(new ConnectorRouter(webhook, adminHandler, headerTimeout)));
+        server.setHandler(new ResendableGracefulHandler(new ConnectorRouter(webhook, firehose, adminHandler, headerTimeout)));
         server.start();
         if (!config.credentialsReloadInterval().isZero()) {
-            credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, metrics, credentials)
+            credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, firehoseKeys, metrics,
+                    credentials)
                     .start(config.credentialsReloadInterval());
         }
         if (config.plaintext()) {
@@ -272,20 +285,27 @@ public final class IngestService implements AutoCloseable {
             "{\"error\":\"shutting-down\",\"message\":\"the server is stopping; retry the batch\"}".getBytes(StandardCharsets.UTF_8);
 
     /**
-     * Sends each request to the handler of the connector it arrived on, and marks each webhook exchange's start and
+     * Sends each request to the handler of the connector it arrived on (on the webhook port, {@code /firehose/...} to
+     * the Firehose endpoint when it is on), and marks each webhook exchange's start and
      * end for the {@link HeaderTimeout}.
      */
     private static final class ConnectorRouter extends Handler.Abstract {
         private final Handler webhook;
+        private final Handler firehose;
         private final Handler admin;
         private final HeaderTimeout headerTimeout;
 
-        ConnectorRouter(Handler webhook, Handler admin, HeaderTimeout headerTimeout) {
+        /** @param firehose the Firehose endpoint, or null when it is off (its path is then the webhook's 404) */
+        ConnectorRouter(Handler webhook, Handler firehose, Handler admin, HeaderTimeout headerTimeout) {
             super(InvocationType.BLOCKING);
             this.webhook = webhook;
+            this.firehose = firehose;
             this.admin = admin;
             this.headerTimeout = headerTimeout;
             installBean(webhook);
+            if (firehose != null) {
+                installBean(firehose);
+            }
             installBean(admin);
         }
 
@@ -293,6 +313,9 @@ public final class IngestService implements AutoCloseable {
         public void setServer(Server server) {
             super.setServer(server);
             webhook.setServer(server);
+            if (firehose != null) {
+                firehose.setServer(server);
+            }
             admin.setServer(server);
         }
 
@@ -304,7 +327,8 @@ public final class IngestService implements AutoCloseable {
             }
             org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
             headerTimeout.requestStarted(connection);
-            return webhook.handle(request, response, Callback.from(() -> headerTimeout.requestEnded(connection), callback));
+            Handler target = firehose != null && FirehoseHandler.handles(request) ? firehose : webhook;
+            return target.handle(request, response, Callback.from(() -> headerTimeout.requestEnded(connection), callback));
         }
     }
 }

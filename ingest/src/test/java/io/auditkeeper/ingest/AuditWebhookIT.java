@@ -103,6 +103,8 @@ class AuditWebhookIT {
             JsonNode event = MAPPER.readTree(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(event.get("auditID").asText());
             assertThat(header(r, AuditHeaders.CLIENT)).isEqualTo("mtls:" + DevPki.CLIENT_SUBJECT);
+            assertThat(header(r, AuditHeaders.SOURCE)).isEqualTo(AuditHeaders.SOURCE_WEBHOOK);
+            assertThat(header(r, AuditHeaders.FORMAT)).isEqualTo(AuditHeaders.FORMAT_K8S_EVENT);
             assertThat(Instant.parse(header(r, AuditHeaders.RECEIVED_AT))).isBetween(before, Instant.now());
             receivedEvents.merge(event, 1, Integer::sum);
             receivedBytes.add(ByteBuffer.wrap(r.value()));

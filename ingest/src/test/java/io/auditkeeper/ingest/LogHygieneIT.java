@@ -1,11 +1,13 @@
 package io.auditkeeper.ingest;
 
+import io.auditkeeper.ingest.firehose.FirehoseFixtures;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +20,10 @@ import static io.auditkeeper.ingest.IngestHarness.post;
 import static io.auditkeeper.ingest.IngestHarness.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What ingest logs, read back from its JSON log: every batch is logged, and no token or event content ever is. */
+/**
+ * What ingest logs, read back from its JSON log: every batch and Firehose request is logged, and no token, access key
+ * or event content ever is.
+ */
 @ExtendWith(LocalStackExtension.class)
 class LogHygieneIT {
     @Test
@@ -52,5 +57,45 @@ class LogHygieneIT {
                 .anySatisfy(l -> assertThat(l).contains("\"status\":\"401\""))
                 .anySatisfy(l -> assertThat(l).contains("\"client\":\"token:apiserver\""));
         assertThat(String.join("\n", lines)).doesNotContain(marker).doesNotContain(token).doesNotContain(wrongToken);
+    }
+
+    @Test
+    void shouldLogEveryFirehoseRequestAsJsonWithoutAccessKeysOrEventContent(LocalStack stack) throws Exception {
+        String marker = "PHI-" + UUID.randomUUID();
+        String key = "KEY-" + UUID.randomUUID();
+        String wrongKey = "WRONG-" + UUID.randomUUID();
+        DevPki pki = DevPki.create(IngestHarness.target("pki-logs-firehose"));
+        Path keys = Files.writeString(IngestHarness.target("pki-logs-firehose").resolve("keys.csv"), key + ",eks\n");
+        Map<String, Object> settings = IngestHarness.settings(pki, stack.kafkaBootstrap());
+        settings.put("auth.mode", "token");
+        settings.put("auth.token-file", keys.toString());
+        settings.put("firehose.eks.enabled", "true");
+        settings.put("firehose.eks.access-key-file", keys.toString());
+        String event = "{\"auditID\":\"" + marker + "\",\"stage\":\"ResponseComplete\",\"requestObject\":{\"patient\":\""
+                + marker + "\"}}";
+        String cut = "{\"auditID\":\"" + marker + "\",\"patient\":\"" + marker;
+        byte[] good = FirehoseFixtures.request("req-logs-1", List.of(FirehoseFixtures.data(
+                FirehoseFixtures.dataMessage("/aws/eks/logs-eks/cluster", List.of(event, cut)))));
+        byte[] notGzip = FirehoseFixtures.request("req-logs-2", List.of(java.util.Base64.getEncoder().encodeToString(
+                event.getBytes(StandardCharsets.UTF_8))));
+
+        try (IngestService service = IngestHarness.start(settings)) {
+            HttpClient c = IngestHarness.client(pki.trustOnlySslContext());
+            URI endpoint = URI.create("https://localhost:" + service.webhookUri().getPort() + "/firehose/eks");
+            assertThat(post(c, endpoint, good, Map.of("X-Amz-Firehose-Access-Key", key,
+                    "X-Amz-Firehose-Request-Id", "req-logs-1")).statusCode()).isEqualTo(200);
+            assertThat(post(c, endpoint, notGzip, Map.of("X-Amz-Firehose-Access-Key", key,
+                    "X-Amz-Firehose-Request-Id", "req-logs-2")).statusCode()).isEqualTo(400);
+            assertThat(post(c, endpoint, good, Map.of("X-Amz-Firehose-Access-Key", wrongKey,
+                    "X-Amz-Firehose-Request-Id", "req-logs-3")).statusCode()).isEqualTo(401);
+        }
+
+        List<String> lines = Files.readAllLines(Path.of("target", "ingest-it-log.jsonl"));
+        assertThat(lines).filteredOn(l -> l.contains("\"firehose request\"") && l.contains("req-logs-"))
+                .as("one JSON line per request: 200, 400, 401").hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(l -> assertThat(l).startsWith("{").endsWith("}"))
+                .anySatisfy(l -> assertThat(l).contains("\"status\":\"401\""))
+                .anySatisfy(l -> assertThat(l).contains("\"client\":\"firehose:eks\""));
+        assertThat(String.join("\n", lines)).doesNotContain(marker).doesNotContain(key).doesNotContain(wrongKey);
     }
 }

@@ -12,7 +12,10 @@ public enum DeadLetterReason {
      * source-aks: an Event Hubs message was not valid JSON; the record holds the message as received.
      */
     MALFORMED_JSON("malformed-json"),
-    /** ingest: the body claimed {@code Content-Encoding: gzip} but did not decompress; the record holds the bytes as received. */
+    /**
+     * ingest: the body claimed {@code Content-Encoding: gzip} but did not decompress, or a Firehose record's data was
+     * not base64 of gzip; the record holds the bytes as received.
+     */
     BAD_CONTENT_ENCODING("bad-content-encoding"),
     /** ingest: the body was JSON but not an {@code audit.k8s.io} EventList. */
     NOT_AN_EVENT_LIST("not-an-event-list"),
@@ -22,7 +25,11 @@ public enum DeadLetterReason {
     MISSING_AUDIT_ID("missing-audit-id"),
     /** ingest, stream-processor, source-aks: an event without a non-empty string {@code stage}. */
     MISSING_STAGE("missing-stage"),
-    /** stream-processor: a raw record's value was not valid JSON; source-aks: a record's {@code properties.log} was not. */
+    /**
+     * ingest: a log event delivered through Amazon Data Firehose whose message is not valid JSON (a line the apiserver
+     * did not write whole); stream-processor: a raw record's value was not valid JSON; source-aks: a record's
+     * {@code properties.log} was not.
+     */
     UNPARSEABLE_EVENT("unparseable-event"),
     /**
      * stream-processor: a JSON object that does not read as an {@code audit.k8s.io} Event; source-aks: a record's
@@ -56,6 +63,11 @@ public enum DeadLetterReason {
      * ({@link AuditHeaders#DLQ_CONTENT_HASH}, {@link AuditHeaders#DLQ_FIRST_CONTENT_HASH}).
      */
     CONFLICTING_DUPLICATE("conflicting-duplicate"),
+    /**
+     * ingest: a body posted to the Amazon Data Firehose endpoint that is JSON but not a Firehose delivery request, or
+     * one of whose records is not a CloudWatch Logs subscription message; the record holds the body as received.
+     */
+    NOT_A_FIREHOSE_REQUEST("not-a-firehose-request"),
     /**
      * source-aks: an Event Hubs message that is JSON but not Azure Monitor's resource-log envelope (no {@code records}
      * array), or one of its records without a {@code properties.log} string; the record holds what was received.

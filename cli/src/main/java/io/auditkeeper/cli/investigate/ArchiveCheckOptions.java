@@ -75,6 +75,6 @@ public final class ArchiveCheckOptions {
                 .verify(topic, window, Instant.now());
         return new ArchiveVerificationResult(s3Options.bucket(), s3Options.prefix(), topic, window, key.description(),
                 key.fromBucket(), outcome.digestsChecked(), outcome.partitions(), outcome.digestProblems(),
-                outcome.trustedKeys(), outcome.keyProblems());
+                outcome.trustedKeys(), outcome.keyProblems(), outcome.unexplained());
     }
 }

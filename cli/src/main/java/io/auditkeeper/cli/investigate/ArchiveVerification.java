@@ -143,16 +143,8 @@ public final class ArchiveVerification {
             List<ManifestEntry> chain = read.entries();
             chains.put(topic + "-" + partition, chain);
             topicChains.put(partition, chain);
-            // from the first to the last entry overlapping the period, so that the range stays consecutive
-            int first = 0;
-            while (first < chain.size() && !overlaps(window, chain.get(first))) {
-                first++;
-            }
-            int end = chain.size();
-            while (end > first && !overlaps(window, chain.get(end - 1))) {
-                end--;
-            }
-            List<ManifestEntry> range = chain.subList(first, end);
+            int first = firstInPeriod(window, chain);
+            List<ManifestEntry> range = chain.subList(first, endOfPeriod(window, chain, first));
             String anchor = first == 0 ? ManifestEntry.GENESIS : chain.get(first - 1).hash();
             VerificationReport report = range.isEmpty()
                     ? new VerificationReport(List.of(), 0, -1, -1)
@@ -194,7 +186,9 @@ public final class ArchiveVerification {
         }
         List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigests(digests, chains));
         digestProblems.addAll(read.rewritten());
-        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
+        digestProblems.addAll(verifier.revokedDigests(digests, read::writtenAt));
+        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems,
+                new ArchivedObjectReader(s3, bucket, layout).unexplained());
     }
 
     /**
@@ -244,15 +238,8 @@ public final class ArchiveVerification {
             List<ManifestEntry> chain = read.entries();
             topicChains.put(partition, chain);
             found.addAll(read.problems());
-            int first = 0;
-            while (first < chain.size() && !overlaps(window, chain.get(first))) {
-                first++;
-            }
-            int end = chain.size();
-            while (end > first && !overlaps(window, chain.get(end - 1))) {
-                end--;
-            }
-            List<ManifestEntry> range = chain.subList(first, end);
+            int first = firstInPeriod(window, chain);
+            List<ManifestEntry> range = chain.subList(first, endOfPeriod(window, chain, first));
             String anchor = first > 0 ? chain.get(first - 1).hash()
                     : anchorBefore(manifests, topic, partition, chain.isEmpty() ? span[0] : chain.get(0).firstOffset(),
                     found);
@@ -276,6 +263,7 @@ public final class ArchiveVerification {
         List<Problem> digestProblems = new ArrayList<>(verifier.verifyDigestChain(digests,
                 digests.isEmpty() ? ManifestEntry.GENESIS : digests.get(0).previousDigestHash()));
         digestProblems.addAll(read.rewritten());
+        digestProblems.addAll(verifier.revokedDigests(digests, read::writtenAt));
         for (ManifestEntry end : ends.values()) {
             Digest digest = covering(digests, end);
             if (digest == null) {
@@ -304,7 +292,7 @@ public final class ArchiveVerification {
             leftovers.addAll(unreferenced.getOrDefault(partition, List.of()));
             partitions.add(new PartitionVerification(topic, partition, ranges.get(partition), problems, leftovers));
         }
-        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems);
+        return new Outcome(partitions, digestProblems, digests.size(), verifier.keys().trustedIds(), keyProblems, null);
     }
 
     /**
@@ -406,6 +394,27 @@ public final class ArchiveVerification {
         };
     }
 
+    /**
+     * The index of the first entry of {@code chain} that overlaps the period. From it to {@link #endOfPeriod} is the
+     * range verified: from the first to the last entry overlapping the period, so that the range stays consecutive.
+     */
+    private static int firstInPeriod(TimeWindow window, List<ManifestEntry> chain) {
+        int first = 0;
+        while (first < chain.size() && !overlaps(window, chain.get(first))) {
+            first++;
+        }
+        return first;
+    }
+
+    /** The index after the last entry of {@code chain} that overlaps the period, {@code first} at the least. */
+    private static int endOfPeriod(TimeWindow window, List<ManifestEntry> chain, int first) {
+        int end = chain.size();
+        while (end > first && !overlaps(window, chain.get(end - 1))) {
+            end--;
+        }
+        return end;
+    }
+
     private static boolean overlaps(TimeWindow window, ManifestEntry e) {
         return !window.bounded() || window.overlaps(instant(e.firstEventTime()), instant(e.lastEventTime()));
     }
@@ -419,8 +428,11 @@ public final class ArchiveVerification {
         }
     }
 
-    /** The partitions' findings and the digests'. */
+    /**
+     * The partitions' findings, the digests', the key history's, and the objects under the prefix that the layout
+     * does not name ({@code unexplained}: null when not looked for, in a period).
+     */
     public record Outcome(List<PartitionVerification> partitions, List<Problem> digestProblems, int digestsChecked,
-                          List<String> trustedKeys, List<Problem> keyProblems) {
+                          List<String> trustedKeys, List<Problem> keyProblems, List<Problem> unexplained) {
     }
 }

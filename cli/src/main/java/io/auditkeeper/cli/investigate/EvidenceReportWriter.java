@@ -62,6 +62,10 @@ public final class EvidenceReportWriter {
             rows.add(List.of(r.topic(), "digests", "", "", "", "", "", "", "", "FAILED", problems(r.digestProblems()),
                     ""));
         }
+        if (r.unexplained() != null && !r.unexplained().isEmpty()) {
+            rows.add(List.of(r.topic(), "objects", "", "", "", "", "", "", "", "FAILED", problems(r.unexplained()),
+                    ""));
+        }
         return new ReportTable("archive", "Archive verification and retention",
                 "Each partition of the S3 archive in the period: manifest signatures and hash chains, offset"
                         + " continuity, object hashes, and the Object Lock mode and earliest retain-until date."

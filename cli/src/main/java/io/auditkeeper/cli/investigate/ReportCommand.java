@@ -193,7 +193,7 @@ public final class ReportCommand implements Callable<Integer> {
         partitions.addAll(deadLetters.partitions());
         return new ArchiveVerificationResult(events.bucket(), events.prefix(), events.topic() + ", " + deadLetters.topic(),
                 events.window(), events.publicKeySource(), events.keyFromBucket(), events.digestsChecked(), partitions,
-                events.digestProblems(), events.trustedKeys(), events.keyProblems());
+                events.digestProblems(), events.trustedKeys(), events.keyProblems(), events.unexplained());
     }
 
     private static void close(OpenSearchClient client) {

@@ -54,6 +54,11 @@ final class VerifyReportPrinter {
                     r.trustedKeys().get(0), r.keyProblems().isEmpty() ? "OK" : r.keyProblems().size() + " PROBLEM(S)");
             printProblems(out, r.keyProblems());
         }
+        if (r.unexplained() != null) {
+            out.printf("  objects under the prefix: %s%n", r.unexplained().isEmpty()
+                    ? "each one an archiver writes: OK" : r.unexplained().size() + " UNEXPLAINED");
+            printProblems(out, r.unexplained());
+        }
         List<Leftover> leftovers = r.leftovers();
         if (!leftovers.isEmpty()) {
             out.printf("  leftovers: %d (%s)%n", leftovers.size(), counts(r.leftoverCounts()));
@@ -127,6 +132,11 @@ final class VerifyReportPrinter {
         r.trustedKeys().forEach(trusted::add);
         k.put("ok", r.keyProblems().isEmpty());
         problems(k.putArray("problems"), r.keyProblems());
+        if (r.unexplained() != null) {
+            ObjectNode u = root.putObject("objects");
+            u.put("ok", r.unexplained().isEmpty());
+            problems(u.putArray("unexplained"), r.unexplained());
+        }
         return root;
     }
 

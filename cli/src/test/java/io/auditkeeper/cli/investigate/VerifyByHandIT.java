@@ -171,7 +171,7 @@ class VerifyByHandIT {
      * is added to partition 0's chain, as a thief holding it would. Both verifiers refuse that entry and only it.
      */
     @Test
-    @Order(Integer.MAX_VALUE - 1)
+    @Order(Integer.MAX_VALUE - 2)
     void shouldRefuseInBothVerifiersAnEntryTheRevokedKeySignedAfterItsRevocation() throws Exception {
         S3Client s3 = archive.archive().stack().s3().client();
         String bucket = archive.bucket();
@@ -219,14 +219,41 @@ class VerifyByHandIT {
         assertThat(doc.path("keys").path("trusted")).hasSize(2);
     }
 
+    /** Last: the objects it adds are under the whole archive's prefix, and locked by the bucket's default. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void shouldListInBothVerifiersObjectsUnderThePrefixThatNoArchiverWrites() throws Exception {
+        S3Client s3 = archive.archive().stack().s3().client();
+        String notes = archive.prefix() + "/events/notes.txt";
+        String export = archive.prefix() + "/exports/patients.csv";
+        put(s3, archive.bucket(), notes, "copied by hand\n".getBytes(StandardCharsets.UTF_8));
+        put(s3, archive.bucket(), export, "mrn,name\n".getBytes(StandardCharsets.UTF_8));
+
+        Result byHand = archive.verify(archive.topic(), archive.publicKey());
+        CliRun java = CliRun.of(archive.archive().args(List.of("verify"), "--json", "--public-key",
+                archive.publicKey().toString()));
+
+        assertThat(byHand.code()).as(byHand.all()).isEqualTo(1);
+        assertThat(byHand.out()).containsPattern(line("FAIL", "objects", notes) + ": version .* is nothing an archiver"
+                + " writes").containsPattern(line("FAIL", "objects", export) + ": version ");
+        assertThat(byHand.out().lines().filter(l -> l.matches("FAIL +objects .*"))).hasSize(2);
+        JsonNode doc = AuditJson.mapper().readTree(java.out());
+        assertThat(doc.path("objects").path("ok").asBoolean(true)).isFalse();
+        List<String> unexplained = new ArrayList<>();
+        doc.path("objects").path("unexplained").forEach(p -> unexplained.add(p.path("kind").asText() + " "
+                + p.path("key").asText()));
+        assertThat(unexplained).containsExactlyInAnyOrder("UNEXPLAINED_OBJECT " + notes,
+                "UNEXPLAINED_OBJECT " + export);
+    }
+
     private static void put(S3Client s3, String bucket, String key, byte[] bytes) throws Exception {
         String md5 = md5(bytes);
         s3.putObject(b -> b.bucket(bucket).key(key).contentMD5(md5), RequestBody.fromBytes(bytes));
     }
 
-    /** Last: the digest it rewrites is every partition's. */
+    /** Near the last: the digest it rewrites is every partition's. */
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void shouldFailInBothVerifiersWhenTheHeadObjectEntryAndDigestAreRewrittenAsNewVersionsWithTheRealKey()
             throws Exception {
         // Whoever holds the signing key and s3:PutObject: a new version of the head's object, an entry for it in place

@@ -253,6 +253,28 @@ class VerifyCommandIT {
     }
 
     /** An archive of {@link #EVENTS} events, one a minute from {@link #T0}, written by the real archiver. */
+    @Test
+    void shouldFailAPeriodWhoseRangeNoLongerLinksToTheDigestThatSealsIt(LocalStack stack) throws Exception {
+        TestArchive archive = archive(stack);
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 0);
+        ManifestEntry inPeriod = chain.get(0);
+        // someone with the signing key adds an entry after the period's range that chains onto it: the range and
+        // the entry verify alone, but the entry the digest names as the head no longer follows
+        ManifestEntry extra = io.auditkeeper.evidence.manifest.ManifestSigner.fromPemFile(archive.signingKey())
+                .sign(ManifestEntry.unsigned(archive.topic(), 0, inPeriod.lastOffset() + 1, inPeriod.lastOffset() + 5, 5,
+                        Instant.parse(inPeriod.lastEventTime()), Instant.parse(inPeriod.lastEventTime()),
+                        inPeriod.key(), inPeriod.versionId(), inPeriod.sha256(), inPeriod.hash(), "COMPLIANCE",
+                        Instant.parse(inPeriod.retainUntil()), inPeriod.merkleRoot()));
+        archive.manifests().put(extra, Instant.parse(inPeriod.lastEventTime()));
+
+        CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(),
+                "--from", T0.toString(), "--to", T0.plus(Duration.ofMinutes(10)).toString()));
+
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.out()).contains("BROKEN_CHAIN " + chain.get(1).key())
+                .contains("the chain from the period to the digest of");
+    }
+
     private TestArchive archive(LocalStack stack) throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         List<TestArchive.Event> events = new ArrayList<>();

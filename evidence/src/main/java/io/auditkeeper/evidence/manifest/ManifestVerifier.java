@@ -304,6 +304,28 @@ public final class ManifestVerifier {
      *
      * @param writtenAt when S3 wrote each entry's manifest object (its first version); null when unknown
      */
+    /**
+     * The digests of {@code digests} signed with a revoked key in an object S3 wrote from the revocation's time on
+     * ({@link Kind#KEY_REVOKED}), as {@link #revokedSignatures} for entries: a thief's digest could vouch for a
+     * rewritten chain.
+     */
+    public List<Problem> revokedDigests(List<Digest> digests, java.util.function.Function<Digest, Instant> writtenAt) {
+        List<Problem> out = new ArrayList<>();
+        for (Digest d : digests) {
+            Instant from = keys.revokedFrom(d.keyId());
+            if (from == null) {
+                continue;
+            }
+            Instant at = writtenAt.apply(d);
+            if (at == null || !at.isBefore(from)) {
+                out.add(new Problem(Kind.KEY_REVOKED, "digest@" + d.createdAt(), -1, -1, "signed with key "
+                        + (d.keyId() == null ? keys.pinnedId() : d.keyId()) + ", revoked from " + from
+                        + ", in a digest object written " + (at == null ? "at an unknown time" : "at " + at)));
+            }
+        }
+        return out;
+    }
+
     public List<Problem> revokedSignatures(List<ManifestEntry> entries,
                                            java.util.function.Function<ManifestEntry, Instant> writtenAt) {
         List<Problem> out = new ArrayList<>();

@@ -65,6 +65,11 @@ public record Problem(Kind kind, String key, long firstOffset, long lastOffset, 
         /** A digest's previousDigestHash is not the hash of the digest before it, or digests go back in time. */
         BROKEN_DIGEST_CHAIN,
         /** The latest digest vouches for entries of a partition that its chain no longer has. */
-        TRUNCATED_PARTITION
+        TRUNCATED_PARTITION,
+        /**
+         * An object version or delete marker under the archive's prefix whose key the layout does not name: nothing
+         * an archiver writes, so someone else wrote it ({@code verify} without a period start).
+         */
+        UNEXPLAINED_OBJECT
     }
 }

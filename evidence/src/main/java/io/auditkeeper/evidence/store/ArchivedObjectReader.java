@@ -2,6 +2,8 @@ package io.auditkeeper.evidence.store;
 
 import io.auditkeeper.evidence.ArchiveLayout;
 import software.amazon.awssdk.services.s3.S3Client;
+import io.auditkeeper.evidence.manifest.Problem;
+import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
 import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
@@ -45,6 +47,40 @@ public final class ArchivedObjectReader {
         for (Instant day = start.truncatedTo(ChronoUnit.DAYS); day.isBefore(end); day = day.plus(1, ChronoUnit.DAYS)) {
             list(layout.objectDay(directory, day), topic, start, to, out);
         }
+        return out;
+    }
+
+    /**
+     * Every version and delete marker under the archive's prefix whose key the layout does not name
+     * ({@link ArchiveLayout#names}): nothing an archiver writes, so something else wrote it. One pass over the whole
+     * prefix, a page at a time, keeping only what it finds.
+     */
+    public List<Problem> unexplained() {
+        List<Problem> out = new ArrayList<>();
+        String keyMarker = null;
+        String versionMarker = null;
+        do {
+            String k = keyMarker;
+            String v = versionMarker;
+            ListObjectVersionsResponse page = s3.listObjectVersions(b -> b.bucket(bucket).prefix(layout.prefix().isEmpty()
+                    ? null : layout.prefix() + "/").keyMarker(k).versionIdMarker(v));
+            for (ObjectVersion o : page.versions()) {
+                if (!layout.names(o.key())) {
+                    out.add(new Problem(Problem.Kind.UNEXPLAINED_OBJECT, o.key(), -1, -1, "version " + o.versionId()
+                            + " written " + o.lastModified() + " is nothing an archiver writes (no archived batch,"
+                            + " manifest entry, digest, key record or revocation has this key): look at who wrote it"
+                            + " in the S3 access logs"));
+                }
+            }
+            for (DeleteMarkerEntry d : page.deleteMarkers()) {
+                if (!layout.names(d.key())) {
+                    out.add(new Problem(Problem.Kind.UNEXPLAINED_OBJECT, d.key(), -1, -1, "a delete marker put "
+                            + d.lastModified() + " on a key the archive's layout does not name"));
+                }
+            }
+            keyMarker = Boolean.TRUE.equals(page.isTruncated()) ? page.nextKeyMarker() : null;
+            versionMarker = Boolean.TRUE.equals(page.isTruncated()) ? page.nextVersionIdMarker() : null;
+        } while (keyMarker != null);
         return out;
     }
 

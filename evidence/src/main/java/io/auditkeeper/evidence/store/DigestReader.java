@@ -44,10 +44,16 @@ public final class DigestReader {
     }
 
     /** Every digest read at its first version, oldest first, and each digest key written more than once. */
-    public record Digests(List<Digest> digests, List<Problem> rewritten) {
+    public record Digests(List<Digest> digests, List<Problem> rewritten, java.util.Map<Digest, Instant> writtenAt) {
         public Digests {
             digests = List.copyOf(digests);
             rewritten = List.copyOf(rewritten);
+            writtenAt = java.util.Map.copyOf(writtenAt);
+        }
+
+        /** When S3 wrote a digest's object (its first version); null when not known. */
+        public Instant writtenAt(Digest digest) {
+            return writtenAt.get(digest);
         }
     }
 
@@ -60,16 +66,11 @@ public final class DigestReader {
         return listedAgainIfMissing(() -> {
             List<Digest> digests = new ArrayList<>();
             List<Problem> rewritten = new ArrayList<>();
+            java.util.Map<Digest, Instant> writtenAt = new java.util.HashMap<>();
             for (VersionListing.KeyVersions k : VersionListing.of(s3, bucket, layout.digests())) {
-                if (k.rewritten()) {
-                    rewritten.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
-                }
-                if (k.oldest() != null) {
-                    digests.add(ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(k.key())
-                            .versionId(k.oldest())).asByteArray()));
-                }
+                read(k, digests, rewritten, writtenAt);
             }
-            return new Digests(digests, rewritten);
+            return new Digests(digests, rewritten, writtenAt);
         });
     }
 
@@ -82,6 +83,7 @@ public final class DigestReader {
         return listedAgainIfMissing(() -> {
             List<Digest> digests = new ArrayList<>();
             List<Problem> rewritten = new ArrayList<>();
+            java.util.Map<Digest, Instant> writtenAt = new java.util.HashMap<>();
             Instant day = start;
             String startAfter = layout.digestsFrom(start);
             while (true) {
@@ -89,25 +91,34 @@ public final class DigestReader {
                 List<VersionListing.KeyVersions> keys = VersionListing.of(s3, bucket, layout.digests(), startAfter,
                         k -> k.compareTo(endKey) >= 0);
                 for (VersionListing.KeyVersions k : keys) {
-                    if (k.rewritten()) {
-                        rewritten.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
-                    }
-                    if (k.oldest() != null) {
-                        digests.add(ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(k.key())
-                                .versionId(k.oldest())).asByteArray()));
-                        if (enough.test(digests)) {
-                            return new Digests(digests, rewritten);
-                        }
+                    if (read(k, digests, rewritten, writtenAt) && enough.test(digests)) {
+                        return new Digests(digests, rewritten, writtenAt);
                     }
                 }
                 if (keys.isEmpty() && s3.listObjectsV2(b -> b.bucket(bucket).prefix(layout.digests())
                         .startAfter(endKey).maxKeys(1)).contents().isEmpty()) {
-                    return new Digests(digests, rewritten);
+                    return new Digests(digests, rewritten, writtenAt);
                 }
                 startAfter = endKey;
                 day = day.plus(1, java.time.temporal.ChronoUnit.DAYS);
             }
         });
+    }
+
+    /** Reads a digest key at its first version into the lists; true when there was a version to read. */
+    private boolean read(VersionListing.KeyVersions k, List<Digest> digests, List<Problem> rewritten,
+                         java.util.Map<Digest, Instant> writtenAt) {
+        if (k.rewritten()) {
+            rewritten.add(new Problem(Problem.Kind.REWRITTEN_DIGEST, k.key(), -1, -1, k.describe()));
+        }
+        if (k.oldest() == null) {
+            return false;
+        }
+        Digest digest = ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(k.key())
+                .versionId(k.oldest())).asByteArray());
+        digests.add(digest);
+        writtenAt.put(digest, k.versions().get(0).lastModified());
+        return true;
     }
 
     /**

@@ -133,6 +133,11 @@ public final class EventProofReader {
 
     /** The entries of a manifest object read at its first version; refused when it was written more than once. */
     private List<ManifestEntry> readOnce(String key) throws ProofUnavailableException {
+        return ManifestCodec.read(firstVersion(key));
+    }
+
+    /** The bytes of {@code key}'s first version; refused when something was written after it. */
+    private byte[] firstVersion(String key) throws ProofUnavailableException {
         VersionListing.KeyVersions versions = VersionListing.of(s3, bucket, key).stream()
                 .filter(k -> k.key().equals(key)).findFirst()
                 .orElseThrow(() -> new ProofUnavailableException(key + " does not exist"));
@@ -140,8 +145,7 @@ public final class EventProofReader {
             throw new ProofUnavailableException(key + ": " + versions.describe() + "; a proof cannot rest on it, run"
                     + " auditkeeper verify");
         }
-        return ManifestCodec.read(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versions.oldest()))
-                .asByteArray());
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versions.oldest())).asByteArray();
     }
 
     private Digest firstDigestCovering(ManifestEntry entry) throws ProofUnavailableException {
@@ -153,7 +157,7 @@ public final class EventProofReader {
             ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(layout.digests())
                     .startAfter(startAfter).continuationToken(t));
             for (S3Object o : page.contents()) {
-                Digest digest = readDigestOnce(o.key());
+                Digest digest = ManifestCodec.readDigest(firstVersion(o.key()));
                 boolean covers = digest.heads().stream().anyMatch(h -> h.topicPartition().equals(entry.topicPartition())
                         && h.lastOffset() >= entry.lastOffset());
                 if (covers) {
@@ -165,18 +169,6 @@ public final class EventProofReader {
         throw new ProofUnavailableException("no digest covers " + entry.topicPartition() + " offset "
                 + entry.lastOffset() + " yet: the archiver writes one every manifest.digest-interval; make the proof"
                 + " after the next one");
-    }
-
-    private Digest readDigestOnce(String key) throws ProofUnavailableException {
-        VersionListing.KeyVersions versions = VersionListing.of(s3, bucket, key).stream()
-                .filter(k -> k.key().equals(key)).findFirst()
-                .orElseThrow(() -> new ProofUnavailableException(key + " does not exist"));
-        if (versions.rewritten()) {
-            throw new ProofUnavailableException(key + ": " + versions.describe() + "; a proof cannot rest on it, run"
-                    + " auditkeeper verify");
-        }
-        return ManifestCodec.readDigest(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versions.oldest()))
-                .asByteArray());
     }
 
     /** The entries after {@code entry} up to the head, each read at its first version. */

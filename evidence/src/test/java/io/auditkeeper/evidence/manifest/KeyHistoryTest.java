@@ -155,6 +155,33 @@ class KeyHistoryTest {
     }
 
     @Test
+    void shouldRefuseADigestARevokedKeySignedInAnObjectWrittenFromTheRevocationOn() {
+        Instant compromised = Instant.parse("2026-03-01T12:00:00Z");
+        Map<String, KeyRecord> records = Map.of(
+                "keys/1.json", first.sign(KeyRecord.unsigned(first.publicKeyPem(), null)),
+                "keys/2.json", first.sign(KeyRecord.unsigned(second.publicKeyPem(), first.keyId())));
+        Map<String, Instant> written = Map.of("keys/1.json", compromised.minusSeconds(7200),
+                "keys/2.json", compromised.minusSeconds(3600));
+        KeyHistory history = KeyHistory.from(pinned(first), records, written, Map.of("key-revocations/1.json",
+                second.sign(KeyRevocation.unsigned(first.keyId(), compromised))));
+        ManifestEntry head = first.sign(entry(0, ManifestEntry.GENESIS));
+        Digest honest = first.sign(Digest.unsigned(compromised.minusSeconds(600),
+                List.of(Digest.PartitionHead.of(head)), ManifestEntry.GENESIS));
+        Digest thiefs = first.sign(Digest.unsigned(compromised.minusSeconds(300),
+                List.of(Digest.PartitionHead.of(head)), honest.hash()));
+        Map<Digest, Instant> at = Map.of(honest, compromised.minusSeconds(600), thiefs, compromised.plusSeconds(5));
+
+        List<Problem> revoked = ManifestVerifier.withKeys(history).revokedDigests(List.of(honest, thiefs), at::get);
+
+        assertThat(revoked).as("backdated inside, written after the revocation").singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(Kind.KEY_REVOKED);
+            assertThat(p.key()).isEqualTo("digest@" + thiefs.createdAt());
+            assertThat(p.detail()).contains("revoked from " + compromised, "digest object written at "
+                    + compromised.plusSeconds(5));
+        });
+    }
+
+    @Test
     void shouldNotCountARevocationByAKeyThatDoesNotDescendFromItOrWasIntroducedAfterTheCompromise() {
         Instant introduced = Instant.parse("2026-03-01T09:00:00Z");
         Map<String, KeyRecord> records = Map.of(

@@ -31,11 +31,16 @@ public final class BearerTokens {
     }
 
     public static BearerTokens load(Path file) {
+        return load(file, "auth.token-file");
+    }
+
+    /** The same format under another setting ({@code key}, which errors name): Firehose's access keys. */
+    public static BearerTokens load(Path file, String key) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException("auth.token-file", file.toString(), "cannot be read: " + e.getMessage());
+            throw new ConfigException(key, file.toString(), "cannot be read: " + e.getMessage());
         }
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -48,19 +53,19 @@ public final class BearerTokens {
             String name = parts.length > 1 ? parts[1].strip() : "";
             String where = file + " line " + (i + 1);
             if (token.length() < MIN_TOKEN_LENGTH) {
-                throw new ConfigException("auth.token-file", where, "a token must have at least " + MIN_TOKEN_LENGTH + " characters");
+                throw new ConfigException(key, where, "a token must have at least " + MIN_TOKEN_LENGTH + " characters");
             }
             if (name.isEmpty()) {
-                throw new ConfigException("auth.token-file", where, "each line must be 'token,name'");
+                throw new ConfigException(key, where, "each line must be 'token,name'");
             }
             byte[] digest = sha256(token);
             if (entries.stream().anyMatch(e -> MessageDigest.isEqual(e.digest, digest))) {
-                throw new ConfigException("auth.token-file", where, "the same token appears twice");
+                throw new ConfigException(key, where, "the same token appears twice");
             }
             entries.add(new Entry(digest, name));
         }
         if (entries.isEmpty()) {
-            throw new ConfigException("auth.token-file", file.toString(), "holds no token");
+            throw new ConfigException(key, file.toString(), "holds no token");
         }
         return new BearerTokens(entries);
     }

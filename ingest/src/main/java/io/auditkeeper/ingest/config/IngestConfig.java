@@ -4,6 +4,7 @@ import io.auditkeeper.config.AdminSettings;
 import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.ingest.auth.ClusterBindings;
+import io.auditkeeper.ingest.firehose.LogGroupClusters;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
 import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.model.AuditTopics;
@@ -72,6 +73,12 @@ public final class IngestConfig {
                     "How often the certificate and key, the client CA bundle and the token file are checked for a change, which is then used without a restart (new connections and requests); a change that does not read is refused and the current ones stay. 0: read only at start.")
             .define("cluster.default", Type.STRING, "default", Importance.MEDIUM,
                     "Cluster name recorded for batches posted to /audit (the apiserver's events carry no cluster name; /audit/{cluster} names it).")
+            .define("firehose.eks.enabled", Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Serve POST /firehose/eks on the webhook port: EKS audit logs that a CloudWatch Logs subscription filter sends through an Amazon Data Firehose stream with an HTTP endpoint destination (docs/managed-clusters.md). Firehose presents no client certificate, so auth.mode must be token or mtls-or-token; the endpoint itself takes only firehose.eks.access-key-file.")
+            .define("firehose.eks.access-key-file", Type.STRING, null, Importance.HIGH,
+                    "File of the access keys Firehose may send in X-Amz-Firehose-Access-Key, one 'key,name' per line ('#' comments allowed, at least 16 characters a key); required with firehose.eks.enabled. The name is recorded as the client identity firehose:<name> and is what auth.cluster-bindings binds. Read again with the other credentials (credentials.reload-interval-ms): rotate by adding the new key, changing the stream's, then removing the old one.")
+            .define("firehose.eks.log-groups", Type.LIST, List.of(), Importance.MEDIUM,
+                    "Which CloudWatch Logs log groups /firehose/eks accepts, and the cluster each one's events are recorded for: entries <log group>=<cluster>. Empty: any log group /aws/eks/<cluster>/cluster, for <cluster> (which must be a valid cluster name). Set: only the listed ones; a request holding another is refused (400) and Firehose retries it.")
             .define("limits.max-body-bytes", Type.LONG, 32 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
                     "Hard cap on one request body, after decompression (it bounds the memory a request holds, and a gzip bomb). A larger body gets 413, which the apiserver does not resend: its events are lost, and audit.dlq keeps its size and SHA-256 (batch-too-large). Keep the apiserver's batches under it: see docs/ingest.md, Limits.")
             .define("limits.max-event-bytes", Type.LONG, 8 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
@@ -181,6 +188,19 @@ public final class IngestConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("auth.cluster-bindings", values.getList("auth.cluster-bindings"), e.getMessage());
         }
+        try {
+            LogGroupClusters.parse(values.getList("firehose.eks.log-groups"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("firehose.eks.log-groups", values.getList("firehose.eks.log-groups"), e.getMessage());
+        }
+        if (firehoseEksEnabled()) {
+            requireReadableFile("firehose.eks.access-key-file", "is required with firehose.eks.enabled=true");
+            if (mode == AuthMode.MTLS || mode == AuthMode.MTLS_AND_TOKEN) {
+                throw new ConfigException("firehose.eks.enabled", true, "Firehose presents no client certificate, and"
+                        + " auth.mode=" + values.getString("auth.mode") + " requires one of every connection; use"
+                        + " auth.mode=mtls-or-token (apiservers keep their certificates) or token");
+            }
+        }
         if (maxInFlightBytesPerClient() < maxBodyBytes()) {
             throw new ConfigException("limits.max-in-flight-bytes-per-client", maxInFlightBytesPerClient(),
                     "must be at least limits.max-body-bytes (" + maxBodyBytes() + "), or a body at the cap could never be read");
@@ -195,10 +215,14 @@ public final class IngestConfig {
     }
 
     private void requireReadableFile(String key) {
+        requireReadableFile(key, "is required with auth.mode=" + values.getString("auth.mode")
+                + (plaintext() ? "" : " and HTTPS"));
+    }
+
+    private void requireReadableFile(String key, String whenMissing) {
         String v = values.getString(key);
         if (v == null || v.isBlank()) {
-            throw new ConfigException(key, v, "is required with auth.mode=" + values.getString("auth.mode")
-                    + (plaintext() ? "" : " and HTTPS"));
+            throw new ConfigException(key, v, whenMissing);
         }
         if (!Files.isReadable(Path.of(v))) {
             throw new ConfigException(key, v, "file does not exist or is not readable");
@@ -220,6 +244,9 @@ public final class IngestConfig {
     public Duration credentialsReloadInterval() { return Duration.ofMillis(values.getLong("credentials.reload-interval-ms")); }
     public ClusterBindings clusterBindings() { return ClusterBindings.parse(values.getList("auth.cluster-bindings")); }
     public String defaultCluster() { return values.getString("cluster.default"); }
+    public boolean firehoseEksEnabled() { return values.getBoolean("firehose.eks.enabled"); }
+    public Optional<Path> firehoseEksAccessKeyFile() { return optionalPath("firehose.eks.access-key-file"); }
+    public LogGroupClusters firehoseEksLogGroups() { return LogGroupClusters.parse(values.getList("firehose.eks.log-groups")); }
     public long maxBodyBytes() { return values.getLong("limits.max-body-bytes"); }
     public long maxEventBytes() { return values.getLong("limits.max-event-bytes"); }
     public int maxEventsPerBatch() { return values.getInt("limits.max-events-per-batch"); }

@@ -6,8 +6,6 @@ import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.auth.ClientIdentity;
 import io.auditkeeper.ingest.batch.EventListSplitter;
 import io.auditkeeper.ingest.batch.InvalidBatchException;
-import io.auditkeeper.ingest.batch.RejectedItem;
-import io.auditkeeper.ingest.batch.SplitBatch;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher.Publication;
 import io.auditkeeper.model.ClusterNames;
@@ -25,8 +23,6 @@ import org.slf4j.LoggerFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -87,7 +83,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             exchange.routedTo(route(request));
             exchange.authenticatedAs(authenticate(request));
             authorize(exchange.client(), exchange.cluster());
-            String encoding = contentEncoding(request);
+            String encoding = RequestBodyReader.contentEncoding(request);
             InFlightBytesLimiter.Reservation reservation = limiter.open(exchange.client().value());
             exchange.hold(reservation);
             RequestBodyReader.Body wire;
@@ -128,7 +124,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             exchange.release();
             // A client not yet authenticated gets its answer and the connection is closed: nothing more of it is read.
             boolean close = e.status() == 408 || exchange.client() == null
-                    || (!exchange.bodyRead() && !drained(request));
+                    || (!exchange.bodyRead() && !bodyReader.drainQuietly(request));
             exchange.fail(e, close);
             return true;
         } catch (InterruptedException e) {
@@ -144,38 +140,9 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         }
     }
 
-    /**
-     * Whether a path as sent means what it says: an encoded, dot-segment, empty-segment or parameter path could name
-     * one cluster to a proxy in front and another here, so it is refused rather than normalised.
-     */
-    private static boolean isCanonical(String raw) {
-        if (!raw.startsWith("/") || raw.contains("%") || raw.contains(";") || raw.contains("\\")) {
-            return false;
-        }
-        String[] segments = raw.substring(1).split("/", -1);
-        for (int i = 0; i < segments.length; i++) {
-            String s = segments[i];
-            boolean trailingSlash = i == segments.length - 1 && s.isEmpty();
-            if ((s.isEmpty() && !trailingSlash) || s.equals(".") || s.equals("..")) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Drops the unread rest of a refused body so the answer is not lost to a connection reset. */
-    private boolean drained(Request request) {
-        try {
-            return bodyReader.drain(request);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private String route(Request request) throws WebhookException {
         String raw = request.getHttpURI().getPath();
-        if (raw == null || !isCanonical(raw)) {
+        if (raw == null || !CanonicalPath.isCanonical(raw)) {
             throw new WebhookException(400, "bad-path", "the path must be /audit or /audit/{cluster} as is: no"
                     + " percent-encoding, dot segments, empty segments or parameters");
         }
@@ -217,22 +184,6 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         }
     }
 
-    /** Null for an identity body, "gzip" for gzip; anything else is refused. */
-    private static String contentEncoding(Request request) throws WebhookException {
-        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type != null && !type.toLowerCase().contains("json")) {
-            throw new WebhookException(415, "unsupported-media-type", "the body must be application/json");
-        }
-        String enc = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
-        if (enc == null || enc.isBlank() || enc.equalsIgnoreCase("identity")) {
-            return null;
-        }
-        if (enc.equalsIgnoreCase("gzip") || enc.equalsIgnoreCase("x-gzip")) {
-            return "gzip";
-        }
-        throw new WebhookException(415, "unsupported-content-encoding", "Content-Encoding must be gzip or identity");
-    }
-
     /** Answers 200 once Kafka has acknowledged every record of every round of the batch, 503 if it did not in time. */
     private void awaitAcks(WebhookExchange exchange, CompletableFuture<Void> acked, BatchCounts counts, int bytes,
                            long sendStart) {
@@ -240,9 +191,9 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             exchange.release();
             if (error == null) {
                 metrics.ackLatency(System.nanoTime() - sendStart);
-                metrics.accepted(counts.accepted);
-                counts.rejectedByReason.forEach((reason, n) -> metrics.rejected(reason.code(), n));
-                exchange.accept(counts.accepted, counts.rejected, bytes);
+                metrics.accepted(counts.accepted());
+                counts.rejectedByReason().forEach((reason, n) -> metrics.rejected(reason.code(), n));
+                exchange.accept(counts.accepted(), counts.rejected(), bytes);
             } else {
                 exchange.fail(kafkaUnavailable(error), false);
             }
@@ -274,21 +225,6 @@ public final class AuditWebhookHandler extends Handler.Abstract {
                 });
     }
 
-    /** What a batch sent to Kafka holds, counted as its rounds are handed over; read once all are acknowledged. */
-    private static final class BatchCounts {
-        private int accepted;
-        private int rejected;
-        private final Map<DeadLetterReason, Integer> rejectedByReason = new EnumMap<>(DeadLetterReason.class);
-
-        void add(SplitBatch round) {
-            accepted += round.events().size();
-            rejected += round.rejected().size();
-            for (RejectedItem r : round.rejected()) {
-                rejectedByReason.merge(r.reason(), 1, Integer::sum);
-            }
-        }
-    }
-
     /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */
     private void refuseBody(WebhookExchange exchange, RequestBodyReader.Body body, DeadLetterReason reason,
                             WebhookException answer) {
@@ -306,11 +242,6 @@ public final class AuditWebhookHandler extends Handler.Abstract {
     }
 
     private static WebhookException kafkaUnavailable(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        String what = cause instanceof java.util.concurrent.TimeoutException
-                ? "Kafka did not acknowledge the batch in time (limits.ack-timeout-ms)"
-                : "Kafka refused or failed the write (" + cause.getClass().getSimpleName() + ")";
-        return new WebhookException(503, "kafka-unavailable", what + "; retry the batch", 5);
+        return WebhookException.kafkaUnavailable(error, "retry the batch", 5);
     }
 }

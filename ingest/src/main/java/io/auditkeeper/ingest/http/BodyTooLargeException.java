@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * {@code batch-too-large}, so that the loss of its events is on record with a hash that identifies the batch. Holds
  * sizes and a hash only, never content.
  */
-final class BodyTooLargeException extends Exception {
+public final class BodyTooLargeException extends Exception {
     private final long wireBytes;
     private final String sha256;
     private final boolean decoded;
@@ -18,26 +18,26 @@ final class BodyTooLargeException extends Exception {
      * @param sha256    the hex SHA-256 of the bytes on the wire; null when the body did not arrive whole
      * @param decoded   whether the wire body was within the limit and only its decompressed form over it
      */
-    BodyTooLargeException(long wireBytes, String sha256, boolean decoded) {
+    public BodyTooLargeException(long wireBytes, String sha256, boolean decoded) {
         super(null, null, false, false);
         this.wireBytes = wireBytes;
         this.sha256 = sha256;
         this.decoded = decoded;
     }
 
-    long wireBytes() { return wireBytes; }
-    String sha256() { return sha256; }
-    boolean complete() { return sha256 != null; }
+    public long wireBytes() { return wireBytes; }
+    public String sha256() { return sha256; }
+    public boolean complete() { return sha256 != null; }
 
     /** The 413 the client gets; the apiserver does not resend it (a batch this large never fits). */
-    WebhookException answer(long limit) {
+    public WebhookException answer(long limit) {
         return new WebhookException(413, "body-too-large", "the body is larger than " + limit
                 + " bytes" + (decoded ? " after decompression" : "") + " (limits.max-body-bytes); its events are not"
                 + " kept, only its size and SHA-256 (audit.dlq, batch-too-large)");
     }
 
     /** The dead-letter record's detail header. */
-    String detail(long limit) {
+    public String detail(long limit) {
         return "the body is over limits.max-body-bytes (" + limit + ")" + (decoded ? " after decompression" : "")
                 + (complete() ? "; " + wireBytes + " bytes on the wire" : "; at least " + wireBytes
                 + " bytes on the wire, the rest did not arrive") + "; its events are not kept";
@@ -47,7 +47,7 @@ final class BodyTooLargeException extends Exception {
      * The dead-letter record's value: {@code {"wireBytes":N,"complete":true,"sha256":"...","contentEncoding":"gzip",
      * "decodedOverLimit":true,"limit":L}}.
      */
-    byte[] summary(long limit, String contentEncoding) {
+    public byte[] summary(long limit, String contentEncoding) {
         String json = "{\"wireBytes\":" + wireBytes + ",\"complete\":" + complete()
                 + ",\"sha256\":" + (sha256 == null ? "null" : "\"" + sha256 + "\"")
                 + ",\"contentEncoding\":\"" + (contentEncoding == null ? "identity" : contentEncoding) + "\""

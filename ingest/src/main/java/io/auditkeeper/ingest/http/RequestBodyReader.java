@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest.http;
 
 import io.auditkeeper.model.DeadLetterReason;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
@@ -33,6 +34,22 @@ public final class RequestBodyReader {
     public RequestBodyReader(long maxBodyBytes, Duration readTimeout) {
         this.maxBodyBytes = maxBodyBytes;
         this.readTimeout = readTimeout;
+    }
+
+    /** Null for an identity body, "gzip" for gzip; anything else is refused. */
+    public static String contentEncoding(Request request) throws WebhookException {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type != null && !type.toLowerCase().contains("json")) {
+            throw new WebhookException(415, "unsupported-media-type", "the body must be application/json");
+        }
+        String enc = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
+        if (enc == null || enc.isBlank() || enc.equalsIgnoreCase("identity")) {
+            return null;
+        }
+        if (enc.equalsIgnoreCase("gzip") || enc.equalsIgnoreCase("x-gzip")) {
+            return "gzip";
+        }
+        throw new WebhookException(415, "unsupported-content-encoding", "Content-Encoding must be gzip or identity");
     }
 
     /** A body: {@code bytes[0..length)}. */
@@ -136,6 +153,16 @@ public final class RequestBodyReader {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #drain}, with an interrupt kept for the caller's thread and answered as "not drained". */
+    public boolean drainQuietly(Request request) {
+        try {
+            return drain(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes one batch to Kafka and tells when all of it is acknowledged: each event's original bytes to the raw topic
- * (key = auditID), each unusable item to the dead-letter topic with its reason (an item too large to forward as its
+ * (key = auditID; headers: cluster, received-at, client, source and, on the raw topic only, format), each unusable item to the dead-letter topic with its reason (an item too large to forward as its
  * summary, never its content). A batch may be handed over in rounds; it is one batch for the acknowledgement. The
  * returned future completes only
  * when every record of the batch is acknowledged, and fails as soon as one fails: the webhook answers 2xx on the
@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * test can set.
  */
 public final class AuditRecordPublisher {
+    private static final byte[] FORMAT_K8S_EVENT = utf8(AuditHeaders.FORMAT_K8S_EVENT);
+
     private final Producer<byte[], byte[]> producer;
     private final String rawTopic;
     private final String deadLetterTopic;
@@ -77,6 +79,7 @@ public final class AuditRecordPublisher {
         public boolean send(byte[] body, SplitBatch round) {
             for (EventSlice e : round.events()) {
                 RecordHeaders headers = new RecordHeaders(common);
+                headers.add(AuditHeaders.FORMAT, FORMAT_K8S_EVENT);
                 byte[] value = Arrays.copyOfRange(body, e.offset(), e.offset() + e.length());
                 if (!acks.send(new ProducerRecord<>(rawTopic, null, timestamp, utf8(e.auditId()), value, headers))) {
                     return false;
@@ -130,7 +133,8 @@ public final class AuditRecordPublisher {
                 new RecordHeader(AuditHeaders.CLUSTER, utf8(origin.cluster())),
                 new RecordHeader(AuditHeaders.RECEIVED_AT,
                         utf8(DateTimeFormatter.ISO_INSTANT.format(origin.receivedAt().truncatedTo(ChronoUnit.MILLIS)))),
-                new RecordHeader(AuditHeaders.CLIENT, utf8(origin.client().value()))
+                new RecordHeader(AuditHeaders.CLIENT, utf8(origin.client().value())),
+                new RecordHeader(AuditHeaders.SOURCE, utf8(origin.source()))
         };
     }
 

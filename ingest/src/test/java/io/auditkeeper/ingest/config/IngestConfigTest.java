@@ -155,6 +155,50 @@ class IngestConfigTest {
     }
 
     @Test
+    void shouldLeaveTheFirehoseEndpointOffWhenNotAskedFor() {
+        IngestConfig c = IngestConfig.of(valid(Map.of()));
+
+        assertThat(c.firehoseEksEnabled()).isFalse();
+        assertThat(c.firehoseEksAccessKeyFile()).isEmpty();
+    }
+
+    @Test
+    void shouldRequireAnAccessKeyFileWhenTheFirehoseEndpointIsOn() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("firehose.eks.enabled", "true",
+                "auth.mode", "mtls-or-token", "auth.token-file", tokens.toString()))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("firehose.eks.access-key-file");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("firehose.eks.enabled", "true",
+                "auth.mode", "mtls-or-token", "auth.token-file", tokens.toString(),
+                "firehose.eks.access-key-file", dir.resolve("nope").toString()))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("firehose.eks.access-key-file")
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void shouldRefuseTheFirehoseEndpointWhenEveryConnectionMustPresentACertificate() {
+        for (String mode : new String[]{"mtls", "mtls-and-token"}) {
+            assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("firehose.eks.enabled", "true", "auth.mode", mode,
+                    "auth.token-file", tokens.toString(), "firehose.eks.access-key-file", tokens.toString()))))
+                    .as(mode).isInstanceOf(ConfigException.class).hasMessageContaining("firehose.eks.enabled")
+                    .hasMessageContaining("mtls-or-token");
+        }
+        IngestConfig c = IngestConfig.of(valid(Map.of("firehose.eks.enabled", "true", "auth.mode", "mtls-or-token",
+                "auth.token-file", tokens.toString(), "firehose.eks.access-key-file", tokens.toString(),
+                "firehose.eks.log-groups", "/aws/eks/PhiProd/cluster=phi-prod")));
+        assertThat(c.firehoseEksEnabled()).isTrue();
+        assertThat(c.firehoseEksAccessKeyFile()).contains(tokens);
+    }
+
+    @Test
+    void shouldNameFirehoseLogGroupsWhenAnEntryIsMalformed() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("firehose.eks.log-groups", "/aws/eks/PhiProd/cluster=PhiProd"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("firehose.eks.log-groups")
+                .hasMessageContaining("PhiProd");
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("firehose.eks.log-groups", "/aws/eks/x/cluster"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("firehose.eks.log-groups");
+    }
+
+    @Test
     void shouldRefuseMutualTlsOverPlainHttp() {
         assertThatThrownBy(() -> IngestConfig.of(Map.of("kafka.bootstrap-servers", "k:9092", "listen.plaintext", "true")))
                 .hasMessageContaining("auth.mode").hasMessageContaining("plaintext");

@@ -51,6 +51,24 @@ class AuditRecordPublisherTest {
     }
 
     @Test
+    void shouldNameTheSourceOnEveryRecordAndTheFormatOnRawRecordsWhenWritingABatch() throws Exception {
+        byte[] body = ("{\"items\":[{\"auditID\":\"a\",\"stage\":\"ResponseComplete\"},{\"auditID\":\"b\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        SplitBatch batch = new EventListSplitter(10).split(body, body.length);
+        BatchOrigin firehose = new BatchOrigin("east", origin.receivedAt(), origin.client(), "eks-firehose");
+
+        publisher.publishBatch(body, batch, origin);
+        publisher.publishBatch(body, batch, firehose);
+
+        List<ProducerRecord<byte[], byte[]>> sent = producer.history();
+        assertThat(sent).extracting(ProducerRecord::topic).containsExactly("audit.raw", "audit.dlq", "audit.raw", "audit.dlq");
+        assertThat(sent).extracting(r -> AuditHeaders.get(r.headers(), AuditHeaders.SOURCE).orElse(null))
+                .containsExactly("webhook", "webhook", "eks-firehose", "eks-firehose");
+        assertThat(sent).extracting(r -> AuditHeaders.get(r.headers(), AuditHeaders.FORMAT).orElse(null))
+                .containsExactly("audit.k8s.io/v1", null, "audit.k8s.io/v1", null);
+    }
+
+    @Test
     void shouldWaitForTheLastRecordAndFailWithTheFirstFailedOneAndStopSendingAfterIt() throws Exception {
         byte[] body = body(4);
         List<SplitBatch> rounds = new ArrayList<>();

@@ -20,6 +20,9 @@ import java.util.List;
  * @param privilegedPod   whether the request object is a pod or pod template with privileged settings
  * @param resourceRequest whether the request is about an API resource (has an {@code objectRef}), not a
  *                        non-resource URL such as {@code /healthz}
+ * @param names           {@code objectRef.name}, exact or a glob ({@code *} any run of characters, {@code ?} one)
+ * @param requestObject   codes of {@link RequestTrait}s the request object must have one of
+ * @param roleRefs        {@code roleRef.name} of a RoleBinding or ClusterRoleBinding request object
  */
 public record Match(List<String> verbs,
                     List<String> resources,
@@ -30,11 +33,15 @@ public record Match(List<String> verbs,
                     List<String> groups,
                     Boolean impersonated,
                     Boolean privilegedPod,
-                    Boolean resourceRequest) {
+                    Boolean resourceRequest,
+                    List<String> names,
+                    List<String> requestObject,
+                    List<String> roleRefs) {
 
     /** The field names of a match block, in the order the docs list them. */
     public static final List<String> FIELDS = List.of("verbs", "resources", "apiGroups", "responseCodes", "decisions",
-            "usernames", "groups", "impersonated", "privilegedPod", "resourceRequest");
+            "usernames", "groups", "impersonated", "privilegedPod", "resourceRequest", "names", "requestObject",
+            "roleRefs");
 
     public Match {
         verbs = copy(verbs);
@@ -44,13 +51,16 @@ public record Match(List<String> verbs,
         decisions = copy(decisions);
         usernames = copy(usernames);
         groups = copy(groups);
+        names = copy(names);
+        requestObject = copy(requestObject);
+        roleRefs = copy(roleRefs);
     }
 
     /** How many conditions this block has; a block with none would match everything and is refused. */
     public int conditionCount() {
         int n = 0;
         for (Object o : new Object[]{verbs, resources, apiGroups, responseCodes, decisions, usernames, groups,
-                impersonated, privilegedPod, resourceRequest}) {
+                impersonated, privilegedPod, resourceRequest, names, requestObject, roleRefs}) {
             if (o != null) {
                 n++;
             }

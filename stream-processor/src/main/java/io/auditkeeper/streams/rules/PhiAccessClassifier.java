@@ -3,12 +3,15 @@ package io.auditkeeper.streams.rules;
 import io.auditkeeper.model.AuditEvent;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Classifies audit events against a {@link RuleSet}: whether the request is in (or reaches into) a PHI namespace, and
@@ -20,6 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * a {@code list}, {@code watch} or {@code deletecollection} of a namespaced resource (across all namespaces), or it
  * creates, updates or patches a ClusterRoleBinding (which grants in every namespace). A request for a Namespace object
  * is in that namespace. Non-resource URLs are never PHI.
+ *
+ * <p>A rule of scope {@link Scope#PHI_OR_CLUSTER} also matches requests on cluster-scoped objects (a resource request
+ * without a namespace), with at least one PHI namespace configured; such a request keeps {@code phi.namespace} false
+ * unless it reaches into PHI namespaces as above.
  */
 public final class PhiAccessClassifier {
 
@@ -89,9 +96,11 @@ public final class PhiAccessClassifier {
     public Classification classify(AuditEvent event) {
         Facts facts = new Facts(event);
         boolean phiNamespace = reachesPhi(event);
+        boolean clusterScoped = !phiNamespace && anyPhi && isClusterScoped(event);
         List<Rule> matched = null;
         for (CompiledRule rule : rules) {
-            if (rule.phiOnly && !phiNamespace) {
+            if (rule.scope == Scope.PHI && !phiNamespace
+                    || rule.scope == Scope.PHI_OR_CLUSTER && !phiNamespace && !clusterScoped) {
                 continue;
             }
             if (rule.matches(facts)) {
@@ -154,12 +163,27 @@ public final class PhiAccessClassifier {
                 && phi.reachesInto(null, true);
     }
 
+    /** A resource request without a namespace (a Namespace object is in itself, so it is not one). */
+    private static boolean isClusterScoped(AuditEvent event) {
+        AuditEvent.ObjectReference ref = event.objectRef();
+        if (ref == null || ref.resource() == null || ref.resource().isEmpty()) {
+            return false;
+        }
+        boolean noNamespace = ref.namespace() == null || ref.namespace().isEmpty();
+        boolean namespaceObject = "namespaces".equals(ref.resource()) && ref.name() != null && !ref.name().isEmpty();
+        return noNamespace && !namespaceObject;
+    }
+
     /**
-     * Whether {@link #classify} may need to look into a request body of these bytes (to find a privileged pod spec).
-     * When false, the event can be classified with the body left unparsed.
+     * Whether {@link #classify} may need to look into a request body of these bytes: one that may hold a privileged
+     * pod spec, or any body of a Service, Ingress, Role, ClusterRole or binding (see {@link RequestTrait}). When false,
+     * the event can be classified with the body left unparsed.
+     *
+     * @param resource {@code objectRef.resource}, or null
      */
-    public static boolean mayInspectRequestBody(byte[] bytes, int offset, int length) {
-        return PrivilegedPods.mayBePrivileged(bytes, offset, length);
+    public static boolean mayInspectRequestBody(String resource, byte[] bytes, int offset, int length) {
+        return resource != null && RequestObjects.RESOURCES.contains(resource)
+                || PrivilegedPods.mayBePrivileged(bytes, offset, length);
     }
 
     /** The per-event values the conditions look at, read once. */
@@ -176,7 +200,9 @@ public final class PhiAccessClassifier {
         final String username;
         final List<String> groups;
         final boolean impersonated;
+        final String refName;
         private int privileged = -1;
+        private Set<RequestTrait> traits;
 
         Facts(AuditEvent e) {
             this.event = e;
@@ -196,6 +222,18 @@ public final class PhiAccessClassifier {
             List<String> g = e.user() == null ? null : e.user().groups();
             this.groups = g == null ? List.of() : g;
             this.impersonated = e.impersonatedUser() != null;
+            this.refName = ref == null || ref.name() == null || ref.name().isEmpty() ? null : ref.name();
+        }
+
+        Set<RequestTrait> traits() {
+            if (traits == null) {
+                traits = RequestObjects.traits(event.requestObject(), resource);
+            }
+            return traits;
+        }
+
+        String roleRef() {
+            return RequestObjects.roleRef(event.requestObject(), resource);
         }
 
         boolean privilegedPod() {
@@ -208,13 +246,13 @@ public final class PhiAccessClassifier {
 
     private static final class CompiledRule {
         final Rule rule;
-        final boolean phiOnly;
+        final Scope scope;
         final CompiledMatch[] anyOf;
         final CompiledMatch[] unless;
 
         CompiledRule(Rule rule) {
             this.rule = rule;
-            this.phiOnly = rule.scope() == Scope.PHI;
+            this.scope = rule.scope();
             this.anyOf = rule.anyOf().stream().map(CompiledMatch::new).toArray(CompiledMatch[]::new);
             this.unless = rule.unless().stream().map(CompiledMatch::new).toArray(CompiledMatch[]::new);
         }
@@ -255,6 +293,10 @@ public final class PhiAccessClassifier {
         final Boolean impersonated;
         final Boolean privilegedPod;
         final Boolean resourceRequest;
+        final Set<String> exactNames;
+        final Pattern[] nameGlobs;
+        final Set<RequestTrait> traits;
+        final Set<String> roleRefs;
 
         CompiledMatch(Match m) {
             this.verbs = m.verbs() == null || m.verbs().contains("*") ? null : Set.copyOf(m.verbs());
@@ -290,6 +332,27 @@ public final class PhiAccessClassifier {
             // "apiGroups: [*]" still means: a resource request
             this.resourceRequest = m.resourceRequest() != null ? m.resourceRequest()
                     : m.apiGroups() != null && m.apiGroups().contains("*") ? Boolean.TRUE : null;
+            if (m.names() == null) {
+                this.exactNames = null;
+                this.nameGlobs = new Pattern[0];
+            } else {
+                this.exactNames = m.names().stream().filter(n -> !isGlob(n)).collect(Collectors.toUnmodifiableSet());
+                this.nameGlobs = m.names().stream().filter(CompiledMatch::isGlob).map(PhiNamespaces::glob)
+                        .toArray(Pattern[]::new);
+            }
+            if (m.requestObject() == null) {
+                this.traits = null;
+            } else {
+                Set<RequestTrait> t = EnumSet.noneOf(RequestTrait.class);
+                m.requestObject().forEach(code -> t.add(RequestTrait.fromCode(code).orElseThrow(
+                        () -> new IllegalArgumentException("unknown request object trait " + code))));
+                this.traits = t;
+            }
+            this.roleRefs = m.roleRefs() == null ? null : Set.copyOf(m.roleRefs());
+        }
+
+        private static boolean isGlob(String name) {
+            return name.contains("*") || name.contains("?");
         }
 
         boolean matches(Facts f) {
@@ -320,7 +383,43 @@ public final class PhiAccessClassifier {
             if (impersonated != null && impersonated != f.impersonated) {
                 return false;
             }
+            if (exactNames != null && !nameMatches(f.refName)) {
+                return false;
+            }
+            if (roleRefs != null) {
+                String ref = f.roleRef();
+                if (ref == null || !roleRefs.contains(ref)) {
+                    return false;
+                }
+            }
+            if (traits != null && !anyTrait(f.traits())) {
+                return false;
+            }
             return privilegedPod == null || privilegedPod == f.privilegedPod();
+        }
+
+        private boolean nameMatches(String name) {
+            if (name == null) {
+                return false;
+            }
+            if (exactNames.contains(name)) {
+                return true;
+            }
+            for (Pattern p : nameGlobs) {
+                if (p.matcher(name).matches()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean anyTrait(Set<RequestTrait> present) {
+            for (RequestTrait t : present) {
+                if (traits.contains(t)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private boolean resourceMatches(Facts f) {

@@ -21,7 +21,7 @@ public final class PhiNamespaces {
                 continue;
             }
             if (s.contains("*") || s.contains("?")) {
-                globs.add(Pattern.compile(toRegex(s)));
+                globs.add(glob(s));
             } else {
                 exact.add(s);
             }
@@ -64,6 +64,11 @@ public final class PhiNamespaces {
 
     public List<String> configured() {
         return configured;
+    }
+
+    /** {@code glob} ({@code *} any run of characters, {@code ?} exactly one) as a pattern of the whole name. */
+    static Pattern glob(String glob) {
+        return Pattern.compile(toRegex(glob));
     }
 
     private static String toRegex(String glob) {

@@ -5,13 +5,14 @@ import java.util.Objects;
 
 /**
  * One PHI access rule, as a rule file states it. It matches an event when any block of {@link #anyOf} matches and no
- * block of {@link #unless} does, and, for {@link Scope#PHI}, the event is in or reaches into a PHI namespace.
+ * block of {@link #unless} does, and, for {@link Scope#PHI}, the event is in or reaches into a PHI namespace (for
+ * {@link Scope#PHI_OR_CLUSTER}, that or a request on a cluster-scoped object).
  *
  * @param id          stable identifier, recorded in {@code phi.rules}
  * @param description one sentence: what it catches and why it matters for PHI
  * @param severity    how much a match matters
  * @param safeguard   the HIPAA safeguard(s) the rule serves, e.g. {@code 164.312(b) Audit controls}
- * @param scope       {@link Scope#PHI} (default) or {@link Scope#ANY}
+ * @param scope       {@link Scope#PHI} (default), {@link Scope#PHI_OR_CLUSTER} or {@link Scope#ANY}
  * @param anyOf       the match blocks (a rule file's {@code match:} is one block); at least one
  * @param unless      exception blocks; an event matching any of them is not flagged by this rule (may be empty)
  */

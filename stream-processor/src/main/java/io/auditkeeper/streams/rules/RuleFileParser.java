@@ -172,7 +172,7 @@ final class RuleFileParser {
         if (sc != null) {
             scope = Scope.fromCode(sc).orElse(null);
             if (scope == null) {
-                ctx.problem("scope", "unknown scope '" + sc + "' (expected phi or any)");
+                ctx.problem("scope", "unknown scope '" + sc + "' (expected phi, phi-or-cluster or any)");
             }
         }
 
@@ -264,11 +264,16 @@ final class RuleFileParser {
         Boolean impersonated = bool(ctx, path, node, "impersonated");
         Boolean privilegedPod = bool(ctx, path, node, "privilegedPod");
         Boolean resourceRequest = bool(ctx, path, node, "resourceRequest");
+        List<String> names = strings(ctx, path, node, "names", n -> null);
+        List<String> requestObject = strings(ctx, path, node, "requestObject",
+                t -> RequestTrait.fromCode(t).isPresent() ? null : "unknown request object trait '" + t
+                        + "' (expected one of " + String.join(", ", RequestTrait.CODES) + ")");
+        List<String> roleRefs = strings(ctx, path, node, "roleRefs", r -> null);
         if (problems.size() > before) {
             return null;
         }
         return new Match(verbs, resources, apiGroups, codes, decisions, usernames, groups, impersonated,
-                privilegedPod, resourceRequest);
+                privilegedPod, resourceRequest, names, requestObject, roleRefs);
     }
 
     private static String checkResource(String r) {

@@ -3,19 +3,25 @@ package io.auditkeeper.streams.rules;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Where a rule applies. {@link #PHI} (the default): only to requests whose namespace is a PHI namespace or that reach
- * into PHI namespaces (see {@link PhiAccessClassifier}). {@link #ANY}: to every request, PHI or not.
+ * into PHI namespaces (see {@link PhiAccessClassifier}). {@link #PHI_OR_CLUSTER}: those, and requests on cluster-scoped
+ * objects (no namespace), while any PHI namespace is configured: a ClusterRole is never in a namespace, yet aggregated
+ * into {@code admin} or bound by a RoleBinding it grants inside the PHI namespaces. {@link #ANY}: to every request,
+ * PHI or not.
  */
 public enum Scope {
-    PHI, ANY;
+    PHI("phi"), PHI_OR_CLUSTER("phi-or-cluster"), ANY("any");
 
-    private final String code = name().toLowerCase(Locale.ROOT);
+    private final String code;
 
-    /** The lowercase name used in rule files: {@code phi} or {@code any}. */
+    Scope(String code) {
+        this.code = code;
+    }
+
+    /** The lowercase name used in rule files: {@code phi}, {@code phi-or-cluster} or {@code any}. */
     @JsonValue
     public String code() {
         return code;

@@ -26,8 +26,8 @@ import java.util.List;
  * is read after it.
  *
  * <p>Two ways through, one result. Most events have nothing to redact: they are scanned without a tree
- * ({@link AuditEventScanner}), their request body is parsed only if it may hold a privileged pod spec, and they are
- * written out as the bytes that came in. An event that may hold a secret (by its resource, or a redacted kind named in
+ * ({@link AuditEventScanner}), their request body is parsed only if a rule may read it (a possibly privileged pod
+ * spec; a Service, Ingress or RBAC object), and they are written out as the bytes that came in. An event that may hold a secret (by its resource, or a redacted kind named in
  * its bodies), or that the scan does not read, is built into a tree, redacted, and written from the tree.
  */
 public final class EventPipeline {
@@ -70,7 +70,9 @@ public final class EventPipeline {
         }
         AuditEvent parsed = scanned.event();
         AuditEventScanner.Span request = scanned.requestObject();
-        if (request != null && PhiAccessClassifier.mayInspectRequestBody(value, request.offset(), request.length())) {
+        AuditEvent.ObjectReference ref = parsed.objectRef();
+        if (request != null && PhiAccessClassifier.mayInspectRequestBody(ref == null ? null : ref.resource(), value,
+                request.offset(), request.length())) {
             try {
                 parsed = withRequestObject(parsed, mapper.readTree(value, request.offset(), request.length()));
             } catch (IOException e) {

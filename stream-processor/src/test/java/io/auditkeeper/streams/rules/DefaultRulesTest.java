@@ -25,10 +25,12 @@ class DefaultRulesTest {
     }
 
     @Test
-    void shouldShipTheElevenDefaultRulesInOrderWhenNoUserFileIsGiven() {
+    void shouldShipTheEighteenDefaultRulesInOrderWhenNoUserFileIsGiven() {
         assertThat(RuleSet.defaults().ids()).containsExactly("secret-read", "secret-write", "pod-exec", "rbac-change",
                 "configmap-change", "delete", "access-denied", "anonymous-access", "impersonation",
-                "serviceaccount-token-request", "privileged-pod");
+                "serviceaccount-token-request", "privileged-pod", "debug-container", "service-exposed",
+                "ingress-without-tls", "role-grants-phi-access", "aggregated-clusterrole", "system-rbac-change",
+                "admin-role-binding");
     }
 
     @Test
@@ -40,7 +42,9 @@ class DefaultRulesTest {
         }
         assertThat(RuleSet.defaults().rule("access-denied").orElseThrow().scope()).isEqualTo(Scope.ANY);
         assertThat(RuleSet.defaults().rule("anonymous-access").orElseThrow().scope()).isEqualTo(Scope.ANY);
-        assertThat(RuleSet.defaults().rules().stream().filter(r -> r.scope() == Scope.PHI).count()).isEqualTo(9);
+        assertThat(RuleSet.defaults().rules().stream().filter(r -> r.scope() == Scope.PHI).count()).isEqualTo(13);
+        assertThat(RuleSet.defaults().rules().stream().filter(r -> r.scope() == Scope.PHI_OR_CLUSTER).map(Rule::id))
+                .containsExactly("role-grants-phi-access", "aggregated-clusterrole", "system-rbac-change");
     }
 
     @Nested
@@ -360,7 +364,7 @@ class DefaultRulesTest {
             assertThat(ids(request("patch", "pods/ephemeralcontainers").in(PHI).named("ehr-0").body("""
                     {"kind":"Pod","apiVersion":"v1","metadata":{"name":"ehr-0"},"spec":{"containers":[{"name":"app"}],
                      "ephemeralContainers":[{"name":"debugger","securityContext":{"privileged":true}}]}}
-                    """))).containsExactly("privileged-pod");
+                    """))).containsExactly("privileged-pod", "debug-container");
         }
 
         @Test
@@ -390,6 +394,284 @@ class DefaultRulesTest {
         @Test
         void shouldNotFlagPrivilegedPodWhenEventIsMetadataLevelWithoutBody() {
             assertThat(ids(request("create", "pods").in(PHI).code(201))).isEmpty();
+        }
+    }
+
+    @Nested
+    class DebugContainer {
+        private static final String DEBUG = """
+                {"kind":"Pod","apiVersion":"v1","metadata":{"name":"ehr-0"},"spec":{"containers":[{"name":"app"}],
+                 "ephemeralContainers":[{"name":"debugger-x7","image":"busybox","targetContainerName":"app"}]}}
+                """;
+
+        @ParameterizedTest
+        @ValueSource(strings = {"patch", "update"})
+        void shouldFlagDebugContainerWhenKubectlDebugAddsOneToPhiPod(String verb) {
+            assertThat(ids(request(verb, "pods/ephemeralcontainers").in(PHI).named("ehr-0").body(DEBUG)))
+                    .containsExactly("debug-container");
+        }
+
+        @Test
+        void shouldFlagDebugContainerWhenEventIsMetadataLevelWithoutBody() {
+            assertThat(ids(request("patch", "pods/ephemeralcontainers").in(PHI).named("ehr-0")))
+                    .containsExactly("debug-container");
+        }
+
+        @Test
+        void shouldNotFlagDebugContainerWhenPodIsInNonPhiNamespace() {
+            assertThat(ids(request("patch", "pods/ephemeralcontainers").in(OTHER).named("web-0").body(DEBUG)))
+                    .isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagDebugContainerWhenEphemeralContainersAreOnlyRead() {
+            assertThat(ids(request("get", "pods/ephemeralcontainers").in(PHI).named("ehr-0"))).isEmpty();
+        }
+    }
+
+    @Nested
+    class ServiceExposed {
+        @ParameterizedTest
+        @ValueSource(strings = {"NodePort", "LoadBalancer"})
+        void shouldFlagServiceExposedWhenPhiServiceIsCreatedOutsideIngress(String type) {
+            assertThat(ids(request("create", "services").in(PHI).code(201).body(service(type))))
+                    .containsExactly("service-exposed");
+        }
+
+        @Test
+        void shouldFlagServiceExposedWhenMergePatchTurnsServiceIntoLoadBalancer() {
+            assertThat(ids(request("patch", "services").in(PHI).named("ehr-api")
+                    .body("{\"spec\":{\"type\":\"LoadBalancer\"}}"))).containsExactly("service-exposed");
+        }
+
+        @Test
+        void shouldFlagServiceExposedWhenJsonPatchReplacesTypeWithNodePort() {
+            assertThat(ids(request("patch", "services").in(PHI).named("ehr-api")
+                    .body("[{\"op\":\"replace\",\"path\":\"/spec/type\",\"value\":\"NodePort\"}]")))
+                    .containsExactly("service-exposed");
+        }
+
+        @Test
+        void shouldNotFlagServiceExposedWhenServiceIsClusterIp() {
+            assertThat(ids(request("create", "services").in(PHI).code(201).body(service("ClusterIP")))).isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagServiceExposedWhenNodePortServiceIsInNonPhiNamespace() {
+            assertThat(ids(request("create", "services").in(OTHER).code(201).body(service("NodePort")))).isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagServiceExposedWhenPatchLeavesTypeAlone() {
+            assertThat(ids(request("patch", "services").in(PHI).named("ehr-api")
+                    .body("{\"metadata\":{\"labels\":{\"tier\":\"NodePort\"}}}"))).isEmpty();
+        }
+
+        private static String service(String type) {
+            return "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"ehr-api\"},\"spec\":{\"type\":\""
+                    + type + "\",\"selector\":{\"app\":\"ehr\"},\"ports\":[{\"port\":443}]}}";
+        }
+    }
+
+    @Nested
+    class IngressWithoutTls {
+        private static final String RULES = "\"rules\":[{\"host\":\"ehr.example.org\",\"http\":{\"paths\":[{\"path\":\"/\","
+                + "\"pathType\":\"Prefix\",\"backend\":{\"service\":{\"name\":\"ehr-api\",\"port\":{\"number\":443}}}}]}}]";
+
+        @Test
+        void shouldFlagIngressWithoutTlsWhenPhiIngressHasNoTls() {
+            assertThat(ids(request("create", "ingresses").group("networking.k8s.io").in(PHI).code(201)
+                    .body(ingress("")))).containsExactly("ingress-without-tls");
+        }
+
+        @Test
+        void shouldFlagIngressWithoutTlsWhenPatchRemovesTls() {
+            assertThat(ids(request("patch", "ingresses").group("networking.k8s.io").in(PHI).named("ehr")
+                    .body("[{\"op\":\"remove\",\"path\":\"/spec/tls\"}]"))).containsExactly("ingress-without-tls");
+            assertThat(ids(request("patch", "ingresses").group("networking.k8s.io").in(PHI).named("ehr")
+                    .body("{\"spec\":{\"tls\":null}}"))).containsExactly("ingress-without-tls");
+        }
+
+        @Test
+        void shouldNotFlagIngressWithoutTlsWhenIngressHasTls() {
+            assertThat(ids(request("create", "ingresses").group("networking.k8s.io").in(PHI).code(201)
+                    .body(ingress("\"tls\":[{\"hosts\":[\"ehr.example.org\"],\"secretName\":\"ehr-tls\"}],"))))
+                    .isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagIngressWithoutTlsWhenPatchDoesNotTouchTls() {
+            assertThat(ids(request("patch", "ingresses").group("networking.k8s.io").in(PHI).named("ehr")
+                    .body("{\"metadata\":{\"annotations\":{\"team\":\"records\"}}}"))).isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagIngressWithoutTlsWhenIngressIsInNonPhiNamespace() {
+            assertThat(ids(request("create", "ingresses").group("networking.k8s.io").in(OTHER).code(201)
+                    .body(ingress("")))).isEmpty();
+        }
+
+        private static String ingress(String tls) {
+            return "{\"kind\":\"Ingress\",\"apiVersion\":\"networking.k8s.io/v1\",\"metadata\":{\"name\":\"ehr\"},"
+                    + "\"spec\":{" + tls + RULES + "}}";
+        }
+    }
+
+    @Nested
+    class ClusterRoles {
+        static final String RBAC = "rbac.authorization.k8s.io";
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "{\"apiGroups\":[\"\"],\"resources\":[\"pods/exec\"],\"verbs\":[\"create\"]}",
+                "{\"apiGroups\":[\"\"],\"resources\":[\"pods/attach\"],\"verbs\":[\"get\"]}",
+                "{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":[\"list\"]}",
+                "{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}",
+                "{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":[\"*\"]}"
+        })
+        void shouldFlagRoleGrantsPhiAccessWhenClusterRoleAllowsExecOrSecretRead(String rule) {
+            Classification c = classifier.classify(request("create", "clusterroles").group(RBAC).code(201)
+                    .body(clusterRole("pod-debugger", "{}", rule)).build());
+            assertThat(c.ruleIds()).containsExactly("role-grants-phi-access");
+            assertThat(c.phiNamespace()).as("a ClusterRole is in no namespace").isFalse();
+        }
+
+        @Test
+        void shouldFlagRoleGrantsPhiAccessWhenRoleInPhiNamespaceAllowsExec() {
+            assertThat(ids(request("create", "roles").group(RBAC).in(PHI).code(201).body(
+                    clusterRole("exec", "{}", "{\"apiGroups\":[\"\"],\"resources\":[\"pods/exec\"],\"verbs\":[\"create\"]}")
+                            .replace("ClusterRole", "Role"))))
+                    .containsExactly("rbac-change", "role-grants-phi-access");
+        }
+
+        @Test
+        void shouldFlagRoleGrantsPhiAccessWhenJsonPatchAddsSecretReadRule() {
+            assertThat(ids(request("patch", "clusterroles").group(RBAC).named("monitoring").body("""
+                    [{"op":"add","path":"/rules/-","value":{"apiGroups":[""],"resources":["secrets"],"verbs":["get"]}}]
+                    """))).containsExactly("role-grants-phi-access");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "{\"apiGroups\":[\"\"],\"resources\":[\"pods\",\"pods/log\"],\"verbs\":[\"get\",\"list\",\"watch\"]}",
+                "{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":[\"create\",\"delete\"]}",
+                "{\"apiGroups\":[\"apps\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}",
+                "{\"nonResourceURLs\":[\"/metrics\"],\"verbs\":[\"get\"]}"
+        })
+        void shouldNotFlagRoleGrantsPhiAccessWhenClusterRoleAllowsNeitherExecNorSecretRead(String rule) {
+            assertThat(ids(request("create", "clusterroles").group(RBAC).code(201)
+                    .body(clusterRole("pod-reader", "{}", rule)))).isEmpty();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"system:serviceaccount:kube-system:clusterrole-aggregation-controller",
+                "system:apiserver"})
+        void shouldNotFlagRoleGrantsPhiAccessWhenKubernetesRewritesBuiltInEditRole(String user) {
+            assertThat(ids(request("update", "clusterroles").group(RBAC).named("edit").by(user, "system:authenticated")
+                    .body(clusterRole("edit", "{}", "{\"apiGroups\":[\"\"],\"resources\":[\"pods/exec\","
+                            + "\"secrets\"],\"verbs\":[\"create\",\"get\",\"list\"]}")))).isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagRoleGrantsPhiAccessWhenRoleIsInNonPhiNamespace() {
+            assertThat(ids(request("create", "roles").group(RBAC).in(OTHER).code(201).body(
+                    clusterRole("exec", "{}", "{\"apiGroups\":[\"\"],\"resources\":[\"pods/exec\"],\"verbs\":[\"create\"]}")
+                            .replace("ClusterRole", "Role"))))
+                    .isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagClusterScopedRulesWhenNoPhiNamespaceIsConfigured() {
+            PhiAccessClassifier none = new PhiAccessClassifier(RuleSet.defaults(), PhiNamespaces.none());
+            assertThat(none.classify(request("create", "clusterroles").group(RBAC).code(201).body(clusterRole("all",
+                    "{\"rbac.authorization.k8s.io/aggregate-to-edit\":\"true\"}",
+                    "{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}")).build()).flagged()).isFalse();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"view", "edit", "admin"})
+        void shouldFlagAggregatedClusterroleWhenLabelAggregatesIntoBuiltInRole(String role) {
+            assertThat(ids(request("create", "clusterroles").group(RBAC).code(201).body(clusterRole("crd-viewer",
+                    "{\"rbac.authorization.k8s.io/aggregate-to-" + role + "\":\"true\"}",
+                    "{\"apiGroups\":[\"example.com\"],\"resources\":[\"widgets\"],\"verbs\":[\"get\"]}"))))
+                    .containsExactly("aggregated-clusterrole");
+        }
+
+        @Test
+        void shouldFlagAggregatedClusterroleWhenJsonPatchAddsTheLabel() {
+            assertThat(ids(request("patch", "clusterroles").group(RBAC).named("crd-viewer").body("""
+                    [{"op":"add","path":"/metadata/labels/rbac.authorization.k8s.io~1aggregate-to-admin","value":"true"}]
+                    """))).containsExactly("aggregated-clusterrole");
+        }
+
+        @Test
+        void shouldNotFlagAggregatedClusterroleWhenLabelIsFalseOrOther() {
+            assertThat(ids(request("create", "clusterroles").group(RBAC).code(201).body(clusterRole("crd-viewer",
+                    "{\"rbac.authorization.k8s.io/aggregate-to-view\":\"false\",\"team\":\"records\"}",
+                    "{\"apiGroups\":[\"example.com\"],\"resources\":[\"widgets\"],\"verbs\":[\"get\"]}")))).isEmpty();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"update", "patch", "delete"})
+        void shouldFlagSystemRbacChangeWhenBuiltInClusterRoleIsChanged(String verb) {
+            assertThat(ids(request(verb, "clusterroles").group(RBAC).named("system:node")))
+                    .contains("system-rbac-change");
+        }
+
+        @Test
+        void shouldFlagSystemRbacChangeWhenBuiltInClusterRoleBindingIsDeleted() {
+            assertThat(ids(request("delete", "clusterrolebindings").group(RBAC).named("system:public-info-viewer")))
+                    .containsExactly("system-rbac-change");
+        }
+
+        @Test
+        void shouldNotFlagSystemRbacChangeWhenApiserverReconcilesBuiltInRoles() {
+            assertThat(ids(request("update", "clusterroles").group(RBAC).named("system:node")
+                    .by("system:apiserver", "system:masters", "system:authenticated"))).isEmpty();
+        }
+
+        @Test
+        void shouldNotFlagSystemRbacChangeWhenOwnClusterRoleIsChanged() {
+            assertThat(ids(request("update", "clusterroles").group(RBAC).named("ops:system-viewer"))).isEmpty();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"cluster-admin", "admin", "edit"})
+        void shouldFlagAdminRoleBindingWhenClusterRoleBindingGrantsAdminRole(String role) {
+            Classification c = classifier.classify(request("create", "clusterrolebindings").group(RBAC).code(201)
+                    .body(binding("ClusterRoleBinding", role)).build());
+            assertThat(c.ruleIds()).containsExactly("rbac-change", "admin-role-binding");
+            assertThat(c.maxSeverity()).contains(Severity.CRITICAL);
+        }
+
+        @Test
+        void shouldFlagAdminRoleBindingWhenRoleBindingInPhiNamespaceGrantsEdit() {
+            assertThat(ids(request("create", "rolebindings").group(RBAC).in(PHI).code(201)
+                    .body(binding("RoleBinding", "edit")))).containsExactly("rbac-change", "admin-role-binding");
+        }
+
+        @Test
+        void shouldNotFlagAdminRoleBindingWhenBindingGrantsView() {
+            assertThat(ids(request("create", "clusterrolebindings").group(RBAC).code(201)
+                    .body(binding("ClusterRoleBinding", "view")))).containsExactly("rbac-change");
+        }
+
+        @Test
+        void shouldNotFlagAdminRoleBindingWhenRoleBindingIsInNonPhiNamespace() {
+            assertThat(ids(request("create", "rolebindings").group(RBAC).in(OTHER).code(201)
+                    .body(binding("RoleBinding", "admin")))).isEmpty();
+        }
+
+        static String clusterRole(String name, String labels, String rule) {
+            return "{\"kind\":\"ClusterRole\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"metadata\":{\"name\":\""
+                    + name + "\",\"labels\":" + labels + "},\"rules\":[" + rule + "]}";
+        }
+
+        static String binding(String kind, String role) {
+            return "{\"kind\":\"" + kind + "\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"metadata\":"
+                    + "{\"name\":\"contractor-" + role + "\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+                    + "\"kind\":\"ClusterRole\",\"name\":\"" + role + "\"},\"subjects\":[{\"kind\":\"User\","
+                    + "\"name\":\"mallory@contractor.example\"}]}";
         }
     }
 

@@ -73,7 +73,8 @@ class RuleSetTest {
                     enabled: false
                   - {id: configmap-change, enabled: false}
                 """));
-        assertThat(rules.ids()).doesNotContain("delete", "configmap-change").hasSize(9);
+        assertThat(rules.ids()).doesNotContain("delete", "configmap-change")
+                .hasSize(RuleSet.defaults().ids().size() - 2);
         assertThat(classifier(rules).classify(request("delete", "pods").in("phi-records").named("p").build())
                 .flagged()).isFalse();
     }
@@ -103,7 +104,7 @@ class RuleSetTest {
                       - verbs: [get]
                         resourceRequest: false
                 """));
-        assertThat(rules.ids()).hasSize(13).endsWith("phi-pod-logs", "break-glass");
+        assertThat(rules.ids()).hasSize(RuleSet.defaults().ids().size() + 2).endsWith("phi-pod-logs", "break-glass");
         PhiAccessClassifier c = classifier(rules);
         assertThat(c.classify(request("get", "pods/log").in("phi-records").named("ehr").build()).ruleIds())
                 .containsExactly("phi-pod-logs");
@@ -145,7 +146,114 @@ class RuleSetTest {
                 .containsExactly("any-status");
     }
 
+    @Test
+    void shouldMatchClusterScopedObjectsAndPhiNamespacesWhenScopeIsPhiOrCluster() {
+        RuleSet rules = RuleSet.only("test.yaml", """
+                rules:
+                  - id: crd-change
+                    description: A change to a CRD or to anything named like a PHI database.
+                    severity: medium
+                    safeguard: "164.312(c)(1) Integrity"
+                    scope: phi-or-cluster
+                    anyOf:
+                      - verbs: [update]
+                        resources: [customresourcedefinitions]
+                      - names: ["ehr-db-*", "records"]
+                """.getBytes(StandardCharsets.UTF_8));
+        PhiAccessClassifier c = classifier(rules);
+        Classification crd = c.classify(request("update", "customresourcedefinitions").named("widgets.example.com")
+                .group("apiextensions.k8s.io").build());
+        assertThat(crd.ruleIds()).containsExactly("crd-change");
+        assertThat(crd.phiNamespace()).isFalse();
+        assertThat(c.classify(request("get", "pods").in("phi-records").named("ehr-db-0").build()).ruleIds())
+                .containsExactly("crd-change");
+        assertThat(c.classify(request("get", "pods").in("web").named("ehr-db-0").build()).flagged())
+                .as("a namespaced object outside the PHI namespaces").isFalse();
+        assertThat(c.classify(request("get", "nodes").named("records").build()).ruleIds()).containsExactly("crd-change");
+        PhiAccessClassifier gets = classifier(RuleSet.only("test.yaml", """
+                rules:
+                  - id: cluster-get
+                    description: Any get outside a namespace.
+                    severity: low
+                    safeguard: "164.312(b) Audit controls"
+                    scope: phi-or-cluster
+                    match: {verbs: [get]}
+                """.getBytes(StandardCharsets.UTF_8)));
+        assertThat(gets.classify(request("get", "nodes").named("worker-1").build()).flagged()).isTrue();
+        assertThat(gets.classify(TestEvents.nonResource("get", "/version").build()).flagged())
+                .as("a non-resource URL is no cluster-scoped object").isFalse();
+        assertThat(new PhiAccessClassifier(rules, PhiNamespaces.none())
+                .classify(request("get", "nodes").named("records").build()).flagged())
+                .as("no PHI namespace configured").isFalse();
+    }
+
+    @Test
+    void shouldFlagClusterRoleChangesOnlyWithPhiOrClusterScopeWhenUserAddsClusterroles() {
+        RuleSet rules = RuleSet.only("test.yaml", """
+                rules:
+                  - id: rbac-change
+                    description: The old advice, clusterroles in rbac-change.
+                    severity: high
+                    safeguard: "164.308(a)(4) Information access management"
+                    match:
+                      verbs: [create, update, patch, delete, deletecollection]
+                      resources: [roles, rolebindings, clusterroles]
+                      apiGroups: [rbac.authorization.k8s.io]
+                  - id: clusterrole-change
+                    description: Any ClusterRole change, since a RoleBinding in a PHI namespace may bind it.
+                    severity: medium
+                    safeguard: "164.308(a)(4) Information access management"
+                    scope: phi-or-cluster
+                    match:
+                      verbs: [create, update, patch, delete, deletecollection]
+                      resources: [clusterroles]
+                      apiGroups: [rbac.authorization.k8s.io]
+                """.getBytes(StandardCharsets.UTF_8));
+        Classification c = classifier(rules).classify(request("patch", "clusterroles").named("edit-widgets")
+                .group("rbac.authorization.k8s.io").build());
+        assertThat(c.ruleIds()).as("a ClusterRole is in no PHI namespace").containsExactly("clusterrole-change");
+    }
+
+    @Test
+    void shouldMatchBoundRoleWhenRuleNamesRoleRefs() {
+        RuleSet rules = RuleSet.only("test.yaml", """
+                rules:
+                  - id: db-admin-bound
+                    description: The database admin role was bound in a PHI namespace.
+                    severity: high
+                    safeguard: "164.308(a)(4) Information access management"
+                    match:
+                      resources: [rolebindings]
+                      roleRefs: [db-admin]
+                """.getBytes(StandardCharsets.UTF_8));
+        PhiAccessClassifier c = classifier(rules);
+        String body = "{\"kind\":\"RoleBinding\",\"roleRef\":{\"kind\":\"Role\",\"name\":\"%s\"},\"subjects\":[]}";
+        assertThat(c.classify(request("create", "rolebindings").in("phi-records").body(body.formatted("db-admin"))
+                .build()).ruleIds()).containsExactly("db-admin-bound");
+        assertThat(c.classify(request("create", "rolebindings").in("phi-records").body(body.formatted("db-reader"))
+                .build()).flagged()).isFalse();
+    }
+
     // ---- validation: every message names the file, the rule and the field ----
+
+    @Test
+    void shouldNameTraitWhenRequestObjectTraitIsUnknown() throws IOException {
+        RuleFileException e = error("""
+                rules:
+                  - id: r1
+                    description: d.
+                    severity: low
+                    safeguard: "164.312(b) Audit controls"
+                    scope: phi-or-cluster
+                    match: {resources: [services], requestObject: [nodeport], names: [], roleRefs: admin}
+                """);
+        assertThat(e.problems()).containsExactly(
+                f() + ": rule 'r1', field 'match.names': must not be empty (leave the condition out to match any value)",
+                f() + ": rule 'r1', field 'match.requestObject[0]': unknown request object trait 'nodeport' (expected "
+                        + "one of nodePortService, loadBalancerService, ingressWithoutTls, aggregatedRole, "
+                        + "grantsPodExec, grantsSecretRead)",
+                f() + ": rule 'r1', field 'match.roleRefs': must be a list of strings, not a string");
+    }
 
     @Test
     void shouldNameRuleAndFieldWhenFieldIsUnknown() throws IOException {
@@ -207,7 +315,7 @@ class RuleSetTest {
                 """);
         assertThat(e.getMessage())
                 .contains("rule 'r1', field 'severity': unknown severity 'hgh' (expected one of low, medium, high, critical)")
-                .contains("rule 'r1', field 'scope': unknown scope 'cluster' (expected phi or any)");
+                .contains("rule 'r1', field 'scope': unknown scope 'cluster' (expected phi, phi-or-cluster or any)");
     }
 
     @Test

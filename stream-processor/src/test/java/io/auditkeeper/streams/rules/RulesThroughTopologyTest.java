@@ -17,6 +17,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -75,7 +76,51 @@ class RulesThroughTopologyTest {
                         TestEvents.request("create", "serviceaccounts/token").in("phi-records").named("ehr-api")
                                 .by("system:node:worker-1", "system:nodes", "system:authenticated")),
                 Arguments.of("privileged-pod", TestEvents.request("create", "pods").in("phi-records").code(201).body(PRIVILEGED),
-                        TestEvents.request("create", "pods").in("phi-records").code(201).body(PLAIN_POD)));
+                        TestEvents.request("create", "pods").in("phi-records").code(201).body(PLAIN_POD)),
+                Arguments.of("debug-container", TestEvents.request("patch", "pods/ephemeralcontainers").in("phi-records").named("ehr-0").body(DEBUG),
+                        TestEvents.request("patch", "pods/ephemeralcontainers").in("default").named("web-0").body(DEBUG)),
+                Arguments.of("service-exposed", TestEvents.request("create", "services").in("phi-records").code(201).body(service("LoadBalancer")),
+                        TestEvents.request("create", "services").in("phi-records").code(201).body(service("ClusterIP"))),
+                Arguments.of("ingress-without-tls", TestEvents.request("create", "ingresses").group(NETWORKING).in("phi-records").code(201).body(ingress("")),
+                        TestEvents.request("create", "ingresses").group(NETWORKING).in("phi-records").code(201).body(ingress(TLS))),
+                Arguments.of("role-grants-phi-access", TestEvents.request("create", "clusterroles").group(RBAC).code(201).body(clusterRole("{}", EXEC_RULE)),
+                        TestEvents.request("create", "clusterroles").group(RBAC).code(201).body(clusterRole("{}", POD_READ_RULE))),
+                Arguments.of("aggregated-clusterrole", TestEvents.request("create", "clusterroles").group(RBAC).code(201).body(clusterRole(AGGREGATE, POD_READ_RULE)),
+                        TestEvents.request("create", "clusterroles").group(RBAC).code(201).body(clusterRole("{}", POD_READ_RULE))),
+                Arguments.of("system-rbac-change", TestEvents.request("update", "clusterroles").group(RBAC).named("system:node").body(clusterRole("{}", POD_READ_RULE)),
+                        TestEvents.request("update", "clusterroles").group(RBAC).named("ops-viewer").body(clusterRole("{}", POD_READ_RULE))),
+                Arguments.of("admin-role-binding", TestEvents.request("create", "clusterrolebindings").group(RBAC).code(201).body(binding("cluster-admin")),
+                        TestEvents.request("create", "clusterrolebindings").group(RBAC).code(201).body(binding("view"))));
+    }
+
+    private static final String RBAC = "rbac.authorization.k8s.io";
+    private static final String NETWORKING = "networking.k8s.io";
+    private static final String DEBUG = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"ehr-0\"},"
+            + "\"spec\":{\"containers\":[{\"name\":\"app\"}],\"ephemeralContainers\":[{\"name\":\"debugger\",\"image\":\"busybox\"}]}}";
+    private static final String TLS = "\"tls\":[{\"hosts\":[\"ehr.example.org\"],\"secretName\":\"ehr-tls\"}],";
+    private static final String EXEC_RULE = "{\"apiGroups\":[\"\"],\"resources\":[\"pods/exec\"],\"verbs\":[\"create\"]}";
+    private static final String POD_READ_RULE = "{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\",\"list\"]}";
+    private static final String AGGREGATE = "{\"rbac.authorization.k8s.io/aggregate-to-edit\":\"true\"}";
+
+    private static String service(String type) {
+        return "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"ehr-api\"},\"spec\":{\"type\":\""
+                + type + "\",\"ports\":[{\"port\":443}]}}";
+    }
+
+    private static String ingress(String tls) {
+        return "{\"kind\":\"Ingress\",\"apiVersion\":\"networking.k8s.io/v1\",\"metadata\":{\"name\":\"ehr\"},\"spec\":{"
+                + tls + "\"rules\":[{\"host\":\"ehr.example.org\"}]}}";
+    }
+
+    private static String clusterRole(String labels, String rule) {
+        return "{\"kind\":\"ClusterRole\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"metadata\":{\"name\":\"r\","
+                + "\"labels\":" + labels + "},\"rules\":[" + rule + "]}";
+    }
+
+    private static String binding(String role) {
+        return "{\"kind\":\"ClusterRoleBinding\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"metadata\":{\"name\":\"b\"},"
+                + "\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"" + role + "\"},"
+                + "\"subjects\":[{\"kind\":\"User\",\"name\":\"mallory@contractor.example\"}]}";
     }
 
     @BeforeEach
@@ -110,6 +155,20 @@ class RulesThroughTopologyTest {
 
         assertThat(read(events.readValuesToList())).hasSize(2).last().satisfies(e -> assertThat(ids(e)).doesNotContain(rule));
         assertThat(read(phiAccess.readValuesToList())).allSatisfy(e -> assertThat(ids(e)).doesNotContain(rule));
+    }
+
+    @Test
+    void shouldReportClusterRoleGrantingExecWithWhatItGrantsAndOutsidePhiNamespaces() throws Exception {
+        String id = pipe(TestEvents.request("create", "clusterroles").group(RBAC).code(201)
+                .body(clusterRole("{}", EXEC_RULE)));
+
+        assertThat(read(phiAccess.readValuesToList())).singleElement().satisfies(e -> {
+            assertThat(e.get("auditID").asText()).isEqualTo(id);
+            assertThat(ids(e)).containsExactly("role-grants-phi-access");
+            assertThat(e.at("/phi/severity").asText()).isEqualTo("high");
+            assertThat(e.at("/phi/namespace").asBoolean()).as("a ClusterRole is in no namespace").isFalse();
+            assertThat(e.toString()).as("the reviewer sees what the role grants").contains("pods/exec");
+        });
     }
 
     private String pipe(TestEvents builder) throws Exception {

@@ -1,0 +1,311 @@
+package io.auditkeeper.ingest.firehose;
+
+import io.auditkeeper.ingest.admin.IngestMetrics;
+import io.auditkeeper.ingest.auth.AuthenticationException;
+import io.auditkeeper.ingest.auth.ClientAuthenticator;
+import io.auditkeeper.ingest.auth.ClientIdentity;
+import io.auditkeeper.ingest.batch.EventListSplitter;
+import io.auditkeeper.ingest.batch.InvalidBatchException;
+import io.auditkeeper.ingest.firehose.LogGroupClusters.UnknownLogGroupException;
+import io.auditkeeper.ingest.http.BatchCounts;
+import io.auditkeeper.ingest.http.BodyTooLargeException;
+import io.auditkeeper.ingest.http.CanonicalPath;
+import io.auditkeeper.ingest.http.InFlightBytesLimiter;
+import io.auditkeeper.ingest.http.RequestBodyReader;
+import io.auditkeeper.ingest.http.WebhookException;
+import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
+import io.auditkeeper.ingest.kafka.AuditRecordPublisher.Publication;
+import io.auditkeeper.ingest.kafka.BatchOrigin;
+import io.auditkeeper.model.DeadLetterReason;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * EKS audit logs through Amazon Data Firehose: {@code POST /firehose/eks}, the HTTP endpoint destination of a
+ * Firehose stream fed by a CloudWatch Logs subscription filter on {@code /aws/eks/<cluster>/cluster}. It authenticates
+ * the stream by its access key, reads the body under the webhook's limits (same port, connections, header timeout,
+ * body cap, in-flight budget and per-client share), reads the records ({@link FirehoseDeliveryReader}) and writes each
+ * audit event to Kafka exactly as the webhook does (key auditID, the same headers, with {@code auditkeeper.source}
+ * {@value #SOURCE}), answering 200 in Firehose's format only once Kafka has acknowledged every record.
+ *
+ * <p>Answers are chosen for what Firehose does with them: only 200 is success; 413 is a permanent failure whose data
+ * is not even written to the stream's S3 backup; every other status is retried with back-off for the stream's retry
+ * duration (up to 2 hours), after which the data goes to the S3 backup. So nothing is answered 413 (a body over the
+ * cap gets 400, after its size and hash are in the dead-letter topic), and whatever a retry or a fix on this side can
+ * deliver (a wrong key, an unknown log group, Kafka down) is refused without storing anything. A body that is not a
+ * Firehose request of CloudWatch Logs records is kept in the dead-letter topic before its 400, as the webhook keeps a
+ * malformed batch. Firehose's resends are deduplicated downstream by cluster, auditID and stage.
+ */
+public final class FirehoseHandler extends Handler.Abstract {
+    /** {@code auditkeeper.source} of events that came this way. */
+    public static final String SOURCE = "eks-firehose";
+    public static final String PATH = "/firehose/eks";
+    static final String REQUEST_ID_HEADER = "X-Amz-Firehose-Request-Id";
+    static final String ACCESS_KEY_HEADER = "X-Amz-Firehose-Access-Key";
+    private static final Pattern PRINTABLE_ID = Pattern.compile("[\\x21-\\x7e]{1,256}");
+    private static final Logger LOG = LoggerFactory.getLogger(FirehoseHandler.class);
+
+    private final FirehoseAccessKeys keys;
+    private final ClientAuthenticator authenticator;
+    private final RequestBodyReader bodyReader;
+    private final FirehoseDeliveryReader deliveryReader;
+    private final EventListSplitter splitter;
+    private final AuditRecordPublisher publisher;
+    private final InFlightBytesLimiter limiter;
+    private final IngestMetrics metrics;
+    private final String defaultCluster;
+    private final Duration ackTimeout;
+    private final Clock clock;
+
+    /**
+     * @param authenticator  applies {@code auth.cluster-bindings} to the key's name
+     * @param defaultCluster recorded on the dead letter of a body refused as a whole, which names no cluster yet
+     */
+    public FirehoseHandler(FirehoseAccessKeys keys, ClientAuthenticator authenticator, RequestBodyReader bodyReader,
+                           FirehoseDeliveryReader deliveryReader, EventListSplitter splitter,
+                           AuditRecordPublisher publisher, InFlightBytesLimiter limiter, IngestMetrics metrics,
+                           String defaultCluster, Duration ackTimeout, Clock clock) {
+        super(InvocationType.BLOCKING);
+        this.keys = keys;
+        this.authenticator = authenticator;
+        this.bodyReader = bodyReader;
+        this.deliveryReader = deliveryReader;
+        this.splitter = splitter;
+        this.publisher = publisher;
+        this.limiter = limiter;
+        this.metrics = metrics;
+        this.defaultCluster = defaultCluster;
+        this.ackTimeout = ackTimeout;
+        this.clock = clock;
+    }
+
+    /** Whether a request is for this endpoint (as sent; anything not canonical is the webhook's to refuse). */
+    public static boolean handles(Request request) {
+        String raw = request.getHttpURI().getPath();
+        return raw != null && (raw.equals(PATH) || raw.startsWith("/firehose/"));
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        FirehoseExchange exchange = new FirehoseExchange(response, callback, metrics, clock,
+                requestIdOf(request.getHeaders().get(REQUEST_ID_HEADER)));
+        try {
+            route(request);
+            exchange.authenticatedAs(authenticate(request));
+            String encoding = RequestBodyReader.contentEncoding(request);
+            InFlightBytesLimiter.Reservation reservation = limiter.open(exchange.client().value());
+            exchange.hold(reservation);
+            RequestBodyReader.Body wire;
+            RequestBodyReader.Body body;
+            try {
+                wire = bodyReader.readWire(request, reservation);
+                exchange.markBodyRead();
+                try {
+                    body = encoding == null ? wire : bodyReader.gunzip(wire, reservation);
+                } catch (WebhookException e) {
+                    if (e.status() != 400) {
+                        throw e;
+                    }
+                    refuseBody(exchange, wire, DeadLetterReason.BAD_CONTENT_ENCODING, e);
+                    return true;
+                }
+            } catch (BodyTooLargeException e) {
+                refuseOversize(exchange, e, encoding);
+                return true;
+            }
+            metrics.bytes(wire.wireLength(), body.length());
+            FirehoseDelivery delivery;
+            try {
+                delivery = deliveryReader.read(body.bytes(), body.length(), reservation::charge);
+            } catch (InvalidDeliveryException e) {
+                refuseBody(exchange, body, e.reason(), new WebhookException(400, e.error(), e.getMessage()));
+                return true;
+            } catch (DecodedTooLargeException e) {
+                refuseOversize(exchange, new BodyTooLargeException(wire.length(), sha256(wire), true), encoding);
+                return true;
+            } catch (UnknownLogGroupException e) {
+                throw new WebhookException(400, "unknown-log-group", e.getMessage());
+            }
+            exchange.requestIdFromBody(requestIdOf(delivery.requestId()));
+            List<ClusterEventList> lists = new ArrayList<>();
+            for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
+                authorize(exchange.client(), events.cluster());
+                lists.add(ClusterEventList.of(events));
+            }
+            publish(exchange, lists, body.length());
+            return true;
+        } catch (WebhookException e) {
+            exchange.release();
+            boolean close = e.status() == 408 || exchange.client() == null || (!exchange.bodyRead() && !bodyReader.drainQuietly(request));
+            exchange.fail(e, close);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.release();
+            exchange.fail(new WebhookException(503, "shutting-down", "the server is stopping"), true);
+            return true;
+        } catch (RuntimeException e) {
+            exchange.release();
+            LOG.atError().addKeyValue("exception", e.getClass().getName()).log("unexpected error handling a Firehose request");
+            exchange.fail(new WebhookException(500, "internal-error", "unexpected error"), true);
+            return true;
+        }
+    }
+
+    private static void route(Request request) throws WebhookException {
+        String raw = request.getHttpURI().getPath();
+        if (raw == null || !CanonicalPath.isCanonical(raw)) {
+            throw new WebhookException(400, "bad-path", "the path must be " + PATH + " as is: no percent-encoding,"
+                    + " dot segments, empty segments or parameters");
+        }
+        if (!raw.equals(PATH) && !raw.equals(PATH + "/")) {
+            throw new WebhookException(404, "not-found", "Firehose delivers EKS audit logs to " + PATH);
+        }
+        if (!HttpMethod.POST.is(request.getMethod())) {
+            throw new WebhookException(405, "method-not-allowed", "only POST is accepted");
+        }
+    }
+
+    private ClientIdentity authenticate(Request request) throws WebhookException {
+        String key = request.getHeaders().get(ACCESS_KEY_HEADER);
+        if (key == null || key.isEmpty()) {
+            throw new WebhookException(401, "unauthenticated", "an access key (" + ACCESS_KEY_HEADER + ") is required");
+        }
+        return keys.identify(key).orElseThrow(() -> new WebhookException(401, "unauthenticated",
+                "the access key is not valid (" + FirehoseAccessKeys.SETTING + ")"));
+    }
+
+    private void authorize(ClientIdentity client, String cluster) throws WebhookException {
+        try {
+            authenticator.authorize(client, cluster);
+        } catch (AuthenticationException e) {
+            throw new WebhookException(e.status(), "cluster-not-allowed", e.getMessage());
+        }
+    }
+
+    /**
+     * Writes every cluster's events as one batch each (its own headers) and answers 200 once Kafka has acknowledged
+     * all of them, 503 if it did not in time.
+     */
+    private void publish(FirehoseExchange exchange, List<ClusterEventList> lists, int bytes) {
+        BatchCounts counts = new BatchCounts();
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        long sendStart = System.nanoTime();
+        for (ClusterEventList list : lists) {
+            Publication publication = publisher.begin(new BatchOrigin(list.cluster(), exchange.receivedAt(),
+                    exchange.client(), SOURCE));
+            try {
+                splitter.split(list.eventList(), list.eventList().length, round -> {
+                    counts.add(round);
+                    return publication.send(list.eventList(), round);
+                });
+            } catch (InvalidBatchException e) {
+                throw new IllegalStateException("an event list made of JSON values did not split", e);
+            }
+            if (!list.rejected().rejected().isEmpty()) {
+                counts.add(list.rejected());
+                publication.send(list.unparseable(), list.rejected());
+            }
+            acks.add(publication.seal());
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ok, error) -> {
+                    exchange.release();
+                    if (error == null) {
+                        metrics.ackLatency(System.nanoTime() - sendStart);
+                        metrics.accepted(counts.accepted());
+                        counts.rejectedByReason().forEach((reason, n) -> metrics.rejected(reason.code(), n));
+                        exchange.accept(lists.size(), counts.accepted(), counts.rejected(), bytes);
+                    } else {
+                        exchange.fail(kafkaUnavailable(error), false);
+                    }
+                });
+    }
+
+    /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */
+    private void refuseBody(FirehoseExchange exchange, RequestBodyReader.Body body, DeadLetterReason reason,
+                            WebhookException answer) {
+        publisher.publishRefusedBody(body.bytes(), body.length(), reason,
+                        answer.getMessage() + " (Firehose request " + exchange.requestId() + ")", deadLetterOrigin(exchange))
+                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ok, error) -> {
+                    exchange.release();
+                    if (error == null) {
+                        metrics.rejected(reason.code(), 1);
+                        exchange.fail(answer, false);
+                    } else {
+                        exchange.fail(kafkaUnavailable(error), false);
+                    }
+                });
+    }
+
+    /**
+     * A body, or its records decompressed, over {@code limits.max-body-bytes}: its size and SHA-256 go to the
+     * dead-letter topic, then 400, not 413: Firehose takes 413 as final and would not even keep the data in its S3
+     * backup; after 400 it retries (in case the cap is raised) and then backs the data up.
+     */
+    private void refuseOversize(FirehoseExchange exchange, BodyTooLargeException e, String encoding) {
+        exchange.release();
+        if (e.complete()) {
+            exchange.markBodyRead();
+        }
+        long limit = bodyReader.maxBodyBytes();
+        metrics.batchTooLarge();
+        WebhookException tooLarge = e.answer(limit);
+        WebhookException answer = new WebhookException(400, tooLarge.error(), "the request is larger than " + limit
+                + " bytes, on the wire or decoded (limits.max-body-bytes); lower the stream's buffering size, or raise"
+                + " the cap; audit.dlq keeps its size and SHA-256 (batch-too-large)");
+        publisher.publishBodySummary(e.summary(limit, encoding), DeadLetterReason.BATCH_TOO_LARGE,
+                        e.detail(limit) + " (Firehose request " + exchange.requestId() + ")", deadLetterOrigin(exchange))
+                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        metrics.rejected(DeadLetterReason.BATCH_TOO_LARGE.code(), 1);
+                        exchange.fail(answer, !e.complete());
+                    } else {
+                        exchange.fail(kafkaUnavailable(error), !e.complete());
+                    }
+                });
+    }
+
+    /** A body refused as a whole names no cluster yet: its dead letter is recorded for {@code cluster.default}. */
+    private BatchOrigin deadLetterOrigin(FirehoseExchange exchange) {
+        return new BatchOrigin(defaultCluster, exchange.receivedAt(), exchange.client(), SOURCE);
+    }
+
+    /** The header's id when it is one (printable, at most 256 characters), else null. */
+    private static String requestIdOf(String header) {
+        return header != null && PRINTABLE_ID.matcher(header).matches() ? header : null;
+    }
+
+    private static String sha256(RequestBodyReader.Body wire) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(wire.bytes(), 0, wire.length());
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static WebhookException kafkaUnavailable(Throwable error) {
+        return WebhookException.kafkaUnavailable(error, "Firehose retries the request", 0);
+    }
+}
