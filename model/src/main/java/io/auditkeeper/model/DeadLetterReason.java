@@ -7,7 +7,10 @@ package io.auditkeeper.model;
  * renamed, only added. Each service writes only some of them (see {@link DeadLetterSource}).
  */
 public enum DeadLetterReason {
-    /** ingest: the request body was not valid JSON (or not valid gzip); the record holds the body as received. */
+    /**
+     * ingest: the request body was not valid JSON (or not valid gzip); the record holds the body as received.
+     * source-aks: an Event Hubs message was not valid JSON; the record holds the message as received.
+     */
     MALFORMED_JSON("malformed-json"),
     /**
      * ingest: the body claimed {@code Content-Encoding: gzip} but did not decompress, or a Firehose record's data was
@@ -18,16 +21,21 @@ public enum DeadLetterReason {
     NOT_AN_EVENT_LIST("not-an-event-list"),
     /** ingest: an item of {@code items} was not a JSON object; stream-processor: a raw record's value was not one. */
     NOT_AN_OBJECT("not-an-object"),
-    /** ingest, stream-processor: an event without a non-empty string {@code auditID}. */
+    /** ingest, stream-processor, source-aks: an event without a non-empty string {@code auditID}. */
     MISSING_AUDIT_ID("missing-audit-id"),
-    /** ingest, stream-processor: an event without a non-empty string {@code stage}. */
+    /** ingest, stream-processor, source-aks: an event without a non-empty string {@code stage}. */
     MISSING_STAGE("missing-stage"),
     /**
      * ingest: a log event delivered through Amazon Data Firehose whose message is not valid JSON (a line the apiserver
-     * did not write whole); stream-processor: a raw record's value was not valid JSON.
+     * did not write whole); stream-processor: a raw record's value was not valid JSON; source-aks: a record's
+     * {@code properties.log} was not.
      */
     UNPARSEABLE_EVENT("unparseable-event"),
-    /** stream-processor: a JSON object that does not read as an {@code audit.k8s.io} Event. */
+    /**
+     * stream-processor: a JSON object that does not read as an {@code audit.k8s.io} Event; source-aks: a record's
+     * {@code properties.log} that is not one ({@code kind} is not {@code Event} or {@code apiVersion} not
+     * {@code audit.k8s.io/*}).
+     */
     NOT_AN_AUDIT_EVENT("not-an-audit-event"),
     /** stream-processor: an event that was read but whose normalized record could not be written. */
     UNWRITABLE_EVENT("unwritable-event"),
@@ -44,9 +52,9 @@ public enum DeadLetterReason {
      */
     BATCH_TOO_LARGE("batch-too-large"),
     /**
-     * stream-processor: a record it had to write was larger than the output topic or the producer takes; the dead
-     * letter holds its size and SHA-256 in headers ({@link AuditHeaders#DLQ_SIZE}, {@link AuditHeaders#DLQ_SHA256}),
-     * not its value.
+     * stream-processor, source-aks: a record it had to write was larger than the output topic or the producer takes;
+     * the dead letter holds its size and SHA-256 in headers ({@link AuditHeaders#DLQ_SIZE},
+     * {@link AuditHeaders#DLQ_SHA256}), not its value.
      */
     RECORD_TOO_LARGE("record-too-large"),
     /**
@@ -59,7 +67,17 @@ public enum DeadLetterReason {
      * ingest: a body posted to the Amazon Data Firehose endpoint that is JSON but not a Firehose delivery request, or
      * one of whose records is not a CloudWatch Logs subscription message; the record holds the body as received.
      */
-    NOT_A_FIREHOSE_REQUEST("not-a-firehose-request");
+    NOT_A_FIREHOSE_REQUEST("not-a-firehose-request"),
+    /**
+     * source-aks: an Event Hubs message that is JSON but not Azure Monitor's resource-log envelope (no {@code records}
+     * array), or one of its records without a {@code properties.log} string; the record holds what was received.
+     */
+    NOT_A_RESOURCE_LOG("not-a-resource-log"),
+    /**
+     * source-aks: an audit record whose cluster could not be named: its {@code resourceId} names no managed cluster, or
+     * one whose name breaks the cluster-name rule, and no configured mapping names it.
+     */
+    UNKNOWN_CLUSTER("unknown-cluster");
 
     private final String code;
 

@@ -10,7 +10,12 @@ public enum DeadLetterSource {
     /** Raw records that could not be processed, redacted where they parsed as a JSON object. */
     STREAM_PROCESSOR("stream-processor"),
     /** Normalized events OpenSearch refused for good (already redacted). */
-    ARCHIVER("archiver");
+    ARCHIVER("archiver"),
+    /**
+     * Event Hubs messages and records the AKS source could not use, as received (they may hold secret values, so the
+     * dead-letter archive keeps only their hash, as for ingest's).
+     */
+    SOURCE_AKS("source-aks");
 
     private final String code;
 
