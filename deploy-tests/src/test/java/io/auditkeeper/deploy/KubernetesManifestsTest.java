@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,31 +84,16 @@ class KubernetesManifestsTest {
     void shouldSetOnlyVariablesTheServicesAccept() {
         List<String> problems = new ArrayList<>();
         for (Document d : baseDocuments()) {
-            problems.addAll(envProblems(d));
+            problems.addAll(RenderedManifestChecks.envProblems(d));
         }
         assertThat(problems).isEmpty();
     }
 
     @Test
     void shouldReferenceEverySecretItMountsOrReadsNeverCreateOne() {
-        Set<String> referenced = new TreeSet<>();
-        for (Document d : baseDocuments()) {
-            JsonNode spec = d.node().path("spec").path("template").path("spec");
-            for (JsonNode vol : spec.path("volumes")) {
-                if (vol.has("secret")) {
-                    referenced.add(vol.path("secret").path("secretName").asText());
-                }
-            }
-            for (JsonNode c : spec.path("containers")) {
-                for (JsonNode e : c.path("env")) {
-                    JsonNode ref = e.path("valueFrom").path("secretKeyRef");
-                    if (!ref.isMissingNode()) {
-                        referenced.add(ref.path("name").asText());
-                    }
-                }
-            }
-            assertThat(d.kind()).as(d.label()).isNotEqualTo("Secret");
-        }
+        List<Document> docs = baseDocuments();
+        assertThat(docs).extracting(Document::kind).doesNotContain("Secret");
+        Set<String> referenced = RenderedManifestChecks.referencedSecrets(docs);
         assertThat(referenced).contains("auditkeeper-ingest-tls", "auditkeeper-webhook-client-ca", "auditkeeper-ingest-tokens",
                 "auditkeeper-manifest-signing-key", "auditkeeper-archiver-opensearch", "auditkeeper-archiver-s3");
         // docs/deploy.md lists every one of them, so an operator knows what to create
@@ -166,40 +150,18 @@ class KubernetesManifestsTest {
             Repo.Result r = Repo.run(Repo.ROOT, "kubectl", "kustomize", target.toString());
             assertThat(r.exit()).as("kubectl kustomize %s: %s", target, r.err()).isZero();
             List<Document> docs = Yaml.documents(target, r.out());
-            assertThat(new ManifestPolicy(Map.of()).check(docs)).as("policy violations in rendered %s", target).isEmpty();
-            List<String> problems = new ArrayList<>();
+            assertThat(RenderedManifestChecks.problems(new ManifestPolicy(Map.of()), docs))
+                    .as("policy violations and settings in rendered %s", target).isEmpty();
             for (Document d : docs) {
                 assertThat(d.node().path("metadata").path("namespace").asText("auditkeeper"))
                         .as("%s in %s", d.label(), target).isEqualTo("auditkeeper");
-                problems.addAll(envProblems(d));
             }
-            assertThat(problems).as("settings in rendered %s", target).isEmpty();
         }
         // `kubectl apply --dry-run=client` is not run: even in client mode it downloads the OpenAPI schema and the
         // API resource list from a server, so it cannot work without a cluster.
     }
 
-    static List<String> envProblems(Document d) {
-        List<String> problems = new ArrayList<>();
-        if (!ManifestPolicy.WORKLOADS.contains(d.kind())) {
-            return problems;
-        }
-        for (JsonNode c : d.node().path("spec").path("template").path("spec").path("containers")) {
-            Map<String, String> env = new LinkedHashMap<>();
-            for (JsonNode e : c.path("env")) {
-                env.put(e.path("name").asText(), e.has("value") ? e.path("value").asText() : ServiceSettings.FROM_SECRET);
-            }
-            ServiceSettings.Service service = ServiceSettings.byPrefixOf(env);
-            if (service == null) {
-                problems.add(d.label() + ": container " + c.path("name").asText() + " sets no AUDITKEEPER_* variable");
-                continue;
-            }
-            problems.addAll(ServiceSettings.problems(d.label() + " container " + c.path("name").asText(), service, env));
-        }
-        return problems;
-    }
-
-    private static List<Document> baseDocuments() {
+    static List<Document> baseDocuments() {
         List<Document> docs = new ArrayList<>();
         for (Path f : Repo.yamlFiles(BASE)) {
             docs.addAll(Yaml.documents(f));
