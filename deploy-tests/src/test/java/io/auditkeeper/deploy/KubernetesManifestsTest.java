@@ -26,7 +26,9 @@ class KubernetesManifestsTest {
 
     @Test
     void shouldParseEveryYamlFileUnderDeploy() {
-        List<Path> files = Repo.yamlFiles(Repo.DEPLOY);
+        // Helm templates are Go templates, not YAML: HelmChartTest checks what they render.
+        List<Path> files = Repo.yamlFiles(Repo.DEPLOY).stream()
+                .filter(f -> !Repo.DEPLOY.relativize(f).toString().matches("helm/[^/]+/templates/.*")).toList();
         assertThat(files).isNotEmpty();
         for (Path f : files) {
             assertThat(Yaml.documents(f)).as("documents of %s", f).isNotEmpty();
