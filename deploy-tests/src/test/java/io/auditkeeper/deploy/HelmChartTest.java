@@ -119,6 +119,15 @@ class HelmChartTest {
     }
 
     @Test
+    void shouldScrapeLikeTheKustomizePrometheusOperatorComponent() {
+        Document component = Yaml.documents(K8S.resolve("components/prometheus-operator/podmonitor.yaml")).get(0);
+
+        Document rendered = find(render(Map.of("monitoring.podMonitor.enabled", true)), "PodMonitor auditkeeper");
+
+        assertThat(rendered.node().path("spec")).isEqualTo(component.node().path("spec"));
+    }
+
+    @Test
     void shouldShipTheAlertRulesOfDeployPrometheusUnchanged() throws IOException {
         Path rules = Repo.DEPLOY.resolve("prometheus/auditkeeper-alerts.yaml");
         assertThat(Files.mismatch(CHART.resolve("files/auditkeeper-alerts.yaml"), rules))

@@ -163,6 +163,25 @@ class KubernetesManifestsTest {
         // API resource list from a server, so it cannot work without a cluster.
     }
 
+    @Test
+    void shouldAddAPodMonitorWithThePrometheusOperatorComponentIfKubectlIsInstalled() throws IOException {
+        Repo.Result version = Repo.run(Repo.ROOT, "kubectl", "version", "--client");
+        RequiredTool.assumeInstalled(version != null && version.exit() == 0, "kubectl", "https://kubernetes.io/docs/tasks/tools/");
+        // an overlay as docs/deploy.md describes it; kustomize wants relative paths, so it lives in target/
+        Path overlay = Files.createDirectories(Path.of("target/overlay-with-prometheus-operator"));
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                resources: [../../../deploy/k8s/base]
+                components: [../../../deploy/k8s/components/prometheus-operator]
+                """);
+
+        Repo.Result r = Repo.run(Repo.ROOT, "kubectl", "kustomize", overlay.toAbsolutePath().toString());
+
+        assertThat(r.exit()).as("kubectl kustomize: %s", r.err()).isZero();
+        List<Document> docs = Yaml.documents(overlay, r.out());
+        assertThat(docs).extracting(Document::label).contains("PodMonitor auditkeeper");
+        assertThat(RenderedManifestChecks.problems(new ManifestPolicy(Map.of()), docs)).isEmpty();
+    }
+
     static List<Document> baseDocuments() {
         List<Document> docs = new ArrayList<>();
         for (Path f : Repo.yamlFiles(BASE)) {
