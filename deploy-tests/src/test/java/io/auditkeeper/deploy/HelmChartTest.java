@@ -107,6 +107,79 @@ class HelmChartTest {
         assertSameResources(overlay, helm, null);
     }
 
+    /**
+     * Each variable the Kustomize base sets, but for the container paths and ports the chart fixes, and the chart value
+     * that sets it: the test fails when the base gains a setting the chart cannot change.
+     */
+    @Test
+    void shouldSetEverySettingOfTheKustomizeBaseThroughAValue() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> expected = new TreeMap<>();
+        for (String[] row : new String[][] {
+                {"kafka.bootstrapServers", "kafka-0.example:9094", "KAFKA_BOOTSTRAP_SERVERS"},
+                {"kafka.securityProtocol", "SSL", "KAFKA_CLIENT_SECURITY_PROTOCOL"},
+                {"kafka.saslMechanism", "PLAIN", "KAFKA_CLIENT_SASL_MECHANISM"},
+                {"kafka.minInsyncReplicas", "3", "TOPICS_MIN_INSYNC_REPLICAS"}}) {
+            values.put(row[0], row[1]);
+            for (String prefix : List.of("AUDITKEEPER_INGEST_", "AUDITKEEPER_STREAMS_", "AUDITKEEPER_ARCHIVER_")) {
+                expected.put(prefix + row[2], row[1]);
+            }
+        }
+        for (String[] row : new String[][] {
+                {"ingest.auth.mode", "mtls-and-token", "AUDITKEEPER_INGEST_AUTH_MODE"},
+                {"ingest.auth.allowedSubjects", "apiserver-a", "AUDITKEEPER_INGEST_AUTH_ALLOWED_SUBJECTS"},
+                {"ingest.clusterDefault", "prod-1", "AUDITKEEPER_INGEST_CLUSTER_DEFAULT"},
+                {"ingest.topics.rawPartitions", "24", "AUDITKEEPER_INGEST_TOPICS_RAW_PARTITIONS"},
+                {"ingest.topics.rawReplicationFactor", "5", "AUDITKEEPER_INGEST_TOPICS_RAW_REPLICATION_FACTOR"},
+                {"ingest.topics.dlqReplicationFactor", "5", "AUDITKEEPER_INGEST_TOPICS_DLQ_REPLICATION_FACTOR"},
+                {"ingest.kafkaSecret", "kafka-user-ingest", "AUDITKEEPER_INGEST_KAFKA_CLIENT_SASL_JAAS_CONFIG"},
+                {"streamProcessor.standbyReplicas", "2", "AUDITKEEPER_STREAMS_KAFKA_STREAMS_NUM_STANDBY_REPLICAS"},
+                {"streamProcessor.threads", "4", "AUDITKEEPER_STREAMS_STREAMS_THREADS"},
+                {"streamProcessor.replicationFactor", "5", "AUDITKEEPER_STREAMS_STREAMS_REPLICATION_FACTOR"},
+                {"streamProcessor.topics.eventsPartitions", "24", "AUDITKEEPER_STREAMS_TOPICS_EVENTS_PARTITIONS"},
+                {"streamProcessor.topics.outputsReplicationFactor", "5", "AUDITKEEPER_STREAMS_TOPICS_OUTPUTS_REPLICATION_FACTOR"},
+                {"streamProcessor.phiNamespaces", "ward-*", "AUDITKEEPER_STREAMS_PHI_NAMESPACES"},
+                {"streamProcessor.kafkaSecret", "kafka-user-streams", "AUDITKEEPER_STREAMS_KAFKA_CLIENT_SASL_JAAS_CONFIG"},
+                {"archiver.s3.bucket", "phi-audit-archive", "AUDITKEEPER_ARCHIVER_S3_BUCKET"},
+                {"archiver.s3.region", "eu-central-1", "AUDITKEEPER_ARCHIVER_S3_REGION"},
+                {"archiver.s3.sse", "aws:kms", "AUDITKEEPER_ARCHIVER_S3_SSE"},
+                {"archiver.s3.credentialsSecret", "minio-keys", "AUDITKEEPER_ARCHIVER_S3_ACCESS_KEY"},
+                {"archiver.opensearch.url", "https://search.example:9200", "AUDITKEEPER_ARCHIVER_OPENSEARCH_URL"},
+                {"archiver.opensearch.username", "archiver-2", "AUDITKEEPER_ARCHIVER_OPENSEARCH_USERNAME"},
+                {"archiver.opensearch.replicas", "2", "AUDITKEEPER_ARCHIVER_OPENSEARCH_REPLICAS"},
+                {"archiver.kafkaSecret", "kafka-user-archiver", "AUDITKEEPER_ARCHIVER_KAFKA_CLIENT_SASL_JAAS_CONFIG"}}) {
+            values.put(row[0], row[1]);
+            expected.put(row[2], row[1]);
+        }
+        expected.put("AUDITKEEPER_ARCHIVER_S3_SECRET_KEY", "minio-keys");
+
+        List<Document> docs = render(values);
+
+        Map<String, String> rendered = new TreeMap<>();
+        for (String workload : List.of("Deployment auditkeeper-ingest", "StatefulSet auditkeeper-stream-processor", "Deployment auditkeeper-archiver")) {
+            rendered.putAll(envOrSecret(find(docs, workload)));
+        }
+        assertThat(rendered).containsAllEntriesOf(expected);
+        Set<String> inBase = new TreeSet<>();
+        KubernetesManifestsTest.baseDocuments().stream().filter(d -> ManifestPolicy.WORKLOADS.contains(d.kind()))
+                .forEach(d -> inBase.addAll(envOrSecret(d).keySet()));
+        inBase.removeIf(name -> name.matches(".*(_FILE|_LOCATION|_TYPE|_PORT|_STATE_DIR)"));
+        assertThat(expected.keySet()).as("a chart value for each setting of deploy/k8s/base").containsAll(inBase);
+        // renamed Secrets are the operator's own, not the ones docs/deploy.md lists: the policy and the settings only
+        assertThat(new ManifestPolicy(Map.of()).forExistingNamespace().check(docs)).isEmpty();
+        assertThat(docs).flatMap(RenderedManifestChecks::envProblems).isEmpty();
+    }
+
+    /** Variable name to its value, or to the name of the Secret it is read from. */
+    private static Map<String, String> envOrSecret(Document workload) {
+        Map<String, String> env = new TreeMap<>();
+        for (JsonNode e : workload.node().path("spec").path("template").path("spec").path("containers").path(0).path("env")) {
+            JsonNode secret = e.path("valueFrom").path("secretKeyRef").path("name");
+            env.put(e.path("name").asText(), secret.isMissingNode() ? e.path("value").asText() : secret.asText());
+        }
+        return env;
+    }
+
     @Test
     void shouldSetAnyOtherServiceSettingThroughEnv() {
         List<Document> docs = render(Map.of(
