@@ -239,6 +239,15 @@ class HelmChartTest {
         }
     }
 
+    @Test
+    void shouldLetTheServicesCreateTheirTopicsWhenStrimziHoldsOnlyTheUsers() {
+        List<Document> docs = render(Map.of("strimzi.users.enabled", true));
+
+        assertThat(acls(find(docs, "KafkaUser auditkeeper-ingest-kafka")).get("topic audit.raw")).contains("Create");
+        assertThat(acls(find(docs, "KafkaUser auditkeeper-stream-processor-kafka")).get("topic audit.events")).contains("Create");
+        assertThat(env(find(docs, "Deployment auditkeeper-ingest"))).doesNotContainKey("AUDITKEEPER_INGEST_TOPICS_CREATE");
+    }
+
     private static List<Document> render(Map<String, Object> values, Path... valuesFiles) {
         TemplateCommand template = new Helm(CHART).template().withName("auditkeeper").withNamespace("auditkeeper");
         for (Path f : valuesFiles) {
