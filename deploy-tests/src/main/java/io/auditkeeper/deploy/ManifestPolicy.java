@@ -26,6 +26,7 @@ public final class ManifestPolicy {
     private static final Pattern SECRET_VALUE = Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----|-----BEGIN CERTIFICATE-----");
 
     private final Map<String, Boolean> kustomizeImages;
+    private final boolean requireNamespace;
 
     /**
      * @param kustomizeImages image names that a kustomization's {@code images:} rewrites, with whether that rewrite pins
@@ -33,7 +34,20 @@ public final class ManifestPolicy {
      *                        untagged in a base manifest
      */
     public ManifestPolicy(Map<String, Boolean> kustomizeImages) {
+        this(kustomizeImages, true);
+    }
+
+    private ManifestPolicy(Map<String, Boolean> kustomizeImages, boolean requireNamespace) {
         this.kustomizeImages = Map.copyOf(kustomizeImages);
+        this.requireNamespace = requireNamespace;
+    }
+
+    /**
+     * The same rules for a set installed into a namespace created beforehand ({@code helm install -n}, which needs the
+     * namespace before it installs anything): a Namespace in the set must still be restricted, but none is required.
+     */
+    public ManifestPolicy forExistingNamespace() {
+        return new ManifestPolicy(kustomizeImages, false);
     }
 
     /** Checks each resource on its own and the set as a whole (default deny, the namespace, ingest's availability). */
@@ -253,7 +267,7 @@ public final class ManifestPolicy {
         }
     }
 
-    private static void checkSet(List<Document> docs, List<String> v) {
+    private void checkSet(List<Document> docs, List<String> v) {
         boolean defaultDeny = false;
         boolean restrictedNamespace = false;
         boolean dnsEgress = false;
@@ -283,7 +297,7 @@ public final class ManifestPolicy {
         if (!dnsEgress) {
             v.add("NetworkPolicy: DNS egress (port 53) must be allowed explicitly once egress is denied");
         }
-        if (!restrictedNamespace) {
+        if (!restrictedNamespace && requireNamespace) {
             v.add("Namespace: a namespace with pod-security.kubernetes.io/enforce=restricted must be present");
         }
         checkAvailability(docs, v);
