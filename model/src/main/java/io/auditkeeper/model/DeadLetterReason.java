@@ -59,7 +59,18 @@ public enum DeadLetterReason {
      * ingest: a body posted to the Amazon Data Firehose endpoint that is JSON but not a Firehose delivery request, or
      * one of whose records is not a CloudWatch Logs subscription message; the record holds the body as received.
      */
-    NOT_A_FIREHOSE_REQUEST("not-a-firehose-request");
+    NOT_A_FIREHOSE_REQUEST("not-a-firehose-request"),
+    /**
+     * ingest: a body posted to the Pub/Sub push endpoint that is not a push envelope, whose data is not base64, or
+     * whose message is not a Cloud Audit Logs {@code LogEntry} of a GKE cluster with an {@code insertId}, a
+     * {@code timestamp} and a valid cluster name; the record holds the body as received, and the push was acknowledged.
+     */
+    NOT_A_GKE_PUSH("not-a-gke-push"),
+    /**
+     * stream-processor: a GKE {@code LogEntry} that does not map to an audit event (no Kubernetes {@code methodName},
+     * no {@code timestamp}, no principal); the record holds the entry as received.
+     */
+    UNMAPPABLE_LOG_ENTRY("unmappable-log-entry");
 
     private final String code;
 
