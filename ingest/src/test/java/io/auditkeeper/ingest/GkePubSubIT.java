@@ -5,6 +5,7 @@ import io.auditkeeper.ingest.pubsub.PushFixtures;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.Waits;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.AuditTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -46,12 +48,13 @@ class GkePubSubIT {
     private static IngestService service;
     private static HttpClient pubsub;
     private static String refusedBodies;
+    private static Path jwks;
 
     @BeforeAll
     static void start(LocalStack stack) throws Exception {
         bootstrap = stack.kafkaBootstrap();
         DevPki pki = DevPki.create(IngestHarness.target("pki-pubsub"));
-        Path jwks = GOOGLE.writeJwks(IngestHarness.target("pki-pubsub").resolve("google-certs.json"));
+        jwks = GOOGLE.writeJwks(IngestHarness.target("pki-pubsub").resolve("google-certs.json"));
         Path tokens = Files.writeString(IngestHarness.target("pki-pubsub").resolve("tokens.csv"),
                 "apiserver-token-0123456789abcdef,apiserver\n");
         refusedBodies = uniqueCluster("pubsub-refused");
@@ -63,6 +66,7 @@ class GkePubSubIT {
         settings.put("pubsub.gke.audience", PushFixtures.AUDIENCE);
         settings.put("pubsub.gke.service-accounts", PushFixtures.PUSH_ACCOUNT);
         settings.put("cluster.default", refusedBodies);
+        settings.put("credentials.reload-interval-ms", "200");
         service = IngestHarness.start(settings);
         pubsub = IngestHarness.client(pki.trustOnlySslContext());
     }
@@ -151,6 +155,31 @@ class GkePubSubIT {
         assertThat(readCluster(bootstrap, AuditTopics.RAW, cluster)).as("the stream-processor drops the second by its key")
                 .hasSize(2).extracting(rec -> new String(rec.key(), StandardCharsets.UTF_8)).containsOnly(
                         "8f5b1c3e-2a4d-4f6e-9b7a-1c2d3e4f5a6b@2026-12-06T09:15:27.123456Z");
+    }
+
+    @Test
+    void shouldTakeGoogleKeysFromARefreshedKeySetFileWithoutARestart() throws Exception {
+        PushFixtures rotated = new PushFixtures();
+        byte[] body = envelope("88", logEntry(uniqueCluster("rotated")).getBytes(StandardCharsets.UTF_8));
+        assertThat(push(body, rotated.token(Instant.now())).statusCode()).as("a key not yet in the file").isEqualTo(401);
+        try {
+            rotated.writeJwks(jwks);
+            assertThat(Waits.until(Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> status(body, rotated.token(Instant.now())) == 200)).as("the new key is taken").isTrue();
+            assertThat(status(body, GOOGLE.token(Instant.now()))).as("the key no longer in the file").isEqualTo(401);
+        } finally {
+            GOOGLE.writeJwks(jwks);
+        }
+        assertThat(Waits.until(Duration.ofSeconds(10), Duration.ofMillis(100),
+                () -> status(body, GOOGLE.token(Instant.now())) == 200)).as("the first key is back").isTrue();
+    }
+
+    private static int status(byte[] body, String token) {
+        try {
+            return push(body, token).statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static HttpResponse<String> push(byte[] body, String token) throws Exception {

@@ -116,6 +116,7 @@ public final class PubSubHandler extends Handler.Abstract {
             try {
                 push = envelopeReader.read(body.bytes(), body.length());
             } catch (InvalidPushException e) {
+                exchange.message(e.messageId());
                 deadLetter(exchange, body, DeadLetterReason.NOT_A_GKE_PUSH, e.getMessage());
                 return true;
             }

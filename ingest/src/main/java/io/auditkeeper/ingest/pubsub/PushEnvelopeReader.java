@@ -33,29 +33,29 @@ public final class PushEnvelopeReader {
         }
         JsonNode data = message.get("data");
         if (data == null || !data.isTextual() || data.asText().isEmpty()) {
-            throw new InvalidPushException("message " + messageId + " has no data (a wrapped payload is expected,"
+            throw new InvalidPushException(messageId, "message " + messageId + " has no data (a wrapped payload is expected,"
                     + " not --push-no-wrapper)");
         }
         byte[] entry;
         try {
             entry = Base64.getDecoder().decode(data.asText());
         } catch (IllegalArgumentException e) {
-            throw new InvalidPushException("message " + messageId + "'s data is not valid base64");
+            throw new InvalidPushException(messageId, "message " + messageId + "'s data is not valid base64");
         }
-        JsonNode logEntry = object(entry, entry.length, "message " + messageId + "'s data");
+        JsonNode logEntry = object(entry, entry.length, messageId, "message " + messageId + "'s data");
         String insertId = text(logEntry.get("insertId"));
         String timestamp = text(logEntry.get("timestamp"));
         if (insertId == null || timestamp == null) {
-            throw new InvalidPushException("message " + messageId + " is not a LogEntry with an insertId and a timestamp");
+            throw new InvalidPushException(messageId, "message " + messageId + " is not a LogEntry with an insertId and a timestamp");
         }
         JsonNode resource = logEntry.path("resource");
         if (!K8S_CLUSTER.equals(resource.path("type").asText())) {
-            throw new InvalidPushException("message " + messageId + " is not a GKE cluster's log entry (resource.type is not "
+            throw new InvalidPushException(messageId, "message " + messageId + " is not a GKE cluster's log entry (resource.type is not "
                     + K8S_CLUSTER + ")");
         }
         String cluster = text(resource.path("labels").get("cluster_name"));
         if (cluster == null || !ClusterNames.isValid(cluster)) {
-            throw new InvalidPushException("message " + messageId + "'s resource.labels.cluster_name is missing or not"
+            throw new InvalidPushException(messageId, "message " + messageId + "'s resource.labels.cluster_name is missing or not"
                     + " a valid cluster name (" + ClusterNames.RULE + ")");
         }
         return new GkePush(messageId, entry, entryId(insertId, timestamp), cluster);
@@ -67,16 +67,20 @@ public final class PushEnvelopeReader {
     }
 
     private static JsonNode object(byte[] bytes, int length, String what) throws InvalidPushException {
+        return object(bytes, length, null, what);
+    }
+
+    private static JsonNode object(byte[] bytes, int length, String messageId, String what) throws InvalidPushException {
         try {
             JsonNode node = MAPPER.readTree(bytes, 0, length);
             if (node == null || !node.isObject()) {
-                throw new InvalidPushException(what + " is not a JSON object");
+                throw new InvalidPushException(messageId, what + " is not a JSON object");
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new InvalidPushException(what + " is not valid JSON");
+            throw new InvalidPushException(messageId, what + " is not valid JSON");
         } catch (IOException e) {
-            throw new InvalidPushException(what + " does not read");
+            throw new InvalidPushException(messageId, what + " does not read");
         }
     }
 
