@@ -44,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GkePubSubIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final PushFixtures GOOGLE = new PushFixtures();
+    private static final long MAX_BODY = 64 * 1024;
     private static String bootstrap;
     private static IngestService service;
     private static HttpClient pubsub;
@@ -67,6 +68,7 @@ class GkePubSubIT {
         settings.put("pubsub.gke.service-accounts", PushFixtures.PUSH_ACCOUNT);
         settings.put("cluster.default", refusedBodies);
         settings.put("credentials.reload-interval-ms", "200");
+        settings.put("limits.max-body-bytes", Long.toString(MAX_BODY));
         service = IngestHarness.start(settings);
         pubsub = IngestHarness.client(pki.trustOnlySslContext());
     }
@@ -155,6 +157,26 @@ class GkePubSubIT {
         assertThat(readCluster(bootstrap, AuditTopics.RAW, cluster)).as("the stream-processor drops the second by its key")
                 .hasSize(2).extracting(rec -> new String(rec.key(), StandardCharsets.UTF_8)).containsOnly(
                         "8f5b1c3e-2a4d-4f6e-9b7a-1c2d3e4f5a6b@2026-12-06T09:15:27.123456Z");
+    }
+
+    @Test
+    void shouldKeepOnlyTheSizeAndHashOfAPushOverTheCapAndAnswer413SoThatPubSubRedeliversIt() throws Exception {
+        String cluster = uniqueCluster("too-large");
+        String entry = logEntry(cluster).replace("\"status\":{}", "\"status\":{\"message\":\"" + "x".repeat((int) MAX_BODY) + "\"}");
+        byte[] body = envelope("99", entry.getBytes(StandardCharsets.UTF_8));
+
+        HttpResponse<String> r = push(body, GOOGLE.token(Instant.now()));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(readCluster(bootstrap, AuditTopics.RAW, cluster)).isEmpty();
+        assertThat(readCluster(bootstrap, AuditTopics.DEAD_LETTER, refusedBodies))
+                .filteredOn(rec -> "batch-too-large".equals(header(rec, AuditHeaders.DLQ_REASON))
+                        && new String(rec.value(), StandardCharsets.UTF_8).contains("\"wireBytes\":" + body.length))
+                .singleElement().satisfies(rec -> {
+                    assertThat(header(rec, AuditHeaders.SOURCE)).isEqualTo("gke-pubsub");
+                    assertThat(new String(rec.value(), StandardCharsets.UTF_8)).as("its size and hash, never its content")
+                            .doesNotContain(cluster).contains("sha256");
+                });
     }
 
     @Test
