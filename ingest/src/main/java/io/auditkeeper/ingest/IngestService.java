@@ -16,6 +16,7 @@ import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
 import io.auditkeeper.ingest.pubsub.JsonWebKeySet;
 import io.auditkeeper.ingest.pubsub.PubSubHandler;
+import io.auditkeeper.ingest.pubsub.PushEnvelopeReader;
 import io.auditkeeper.ingest.pubsub.PushTokenVerifier;
 import io.auditkeeper.ingest.kafka.KafkaClientSettings;
 import io.auditkeeper.ingest.kafka.KafkaReadiness;
@@ -160,7 +161,8 @@ public final class IngestService implements AutoCloseable {
             pushTokens = new PushTokenVerifier(JsonWebKeySet.read(config.pubsubGkeJwksFile().orElseThrow(),
                     "pubsub.gke.jwks-file"), config.pubsubGkeAudience(), config.pubsubGkeServiceAccounts(),
                     config.pubsubGkeClockLeeway(), clock);
-            pubsub = new PubSubHandler(pushTokens, authenticator, bodyReader, publisher, limiter, metrics,
+            pubsub = new PubSubHandler(pushTokens, authenticator, bodyReader,
+                    new PushEnvelopeReader(config.pubsubGkeClusters()), publisher, limiter, metrics,
                     config.defaultCluster(), config.ackTimeout(), clock);
             if (config.pubsubGkeServiceAccounts().isEmpty()) {
                 LOG.warn("pubsub.gke.service-accounts is empty: any Google-signed token for pubsub.gke.audience is accepted on /pubsub/gke");

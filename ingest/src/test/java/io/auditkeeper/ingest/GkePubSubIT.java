@@ -127,6 +127,19 @@ class GkePubSubIT {
     }
 
     @Test
+    void shouldRefuseAClusterNameThatIsNoValidNameWith400SoThatPubSubRedeliversItOnceMapped() throws Exception {
+        String marker = uniqueCluster("unmapped");
+        byte[] body = envelope(marker, logEntry("Phi_Prod").getBytes(StandardCharsets.UTF_8));
+
+        HttpResponse<String> r = push(body, GOOGLE.token(Instant.now()));
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(MAPPER.readTree(r.body()).get("error").asText()).isEqualTo("unknown-cluster");
+        assertThat(readCluster(bootstrap, AuditTopics.DEAD_LETTER, refusedBodies))
+                .noneMatch(rec -> header(rec, AuditHeaders.DLQ_DETAIL).contains(marker));
+    }
+
+    @Test
     void shouldKeepAMalformedEnvelopeInTheDeadLetterTopicAndAcknowledgeIt() throws Exception {
         String marker = uniqueCluster("malformed");
         byte[] body = ("{\"message\":{\"messageId\":\"" + marker + "\",\"data\":\"%%not-base64%%\"},"

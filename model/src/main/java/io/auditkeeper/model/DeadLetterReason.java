@@ -63,7 +63,7 @@ public enum DeadLetterReason {
     /**
      * ingest: a body posted to the Pub/Sub push endpoint that is not a push envelope, whose data is not base64, or
      * whose message is not a Cloud Audit Logs {@code LogEntry} of a GKE cluster with an {@code insertId}, a
-     * {@code timestamp} and a valid cluster name; the record holds the body as received, and the push was acknowledged.
+     * {@code timestamp} and a {@code cluster_name}; the record holds the body as received, and the push was acknowledged.
      */
     NOT_A_GKE_PUSH("not-a-gke-push"),
     /**

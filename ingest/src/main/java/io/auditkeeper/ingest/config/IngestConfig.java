@@ -5,6 +5,7 @@ import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.ingest.auth.ClusterBindings;
 import io.auditkeeper.ingest.firehose.LogGroupClusters;
+import io.auditkeeper.ingest.pubsub.GkeClusters;
 import io.auditkeeper.ingest.pubsub.JsonWebKeySet;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
 import io.auditkeeper.kafka.TopicCheck;
@@ -88,6 +89,8 @@ public final class IngestConfig {
                     "The audience the push subscription's token must carry (--push-auth-token-audience; without it Pub/Sub uses the endpoint URL). Required with pubsub.gke.enabled.")
             .define("pubsub.gke.service-accounts", Type.LIST, List.of(), Importance.HIGH,
                     "Emails of the push service accounts (--push-auth-service-account) whose tokens are accepted; the token's email must be one of them and verified. Empty: any service account Google issued a token for pubsub.gke.audience, which anyone can make a push subscription send: set it in production. The email is recorded as the client identity pubsub:<email> and is what auth.cluster-bindings binds.")
+            .define("pubsub.gke.clusters", Type.LIST, List.of(), Importance.MEDIUM,
+                    "Which GKE clusters /pubsub/gke accepts, and the cluster each one's entries are recorded for: entries <project_id>/<location>/<cluster_name>=<cluster>, from the entry's resource.labels. Empty: any cluster, recorded for its cluster_name (two projects' clusters of one name are then one cluster). Set: only the listed ones; an entry of another is refused (400) and Pub/Sub redelivers it.")
             .define("pubsub.gke.clock-leeway-ms", Type.LONG, 60_000L, Range.between(0, 300_000), Importance.LOW,
                     "Clock skew allowed when checking the token's expiry (exp) and issue time (iat).")
             .define("limits.max-body-bytes", Type.LONG, 32 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
@@ -212,6 +215,11 @@ public final class IngestConfig {
                         + " auth.mode=mtls-or-token (apiservers keep their certificates) or token");
             }
         }
+        try {
+            GkeClusters.parse(values.getList("pubsub.gke.clusters"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("pubsub.gke.clusters", values.getList("pubsub.gke.clusters"), e.getMessage());
+        }
         if (pubsubGkeEnabled()) {
             requireReadableFile("pubsub.gke.jwks-file", "is required with pubsub.gke.enabled=true");
             String audience = values.getString("pubsub.gke.audience");
@@ -279,6 +287,7 @@ public final class IngestConfig {
     public Optional<Path> pubsubGkeJwksFile() { return optionalPath("pubsub.gke.jwks-file"); }
     public String pubsubGkeAudience() { return values.getString("pubsub.gke.audience"); }
     public List<String> pubsubGkeServiceAccounts() { return values.getList("pubsub.gke.service-accounts"); }
+    public GkeClusters pubsubGkeClusters() { return GkeClusters.parse(values.getList("pubsub.gke.clusters")); }
     public Duration pubsubGkeClockLeeway() { return Duration.ofMillis(values.getLong("pubsub.gke.clock-leeway-ms")); }
     public long maxBodyBytes() { return values.getLong("limits.max-body-bytes"); }
     public long maxEventBytes() { return values.getLong("limits.max-event-bytes"); }

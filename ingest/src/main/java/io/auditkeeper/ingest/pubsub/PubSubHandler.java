@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * status, or no answer within the subscription's ack deadline, is a negative acknowledgement, redelivered with
  * back-off until the message expires (the subscription's retention, 7 days by default) or, with a dead-letter topic,
  * after its maximum delivery attempts. So whatever a retry or a fix on this side can deliver (a wrong token or
- * audience, a refused cluster, Kafka down, a body over the cap) gets a non-2xx and nothing is stored; a body that can
+ * audience, a cluster not accepted or not allowed, Kafka down, a body over the cap) gets a non-2xx and nothing is stored; a body that can
  * never become an audit event is kept in the dead-letter topic and then acknowledged with 200, as retrying it for days
  * would change nothing.
  */
@@ -51,7 +51,7 @@ public final class PubSubHandler extends Handler.Abstract {
     private final PushTokenVerifier verifier;
     private final ClientAuthenticator authenticator;
     private final RequestBodyReader bodyReader;
-    private final PushEnvelopeReader envelopeReader = new PushEnvelopeReader();
+    private final PushEnvelopeReader envelopeReader;
     private final AuditRecordPublisher publisher;
     private final InFlightBytesLimiter limiter;
     private final IngestMetrics metrics;
@@ -64,12 +64,13 @@ public final class PubSubHandler extends Handler.Abstract {
      * @param defaultCluster recorded on the dead letter of a body that names no cluster
      */
     public PubSubHandler(PushTokenVerifier verifier, ClientAuthenticator authenticator, RequestBodyReader bodyReader,
-                         AuditRecordPublisher publisher, InFlightBytesLimiter limiter, IngestMetrics metrics,
+                         PushEnvelopeReader envelopeReader, AuditRecordPublisher publisher, InFlightBytesLimiter limiter, IngestMetrics metrics,
                          String defaultCluster, Duration ackTimeout, Clock clock) {
         super(InvocationType.BLOCKING);
         this.verifier = verifier;
         this.authenticator = authenticator;
         this.bodyReader = bodyReader;
+        this.envelopeReader = envelopeReader;
         this.publisher = publisher;
         this.limiter = limiter;
         this.metrics = metrics;
@@ -119,6 +120,8 @@ public final class PubSubHandler extends Handler.Abstract {
                 exchange.message(e.messageId());
                 deadLetter(exchange, body, DeadLetterReason.NOT_A_GKE_PUSH, e.getMessage());
                 return true;
+            } catch (GkeClusters.UnknownClusterException e) {
+                throw new WebhookException(400, "unknown-cluster", e.getMessage());
             }
             exchange.message(push.messageId());
             reservation.charge(push.logEntry().length);

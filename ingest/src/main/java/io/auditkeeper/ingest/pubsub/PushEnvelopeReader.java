@@ -3,7 +3,6 @@ package io.auditkeeper.ingest.pubsub;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.auditkeeper.model.ClusterNames;
 
 import java.io.IOException;
 import java.util.Base64;
@@ -14,14 +13,25 @@ import java.util.regex.Pattern;
  * (the default, wrapped payload), whose data is one Cloud Audit Logs {@code LogEntry} of a GKE cluster as a Cloud
  * Logging sink publishes it. The entry's bytes are kept exactly as decoded; only what ingest needs is read from them:
  * {@code insertId} and {@code timestamp} (the entry's identity), {@code resource.type} ({@code k8s_cluster}) and
- * {@code resource.labels.cluster_name} (the cluster, which must be a valid cluster name).
+ * {@code resource.labels} (the cluster, {@link GkeClusters}).
  */
 public final class PushEnvelopeReader {
     static final String K8S_CLUSTER = "k8s_cluster";
     private static final Pattern PRINTABLE = Pattern.compile("[\\x20-\\x7e]{1,256}");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    public GkePush read(byte[] body, int length) throws InvalidPushException {
+    private final GkeClusters clusters;
+
+    public PushEnvelopeReader(GkeClusters clusters) {
+        this.clusters = clusters;
+    }
+
+    /**
+     * @throws InvalidPushException                  the body can never be an entry (kept in the dead-letter topic)
+     * @throws GkeClusters.UnknownClusterException a GKE cluster {@code pubsub.gke.clusters} does not accept, or whose
+     *                                             name is no valid cluster name (a change of settings lets it in)
+     */
+    public GkePush read(byte[] body, int length) throws InvalidPushException, GkeClusters.UnknownClusterException {
         JsonNode envelope = object(body, length, "the body");
         JsonNode message = envelope.get("message");
         if (message == null || !message.isObject()) {
@@ -53,11 +63,12 @@ public final class PushEnvelopeReader {
             throw new InvalidPushException(messageId, "message " + messageId + " is not a GKE cluster's log entry (resource.type is not "
                     + K8S_CLUSTER + ")");
         }
-        String cluster = text(resource.path("labels").get("cluster_name"));
-        if (cluster == null || !ClusterNames.isValid(cluster)) {
-            throw new InvalidPushException(messageId, "message " + messageId + "'s resource.labels.cluster_name is missing or not"
-                    + " a valid cluster name (" + ClusterNames.RULE + ")");
+        JsonNode labels = resource.path("labels");
+        String clusterName = text(labels.get("cluster_name"));
+        if (clusterName == null) {
+            throw new InvalidPushException(messageId, "message " + messageId + " has no resource.labels.cluster_name");
         }
+        String cluster = clusters.clusterOf(text(labels.get("project_id")), text(labels.get("location")), clusterName);
         return new GkePush(messageId, entry, entryId(insertId, timestamp), cluster);
     }
 

@@ -214,6 +214,15 @@ class IngestConfigTest {
                 .hasMessageContaining("mtls-or-token");
     }
 
+    @Test
+    void shouldNameGkeClustersWhenAnEntryIsMalformed() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("pubsub.gke.clusters", "phi-prod-project/ehr=phi-ehr"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pubsub.gke.clusters")
+                .hasMessageContaining("<project>/<location>/<cluster_name>=<cluster>");
+        assertThat(IngestConfig.of(valid(Map.of("pubsub.gke.clusters", "p/us-central1/ehr=phi-ehr"))).pubsubGkeClusters())
+                .isNotNull();
+    }
+
     private static Map<String, String> with(Map<String, String> m, String key, String value) {
         Map<String, String> copy = new java.util.HashMap<>(m);
         copy.put(key, value);

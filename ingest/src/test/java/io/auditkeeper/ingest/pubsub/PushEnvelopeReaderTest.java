@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PushEnvelopeReaderTest {
-    private final PushEnvelopeReader reader = new PushEnvelopeReader();
+    private final PushEnvelopeReader reader = new PushEnvelopeReader(GkeClusters.BY_NAME);
 
     @Test
     void shouldKeepTheLogEntryBytesExactlyAndKeyThemByInsertIdAndTimestamp() throws Exception {
@@ -43,8 +43,37 @@ class PushEnvelopeReaderTest {
         String entry = logEntry("phi-prod");
         assertInvalid(entry.replace("\"k8s_cluster\"", "\"gce_instance\""), "resource.type");
         assertInvalid(entry.replace("\"insertId\"", "\"otherId\""), "insertId");
-        assertInvalid(entry.replace("\"cluster_name\":\"phi-prod\"", "\"cluster_name\":\"Not Valid\""), "cluster_name");
+        assertInvalid(entry.replace("\"cluster_name\"", "\"other_name\""), "cluster_name");
         assertInvalid("\"just a string\"", "not a JSON object");
+    }
+
+    @Test
+    void shouldRefuseAClusterNameThatIsNoValidNameUnlessItIsMapped() throws Exception {
+        byte[] body = envelope("7", logEntry("PhiProd").getBytes(StandardCharsets.UTF_8));
+        PushEnvelopeReader mapped = new PushEnvelopeReader(GkeClusters.parse(
+                java.util.List.of("phi-prod-project/us-central1/PhiProd=phi-prod")));
+
+        assertThatThrownBy(() -> reader.read(body, body.length)).isInstanceOf(GkeClusters.UnknownClusterException.class)
+                .hasMessageContaining("pubsub.gke.clusters");
+        assertThat(mapped.read(body, body.length).cluster()).isEqualTo("phi-prod");
+    }
+
+    @Test
+    void shouldRefuseAClusterThatTheListDoesNotHold() {
+        byte[] body = envelope("8", logEntry("phi-dev").getBytes(StandardCharsets.UTF_8));
+        PushEnvelopeReader listed = new PushEnvelopeReader(GkeClusters.parse(
+                java.util.List.of("phi-prod-project/us-central1/phi-prod=phi-prod")));
+
+        assertThatThrownBy(() -> listed.read(body, body.length)).isInstanceOf(GkeClusters.UnknownClusterException.class)
+                .hasMessageContaining("phi-prod-project/us-central1/phi-dev");
+    }
+
+    @Test
+    void shouldNameAMalformedClusterEntry() {
+        for (String entry : new String[]{"p/l=phi", "p/l/c=Not Valid", "/l/c=x", "p/l/c"}) {
+            assertThatThrownBy(() -> GkeClusters.parse(java.util.List.of(entry))).as(entry)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(entry.contains("Not") ? "Not Valid" : entry);
+        }
     }
 
     private void assertInvalid(String entryOrBody, String reason) {
