@@ -14,6 +14,10 @@ import io.auditkeeper.ingest.http.HeaderTimeout;
 import io.auditkeeper.ingest.http.InFlightBytesLimiter;
 import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
+import io.auditkeeper.ingest.pubsub.JsonWebKeySet;
+import io.auditkeeper.ingest.pubsub.PubSubHandler;
+import io.auditkeeper.ingest.pubsub.PushEnvelopeReader;
+import io.auditkeeper.ingest.pubsub.PushTokenVerifier;
 import io.auditkeeper.ingest.kafka.KafkaClientSettings;
 import io.auditkeeper.ingest.kafka.KafkaReadiness;
 import io.auditkeeper.kafka.TopicBootstrap;
@@ -151,6 +155,19 @@ public final class IngestService implements AutoCloseable {
                     new FirehoseDeliveryReader(config.firehoseEksLogGroups(), config.maxBodyBytes()), splitter,
                     publisher, limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
         }
+        PushTokenVerifier pushTokens = null;
+        PubSubHandler pubsub = null;
+        if (config.pubsubGkeEnabled()) {
+            pushTokens = new PushTokenVerifier(JsonWebKeySet.read(config.pubsubGkeJwksFile().orElseThrow(),
+                    "pubsub.gke.jwks-file"), config.pubsubGkeAudience(), config.pubsubGkeServiceAccounts(),
+                    config.pubsubGkeClockLeeway(), clock);
+            pubsub = new PubSubHandler(pushTokens, authenticator, bodyReader,
+                    new PushEnvelopeReader(config.pubsubGkeClusters()), publisher, limiter, metrics,
+                    config.defaultCluster(), config.ackTimeout(), clock);
+            if (config.pubsubGkeServiceAccounts().isEmpty()) {
+                LOG.warn("pubsub.gke.service-accounts is empty: any Google-signed token for pubsub.gke.audience is accepted on /pubsub/gke");
+            }
+        }
 
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("ingest-http");
@@ -170,10 +187,10 @@ public final class IngestService implements AutoCloseable {
             adminConnector.setPort(config.adminPort());
             server.addConnector(adminConnector);
         }
-        server.setHandler(new ResendableGracefulHandler(new ConnectorRouter(webhook, firehose, adminHandler, headerTimeout)));
+        server.setHandler(new ResendableGracefulHandler(new ConnectorRouter(webhook, firehose, pubsub, adminHandler, headerTimeout)));
         server.start();
         if (!config.credentialsReloadInterval().isZero()) {
-            credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, firehoseKeys, metrics,
+            credentialReloader = new CredentialReloader(config, sslContextFactory, authenticator, firehoseKeys, pushTokens, metrics,
                     credentials)
                     .start(config.credentialsReloadInterval());
         }
@@ -286,25 +303,32 @@ public final class IngestService implements AutoCloseable {
 
     /**
      * Sends each request to the handler of the connector it arrived on (on the webhook port, {@code /firehose/...} to
-     * the Firehose endpoint when it is on), and marks each webhook exchange's start and
+     * the Firehose endpoint and {@code /pubsub/...} to the Pub/Sub endpoint when they are on), and marks each webhook exchange's start and
      * end for the {@link HeaderTimeout}.
      */
     private static final class ConnectorRouter extends Handler.Abstract {
         private final Handler webhook;
         private final Handler firehose;
+        private final Handler pubsub;
         private final Handler admin;
         private final HeaderTimeout headerTimeout;
 
-        /** @param firehose the Firehose endpoint, or null when it is off (its path is then the webhook's 404) */
-        ConnectorRouter(Handler webhook, Handler firehose, Handler admin, HeaderTimeout headerTimeout) {
+        /**
+         * @param firehose the Firehose endpoint, or null when it is off (its path is then the webhook's 404)
+         * @param pubsub   the GKE Pub/Sub push endpoint, or null when it is off
+         */
+        ConnectorRouter(Handler webhook, Handler firehose, Handler pubsub, Handler admin, HeaderTimeout headerTimeout) {
             super(InvocationType.BLOCKING);
             this.webhook = webhook;
             this.firehose = firehose;
+            this.pubsub = pubsub;
             this.admin = admin;
             this.headerTimeout = headerTimeout;
             installBean(webhook);
-            if (firehose != null) {
-                installBean(firehose);
+            for (Handler h : new Handler[]{firehose, pubsub}) {
+                if (h != null) {
+                    installBean(h);
+                }
             }
             installBean(admin);
         }
@@ -313,8 +337,10 @@ public final class IngestService implements AutoCloseable {
         public void setServer(Server server) {
             super.setServer(server);
             webhook.setServer(server);
-            if (firehose != null) {
-                firehose.setServer(server);
+            for (Handler h : new Handler[]{firehose, pubsub}) {
+                if (h != null) {
+                    h.setServer(server);
+                }
             }
             admin.setServer(server);
         }
@@ -327,7 +353,8 @@ public final class IngestService implements AutoCloseable {
             }
             org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
             headerTimeout.requestStarted(connection);
-            Handler target = firehose != null && FirehoseHandler.handles(request) ? firehose : webhook;
+            Handler target = firehose != null && FirehoseHandler.handles(request) ? firehose
+                    : pubsub != null && PubSubHandler.handles(request) ? pubsub : webhook;
             return target.handle(request, response, Callback.from(() -> headerTimeout.requestEnded(connection), callback));
         }
     }

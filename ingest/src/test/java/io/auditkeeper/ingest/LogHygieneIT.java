@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest;
 
 import io.auditkeeper.ingest.firehose.FirehoseFixtures;
+import io.auditkeeper.ingest.pubsub.PushFixtures;
 import io.auditkeeper.localstack.DevPki;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
@@ -97,5 +98,44 @@ class LogHygieneIT {
                 .anySatisfy(l -> assertThat(l).contains("\"status\":\"401\""))
                 .anySatisfy(l -> assertThat(l).contains("\"client\":\"firehose:eks\""));
         assertThat(String.join("\n", lines)).doesNotContain(marker).doesNotContain(key).doesNotContain(wrongKey);
+    }
+
+    @Test
+    void shouldLogEveryPubSubPushAsJsonWithoutTokensOrEntryContent(LocalStack stack) throws Exception {
+        String marker = "phi-" + UUID.randomUUID();
+        PushFixtures google = new PushFixtures();
+        DevPki pki = DevPki.create(IngestHarness.target("pki-logs-pubsub"));
+        Path tokens = Files.writeString(IngestHarness.target("pki-logs-pubsub").resolve("tokens.csv"),
+                "TOKEN-" + UUID.randomUUID() + ",apiserver\n");
+        Map<String, Object> settings = IngestHarness.settings(pki, stack.kafkaBootstrap());
+        settings.put("auth.mode", "token");
+        settings.put("auth.token-file", tokens.toString());
+        settings.put("pubsub.gke.enabled", "true");
+        settings.put("pubsub.gke.jwks-file", google.writeJwks(IngestHarness.target("pki-logs-pubsub").resolve("certs.json")).toString());
+        settings.put("pubsub.gke.audience", PushFixtures.AUDIENCE);
+        String token = google.token(java.time.Instant.now());
+        String forged = PushFixtures.sign(PushFixtures.generate(), "{\"alg\":\"RS256\",\"kid\":\"" + PushFixtures.KID + "\"}",
+                PushFixtures.claims(PushFixtures.AUDIENCE, PushFixtures.PUSH_ACCOUNT, java.time.Instant.now()));
+        byte[] good = PushFixtures.envelope("msg-logs-1", PushFixtures.logEntry("logs-gke").replace("phi-records", marker)
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] bad = PushFixtures.envelope("msg-logs-2", ("{\"patient\":\"" + marker + "\"}").getBytes(StandardCharsets.UTF_8));
+
+        try (IngestService service = IngestHarness.start(settings)) {
+            HttpClient c = IngestHarness.client(pki.trustOnlySslContext());
+            URI endpoint = URI.create("https://localhost:" + service.webhookUri().getPort() + "/pubsub/gke");
+            assertThat(post(c, endpoint, good, Map.of("Authorization", "Bearer " + token)).statusCode()).isEqualTo(200);
+            assertThat(post(c, endpoint, bad, Map.of("Authorization", "Bearer " + token)).statusCode()).isEqualTo(200);
+            assertThat(post(c, endpoint, good, Map.of("Authorization", "Bearer " + forged)).statusCode()).isEqualTo(401);
+        }
+
+        List<String> lines = Files.readAllLines(Path.of("target", "ingest-it-log.jsonl"));
+        assertThat(lines).filteredOn(l -> l.contains("\"pubsub push\"") && l.contains("msg-logs-"))
+                .as("one JSON line per push that was read: 200, 200 (dead-lettered)").hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(l -> assertThat(l).startsWith("{").endsWith("}"))
+                .anySatisfy(l -> assertThat(l).contains("\"client\":\"pubsub:" + PushFixtures.PUSH_ACCOUNT + "\""));
+        assertThat(lines).filteredOn(l -> l.contains("\"pubsub push\"")).anySatisfy(l -> assertThat(l).contains("\"status\":\"401\""));
+        String all = String.join("\n", lines);
+        assertThat(all).doesNotContain(marker).doesNotContain(token.substring(token.lastIndexOf('.') + 1))
+                .doesNotContain(forged.substring(forged.lastIndexOf('.') + 1));
     }
 }

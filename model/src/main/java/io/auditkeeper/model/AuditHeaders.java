@@ -33,6 +33,11 @@ public final class AuditHeaders {
     public static final String FORMAT = "auditkeeper.format";
     /** {@link #FORMAT} of a Kubernetes audit Event. */
     public static final String FORMAT_K8S_EVENT = "audit.k8s.io/v1";
+    /**
+     * {@link #FORMAT} of a Cloud Audit Logs {@code LogEntry} of a GKE cluster, as GKE's log sink publishes it to Pub/Sub;
+     * its key is {@code <insertId>@<timestamp>}, Cloud Logging's own identity of an entry (docs/managed-clusters.md).
+     */
+    public static final String FORMAT_GKE_LOG_ENTRY = "gke-log-entry";
 
     /** On {@code audit.dlq}: a machine-readable reason code (see {@link DeadLetterReason}). */
     public static final String DLQ_REASON = "auditkeeper.dlq.reason";

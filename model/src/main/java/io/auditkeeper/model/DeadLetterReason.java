@@ -77,7 +77,18 @@ public enum DeadLetterReason {
      * source-aks: an audit record whose cluster could not be named: its {@code resourceId} names no managed cluster, or
      * one whose name breaks the cluster-name rule, and no configured mapping names it.
      */
-    UNKNOWN_CLUSTER("unknown-cluster");
+    UNKNOWN_CLUSTER("unknown-cluster"),
+    /**
+     * ingest: a body posted to the Pub/Sub push endpoint that is not a push envelope, whose data is not base64, or
+     * whose message is not a Cloud Audit Logs {@code LogEntry} of a GKE cluster with an {@code insertId}, a
+     * {@code timestamp} and a {@code cluster_name}; the record holds the body as received, and the push was acknowledged.
+     */
+    NOT_A_GKE_PUSH("not-a-gke-push"),
+    /**
+     * stream-processor: a GKE {@code LogEntry} that does not map to an audit event (no Kubernetes {@code methodName},
+     * no {@code timestamp}, no principal); the record holds the entry as received.
+     */
+    UNMAPPABLE_LOG_ENTRY("unmappable-log-entry");
 
     private final String code;
 

@@ -16,7 +16,8 @@ class DeadLetterReasonTest {
                 "malformed-json", "bad-content-encoding", "not-an-event-list", "not-an-object", "missing-audit-id",
                 "missing-stage", "unparseable-event", "not-an-audit-event", "unwritable-event", "index-rejected",
                 "event-too-large", "batch-too-large", "record-too-large", "conflicting-duplicate",
-                "not-a-firehose-request", "not-a-resource-log", "unknown-cluster");
+                "not-a-firehose-request", "not-a-resource-log", "unknown-cluster",
+                "not-a-gke-push", "unmappable-log-entry");
         assertThat(Arrays.stream(DeadLetterSource.values()).map(DeadLetterSource::code))
                 .containsExactly("ingest", "stream-processor", "archiver", "source-aks");
     }

@@ -5,6 +5,8 @@ import io.auditkeeper.config.CommonConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.ingest.auth.ClusterBindings;
 import io.auditkeeper.ingest.firehose.LogGroupClusters;
+import io.auditkeeper.ingest.pubsub.GkeClusters;
+import io.auditkeeper.ingest.pubsub.JsonWebKeySet;
 import io.auditkeeper.kafka.TopicBootstrap.TopicSettings;
 import io.auditkeeper.kafka.TopicCheck;
 import io.auditkeeper.model.AuditTopics;
@@ -79,6 +81,18 @@ public final class IngestConfig {
                     "File of the access keys Firehose may send in X-Amz-Firehose-Access-Key, one 'key,name' per line ('#' comments allowed, at least 16 characters a key); required with firehose.eks.enabled. The name is recorded as the client identity firehose:<name> and is what auth.cluster-bindings binds. Read again with the other credentials (credentials.reload-interval-ms): rotate by adding the new key, changing the stream's, then removing the old one.")
             .define("firehose.eks.log-groups", Type.LIST, List.of(), Importance.MEDIUM,
                     "Which CloudWatch Logs log groups /firehose/eks accepts, and the cluster each one's events are recorded for: entries <log group>=<cluster>. Empty: any log group /aws/eks/<cluster>/cluster, for <cluster> (which must be a valid cluster name). Set: only the listed ones; a request holding another is refused (400) and Firehose retries it.")
+            .define("pubsub.gke.enabled", Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Serve POST /pubsub/gke on the webhook port: GKE audit logs that a Cloud Logging sink publishes to a Pub/Sub topic, delivered by a push subscription with an OIDC token (docs/managed-clusters.md). Pub/Sub presents no client certificate, so auth.mode must be token or mtls-or-token; the endpoint itself takes only the push subscription's token.")
+            .define("pubsub.gke.jwks-file", Type.STRING, null, Importance.HIGH,
+                    "JSON Web Key Set file of the keys Google signs push tokens with: a copy of https://www.googleapis.com/oauth2/v3/certs, refreshed by the operator (Google rotates its keys about every two weeks and publishes the next one in advance). Required with pubsub.gke.enabled. Read again with the other credentials (credentials.reload-interval-ms); ingest never fetches it.")
+            .define("pubsub.gke.audience", Type.STRING, null, Importance.HIGH,
+                    "The audience the push subscription's token must carry (--push-auth-token-audience; without it Pub/Sub uses the endpoint URL). Required with pubsub.gke.enabled.")
+            .define("pubsub.gke.service-accounts", Type.LIST, List.of(), Importance.HIGH,
+                    "Emails of the push service accounts (--push-auth-service-account) whose tokens are accepted; the token's email must be one of them and verified. Empty: any service account Google issued a token for pubsub.gke.audience, which anyone can make a push subscription send: set it in production. The email is recorded as the client identity pubsub:<email> and is what auth.cluster-bindings binds.")
+            .define("pubsub.gke.clusters", Type.LIST, List.of(), Importance.MEDIUM,
+                    "Which GKE clusters /pubsub/gke accepts, and the cluster each one's entries are recorded for: entries <project_id>/<location>/<cluster_name>=<cluster>, from the entry's resource.labels. Empty: any cluster, recorded for its cluster_name (two projects' clusters of one name are then one cluster). Set: only the listed ones; an entry of another is refused (400) and Pub/Sub redelivers it.")
+            .define("pubsub.gke.clock-leeway-ms", Type.LONG, 60_000L, Range.between(0, 300_000), Importance.LOW,
+                    "Clock skew allowed when checking the token's expiry (exp) and issue time (iat).")
             .define("limits.max-body-bytes", Type.LONG, 32 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
                     "Hard cap on one request body, after decompression (it bounds the memory a request holds, and a gzip bomb). A larger body gets 413, which the apiserver does not resend: its events are lost, and audit.dlq keeps its size and SHA-256 (batch-too-large). Keep the apiserver's batches under it: see docs/ingest.md, Limits.")
             .define("limits.max-event-bytes", Type.LONG, 8 * MIB, Range.between(1024, 1024 * MIB), Importance.MEDIUM,
@@ -201,6 +215,28 @@ public final class IngestConfig {
                         + " auth.mode=mtls-or-token (apiservers keep their certificates) or token");
             }
         }
+        try {
+            GkeClusters.parse(values.getList("pubsub.gke.clusters"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("pubsub.gke.clusters", values.getList("pubsub.gke.clusters"), e.getMessage());
+        }
+        if (pubsubGkeEnabled()) {
+            requireReadableFile("pubsub.gke.jwks-file", "is required with pubsub.gke.enabled=true");
+            String audience = values.getString("pubsub.gke.audience");
+            if (audience == null || audience.isBlank()) {
+                throw new ConfigException("pubsub.gke.audience", audience, "is required with pubsub.gke.enabled=true");
+            }
+            if (mode == AuthMode.MTLS || mode == AuthMode.MTLS_AND_TOKEN) {
+                throw new ConfigException("pubsub.gke.enabled", true, "Pub/Sub presents no client certificate, and"
+                        + " auth.mode=" + values.getString("auth.mode") + " requires one of every connection; use"
+                        + " auth.mode=mtls-or-token (apiservers keep their certificates) or token");
+            }
+            try {
+                JsonWebKeySet.read(pubsubGkeJwksFile().orElseThrow(), "pubsub.gke.jwks-file");
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("pubsub.gke.jwks-file", values.getString("pubsub.gke.jwks-file"), e.getMessage());
+            }
+        }
         if (maxInFlightBytesPerClient() < maxBodyBytes()) {
             throw new ConfigException("limits.max-in-flight-bytes-per-client", maxInFlightBytesPerClient(),
                     "must be at least limits.max-body-bytes (" + maxBodyBytes() + "), or a body at the cap could never be read");
@@ -247,6 +283,12 @@ public final class IngestConfig {
     public boolean firehoseEksEnabled() { return values.getBoolean("firehose.eks.enabled"); }
     public Optional<Path> firehoseEksAccessKeyFile() { return optionalPath("firehose.eks.access-key-file"); }
     public LogGroupClusters firehoseEksLogGroups() { return LogGroupClusters.parse(values.getList("firehose.eks.log-groups")); }
+    public boolean pubsubGkeEnabled() { return values.getBoolean("pubsub.gke.enabled"); }
+    public Optional<Path> pubsubGkeJwksFile() { return optionalPath("pubsub.gke.jwks-file"); }
+    public String pubsubGkeAudience() { return values.getString("pubsub.gke.audience"); }
+    public List<String> pubsubGkeServiceAccounts() { return values.getList("pubsub.gke.service-accounts"); }
+    public GkeClusters pubsubGkeClusters() { return GkeClusters.parse(values.getList("pubsub.gke.clusters")); }
+    public Duration pubsubGkeClockLeeway() { return Duration.ofMillis(values.getLong("pubsub.gke.clock-leeway-ms")); }
     public long maxBodyBytes() { return values.getLong("limits.max-body-bytes"); }
     public long maxEventBytes() { return values.getLong("limits.max-event-bytes"); }
     public int maxEventsPerBatch() { return values.getInt("limits.max-events-per-batch"); }

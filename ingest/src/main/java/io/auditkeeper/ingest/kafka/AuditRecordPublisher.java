@@ -103,6 +103,19 @@ public final class AuditRecordPublisher {
         }
     }
 
+    /**
+     * Writes one event that arrived on its own (a GKE {@code LogEntry} pushed by Pub/Sub): its bytes as received to the
+     * raw topic, keyed by its id, with the origin's headers and {@code format}.
+     */
+    public CompletableFuture<Void> publishEvent(byte[] value, String key, String format, BatchOrigin origin) {
+        Acks acks = new Acks();
+        RecordHeaders headers = new RecordHeaders(commonHeaders(origin));
+        headers.add(AuditHeaders.FORMAT, utf8(format));
+        acks.send(new ProducerRecord<>(rawTopic, null, origin.receivedAt().toEpochMilli(), utf8(key), value, headers));
+        acks.acknowledged();
+        return acks.future;
+    }
+
     /** Keeps a body that was refused as a whole (400), so that nothing a client sent is lost. */
     public CompletableFuture<Void> publishRefusedBody(byte[] body, int length, DeadLetterReason reason, String detail,
                                                       BatchOrigin origin) {

@@ -5,6 +5,8 @@ import io.auditkeeper.ingest.auth.BearerTokens;
 import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.config.IngestConfig;
 import io.auditkeeper.ingest.firehose.FirehoseAccessKeys;
+import io.auditkeeper.ingest.pubsub.JsonWebKeySet;
+import io.auditkeeper.ingest.pubsub.PushTokenVerifier;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads the webhook's credentials again when their files change, so that a renewed certificate (cert-manager renews
  * weeks before expiry and rewrites the mounted Secret) or a changed token file takes effect without a restart: the
- * server certificate and key, the client CA bundle, the token file and Firehose's access key file are checked every
+ * server certificate and key, the client CA bundle, the token file, Firehose's access key file and
+ * the Google keys of Pub/Sub push tokens are checked every
  * {@code credentials.reload-interval-ms}, by their content. A change that does not read, or a certificate caught
  * between its renewal and its key's, is refused: the credentials in use stay, the error is logged once per content,
  * and the next change is tried again. New connections get the new certificate; open ones keep theirs.
@@ -39,6 +42,7 @@ public final class CredentialReloader implements AutoCloseable {
     private final SslContextFactory.Server ssl;
     private final ClientAuthenticator authenticator;
     private final FirehoseAccessKeys firehoseKeys;
+    private final PushTokenVerifier pushTokens;
     private final IngestMetrics metrics;
     private String applied;
     private String refused;
@@ -47,15 +51,18 @@ public final class CredentialReloader implements AutoCloseable {
     /**
      * @param ssl      the running server's TLS context, or null with {@code listen.plaintext}
      * @param firehoseKeys the Firehose endpoint's access keys, or null when it is off
+     * @param pushTokens   the Pub/Sub endpoint's token verifier (its Google keys), or null when it is off
      * @param baseline {@link #fingerprint(IngestConfig)} taken before the credentials in use were read, so that a change
      *                 made while the server started is not missed
      */
     public CredentialReloader(IngestConfig config, SslContextFactory.Server ssl, ClientAuthenticator authenticator,
-                              FirehoseAccessKeys firehoseKeys, IngestMetrics metrics, String baseline) {
+                              FirehoseAccessKeys firehoseKeys, PushTokenVerifier pushTokens, IngestMetrics metrics,
+                              String baseline) {
         this.config = config;
         this.ssl = ssl;
         this.authenticator = authenticator;
         this.firehoseKeys = firehoseKeys;
+        this.pushTokens = pushTokens;
         this.metrics = metrics;
         this.applied = baseline;
     }
@@ -88,6 +95,8 @@ public final class CredentialReloader implements AutoCloseable {
             BearerTokens tokens = config.authMode().usesToken() ? BearerTokens.load(config.tokenFile().orElseThrow()) : null;
             BearerTokens accessKeys = firehoseKeys == null ? null
                     : FirehoseAccessKeys.read(config.firehoseEksAccessKeyFile().orElseThrow());
+            JsonWebKeySet googleKeys = pushTokens == null ? null
+                    : JsonWebKeySet.read(config.pubsubGkeJwksFile().orElseThrow(), "pubsub.gke.jwks-file");
             if (ssl != null) {
                 ServerTlsFactory.Material material = ServerTlsFactory.read(config);
                 ssl.reload(f -> ServerTlsFactory.apply(f, material));
@@ -98,6 +107,9 @@ public final class CredentialReloader implements AutoCloseable {
             }
             if (accessKeys != null) {
                 firehoseKeys.replace(accessKeys);
+            }
+            if (googleKeys != null) {
+                pushTokens.replace(googleKeys);
             }
             if (tokens != null) {
                 authenticator.replaceTokens(tokens);
@@ -133,6 +145,9 @@ public final class CredentialReloader implements AutoCloseable {
         }
         if (config.firehoseEksEnabled()) {
             config.firehoseEksAccessKeyFile().ifPresent(files::add);
+        }
+        if (config.pubsubGkeEnabled()) {
+            config.pubsubGkeJwksFile().ifPresent(files::add);
         }
         return files;
     }

@@ -190,6 +190,46 @@ class IngestConfigTest {
     }
 
     @Test
+    void shouldRequireAReadableKeySetAndAnAudienceWhenThePubSubEndpointIsOn() throws Exception {
+        Path jwks = new io.auditkeeper.ingest.pubsub.PushFixtures().writeJwks(dir.resolve("google-certs.json"));
+        Map<String, String> on = Map.of("pubsub.gke.enabled", "true", "auth.mode", "mtls-or-token",
+                "auth.token-file", tokens.toString());
+
+        assertThatThrownBy(() -> IngestConfig.of(valid(with(on, "pubsub.gke.audience", "https://a.example/pubsub/gke"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pubsub.gke.jwks-file");
+        assertThatThrownBy(() -> IngestConfig.of(valid(with(on, "pubsub.gke.jwks-file", jwks.toString()))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pubsub.gke.audience");
+        assertThatThrownBy(() -> IngestConfig.of(valid(with(with(on, "pubsub.gke.jwks-file", tokens.toString()),
+                "pubsub.gke.audience", "https://a.example/pubsub/gke"))))
+                .as("a token file is no key set").isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pubsub.gke.jwks-file");
+        IngestConfig c = IngestConfig.of(valid(with(with(with(on, "pubsub.gke.jwks-file", jwks.toString()),
+                "pubsub.gke.audience", "https://a.example/pubsub/gke"), "pubsub.gke.service-accounts", "push@p.iam.gserviceaccount.com")));
+        assertThat(c.pubsubGkeEnabled()).isTrue();
+        assertThat(c.pubsubGkeServiceAccounts()).containsExactly("push@p.iam.gserviceaccount.com");
+        assertThat(c.pubsubGkeClockLeeway()).hasSeconds(60);
+        assertThatThrownBy(() -> IngestConfig.of(valid(with(with(with(on, "pubsub.gke.jwks-file", jwks.toString()),
+                "pubsub.gke.audience", "https://a.example/pubsub/gke"), "auth.mode", "mtls"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pubsub.gke.enabled")
+                .hasMessageContaining("mtls-or-token");
+    }
+
+    @Test
+    void shouldNameGkeClustersWhenAnEntryIsMalformed() {
+        assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("pubsub.gke.clusters", "phi-prod-project/ehr=phi-ehr"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pubsub.gke.clusters")
+                .hasMessageContaining("<project>/<location>/<cluster_name>=<cluster>");
+        assertThat(IngestConfig.of(valid(Map.of("pubsub.gke.clusters", "p/us-central1/ehr=phi-ehr"))).pubsubGkeClusters())
+                .isNotNull();
+    }
+
+    private static Map<String, String> with(Map<String, String> m, String key, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(m);
+        copy.put(key, value);
+        return copy;
+    }
+
+    @Test
     void shouldNameFirehoseLogGroupsWhenAnEntryIsMalformed() {
         assertThatThrownBy(() -> IngestConfig.of(valid(Map.of("firehose.eks.log-groups", "/aws/eks/PhiProd/cluster=PhiProd"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("firehose.eks.log-groups")

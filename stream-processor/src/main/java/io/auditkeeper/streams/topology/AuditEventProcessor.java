@@ -102,7 +102,10 @@ final class AuditEventProcessor implements Processor<byte[], byte[], byte[], byt
                 AuditHeaders.get(headers, AuditHeaders.CLIENT).orElse(null), source,
                 receivedAtMillis == RawRecordContext.UNKNOWN ? record.timestamp() : receivedAtMillis);
 
-        EventPipeline.Outcome outcome = pipeline.process(record.value(), raw);
+        boolean logEntry = AuditHeaders.get(headers, AuditHeaders.FORMAT).filter(AuditHeaders.FORMAT_GKE_LOG_ENTRY::equals)
+                .isPresent();
+        EventPipeline.Outcome outcome = logEntry ? pipeline.processLogEntry(record.value(), raw)
+                : pipeline.process(record.value(), raw);
         if (outcome instanceof EventPipeline.Rejected rejected) {
             deadLetter(record.withValue(rejected.value()), rejected.reason(), rejected.detail(), new RecordHeaders());
             return;

@@ -12,6 +12,7 @@ import io.auditkeeper.model.RawJson;
 import io.auditkeeper.streams.normalize.AuditEventReader;
 import io.auditkeeper.streams.normalize.AuditEventScanner;
 import io.auditkeeper.streams.normalize.EventNormalizer;
+import io.auditkeeper.streams.normalize.GkeLogEntryTranslator;
 import io.auditkeeper.streams.normalize.RawRecordContext;
 import io.auditkeeper.streams.redact.SecretRedactor;
 import io.auditkeeper.streams.rules.Classification;
@@ -136,6 +137,42 @@ public final class EventPipeline {
         List<String> redactions = redactor.redact(event);
         // Unredacted, the event goes out as the bytes it came in: same JSON, without serializing the tree again.
         JsonNode out = redactions.isEmpty() ? RawJson.node(value) : event;
+        return new Processed(parsed, normalizer.normalize(raw, parsed, out, c.toPhi(), redactions));
+    }
+
+    /**
+     * A GKE {@code LogEntry} (format {@code gke-log-entry}): read as the Event it records
+     * ({@link GkeLogEntryTranslator}), then classified, redacted and normalized as any event. The normalized record
+     * holds the entry itself (its request and response bodies redacted), not the Event read from it.
+     */
+    public Outcome processLogEntry(byte[] value, RawRecordContext raw) {
+        JsonNode tree;
+        try {
+            tree = value == null ? null : mapper.readTree(value);
+        } catch (IOException e) {
+            return new Rejected(DeadLetterReason.UNPARSEABLE_EVENT, "the value is not valid JSON", value);
+        }
+        if (!(tree instanceof ObjectNode entry)) {
+            return new Rejected(DeadLetterReason.NOT_AN_OBJECT, "the value is not a JSON object", value);
+        }
+        ObjectNode event;
+        AuditEvent parsed;
+        try {
+            event = GkeLogEntryTranslator.toEvent(entry);
+            parsed = AuditEventReader.read(event);
+        } catch (GkeLogEntryTranslator.UnmappableLogEntryException e) {
+            return new Rejected(DeadLetterReason.UNMAPPABLE_LOG_ENTRY, "the GKE LogEntry is not a Kubernetes API call: "
+                    + e.getMessage(), value);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return new Rejected(DeadLetterReason.UNMAPPABLE_LOG_ENTRY, "the GKE LogEntry does not read as an Event: "
+                    + e.getClass().getSimpleName(), value);
+        }
+        Classification c = classifier.classify(parsed);
+        List<String> redactions = redactor.redact(event);
+        if (!redactions.isEmpty()) {
+            GkeLogEntryTranslator.writeBack(event, entry);
+        }
+        JsonNode out = redactions.isEmpty() ? RawJson.node(value) : entry;
         return new Processed(parsed, normalizer.normalize(raw, parsed, out, c.toPhi(), redactions));
     }
 
