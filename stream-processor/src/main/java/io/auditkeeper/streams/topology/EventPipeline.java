@@ -161,11 +161,10 @@ public final class EventPipeline {
             event = GkeLogEntryTranslator.toEvent(entry);
             parsed = AuditEventReader.read(event);
         } catch (GkeLogEntryTranslator.UnmappableLogEntryException e) {
-            return new Rejected(DeadLetterReason.UNMAPPABLE_LOG_ENTRY, "the GKE LogEntry is not a Kubernetes API call: "
-                    + e.getMessage(), value);
+            return unmappable("the GKE LogEntry is not a Kubernetes API call: " + e.getMessage(), entry, value);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            return new Rejected(DeadLetterReason.UNMAPPABLE_LOG_ENTRY, "the GKE LogEntry does not read as an Event: "
-                    + e.getClass().getSimpleName(), value);
+            return unmappable("the GKE LogEntry does not read as an Event: " + e.getClass().getSimpleName(), entry,
+                    value);
         }
         Classification c = classifier.classify(parsed);
         List<String> redactions = redactor.redact(event);
@@ -174,6 +173,25 @@ public final class EventPipeline {
         }
         JsonNode out = redactions.isEmpty() ? RawJson.node(value) : entry;
         return new Processed(parsed, normalizer.normalize(raw, parsed, out, c.toPhi(), redactions));
+    }
+
+    /**
+     * A LogEntry that maps to no Event, as the dead-letter topic may hold it: the archive keeps the stream-processor's
+     * dead letters whole for six years, on the promise that they hold no secret value, and a body that is not an Event
+     * cannot be redacted by its kind; so {@code protoPayload.request} and {@code .response} are removed.
+     */
+    private Rejected unmappable(String detail, ObjectNode entry, byte[] value) {
+        if (entry.get("protoPayload") instanceof ObjectNode payload
+                && (payload.has("request") || payload.has("response"))) {
+            payload.remove(List.of("request", "response"));
+            try {
+                return new Rejected(DeadLetterReason.UNMAPPABLE_LOG_ENTRY, detail + "; protoPayload.request and"
+                        + " .response removed (they may hold secret values)", mapper.writeValueAsBytes(entry));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a JSON tree could not be written", e);
+            }
+        }
+        return new Rejected(DeadLetterReason.UNMAPPABLE_LOG_ENTRY, detail, value);
     }
 
     /**

@@ -149,6 +149,23 @@ class GkeLogEntryTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterAnUnmappableLogEntryWithoutItsRequestAndResponseBodies() throws Exception {
+        String entry = entry().replace("io.k8s.core.v1.secrets.get", "io.k8s.core.v1.secrets.weird-verb-only")
+                .replace("\"resourceName\"", "\"otherName\"")
+                .replace("\"status\":{}", "\"status\":{},\"response\":{\"@type\":\"core.k8s.io/v1.Secret\","
+                        + "\"kind\":\"Secret\",\"data\":{\"password\":\"aHVudGVyMg==\"}}");
+
+        pipeEntry(entry);
+
+        assertThat(deadLetter.readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(header(r, AuditHeaders.DLQ_REASON)).isEqualTo("unmappable-log-entry");
+            assertThat(header(r, AuditHeaders.DLQ_DETAIL)).contains("protoPayload.request and .response removed");
+            String value = new String(r.value(), StandardCharsets.UTF_8);
+            assertThat(value).doesNotContain("aHVudGVyMg==").contains("\"otherName\"");
+        });
+    }
+
+    @Test
     void shouldSendALogEntryWithoutResourceNameToTheDeadLetterTopic() throws Exception {
         pipeEntry(entry().replace("\"resourceName\"", "\"otherName\""));
 
