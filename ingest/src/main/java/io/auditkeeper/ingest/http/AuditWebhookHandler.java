@@ -86,25 +86,18 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             String encoding = RequestBodyReader.contentEncoding(request);
             InFlightBytesLimiter.Reservation reservation = limiter.open(exchange.client().value());
             exchange.hold(reservation);
-            RequestBodyReader.Body wire;
-            RequestBodyReader.Body body;
-            try {
-                wire = bodyReader.readWire(request, reservation);
-                exchange.markBodyRead();
-                try {
-                    body = encoding == null ? wire : bodyReader.gunzip(wire, reservation);
-                } catch (WebhookException e) {
-                    if (e.status() != 400) {
-                        throw e;
-                    }
-                    refuseBody(exchange, wire, DeadLetterReason.BAD_CONTENT_ENCODING, e);
-                    return true;
-                }
-            } catch (BodyTooLargeException e) {
-                refuseOversize(exchange, e, encoding);
+            RequestBodyReader.Intake intake = bodyReader.intake(request, exchange, encoding);
+            if (intake instanceof RequestBodyReader.Intake.BadEncoding bad) {
+                refuseBody(exchange, bad.wire(), DeadLetterReason.BAD_CONTENT_ENCODING, bad.answer());
                 return true;
             }
-            metrics.bytes(wire.wireLength(), body.length());
+            if (intake instanceof RequestBodyReader.Intake.TooLarge tooLarge) {
+                refuseOversize(exchange, tooLarge.error(), encoding);
+                return true;
+            }
+            RequestBodyReader.Intake.Read read = (RequestBodyReader.Intake.Read) intake;
+            RequestBodyReader.Body body = read.body();
+            metrics.bytes(read.wire().wireLength(), body.length());
             Publication publication = publisher.begin(exchange.origin());
             BatchCounts counts = new BatchCounts();
             long sendStart = System.nanoTime();
@@ -121,21 +114,14 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             awaitAcks(exchange, publication.seal(), counts, body.length(), sendStart);
             return true;
         } catch (WebhookException e) {
-            exchange.release();
-            // A client not yet authenticated gets its answer and the connection is closed: nothing more of it is read.
-            boolean close = e.status() == 408 || exchange.client() == null
-                    || (!exchange.bodyRead() && !bodyReader.drainQuietly(request));
-            exchange.fail(e, close);
+            exchange.refused(e, () -> bodyReader.drainQuietly(request));
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            exchange.release();
-            exchange.fail(new WebhookException(503, "shutting-down", "the server is stopping", 1), true);
+            exchange.interrupted();
             return true;
         } catch (RuntimeException e) {
-            exchange.release();
-            LOG.atError().addKeyValue("exception", e.getClass().getName()).log("unexpected error handling an audit batch");
-            exchange.fail(new WebhookException(500, "internal-error", "unexpected error"), true);
+            exchange.failedUnexpectedly(LOG, "an audit batch", e);
             return true;
         }
     }

@@ -60,6 +60,46 @@ public final class RequestBodyReader {
         return maxBodyBytes;
     }
 
+    /** What reading a request's body came to: the body, read and decoded, or why it was refused. */
+    public sealed interface Intake {
+        /** The body as it came ({@code wire}) and decoded ({@code body}; the same when it was not encoded). */
+        record Read(Body wire, Body body) implements Intake {
+        }
+
+        /** Read, but its {@code Content-Encoding} could not be undone: {@code answer} is the 400 to give once kept. */
+        record BadEncoding(Body wire, WebhookException answer) implements Intake {
+        }
+
+        /** Over {@code limits.max-body-bytes}, on the wire or decoded. */
+        record TooLarge(BodyTooLargeException error) implements Intake {
+        }
+    }
+
+    /**
+     * Reads the body of the request {@code exchange} stands for, charging its reservation, and decodes it as
+     * {@code encoding} says ({@link #contentEncoding}): what every door of ingest does before it looks at a body.
+     *
+     * @throws WebhookException when the body did not arrive in time, or the client's bytes in flight ran out
+     */
+    public Intake intake(Request request, DoorExchange exchange, String encoding)
+            throws WebhookException, InterruptedException {
+        Body wire;
+        try {
+            wire = readWire(request, exchange.reservation());
+            exchange.markBodyRead();
+            try {
+                return new Intake.Read(wire, encoding == null ? wire : gunzip(wire, exchange.reservation()));
+            } catch (WebhookException e) {
+                if (e.status() != 400) {
+                    throw e;
+                }
+                return new Intake.BadEncoding(wire, e);
+            }
+        } catch (BodyTooLargeException e) {
+            return new Intake.TooLarge(e);
+        }
+    }
+
     /**
      * The bytes as sent; fails with 408 at the deadline, 429 over the in-flight budget, and with
      * {@link BodyTooLargeException} over the size limit (the rest of the body then read and hashed, not stored).

@@ -1,0 +1,150 @@
+package io.auditkeeper.ingest.http;
+
+import io.auditkeeper.ingest.admin.IngestMetrics;
+import io.auditkeeper.ingest.auth.ClientIdentity;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * One request at one of ingest's doors (the webhook, Firehose, Pub/Sub push) while its handler handles it: the
+ * response and its callback, when it arrived, who sent it, the in-flight bytes it holds and whether its body was
+ * read. What every door answers alike is here (the status counted, JSON, {@code Allow}, {@code WWW-Authenticate},
+ * {@code Retry-After}, {@code Connection: close}); each door's subclass words its own answers and its log line.
+ */
+public abstract class DoorExchange {
+    private final Response response;
+    private final Callback callback;
+    private final IngestMetrics metrics;
+    private final long start = System.nanoTime();
+    private final Instant receivedAt;
+    private ClientIdentity client;
+    private InFlightBytesLimiter.Reservation reservation;
+    private boolean bodyRead;
+
+    protected DoorExchange(Response response, Callback callback, IngestMetrics metrics, Clock clock) {
+        this.response = response;
+        this.callback = callback;
+        this.metrics = metrics;
+        this.receivedAt = clock.instant();
+    }
+
+    /** When ingest received the request, by its clock: every record's {@code received-at}. */
+    public Instant receivedAt() {
+        return receivedAt;
+    }
+
+    /** The authenticated client; null until authenticated. */
+    public ClientIdentity client() {
+        return client;
+    }
+
+    public void authenticatedAs(ClientIdentity client) {
+        this.client = client;
+    }
+
+    /** The in-flight bytes this request holds (null before they are reserved); grows as the body is read. */
+    public InFlightBytesLimiter.Reservation reservation() {
+        return reservation;
+    }
+
+    public void hold(InFlightBytesLimiter.Reservation reservation) {
+        this.reservation = reservation;
+    }
+
+    /** Gives the in-flight bytes back: once Kafka has answered, or when the request fails before. */
+    public void release() {
+        if (reservation != null) {
+            reservation.close();
+        }
+    }
+
+    /** Whether the whole body was read (else it must be drained, or the connection closed, before answering). */
+    public boolean bodyRead() {
+        return bodyRead;
+    }
+
+    public void markBodyRead() {
+        bodyRead = true;
+    }
+
+    /** The error's answer, in the door's format; {@code close} ends the connection after it. */
+    public abstract void fail(WebhookException e, boolean close);
+
+    /**
+     * Answers a request that failed before anything of it went to Kafka, giving its bytes back. A client not yet
+     * authenticated, or a body not read that could not be drained, gets the answer and the connection is closed:
+     * nothing more of it is read.
+     */
+    public void refused(WebhookException e, java.util.function.BooleanSupplier drained) {
+        release();
+        fail(e, e.status() == 408 || client == null || (!bodyRead && !drained.getAsBoolean()));
+    }
+
+    /** Answers a request the server stopped handling: 503, worth resending elsewhere. */
+    public void interrupted() {
+        release();
+        fail(new WebhookException(503, "shutting-down", "the server is stopping", 1), true);
+    }
+
+    /** Answers a request that met a bug: 500, logged without the request's content. */
+    public void failedUnexpectedly(org.slf4j.Logger log, String handling, RuntimeException e) {
+        release();
+        log.atError().addKeyValue("exception", e.getClass().getName()).log("unexpected error handling " + handling);
+        fail(new WebhookException(500, "internal-error", "unexpected error"), true);
+    }
+
+    /** Milliseconds since the request arrived, for the log line. */
+    protected long durationMillis() {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Writes the one answer: {@code json} with {@code status}, counted. */
+    protected void respond(int status, String json, int retryAfterSeconds, boolean close) {
+        metrics.request(status);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        if (status == 405) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+        }
+        if (status == 401) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"auditkeeper\"");
+        }
+        if (retryAfterSeconds > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(retryAfterSeconds));
+        }
+        if (close) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** {@code s} as the inside of a JSON string; null as empty. */
+    protected static String jsonEscape(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+}
