@@ -128,6 +128,9 @@ class HelmChartTest {
         assertThat(docs).extracting(Document::label).contains("Deployment auditkeeper-source-aks",
                 "PodDisruptionBudget auditkeeper-source-aks", "ServiceAccount auditkeeper-source-aks",
                 "NetworkPolicy source-aks-to-event-hubs", "NetworkPolicy source-aks-admin-from-prometheus");
+        assertThat(acls(find(docs, "KafkaUser auditkeeper-source-aks-kafka"))).as("source-aks only writes, as ingest")
+                .containsOnlyKeys("topic audit.raw", "topic audit.dlq")
+                .allSatisfy((resource, ops) -> assertThat(ops).contains("Write").doesNotContain("Read", "Create", "All", "Delete"));
     }
 
     @Test
