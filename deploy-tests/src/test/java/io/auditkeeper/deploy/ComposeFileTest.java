@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.ingest.config.IngestConfig;
 import io.auditkeeper.localstack.RequiredTool;
+import io.auditkeeper.source.aks.config.AksSourceConfig;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
  */
 class ComposeFileTest {
     private static final Path COMPOSE = Repo.ROOT.resolve("docker-compose.yml");
-    private static final Set<String> OURS = Set.of("ingest", "stream-processor", "archiver");
+    private static final Set<String> OURS = Set.of("ingest", "stream-processor", "archiver", "source-aks");
 
     /**
      * The file as Compose reads it: SnakeYAML (which Jackson's YAML module is built on) resolves the {@code &anchor},
@@ -124,7 +125,12 @@ class ComposeFileTest {
         List<String> names = new ArrayList<>();
         root.path("services").fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("kafka", "minio", "opensearch", "opensearch-dashboards",
-                "ingest", "stream-processor", "archiver");
+                "ingest", "stream-processor", "archiver", "source-aks");
+        // source-aks is optional (profile aks): `docker compose up` without --profile starts the same stack as before
+        for (String name : names) {
+            assertThat(root.path("services").path(name).path("profiles").toString()).as("%s profiles", name)
+                    .isEqualTo(name.equals("source-aks") ? "[\"aks\"]" : "");
+        }
         assertThat(root.path("services").path("kafka").path("image").asText()).matches("apache/kafka:\\d+\\.\\d+\\.\\d+");
         assertThat(env(root.path("services").path("kafka"))).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
         for (String name : names) {
@@ -243,6 +249,11 @@ class ComposeFileTest {
         assertThatCode(() -> IngestConfig.load(null, envs.get("ingest"))).doesNotThrowAnyException();
         assertThatCode(() -> StreamProcessorConfig.load(null, envs.get("stream-processor"))).doesNotThrowAnyException();
         assertThatCode(() -> ArchiverConfig.load(null, envs.get("archiver"))).doesNotThrowAnyException();
+        // source-aks: the connection string is the operator's (Azure); gen-secrets.sh leaves an empty file
+        assertThat(generated.resolve("event-hubs-connection-string")).isEmptyFile();
+        Files.writeString(generated.resolve("event-hubs-connection-string"),
+                "Endpoint=sb://example-namespace.servicebus.windows.net/;SharedAccessKeyName=auditkeeper-listen;SharedAccessKey=abc=\n");
+        assertThatCode(() -> AksSourceConfig.load(null, envs.get("source-aks"))).doesNotThrowAnyException();
         assertThat(Files.readString(generated.resolve("s3-credentials")))
                 .contains("aws_access_key_id = " + Files.readString(generated.resolve("minio-root-user")));
     }

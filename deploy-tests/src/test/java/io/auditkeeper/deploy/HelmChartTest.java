@@ -107,6 +107,59 @@ class HelmChartTest {
         assertSameResources(overlay, helm, null);
     }
 
+    @Test
+    void shouldRenderWhatTheSourceAksComponentRendersWhenEnabled() {
+        List<Document> component = KubernetesManifestsTest.sourceAksComponentDocuments().stream()
+                .filter(d -> !d.kind().equals("Namespace")).toList();
+
+        List<Document> helm = render(Map.of("sourceAks.enabled", true));
+
+        assertSameResources(component, helm, null);
+        assertThat(render(Map.of())).noneMatch(d -> d.name().contains("source-aks"));
+    }
+
+    @Test
+    void shouldKeepEveryRuleWithSourceAksAndEveryOptionOn() {
+        Map<String, Object> values = new TreeMap<>(EVERY_OPTION);
+        values.put("sourceAks.enabled", true);
+        List<Document> docs = render(values);
+
+        assertThat(RenderedManifestChecks.problems(new ManifestPolicy(Map.of()), docs)).isEmpty();
+        assertThat(docs).extracting(Document::label).contains("Deployment auditkeeper-source-aks",
+                "PodDisruptionBudget auditkeeper-source-aks", "ServiceAccount auditkeeper-source-aks",
+                "NetworkPolicy source-aks-to-event-hubs", "NetworkPolicy source-aks-admin-from-prometheus");
+        assertThat(acls(find(docs, "KafkaUser auditkeeper-source-aks-kafka"))).as("source-aks only writes, as ingest")
+                .containsOnlyKeys("topic audit.raw", "topic audit.dlq")
+                .allSatisfy((resource, ops) -> assertThat(ops).contains("Write").doesNotContain("Read", "Create", "All", "Delete"));
+    }
+
+    @Test
+    void shouldSetTheSourceAksSettingsThroughValues() {
+        List<Document> docs = render(Map.of(
+                "sourceAks.enabled", true,
+                "sourceAks.eventHubs.bootstrapServers", "clinical-audit.servicebus.windows.net:9093",
+                "sourceAks.eventHubs.topic", "aks-prod",
+                "sourceAks.eventHubs.consumerGroup", "auditkeeper-2",
+                "sourceAks.eventHubs.namespace", "clinical-audit",
+                "sourceAks.eventHubs.connectionStringSecret", "hub-listen",
+                "sourceAks.clusterMapping", "aks-prod-westeurope=prod-1",
+                "sourceAks.kafkaSecret", "kafka-user-source-aks",
+                "sourceAks.env.AUDITKEEPER_SOURCE_AKS_DELIVERY_MODE", "at-least-once"));
+
+        Document source = find(docs, "Deployment auditkeeper-source-aks");
+        assertThat(envOrSecret(source)).containsAllEntriesOf(Map.of(
+                "AUDITKEEPER_SOURCE_AKS_EVENT_HUBS_BOOTSTRAP_SERVERS", "clinical-audit.servicebus.windows.net:9093",
+                "AUDITKEEPER_SOURCE_AKS_EVENT_HUBS_TOPIC", "aks-prod",
+                "AUDITKEEPER_SOURCE_AKS_EVENT_HUBS_CONSUMER_GROUP", "auditkeeper-2",
+                "AUDITKEEPER_SOURCE_AKS_EVENT_HUBS_NAMESPACE", "clinical-audit",
+                "AUDITKEEPER_SOURCE_AKS_CLUSTER_MAPPING", "aks-prod-westeurope=prod-1",
+                "AUDITKEEPER_SOURCE_AKS_KAFKA_CLIENT_SASL_JAAS_CONFIG", "kafka-user-source-aks",
+                "AUDITKEEPER_SOURCE_AKS_DELIVERY_MODE", "at-least-once"));
+        assertThat(RenderedManifestChecks.referencedSecrets(List.of(source))).contains("hub-listen");
+        assertThat(docs).flatMap(RenderedManifestChecks::envProblems).isEmpty();
+        assertThat(new ManifestPolicy(Map.of()).forExistingNamespace().check(docs)).isEmpty();
+    }
+
     /**
      * Each variable the Kustomize base sets, but for the container paths and ports the chart fixes, and the chart value
      * that sets it: the test fails when the base gains a setting the chart cannot change.

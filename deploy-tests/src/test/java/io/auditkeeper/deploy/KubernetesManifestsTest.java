@@ -182,6 +182,50 @@ class KubernetesManifestsTest {
         assertThat(RenderedManifestChecks.problems(new ManifestPolicy(Map.of()), docs)).isEmpty();
     }
 
+    @Test
+    void shouldAddSourceAksWithItsComponentKeepingEveryRuleIfKubectlIsInstalled() {
+        List<Document> docs = sourceAksComponentDocuments();
+
+        assertThat(docs).extracting(Document::label).contains(
+                "ServiceAccount auditkeeper-source-aks", "Deployment auditkeeper-source-aks", "Service auditkeeper-source-aks",
+                "PodDisruptionBudget auditkeeper-source-aks", "NetworkPolicy source-aks-to-event-hubs",
+                "NetworkPolicy source-aks-admin-from-prometheus", "Deployment auditkeeper-archiver");
+        assertThat(RenderedManifestChecks.problems(new ManifestPolicy(Map.of()), docs)).isEmpty();
+        assertThat(RenderedManifestChecks.referencedSecrets(docs)).contains("auditkeeper-source-aks-event-hubs", "auditkeeper-source-aks-kafka");
+        Document source = docs.stream().filter(d -> d.label().equals("Deployment auditkeeper-source-aks")).findFirst().orElseThrow();
+        assertThat(source.node().path("spec").path("template").path("spec").path("containers").path(0).path("image").asText())
+                .isEqualTo("registry.example.com/auditkeeper/source-aks:0.1.0");
+        for (Document d : docs) {
+            assertThat(d.node().path("metadata").path("namespace").asText(d.name().contains("source-aks") ? "" : "auditkeeper"))
+                    .as(d.label()).isEqualTo("auditkeeper");
+        }
+    }
+
+    @Test
+    void shouldLeaveSourceAksOutOfTheBase() {
+        assertThat(baseDocuments()).noneMatch(d -> d.name().contains("source-aks"));
+    }
+
+    /** The base with the source-aks component, rendered by kubectl kustomize (skipped without kubectl). */
+    static List<Document> sourceAksComponentDocuments() {
+        Repo.Result version = Repo.run(Repo.ROOT, "kubectl", "version", "--client");
+        RequiredTool.assumeInstalled(version != null && version.exit() == 0, "kubectl", "https://kubernetes.io/docs/tasks/tools/");
+        // an overlay as docs/deploy.md describes it; kustomize wants relative paths, so it lives in target/
+        Path overlay;
+        try {
+            overlay = Files.createDirectories(Path.of("target/overlay-with-source-aks"));
+            Files.writeString(overlay.resolve("kustomization.yaml"), """
+                    resources: [../../../deploy/k8s/base]
+                    components: [../../../deploy/k8s/components/source-aks]
+                    """);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Repo.Result r = Repo.run(Repo.ROOT, "kubectl", "kustomize", overlay.toAbsolutePath().toString());
+        assertThat(r.exit()).as("kubectl kustomize: %s", r.err()).isZero();
+        return Yaml.documents(overlay, r.out());
+    }
+
     static List<Document> baseDocuments() {
         List<Document> docs = new ArrayList<>();
         for (Path f : Repo.yamlFiles(BASE)) {

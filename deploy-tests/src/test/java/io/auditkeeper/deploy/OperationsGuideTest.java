@@ -129,6 +129,9 @@ class OperationsGuideTest {
             assertThat(tables.get(service)).as("the %s table lists its own metrics", service)
                     .anySatisfy(x -> assertThat(x.name()).startsWith(prefix));
         }
+        // the optional AKS source's table, by its own prefix
+        assertThat(tables.get("source-aks")).as("the source-aks table lists its own metrics").isNotEmpty()
+                .allSatisfy(x -> assertThat(x.name()).startsWith("auditkeeper_source_aks_"));
         String text = guide();
         assertThat(anchors(text)).contains("kafka-is-down-or-unreachable", "s3-is-down-or-refuses-writes",
                 "opensearch-is-down-or-refuses-documents", "records-in-the-dead-letter-topic", "auditkeeper-verify-fails",
