@@ -83,6 +83,27 @@ class ObjectLockArchiveIT {
     }
 
     @Test
+    void shouldStartOnABucketAnotherArchiverCreatedAndIsStillConfiguring() throws Exception {
+        // archivers that start together: one has created the bucket with Object Lock and sets its default retention a
+        // moment later; the others must wait for it rather than refuse to start
+        String fresh = "together-" + UUID.randomUUID().toString().substring(0, 8);
+        s3.createBucket(b -> b.bucket(fresh).objectLockEnabledForBucket(true));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<?> second = pool.submit(() -> ArchiveBucketBootstrap.ensure(s3, fresh, 6, true));
+            Thread.sleep(1_000); // the creator's moment between its two calls, stretched
+            s3.putObjectLockConfiguration(b -> b.bucket(fresh)
+                    .objectLockConfiguration(ArchiveBucketBootstrap.configuration(6)));
+
+            second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(s3.getObjectLockConfiguration(b -> b.bucket(fresh)).objectLockConfiguration().rule()
+                .defaultRetention().mode()).isEqualTo(software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode.COMPLIANCE);
+    }
+
+    @Test
     void shouldRefuseABucketWithoutObjectLock() {
         String plain = "plain-" + UUID.randomUUID().toString().substring(0, 8);
         s3.createBucket(b -> b.bucket(plain));
