@@ -9,7 +9,12 @@ import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 
 /**
@@ -45,6 +50,16 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of the summary.")
     boolean json;
 
+    @Option(names = "--metrics-file", paramLabel = "<file.prom>",
+            description = "Also write the result as Prometheus metrics (auditkeeper_verify_*) to this file, replaced"
+                    + " at once, for node_exporter's textfile collector (docs/operations.md, \"verify metrics\").")
+    Path metricsFile;
+
+    @Option(names = "--pushgateway", paramLabel = "<url>",
+            description = "Also push the result as Prometheus metrics to this Pushgateway (job auditkeeper_verify,"
+                    + " grouped by topic), for a verify run as a scheduled job.")
+    URI pushgateway;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -58,18 +73,46 @@ public final class VerifyCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         try (S3Client s3 = s3Options.client()) {
+            Instant started = Instant.now();
             ArchiveVerificationResult result = check.verify(s3, s3Options, window, err, "verify");
+            Instant finished = Instant.now();
             if (json) {
                 VerifyReportPrinter.json(out, result);
             } else {
                 VerifyReportPrinter.human(out, result);
             }
-            return result.ok() ? ExitCodes.OK : ExitCodes.PROBLEMS;
+            boolean published = publish(VerifyMetrics.of(result, finished, Duration.between(started, finished)), err);
+            if (!result.ok()) {
+                return ExitCodes.PROBLEMS;
+            }
+            return published ? ExitCodes.OK : ExitCodes.USAGE;
         } catch (IllegalArgumentException | ManifestKeyException e) {
             err.println("auditkeeper verify: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (SdkException e) {
             return s3Options.failure(e, err, "auditkeeper verify: ");
         }
+    }
+
+    /** Writes and pushes the metrics asked for; false (and said) when one of them failed. */
+    private boolean publish(VerifyMetrics metrics, PrintWriter err) {
+        boolean ok = true;
+        if (metricsFile != null) {
+            try {
+                metrics.writeTo(metricsFile);
+            } catch (IOException e) {
+                err.println("auditkeeper verify: cannot write the metrics file " + metricsFile + ": " + e.getMessage());
+                ok = false;
+            }
+        }
+        if (pushgateway != null) {
+            try {
+                metrics.pushTo(pushgateway);
+            } catch (IOException e) {
+                err.println("auditkeeper verify: cannot push the metrics: " + e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
     }
 }

@@ -8,6 +8,9 @@ import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestVerifier;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
+import io.auditkeeper.localstack.MetricsScrape;
+import io.auditkeeper.localstack.OperationsDoc;
+import io.auditkeeper.localstack.RequiredTool;
 import io.auditkeeper.model.AuditJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,6 +19,12 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +51,7 @@ class VerifyCommandIT {
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 40;
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    private static final String PUSHGATEWAY = "/usr/bin/prometheus-pushgateway";
 
     @TempDir
     Path dir;
@@ -62,6 +72,64 @@ class VerifyCommandIT {
         assertThat(run.err()).as("a loud note when the key comes from the bucket").contains("WARNING")
                 .contains("manifests/public-key.pem");
         assertThat(run.err()).as("no progress line when stderr is not a terminal").doesNotContain("objects checked");
+    }
+
+    @Test
+    void shouldWriteTheDocumentedMetricsOfTheRunToTheMetricsFileAndThePushgateway(LocalStack stack) throws Exception {
+        TestArchive archive = archive(stack);
+        Path file = dir.resolve("textfile/auditkeeper-verify.prom");
+        RequiredTool.assumeInstalled(Files.isExecutable(Path.of(PUSHGATEWAY)), "prometheus-pushgateway",
+                "Debian: apt-get install --no-install-recommends prometheus-pushgateway; ./auditkeeper installs it");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Process gateway = new ProcessBuilder(PUSHGATEWAY, "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("pushgateway.log").toFile()).start();
+        try {
+            String url = "http://127.0.0.1:" + port;
+            awaitReady(gateway, URI.create(url + "/-/ready"));
+
+            CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(),
+                    "--metrics-file", file.toString(), "--pushgateway", url));
+
+            assertThat(run.code()).as(run.out() + run.err()).isZero();
+            MetricsScrape written = new MetricsScrape(Files.readString(file));
+            assertThat(OperationsDoc.missingFrom("verify", written.text()))
+                    .as("metrics docs/operations.md lists for verify but the file lacks").isEmpty();
+            String topic = "topic=\"" + archive.topic() + "\"";
+            assertThat(written.value("auditkeeper_verify_ok", topic)).isEqualTo(1);
+            assertThat(written.value("auditkeeper_verify_events_checked", topic)).isEqualTo(EVENTS);
+            assertThat(written.sum("auditkeeper_verify_problems", topic)).isZero();
+            assertThat(written.count("auditkeeper_verify_problems", topic, "kind=\"HASH_MISMATCH\""))
+                    .as("every kind is there at 0, so that no problem differs from no run").isEqualTo(1);
+            assertThat(written.value("auditkeeper_verify_last_run_timestamp_seconds", topic))
+                    .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(120.0));
+            assertThat(Files.list(file.getParent())).as("no temporary file left beside it").containsExactly(file);
+
+            MetricsScrape pushed = new MetricsScrape(HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(pushed.value("auditkeeper_verify_ok", "job=\"auditkeeper_verify\"", topic)).isEqualTo(1);
+            assertThat(pushed.value("auditkeeper_verify_events_checked", "job=\"auditkeeper_verify\"", topic))
+                    .isEqualTo(EVENTS);
+        } finally {
+            gateway.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void shouldSayAndExitTwoWhenThePushgatewayCannotBeReached(LocalStack stack) throws Exception {
+        TestArchive archive = archive(stack);
+        String nobody;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nobody = "http://127.0.0.1:" + s.getLocalPort();
+        }
+
+        CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(), "--pushgateway", nobody));
+
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.out()).as("the verification itself is still printed").contains("OK: every signature");
+        assertThat(run.err()).contains("cannot push the metrics");
     }
 
     @Test
@@ -117,10 +185,16 @@ class VerifyCommandIT {
         s3.putObject(b -> b.bucket(archive.bucket()).key(overwritten.key()).contentMD5(md5), RequestBody.fromBytes(forged));
         s3.deleteObject(b -> b.bucket(archive.bucket()).key(hidden.key()));
 
+        Path metrics = dir.resolve("verify.prom");
         CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
-        CliRun json = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(), "--json"));
+        CliRun json = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(), "--json",
+                "--metrics-file", metrics.toString()));
 
         assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
+        MetricsScrape written = new MetricsScrape(Files.readString(metrics));
+        String topic = "topic=\"" + archive.topic() + "\"";
+        assertThat(written.value("auditkeeper_verify_ok", topic)).isZero();
+        assertThat(written.value("auditkeeper_verify_problems", topic, "kind=\"NEWER_VERSION\"")).isEqualTo(2);
         assertThat(run.out())
                 .contains("NEWER_VERSION " + overwritten.key() + " offsets " + overwritten.firstOffset() + "-"
                         + overwritten.lastOffset())
@@ -273,6 +347,23 @@ class VerifyCommandIT {
         assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
         assertThat(run.out()).contains("BROKEN_CHAIN " + chain.get(1).key())
                 .contains("the chain from the period to the digest of");
+    }
+
+    private static void awaitReady(Process gateway, URI ready) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            assertThat(gateway.isAlive()).as("the Pushgateway is running").isTrue();
+            try {
+                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            assertThat(System.nanoTime()).as("the Pushgateway ready within 30 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
     }
 
     private TestArchive archive(LocalStack stack) throws Exception {
