@@ -39,6 +39,7 @@ class HelmChartTest {
             "certificate.issuer.create", true,
             "monitoring.podMonitor.enabled", true,
             "monitoring.prometheusRule.enabled", true,
+            "monitoring.grafanaDashboard.enabled", true,
             "strimzi.topics.enabled", true,
             "strimzi.users.enabled", true);
 
@@ -265,6 +266,24 @@ class HelmChartTest {
 
         assertThat(rendered.node().path("spec")).isEqualTo(Yaml.documents(rules).get(0).node().path("spec"));
         assertThat(rendered.node().path("metadata").path("labels").path("release").asText()).isEqualTo("kube-prometheus-stack");
+    }
+
+    @Test
+    void shouldShipTheDashboardForGrafanasSidecarWhenAsked() throws IOException {
+        assertThat(render(Map.of())).noneMatch(d -> d.label().equals("ConfigMap auditkeeper-dashboard"));
+
+        Document rendered = find(render(Map.of("monitoring.grafanaDashboard.enabled", true,
+                "monitoring.grafanaDashboard.namespace", "monitoring",
+                "monitoring.grafanaDashboard.annotations.grafana_folder", "Audit Keeper")), "ConfigMap auditkeeper-dashboard");
+
+        JsonNode meta = rendered.node().path("metadata");
+        assertThat(meta.path("labels").path("grafana_dashboard").asText()).as("the sidecar's default label").isEqualTo("1");
+        assertThat(meta.path("namespace").asText()).isEqualTo("monitoring");
+        assertThat(meta.path("annotations").path("grafana_folder").asText()).isEqualTo("Audit Keeper");
+        JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(rendered.node().path("data").path("auditkeeper.json").asText());
+        assertThat(json).as("the dashboard as deploy/grafana holds it, not templated")
+                .isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper().readTree(GrafanaDashboardTest.DASHBOARD.toFile()));
     }
 
     @Test
