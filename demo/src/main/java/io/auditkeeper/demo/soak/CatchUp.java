@@ -27,15 +27,15 @@ import java.util.concurrent.TimeUnit;
  * transactions, and a group that has consumed everything commits the offset after the last record, which is the
  * commit marker's, one short of the end.
  */
-final class CatchUp implements AutoCloseable {
+public final class CatchUp implements AutoCloseable {
     /** A group on a topic, and the offsets it must reach. */
-    record Target(String group, String topic, Map<TopicPartition, Long> offsets) {
+    public record Target(String group, String topic, Map<TopicPartition, Long> offsets) {
     }
 
     private final String bootstrap;
     private final Admin admin;
 
-    CatchUp(String bootstrap) {
+    public CatchUp(String bootstrap) {
         this.bootstrap = bootstrap;
         this.admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 10_000,
                 "default.api.timeout.ms", 15_000));
@@ -45,7 +45,7 @@ final class CatchUp implements AutoCloseable {
      * What each stage has to reach to have taken in everything its input holds now, read exactly: the last committed
      * record of every partition is looked up by reading back from its end. Takes a few seconds; for the end of a run.
      */
-    List<Target> exactlyNow() {
+    public List<Target> exactlyNow() {
         return targets(afterLastRecords(AuditTopics.RAW), afterLastRecords(AuditTopics.EVENTS));
     }
 
@@ -55,7 +55,7 @@ final class CatchUp implements AutoCloseable {
      * only in transactions, so the offset before its last stable offset is a transaction marker (or the end of an open
      * transaction's predecessor), and a group that has taken in every committed record has committed that far.
      */
-    List<Target> now() {
+    public List<Target> now() {
         Map<TopicPartition, Long> raw = stableEnds(AuditTopics.RAW, 0);
         Map<TopicPartition, Long> events = stableEnds(AuditTopics.EVENTS, 1);
         return targets(raw, events);
@@ -85,7 +85,7 @@ final class CatchUp implements AutoCloseable {
     }
 
     /** Waits until every target is reached; when that was, or empty if not within {@code patience}. */
-    Optional<Instant> await(List<Target> targets, Duration patience) throws InterruptedException {
+    public Optional<Instant> await(List<Target> targets, Duration patience) throws InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() < deadline) {
             if (targets.stream().allMatch(this::reached)) {

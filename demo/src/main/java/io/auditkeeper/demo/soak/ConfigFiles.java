@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The soak's service config files: the shipped defaults (topics, groups, retention) except where a soak needs a
- * shorter clock. Group sessions of {@link Fleet#SESSION} rather than 45 s, so that a frozen member is replaced within
- * a fault; archive batches closed every second and digests every few seconds, so that every fault lands in the middle
- * of writes; one standby replica of each stream task, as the manifests in deploy/ run it.
+ * The fleet's service config files, by {@link Fleet.Profile}: the shipped defaults (topics, groups, retention) except where a
+ * run needs otherwise. A soak needs a shorter clock: group sessions of {@link Fleet#SESSION} rather than 45 s, so that
+ * a frozen member is replaced within a fault; archive batches closed every second and digests every few seconds, so
+ * that every fault lands in the middle of writes; one standby replica of each stream task, as the manifests in deploy/
+ * run it. A benchmark measures the shipped settings, with archive batches closed after {@link Fleet#BENCH_BATCH_AGE} so
+ * that "archived" is not mostly waiting, on JVMs as the images run them (C2, G1).
  */
 final class ConfigFiles {
     private ConfigFiles() {
@@ -39,7 +41,25 @@ final class ConfigFiles {
                 pki.caCert().toAbsolutePath(), bootstrap, Fleet.PARTITIONS);
     }
 
-    static String streamProcessor(String bootstrap, Path stateDir) {
+    static String streamProcessor(Fleet.Profile profile, String bootstrap, Path stateDir) {
+        if (profile == Fleet.Profile.BENCH) {
+            return """
+                    kafka:
+                      bootstrap-servers: "%s"
+                    application:
+                      id: %s
+                    streams:
+                      threads: 2
+                      state-dir: %s
+                    topics:
+                      events:
+                        partitions: %d
+                    phi:
+                      namespaces: ["phi-*", "kube-system"]
+                    admin:
+                      enabled: false
+                    """.formatted(bootstrap, Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS);
+        }
         return """
                 kafka:
                   bootstrap-servers: "%s"
@@ -62,15 +82,18 @@ final class ConfigFiles {
                 """.formatted(bootstrap, Fleet.SESSION.toMillis(), Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS);
     }
 
-    static String archiver(String bootstrap, S3Endpoint s3, URI s3Url, URI openSearchUrl, Path signingKey,
-                           Duration digestInterval) {
-        return """
-                kafka:
-                  bootstrap-servers: "%s"
+    static String archiver(Fleet.Profile profile, String bootstrap, S3Endpoint s3, URI s3Url, URI openSearchUrl,
+                           Path signingKey, Duration digestInterval) {
+        String client = profile == Fleet.Profile.SOAK ? """
                   client:
                     session.timeout.ms: %d
                     heartbeat.interval.ms: 1000
-                archive:
+                """.formatted(Fleet.SESSION.toMillis()) : "";
+        long batchAge = profile == Fleet.Profile.SOAK ? 1000 : Fleet.BENCH_BATCH_AGE.toMillis();
+        return """
+                kafka:
+                  bootstrap-servers: "%s"
+                %sarchive:
                   group-id: %s
                 index:
                   group-id: %s
@@ -82,7 +105,7 @@ final class ConfigFiles {
                   access-key: "%s"
                   secret-key: "%s"
                 batch:
-                  max-age-ms: 1000
+                  max-age-ms: %d
                 digest:
                   interval-ms: %d
                 manifest:
@@ -92,7 +115,8 @@ final class ConfigFiles {
                   replicas: 0
                 admin:
                   enabled: false
-                """.formatted(bootstrap, Fleet.SESSION.toMillis(), Fleet.ARCHIVE_GROUP, Fleet.INDEX_GROUP, Fleet.BUCKET,
-                s3Url, s3.region(), s3.accessKey(), s3.secretKey(), digestInterval.toMillis(), signingKey, openSearchUrl);
+                """.formatted(bootstrap, client, Fleet.ARCHIVE_GROUP, Fleet.INDEX_GROUP, Fleet.BUCKET,
+                s3Url, s3.region(), s3.accessKey(), s3.secretKey(), batchAge, digestInterval.toMillis(), signingKey,
+                openSearchUrl);
     }
 }

@@ -25,17 +25,38 @@ import java.util.Map;
  * Kafka is reached directly: a client learns the brokers' addresses from Kafka itself, so it is cut off by stopping the
  * broker.
  */
-final class Fleet implements AutoCloseable {
+public final class Fleet implements AutoCloseable {
     static final String BUCKET = "auditkeeper-archive";
-    static final String APPLICATION_ID = "auditkeeper-stream-processor";
-    static final String ARCHIVE_GROUP = "auditkeeper-archiver-s3";
-    static final String INDEX_GROUP = "auditkeeper-archiver-index";
+    public static final String APPLICATION_ID = "auditkeeper-stream-processor";
+    public static final String ARCHIVE_GROUP = "auditkeeper-archiver-s3";
+    public static final String INDEX_GROUP = "auditkeeper-archiver-index";
     static final int PARTITIONS = 6;
     /** Group sessions short enough that a frozen or dead member's partitions move within a fault's span. */
     static final Duration SESSION = Duration.ofSeconds(6);
+    /** How long a benchmark's archiver holds an open batch: the time to S3 includes up to this much waiting. */
+    public static final Duration BENCH_BATCH_AGE = Duration.ofSeconds(5);
 
-    /** How many of each, and where they keep their files. */
-    record Shape(int ingest, int streamProcessors, int archivers, Path jars, Path dir, Duration digestInterval) {
+    /** What the services are run for. */
+    public enum Profile {
+        /** Faults: short clocks, small heaps, C1 only (seven services and the harness on two cores). */
+        SOAK(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")),
+        /** Speed: the shipped settings on the JVM the images run (G1, C2), one instance of each. */
+        BENCH(List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
+
+        private final List<String> jvmOptions;
+
+        Profile(List<String> jvmOptions) {
+            this.jvmOptions = jvmOptions;
+        }
+
+        public List<String> jvmOptions() {
+            return jvmOptions;
+        }
+    }
+
+    /** How many of each, where they keep their files, and what they are run for. */
+    public record Shape(int ingest, int streamProcessors, int archivers, Path jars, Path dir, Duration digestInterval,
+                        Profile profile) {
     }
 
     private final Shape shape;
@@ -49,7 +70,7 @@ final class Fleet implements AutoCloseable {
     private final ServiceEndpoints ingestService;
     private final Path publicKey;
 
-    Fleet(Shape shape, String bootstrap, S3Endpoint s3, URI openSearch) throws IOException {
+    public Fleet(Shape shape, String bootstrap, S3Endpoint s3, URI openSearch) throws IOException {
         this.shape = shape;
         Path dir = Files.createDirectories(shape.dir());
         this.pki = DevPki.openOrCreate(dir.resolve("pki"));
@@ -67,7 +88,7 @@ final class Fleet implements AutoCloseable {
         for (int i = 0; i < shape.streamProcessors(); i++) {
             String name = "stream-processor-" + (i + 1);
             Path state = Files.createDirectories(dir.resolve("state").resolve(name));
-            streamProcessors.add(process(name, "stream-processor", ConfigFiles.streamProcessor(bootstrap, state)));
+            streamProcessors.add(process(name, "stream-processor", ConfigFiles.streamProcessor(shape.profile(), bootstrap, state)));
         }
         for (int i = 0; i < shape.archivers(); i++) {
             String name = "archiver-" + (i + 1);
@@ -75,7 +96,7 @@ final class Fleet implements AutoCloseable {
             TcpProxy toOpenSearch = TcpProxy.start(openSearch.getHost(), openSearch.getPort());
             URI s3Url = URI.create(s3.endpoint().getScheme() + "://127.0.0.1:" + toS3.port());
             URI openSearchUrl = URI.create(openSearch.getScheme() + "://127.0.0.1:" + toOpenSearch.port());
-            ServiceProcess p = process(name, "archiver", ConfigFiles.archiver(bootstrap, s3, s3Url, openSearchUrl,
+            ServiceProcess p = process(name, "archiver", ConfigFiles.archiver(shape.profile(), bootstrap, s3, s3Url, openSearchUrl,
                     signingKey, shape.digestInterval()));
             archivers.add(p);
             s3Proxies.put(p, toS3);
@@ -94,11 +115,12 @@ final class Fleet implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no " + jar + ": build the services first (./auditkeeper build)");
         }
-        return new ServiceProcess(name, module, jar, config, shape.dir().resolve(name + ".log"));
+        return new ServiceProcess(name, module, jar, config, shape.dir().resolve(name + ".log"),
+                shape.profile().jvmOptions());
     }
 
     /** Starts every process; returns once every ingest instance listens (is ready behind the Service). */
-    void startAll() throws InterruptedException {
+    public void startAll() throws InterruptedException {
         all().forEach(ServiceProcess::start);
         for (int i = 0; i < ingest.size(); i++) {
             if (!ingestService.upWhenListening(i, Duration.ofMinutes(2))) {
@@ -108,19 +130,19 @@ final class Fleet implements AutoCloseable {
         }
     }
 
-    List<ServiceProcess> ingest() {
+    public List<ServiceProcess> ingest() {
         return ingest;
     }
 
-    List<ServiceProcess> streamProcessors() {
+    public List<ServiceProcess> streamProcessors() {
         return streamProcessors;
     }
 
-    List<ServiceProcess> archivers() {
+    public List<ServiceProcess> archivers() {
         return archivers;
     }
 
-    List<ServiceProcess> all() {
+    public List<ServiceProcess> all() {
         List<ServiceProcess> all = new ArrayList<>(ingest);
         all.addAll(streamProcessors);
         all.addAll(archivers);
@@ -136,15 +158,15 @@ final class Fleet implements AutoCloseable {
     }
 
     /** The ingest instances as one Service: what the traffic posts to. */
-    ServiceEndpoints ingestService() {
+    public ServiceEndpoints ingestService() {
         return ingestService;
     }
 
-    DevPki pki() {
+    public DevPki pki() {
         return pki;
     }
 
-    Path publicKey() {
+    public Path publicKey() {
         return publicKey;
     }
 

@@ -38,20 +38,20 @@ import java.util.zip.GZIPInputStream;
  * tool run as its own process, says of the archive. Everything is compared with the set of events the apiserver was
  * answered 200 for.
  */
-final class Reconciliation {
+public final class Reconciliation {
     /** The outcome for one store: acknowledged events found, found more than once, and not found. */
     record Count(long found, long duplicated, long missing, List<String> missingSample) {
     }
 
     /** What {@code auditkeeper verify --json} said. */
-    record Verdict(int exitCode, boolean ok, long problems, Map<String, Long> leftovers, long digestsChecked,
+    public record Verdict(int exitCode, boolean ok, long problems, Map<String, Long> leftovers, long digestsChecked,
                    boolean digestsOk, String output) {
     }
 
     private final S3Endpoint s3;
     private final URI openSearch;
 
-    Reconciliation(S3Endpoint s3, URI openSearch) {
+    public Reconciliation(S3Endpoint s3, URI openSearch) {
         this.s3 = s3;
         this.openSearch = openSearch;
     }
@@ -107,7 +107,7 @@ final class Reconciliation {
     }
 
     /** Runs {@code auditkeeper verify --json} from the auditors' jar, in its own JVM, against the bucket itself. */
-    Verdict verify(Path cliJar, Path publicKey, Path errorLog) throws IOException, InterruptedException {
+    public Verdict verify(Path cliJar, Path publicKey, Path errorLog) throws IOException, InterruptedException {
         ProcessBuilder b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 cliJar.toString(), "verify", "--json", "--bucket", Fleet.BUCKET, "--s3-endpoint", s3.endpoint().toString(),
                 "--s3-region", s3.region(), "--path-style", "--access-key", s3.accessKey(),

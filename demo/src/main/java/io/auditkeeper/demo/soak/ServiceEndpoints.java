@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * the container gone) and put back once its port accepts connections again (its readiness probe). Requests already
  * on a killed instance fail as they would: reset, or closed without an answer.
  */
-final class ServiceEndpoints {
+public final class ServiceEndpoints {
     private final List<Integer> ports;
     private final AtomicIntegerArray ready;
     private final AtomicInteger next = new AtomicInteger();
@@ -27,7 +27,7 @@ final class ServiceEndpoints {
     }
 
     /** The webhook URL of the next ready instance for a cluster (any instance if none is ready: it will refuse). */
-    URI next(String cluster) {
+    public URI next(String cluster) {
         int n = ports.size();
         for (int tries = 0; tries < n; tries++) {
             int i = Math.floorMod(next.getAndIncrement(), n);

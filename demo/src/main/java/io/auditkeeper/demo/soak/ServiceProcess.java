@@ -15,20 +15,19 @@ import java.util.concurrent.TimeUnit;
  * SIGKILL is a hard death (no shutdown hook, no flush), SIGSTOP a freeze the process cannot notice, and SIGTERM the
  * graceful stop a rolling update sends.
  */
-final class ServiceProcess {
-    /** Heaps small enough for seven services, the harness and the local stack on a two-core machine. */
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-
+public final class ServiceProcess {
     private final String name;
     private final String module;
     private final Path jar;
     private final Path config;
     private final Path log;
+    private final List<String> jvmOptions;
     private Process process;
     private boolean frozen;
     private int starts;
 
-    ServiceProcess(String name, String module, Path jar, Path config, Path log) {
+    ServiceProcess(String name, String module, Path jar, Path config, Path log, List<String> jvmOptions) {
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.name = name;
         this.module = module;
         this.jar = jar;
@@ -36,7 +35,7 @@ final class ServiceProcess {
         this.log = log;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
@@ -60,7 +59,7 @@ final class ServiceProcess {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
         try {
             Files.writeString(log, "=== start " + (++starts) + " of " + name + " ===\n",
@@ -116,7 +115,7 @@ final class ServiceProcess {
         return frozen;
     }
 
-    synchronized long pid() {
+    public synchronized long pid() {
         return process == null ? -1 : process.pid();
     }
 

@@ -91,7 +91,8 @@ public final class SoakCommand implements Callable<Integer> {
             return 2;
         }
         SoakRun.Settings settings = new SoakRun.Settings(kinds, duration, faultEvery, rate, clusters,
-                new Fleet.Shape(ingest, streamProcessors, archivers, jars.toAbsolutePath(), work, Duration.ofSeconds(5)),
+                new Fleet.Shape(ingest, streamProcessors, archivers, jars.toAbsolutePath(), work, Duration.ofSeconds(5),
+                        Fleet.Profile.SOAK),
                 CorpusFiles.locate(corpusDir));
         out.println("auditkeeper soak: " + settings.describe());
         out.flush();
