@@ -107,7 +107,7 @@ public final class Fleet implements AutoCloseable {
     private ServiceProcess process(String name, String module, String yaml) {
         Path config = shape.dir().resolve(name + ".yaml");
         try {
-            Files.writeString(config, "# written by auditkeeper soak\n" + yaml);
+            Files.writeString(config, "# written by auditkeeper " + (shape.profile() == Profile.SOAK ? "soak" : "bench e2e") + "\n" + yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
