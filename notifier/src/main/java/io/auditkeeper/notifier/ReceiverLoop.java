@@ -12,7 +12,7 @@ import io.auditkeeper.notifier.deliver.Notification;
 import io.auditkeeper.notifier.deliver.NotificationReader;
 import io.auditkeeper.notifier.deliver.Payload;
 import io.auditkeeper.notifier.deliver.PayloadFormatter;
-import io.auditkeeper.notifier.deliver.ReceiverClient;
+import io.auditkeeper.notifier.deliver.Sender;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -65,7 +65,7 @@ final class ReceiverLoop implements Runnable {
     private final ReceiverConfig receiver;
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> deadLetters;
-    private final ReceiverClient client;
+    private final Sender client;
     private final PayloadFormatter formatter;
     private final NotificationReader reader = new NotificationReader();
     private final Backoff backoff;
@@ -79,7 +79,7 @@ final class ReceiverLoop implements Runnable {
     private int generation;
 
     ReceiverLoop(NotifierConfig config, ReceiverConfig receiver, Consumer<byte[], byte[]> consumer,
-                 Producer<byte[], byte[]> deadLetters, ReceiverClient client, NotifierMetrics metrics) {
+                 Producer<byte[], byte[]> deadLetters, Sender client, NotifierMetrics metrics) {
         this.config = config;
         this.receiver = receiver;
         this.consumer = consumer;
@@ -131,7 +131,13 @@ final class ReceiverLoop implements Runnable {
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("receiver", receiver.name()).log("closing the consumer failed");
             }
-            client.close();
+            if (client instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.atWarn().addKeyValue("receiver", receiver.name()).log("closing the HTTP client failed");
+                }
+            }
         }
     }
 
@@ -218,7 +224,8 @@ final class ReceiverLoop implements Runnable {
         AuditHeaders.put(h, AuditHeaders.DLQ_ORIGIN, origin(r));
         AuditHeaders.put(h, AuditHeaders.DLQ_RECEIVER, receiver.name());
         status.ifPresent(s -> AuditHeaders.put(h, AuditHeaders.DLQ_HTTP_STATUS, Integer.toString(s)));
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.deadLetterTopic(), null, r.timestamp(), r.key(), r.value(), h);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.deadLetterTopic(), null,
+                r.timestamp() >= 0 ? r.timestamp() : null, r.key(), r.value(), h);
         while (true) {
             try {
                 deadLetters.send(record).get(DLQ_ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -60,6 +60,9 @@ public final class NotifierConfig {
         if (receivers.isEmpty()) {
             throw new ConfigException(ReceiverConfig.PREFIX + "<name>.type", null, "no receiver is configured");
         }
+        if (alertsTopic().equals(phiAccessTopic())) {
+            throw new ConfigException("topics.phi-access.name", phiAccessTopic(), "must differ from topics.alerts.name");
+        }
         if (deadLetterTopic().equals(alertsTopic()) || deadLetterTopic().equals(phiAccessTopic())) {
             throw new ConfigException(CommonConfig.DEAD_LETTER_TOPIC, deadLetterTopic(), "must differ from the topics read");
         }

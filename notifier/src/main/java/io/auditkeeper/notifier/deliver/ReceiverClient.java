@@ -16,7 +16,7 @@ import java.time.Instant;
  * {@link Payload} and says what came of it. Redirects are not followed (a receiver that moved is a configuration to
  * fix, not a place to send alerts to blindly).
  */
-public final class ReceiverClient implements AutoCloseable {
+public final class ReceiverClient implements Sender, AutoCloseable {
     private static final int BODY_KEPT = 512;
 
     private final ReceiverConfig receiver;
@@ -32,6 +32,7 @@ public final class ReceiverClient implements AutoCloseable {
                 .build();
     }
 
+    @Override
     public DeliveryOutcome send(Payload payload) throws InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(receiver.url())
                 .timeout(receiver.requestTimeout())
