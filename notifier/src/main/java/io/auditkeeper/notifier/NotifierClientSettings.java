@@ -38,6 +38,8 @@ final class NotifierClientSettings {
     static Map<String, Object> producer(NotifierConfig config) {
         Map<String, Object> p = new HashMap<>(config.kafkaClientOverrides());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "auditkeeper-notifier");
+        // a dead letter is a record of audit.alerts or audit.phi-access (at most 9 MiB) with a few headers more
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 12 * 1024 * 1024);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
