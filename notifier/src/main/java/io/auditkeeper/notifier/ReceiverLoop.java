@@ -219,7 +219,8 @@ final class ReceiverLoop implements Runnable {
             h.add(header);
         }
         AuditHeaders.put(h, AuditHeaders.DLQ_REASON, DeadLetterReason.ALERT_UNDELIVERABLE.code());
-        AuditHeaders.put(h, AuditHeaders.DLQ_DETAIL, "receiver " + receiver.name() + " (" + receiver.type().code() + "): " + detail);
+        AuditHeaders.put(h, AuditHeaders.DLQ_DETAIL, "receiver " + receiver.name() + " (" + receiver.type().code() + "): "
+                + (alertId == null ? "" : "alert " + alertId + ": ") + detail);
         AuditHeaders.put(h, AuditHeaders.DLQ_SOURCE, DeadLetterSource.NOTIFIER.code());
         AuditHeaders.put(h, AuditHeaders.DLQ_ORIGIN, origin(r));
         AuditHeaders.put(h, AuditHeaders.DLQ_RECEIVER, receiver.name());

@@ -175,7 +175,7 @@ class NotifierIT {
             List<ConsumerRecord<byte[], byte[]>> refused = byReceiver(deadLetters, "refusing");
             assertThat(refused).hasSize(4).allSatisfy(r -> {
                 assertThat(header(r, AuditHeaders.DLQ_HTTP_STATUS)).isEqualTo("400");
-                assertThat(header(r, AuditHeaders.DLQ_DETAIL)).contains("receiver refusing (slack)", "HTTP 400: invalid_payload", "not retried");
+                assertThat(header(r, AuditHeaders.DLQ_DETAIL)).contains("receiver refusing (slack): alert a000", "HTTP 400: invalid_payload", "not retried");
             });
             assertThat(refused).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                     .containsExactlyInAnyOrderElementsOf(ids.stream().map(id -> new String(written.get(id), StandardCharsets.UTF_8)).toList());
