@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -52,10 +51,6 @@ public final class ReceiverClient implements Sender, AutoCloseable {
         } catch (IOException e) {
             return ResponseClassifier.classify(e);
         }
-    }
-
-    Duration timeout() {
-        return receiver.requestTimeout();
     }
 
     @Override
