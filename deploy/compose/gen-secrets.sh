@@ -11,6 +11,8 @@
 #                                       own narrowly scoped identity, docs/deploy.md)
 #   event-hubs-connection-string        empty: for the optional source-aks (profile aks), write your hub's
 #                                       connection string into it (docs/managed-clusters.md)
+#   slack-webhook-url                   empty: for the optional notifier (profile notifier), write your Slack
+#                                       incoming webhook's URL into it (docs/operations.md, "Alert routing")
 # Re-running keeps existing files; delete the directory to start over (the archive bucket in the minio-data volume
 # keeps its locked objects either way: COMPLIANCE mode cannot be undone, `docker compose down -v` drops the volume).
 # Needs OpenSSL 1.1.1 or later.
@@ -48,11 +50,12 @@ extendedKeyUsage=clientAuth"
 [ -f s3-credentials ] || printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
   "$(cat minio-root-user)" "$(cat minio-root-password)" > s3-credentials
 [ -f event-hubs-connection-string ] || : > event-hubs-connection-string
+[ -f slack-webhook-url ] || : > slack-webhook-url
 
 # Compose bind-mounts these files into containers whose users are not the file's owner (ingest and the archiver run
 # as uid 65532): make the mounted files readable, and keep the directory itself closed to other local users.
 chmod 0700 "$dir"
 chmod 0644 ingest-tls.crt ingest-tls.key apiserver-client.crt ca.crt manifest-signing-key.pem \
-  minio-root-user minio-root-password s3-credentials event-hubs-connection-string
+  minio-root-user minio-root-password s3-credentials event-hubs-connection-string slack-webhook-url
 chmod 0600 ca.key apiserver-client.key
 echo "generated in $dir"

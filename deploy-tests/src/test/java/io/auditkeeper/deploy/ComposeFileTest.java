@@ -3,6 +3,7 @@ package io.auditkeeper.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.notifier.config.NotifierConfig;
 import io.auditkeeper.localstack.RequiredTool;
 import io.auditkeeper.source.aks.config.AksSourceConfig;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
@@ -20,6 +21,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The top-level docker-compose.yml: `docker compose config` (Compose v2) or `docker-compose config` (v1) where either
@@ -27,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
  */
 class ComposeFileTest {
     private static final Path COMPOSE = Repo.ROOT.resolve("docker-compose.yml");
-    private static final Set<String> OURS = Set.of("ingest", "stream-processor", "archiver", "source-aks");
+    private static final Set<String> OURS = Set.of("ingest", "stream-processor", "archiver", "source-aks", "notifier");
 
     /**
      * The file as Compose reads it: SnakeYAML (which Jackson's YAML module is built on) resolves the {@code &anchor},
@@ -125,11 +127,12 @@ class ComposeFileTest {
         List<String> names = new ArrayList<>();
         root.path("services").fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("kafka", "minio", "opensearch", "opensearch-dashboards",
-                "ingest", "stream-processor", "archiver", "source-aks");
-        // source-aks is optional (profile aks): `docker compose up` without --profile starts the same stack as before
+                "ingest", "stream-processor", "archiver", "source-aks", "notifier");
+        // source-aks and the notifier are optional (profiles aks, notifier): `docker compose up` without --profile
+        // starts the same stack as before
         for (String name : names) {
             assertThat(root.path("services").path(name).path("profiles").toString()).as("%s profiles", name)
-                    .isEqualTo(name.equals("source-aks") ? "[\"aks\"]" : "");
+                    .isEqualTo(name.equals("source-aks") ? "[\"aks\"]" : name.equals("notifier") ? "[\"notifier\"]" : "");
         }
         assertThat(root.path("services").path("kafka").path("image").asText()).matches("apache/kafka:\\d+\\.\\d+\\.\\d+");
         assertThat(env(root.path("services").path("kafka"))).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
@@ -254,6 +257,11 @@ class ComposeFileTest {
         Files.writeString(generated.resolve("event-hubs-connection-string"),
                 "Endpoint=sb://example-namespace.servicebus.windows.net/;SharedAccessKeyName=auditkeeper-listen;SharedAccessKey=abc=\n");
         assertThatCode(() -> AksSourceConfig.load(null, envs.get("source-aks"))).doesNotThrowAnyException();
+        // the notifier: the Slack URL is the operator's; gen-secrets.sh leaves an empty file, which it refuses
+        assertThat(generated.resolve("slack-webhook-url")).isEmptyFile();
+        assertThatThrownBy(() -> NotifierConfig.load(null, envs.get("notifier"))).hasMessageContaining("receivers.chat.url-file");
+        Files.writeString(generated.resolve("slack-webhook-url"), "https://hooks.slack.com/services/T000/B000/XXXX\n");
+        assertThatCode(() -> NotifierConfig.load(null, envs.get("notifier"))).doesNotThrowAnyException();
         assertThat(Files.readString(generated.resolve("s3-credentials")))
                 .contains("aws_access_key_id = " + Files.readString(generated.resolve("minio-root-user")));
     }

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What can be checked of the Dockerfiles without a Docker engine. */
 class DockerfilesTest {
-    private static final List<String> SERVICES = List.of("ingest", "stream-processor", "archiver", "source-aks");
+    private static final List<String> SERVICES = List.of("ingest", "stream-processor", "archiver", "source-aks", "notifier");
     private static final Pattern FROM = Pattern.compile("^FROM\\s+(\\S+)(\\s+AS\\s+\\S+)?\\s*$", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
 
     static List<String> problems(String name, String dockerfile) {
@@ -107,6 +107,7 @@ class DockerfilesTest {
         assertThat(Files.readString(Repo.DEPLOY.resolve("docker/stream-processor/Dockerfile"))).contains("http://127.0.0.1:9091/readyz");
         assertThat(Files.readString(Repo.DEPLOY.resolve("docker/archiver/Dockerfile"))).contains("http://127.0.0.1:9092/readyz");
         assertThat(Files.readString(Repo.DEPLOY.resolve("docker/source-aks/Dockerfile"))).contains("http://127.0.0.1:9094/readyz");
+        assertThat(Files.readString(Repo.DEPLOY.resolve("docker/notifier/Dockerfile"))).contains("http://127.0.0.1:9095/readyz");
     }
 
     @Test
@@ -116,7 +117,7 @@ class DockerfilesTest {
         assertThat(lines.get(0)).as(".dockerignore starts by excluding everything").isEqualTo("*");
         for (String l : lines.subList(1, lines.size())) {
             assertThat(l).as("only jars, lib/ and the empty state directory are admitted")
-                    .matches("!(ingest|stream-processor|archiver|source-aks)/target/(auditkeeper-[a-z-]+\\.jar|lib/)|!deploy/docker/stream-processor/state/");
+                    .matches("!(ingest|stream-processor|archiver|source-aks|notifier)/target/(auditkeeper-[a-z-]+\\.jar|lib/)|!deploy/docker/stream-processor/state/");
         }
     }
 

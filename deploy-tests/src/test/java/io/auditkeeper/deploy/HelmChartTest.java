@@ -135,6 +135,47 @@ class HelmChartTest {
     }
 
     @Test
+    void shouldRenderWhatTheNotifierComponentRendersWhenEnabled() {
+        List<Document> component = KubernetesManifestsTest.componentDocuments("notifier").stream()
+                .filter(d -> !d.kind().equals("Namespace")).toList();
+
+        List<Document> helm = render(Map.of("notifier.enabled", true));
+
+        assertSameResources(component, helm, null);
+        assertThat(render(Map.of())).noneMatch(d -> d.name().contains("notifier"));
+    }
+
+    @Test
+    void shouldKeepEveryRuleWithTheNotifierAndEveryOptionOn() {
+        Map<String, Object> values = new TreeMap<>(EVERY_OPTION);
+        values.put("notifier.enabled", true);
+        List<Document> docs = render(values);
+
+        assertThat(RenderedManifestChecks.problems(new ManifestPolicy(Map.of()), docs)).isEmpty();
+        assertThat(docs).flatMap(RenderedManifestChecks::envProblems).isEmpty();
+        assertThat(docs).extracting(Document::label).contains("Deployment auditkeeper-notifier", "ConfigMap auditkeeper-notifier",
+                "PodDisruptionBudget auditkeeper-notifier", "ServiceAccount auditkeeper-notifier",
+                "NetworkPolicy notifier-to-receivers", "NetworkPolicy notifier-admin-from-prometheus");
+        assertThat(acls(find(docs, "KafkaUser auditkeeper-notifier-kafka"))).as("the notifier reads alerts and writes dead letters only")
+                .containsOnlyKeys("topic audit.alerts", "topic audit.phi-access", "topic audit.dlq", "group auditkeeper-notifier-")
+                .allSatisfy((resource, ops) -> assertThat(ops).doesNotContain("Create", "All", "Delete", "Alter"));
+    }
+
+    @Test
+    void shouldWriteTheReceiversOfTheValuesIntoTheNotifiersConfig() {
+        List<Document> docs = render(Map.of(
+                "notifier.enabled", true,
+                "notifier.receivers.siem.type", "webhook",
+                "notifier.receivers.siem.url", "https://siem.example.org/in",
+                "notifier.receivers.siem.token-file", "/etc/auditkeeper/receivers/siem-token",
+                "notifier.receiversSecret", "notifier-secrets"));
+
+        String config = find(docs, "ConfigMap auditkeeper-notifier").node().path("data").path("notifier.yaml").asText();
+        assertThat(config).contains("siem:", "type: webhook", "url: https://siem.example.org/in", "oncall:", "chat:");
+        assertThat(RenderedManifestChecks.referencedSecrets(List.of(find(docs, "Deployment auditkeeper-notifier")))).contains("notifier-secrets");
+    }
+
+    @Test
     void shouldSetTheSourceAksSettingsThroughValues() {
         List<Document> docs = render(Map.of(
                 "sourceAks.enabled", true,

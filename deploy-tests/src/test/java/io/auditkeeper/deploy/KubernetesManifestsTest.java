@@ -202,22 +202,51 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void shouldAddTheNotifierWithItsComponentKeepingEveryRuleIfKubectlIsInstalled() {
+        List<Document> docs = componentDocuments("notifier");
+
+        assertThat(docs).extracting(Document::label).contains(
+                "ServiceAccount auditkeeper-notifier", "ConfigMap auditkeeper-notifier", "Deployment auditkeeper-notifier",
+                "Service auditkeeper-notifier", "PodDisruptionBudget auditkeeper-notifier",
+                "NetworkPolicy notifier-to-receivers", "NetworkPolicy notifier-admin-from-prometheus");
+        assertThat(RenderedManifestChecks.problems(new ManifestPolicy(Map.of()), docs)).isEmpty();
+        assertThat(RenderedManifestChecks.referencedSecrets(docs)).contains("auditkeeper-notifier-receivers", "auditkeeper-notifier-kafka");
+        Document notifier = docs.stream().filter(d -> d.label().equals("Deployment auditkeeper-notifier")).findFirst().orElseThrow();
+        assertThat(notifier.node().path("spec").path("template").path("spec").path("containers").path(0).path("image").asText())
+                .isEqualTo("registry.example.com/auditkeeper/notifier:0.1.0");
+        Document config = docs.stream().filter(d -> d.label().equals("ConfigMap auditkeeper-notifier")).findFirst().orElseThrow();
+        assertThat(config.node().path("data").path("notifier.yaml").asText()).as("secrets are files, never in the ConfigMap")
+                .contains("routing-key-file: /etc/auditkeeper/receivers/", "url-file: /etc/auditkeeper/receivers/")
+                .doesNotContain("hooks.slack.com");
+    }
+
+    @Test
+    void shouldLeaveTheNotifierOutOfTheBase() {
+        assertThat(baseDocuments()).noneMatch(d -> d.name().contains("notifier"));
+    }
+
+    @Test
     void shouldLeaveSourceAksOutOfTheBase() {
         assertThat(baseDocuments()).noneMatch(d -> d.name().contains("source-aks"));
     }
 
     /** The base with the source-aks component, rendered by kubectl kustomize (skipped without kubectl). */
     static List<Document> sourceAksComponentDocuments() {
+        return componentDocuments("source-aks");
+    }
+
+    /** The base with one component, rendered by kubectl kustomize (skipped without kubectl). */
+    static List<Document> componentDocuments(String component) {
         Repo.Result version = Repo.run(Repo.ROOT, "kubectl", "version", "--client");
         RequiredTool.assumeInstalled(version != null && version.exit() == 0, "kubectl", "https://kubernetes.io/docs/tasks/tools/");
         // an overlay as docs/deploy.md describes it; kustomize wants relative paths, so it lives in target/
         Path overlay;
         try {
-            overlay = Files.createDirectories(Path.of("target/overlay-with-source-aks"));
+            overlay = Files.createDirectories(Path.of("target/overlay-with-" + component));
             Files.writeString(overlay.resolve("kustomization.yaml"), """
                     resources: [../../../deploy/k8s/base]
-                    components: [../../../deploy/k8s/components/source-aks]
-                    """);
+                    components: [../../../deploy/k8s/components/%s]
+                    """.formatted(component));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -3,6 +3,7 @@ package io.auditkeeper.deploy;
 import io.auditkeeper.archiver.config.ArchiverConfig;
 import io.auditkeeper.config.ConfigLoader;
 import io.auditkeeper.ingest.config.IngestConfig;
+import io.auditkeeper.notifier.config.NotifierConfig;
 import io.auditkeeper.source.aks.config.AksSourceConfig;
 import io.auditkeeper.streams.config.StreamProcessorConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -26,7 +27,8 @@ final class ServiceSettings {
             new Service("ingest", IngestConfig.ENV_PREFIX, IngestConfig.DEFINITION, IngestConfig.LOADER),
             new Service("stream-processor", StreamProcessorConfig.ENV_PREFIX, StreamProcessorConfig.DEFINITION, StreamProcessorConfig.LOADER),
             new Service("archiver", ArchiverConfig.ENV_PREFIX, ArchiverConfig.DEFINITION, ArchiverConfig.LOADER),
-            new Service("source-aks", AksSourceConfig.ENV_PREFIX, AksSourceConfig.DEFINITION, AksSourceConfig.LOADER));
+            new Service("source-aks", AksSourceConfig.ENV_PREFIX, AksSourceConfig.DEFINITION, AksSourceConfig.LOADER),
+            new Service("notifier", NotifierConfig.ENV_PREFIX, NotifierConfig.DEFINITION, NotifierConfig.LOADER));
 
     /** A value that comes from a Secret and is unknown here. */
     static final String FROM_SECRET = "\u0000from-secret";

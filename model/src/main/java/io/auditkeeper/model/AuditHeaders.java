@@ -62,6 +62,14 @@ public final class AuditHeaders {
     /** On {@code audit.dlq}, with {@code conflicting-duplicate}: the content hash of the first record, which was kept. */
     public static final String DLQ_FIRST_CONTENT_HASH = "auditkeeper.dlq.first-content-hash";
 
+    /** On {@code audit.dlq}, with {@code alert-undeliverable}: the name of the notifier's receiver that did not take it. */
+    public static final String DLQ_RECEIVER = "auditkeeper.dlq.receiver";
+    /**
+     * On {@code audit.dlq}, with {@code alert-undeliverable}: the receiver's last HTTP status; absent when no answer
+     * came (timeout, refused connection, TLS failure).
+     */
+    public static final String DLQ_HTTP_STATUS = "auditkeeper.dlq.http-status";
+
     private AuditHeaders() {
     }
 

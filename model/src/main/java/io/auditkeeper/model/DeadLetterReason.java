@@ -88,7 +88,14 @@ public enum DeadLetterReason {
      * stream-processor: a GKE {@code LogEntry} that does not map to an audit event (no Kubernetes {@code methodName},
      * no {@code timestamp}, no principal); the record holds the entry as received.
      */
-    UNMAPPABLE_LOG_ENTRY("unmappable-log-entry");
+    UNMAPPABLE_LOG_ENTRY("unmappable-log-entry"),
+    /**
+     * notifier: an alert (or a flagged request) that a receiver refused for good (a 4xx other than 408 and 429), that
+     * failed every attempt (5xx, timeouts, TLS), or that the notifier could not read; the record holds the record of
+     * {@code audit.alerts} or {@code audit.phi-access} as read, with the receiver in {@link AuditHeaders#DLQ_RECEIVER}
+     * and the last HTTP status, if any, in {@link AuditHeaders#DLQ_HTTP_STATUS}.
+     */
+    ALERT_UNDELIVERABLE("alert-undeliverable");
 
     private final String code;
 

@@ -15,7 +15,9 @@ public enum DeadLetterSource {
      * Event Hubs messages and records the AKS source could not use, as received (they may hold secret values, so the
      * dead-letter archive keeps only their hash, as for ingest's).
      */
-    SOURCE_AKS("source-aks");
+    SOURCE_AKS("source-aks"),
+    /** Alerts and flagged requests a receiver of the notifier did not take, as read from their topic. */
+    NOTIFIER("notifier");
 
     private final String code;
 

@@ -17,9 +17,9 @@ class DeadLetterReasonTest {
                 "missing-stage", "unparseable-event", "not-an-audit-event", "unwritable-event", "index-rejected",
                 "event-too-large", "batch-too-large", "record-too-large", "conflicting-duplicate",
                 "not-a-firehose-request", "not-a-resource-log", "unknown-cluster",
-                "not-a-gke-push", "unmappable-log-entry");
+                "not-a-gke-push", "unmappable-log-entry", "alert-undeliverable");
         assertThat(Arrays.stream(DeadLetterSource.values()).map(DeadLetterSource::code))
-                .containsExactly("ingest", "stream-processor", "archiver", "source-aks");
+                .containsExactly("ingest", "stream-processor", "archiver", "source-aks", "notifier");
     }
 
     @Test
@@ -33,6 +33,7 @@ class DeadLetterReasonTest {
         assertThat(section).contains("`" + AuditHeaders.DLQ_REASON + "`", "`" + AuditHeaders.DLQ_DETAIL + "`",
                 "`" + AuditHeaders.DLQ_SOURCE + "`", "`" + AuditHeaders.DLQ_ORIGIN + "`",
                 "`" + AuditHeaders.DLQ_SIZE + "`", "`" + AuditHeaders.DLQ_SHA256 + "`",
-                "`" + AuditHeaders.DLQ_CONTENT_HASH + "`", "`" + AuditHeaders.DLQ_FIRST_CONTENT_HASH + "`");
+                "`" + AuditHeaders.DLQ_CONTENT_HASH + "`", "`" + AuditHeaders.DLQ_FIRST_CONTENT_HASH + "`",
+                "`" + AuditHeaders.DLQ_RECEIVER + "`", "`" + AuditHeaders.DLQ_HTTP_STATUS + "`");
     }
 }
