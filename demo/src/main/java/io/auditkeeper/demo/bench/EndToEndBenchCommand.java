@@ -3,8 +3,9 @@ package io.auditkeeper.demo.bench;
 import io.auditkeeper.demo.CorpusFiles;
 import io.auditkeeper.demo.soak.CatchUp;
 import io.auditkeeper.demo.soak.Fleet;
+import io.auditkeeper.demo.soak.FleetOptions;
+import io.auditkeeper.demo.soak.FleetStack;
 import io.auditkeeper.demo.soak.Reconciliation;
-import io.auditkeeper.localstack.CephObjectGateway;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
 import io.auditkeeper.localstack.S3Endpoint;
@@ -15,13 +16,13 @@ import picocli.CommandLine.Option;
 import javax.net.ssl.SSLContext;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -60,11 +61,8 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".auditkeeper/bench-e2e", description = "Working directory: stack, configs, logs (default ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--jars", defaultValue = ".", description = "The build whose <module>/target/auditkeeper-<module>.jar are run (default: ${DEFAULT-VALUE}).")
-    Path jars;
-
-    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
-    Path corpusDir;
+    @CommandLine.Mixin
+    FleetOptions fleetOptions;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -75,30 +73,26 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path work = Files.createDirectories(dir.toAbsolutePath().resolve("run-" + Instant.now().toString().replace(':', '-')));
-        LocalStackSettings settings = LocalStackSettings.fromEnvironment(System.getenv(), work.resolve("stack"));
-        if (settings.embeddedS3() && !CephObjectGateway.missingCommands().isEmpty()) {
-            err.println("Ceph is not installed (missing " + CephObjectGateway.missingCommands() + "). Run, as root:\n  "
-                    + CephObjectGateway.INSTALL_COMMAND);
+        Path work = FleetStack.runDirectory(dir);
+        Optional<LocalStackSettings> settings = FleetStack.settings(work, err);
+        if (settings.isEmpty()) {
             return 1;
         }
         out.printf("auditkeeper bench e2e: %,d events after a warm-up of %,d, %d senders over mutual TLS, batches of %d;"
                 + " ingest, stream-processor, archiver as separate processes (%s); %s%n", events, warmUp, senders,
                 EndToEndLoad.BATCH, String.join(" ", Fleet.Profile.BENCH.jvmOptions()), work);
         out.flush();
-        try (LocalStack stack = new LocalStack(settings)) {
-            return run(stack, work, CorpusFiles.locate(corpusDir), err);
+        try (LocalStack stack = new LocalStack(settings.get())) {
+            return run(stack, work, fleetOptions.corpus(), err);
         }
     }
 
     private int run(LocalStack stack, Path work, CorpusFiles corpus, PrintWriter err) throws Exception {
-        CompletableFuture<String> kafka = CompletableFuture.supplyAsync(stack::kafkaBootstrap);
-        CompletableFuture<String> openSearchUrl = CompletableFuture.supplyAsync(stack::openSearchUrl);
-        CompletableFuture<S3Endpoint> s3Endpoint = CompletableFuture.supplyAsync(stack::s3);
-        String bootstrap = kafka.join();
-        URI openSearch = URI.create(openSearchUrl.join());
-        S3Endpoint s3 = s3Endpoint.join();
-        Fleet.Shape shape = new Fleet.Shape(1, 1, 1, jars.toAbsolutePath(), work, Duration.ofSeconds(30), Fleet.Profile.BENCH);
+        FleetStack.Endpoints endpoints = FleetStack.Endpoints.of(stack);
+        String bootstrap = endpoints.bootstrap();
+        URI openSearch = endpoints.openSearch();
+        S3Endpoint s3 = endpoints.s3();
+        Fleet.Shape shape = new Fleet.Shape(1, 1, 1, fleetOptions.jars(), work, Duration.ofSeconds(30), Fleet.Profile.BENCH);
         try (Fleet fleet = new Fleet(shape, bootstrap, s3, openSearch); CatchUp catchUp = new CatchUp(bootstrap);
              CommitTimeline commits = new CommitTimeline(bootstrap,
                      List.of(Fleet.APPLICATION_ID, Fleet.ARCHIVE_GROUP, Fleet.INDEX_GROUP))) {
@@ -128,7 +122,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
                 printSteady(steady(ssl, fleet, openSearch, batches, "bench-steady-" + id));
             }
             Reconciliation.Verdict verdict = new Reconciliation(s3, openSearch).verify(
-                    jars.toAbsolutePath().resolve("cli/target/auditkeeper-cli.jar"), fleet.publicKey(), work.resolve("verify.err"));
+                    fleetOptions.cliJar(), fleet.publicKey(), work.resolve("verify.err"));
             out.printf("archive verification (auditkeeper verify, the whole bucket): %s (exit %d, %d digests)%n",
                     verdict.ok() ? "OK" : "FAILED", verdict.exitCode(), verdict.digestsChecked());
             out.printf("peak resident memory: ingest %d MiB, stream-processor %d MiB, archiver %d MiB, this JVM (broker,"

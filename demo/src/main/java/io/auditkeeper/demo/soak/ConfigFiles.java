@@ -42,32 +42,16 @@ final class ConfigFiles {
     }
 
     static String streamProcessor(Fleet.Profile profile, String bootstrap, Path stateDir) {
-        if (profile == Fleet.Profile.BENCH) {
-            return """
-                    kafka:
-                      bootstrap-servers: "%s"
-                    application:
-                      id: %s
-                    streams:
-                      threads: 2
-                      state-dir: %s
-                    topics:
-                      events:
-                        partitions: %d
-                    phi:
-                      namespaces: ["phi-*", "kube-system"]
-                    admin:
-                      enabled: false
-                    """.formatted(bootstrap, Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS);
-        }
-        return """
-                kafka:
-                  bootstrap-servers: "%s"
+        String streams = profile == Fleet.Profile.SOAK ? """
                   streams:
                     num.standby.replicas: 1
                     session.timeout.ms: %d
                     heartbeat.interval.ms: 1500
-                application:
+                """.formatted(Fleet.SESSION.toMillis()) : "";
+        return """
+                kafka:
+                  bootstrap-servers: "%s"
+                %sapplication:
                   id: %s
                 streams:
                   threads: 2
@@ -79,7 +63,7 @@ final class ConfigFiles {
                   namespaces: ["phi-*", "kube-system"]
                 admin:
                   enabled: false
-                """.formatted(bootstrap, Fleet.SESSION.toMillis(), Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS);
+                """.formatted(bootstrap, streams, Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS);
     }
 
     static String archiver(Fleet.Profile profile, String bootstrap, S3Endpoint s3, URI s3Url, URI openSearchUrl,

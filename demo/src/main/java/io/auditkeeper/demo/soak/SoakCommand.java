@@ -1,7 +1,5 @@
 package io.auditkeeper.demo.soak;
 
-import io.auditkeeper.demo.CorpusFiles;
-import io.auditkeeper.localstack.CephObjectGateway;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackSettings;
 import picocli.CommandLine;
@@ -13,7 +11,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -64,11 +61,8 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".auditkeeper/soak", description = "Working directory: configs, logs, report (default ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--jars", defaultValue = ".", description = "The build whose <module>/target/auditkeeper-<module>.jar are run (default: ${DEFAULT-VALUE}).")
-    Path jars;
-
-    @Option(names = "--corpus", description = "Audit corpus directory (default: $AUDITKEEPER_CORPUS or testdata/corpus).")
-    Path corpusDir;
+    @CommandLine.Mixin
+    FleetOptions fleetOptions;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -79,21 +73,20 @@ public final class SoakCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<FaultKind> kinds = faults == null || faults.isEmpty() ? Arrays.asList(FaultKind.values())
                 : faults.stream().map(FaultKind::ofLabel).toList();
-        Path work = Files.createDirectories(dir.toAbsolutePath().resolve("run-" + Instant.now().toString().replace(':', '-')));
-        LocalStackSettings stack = LocalStackSettings.fromEnvironment(System.getenv(), work.resolve("stack"));
-        if (stack.embeddedS3() && !CephObjectGateway.missingCommands().isEmpty()) {
-            err.println("Ceph is not installed (missing " + CephObjectGateway.missingCommands() + "). Run, as root:\n  "
-                    + CephObjectGateway.INSTALL_COMMAND);
+        Path work = FleetStack.runDirectory(dir);
+        Optional<LocalStackSettings> found = FleetStack.settings(work, err);
+        if (found.isEmpty()) {
             return 1;
         }
+        LocalStackSettings stack = found.get();
         if (!stack.embeddedKafka() && kinds.contains(FaultKind.STOP_KAFKA)) {
             err.println("stop-kafka needs the embedded broker; an external Kafka is configured: leave it out with --faults");
             return 2;
         }
         SoakRun.Settings settings = new SoakRun.Settings(kinds, duration, faultEvery, rate, clusters,
-                new Fleet.Shape(ingest, streamProcessors, archivers, jars.toAbsolutePath(), work, Duration.ofSeconds(5),
+                new Fleet.Shape(ingest, streamProcessors, archivers, fleetOptions.jars(), work, Duration.ofSeconds(5),
                         Fleet.Profile.SOAK),
-                CorpusFiles.locate(corpusDir));
+                fleetOptions.corpus());
         out.println("auditkeeper soak: " + settings.describe());
         out.flush();
         Optional<SoakReport> report;

@@ -52,12 +52,10 @@ final class SoakRun {
 
     /** The report, or empty when the pipeline never carried traffic (the reason printed to {@code err}). */
     Optional<SoakReport> run(LocalStack stack, PrintWriter err) throws Exception {
-        CompletableFuture<String> kafka = CompletableFuture.supplyAsync(stack::kafkaBootstrap);
-        CompletableFuture<String> openSearchUrl = CompletableFuture.supplyAsync(stack::openSearchUrl);
-        CompletableFuture<S3Endpoint> s3Endpoint = CompletableFuture.supplyAsync(stack::s3);
-        String bootstrap = kafka.join();
-        URI openSearch = URI.create(openSearchUrl.join());
-        S3Endpoint s3 = s3Endpoint.join();
+        FleetStack.Endpoints endpoints = FleetStack.Endpoints.of(stack);
+        String bootstrap = endpoints.bootstrap();
+        URI openSearch = endpoints.openSearch();
+        S3Endpoint s3 = endpoints.s3();
         progress("local stack ready");
         try (Fleet fleet = new Fleet(settings.shape(), bootstrap, s3, openSearch);
              CatchUp catchUp = new CatchUp(bootstrap)) {
