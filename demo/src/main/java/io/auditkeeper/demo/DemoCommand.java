@@ -6,6 +6,8 @@ import io.auditkeeper.demo.CorpusFiles;
 import io.auditkeeper.demo.WebhookClient;
 import io.auditkeeper.evidence.ArchiveLayout;
 import io.auditkeeper.ingest.IngestService;
+import io.auditkeeper.notifier.NotifierService;
+import io.auditkeeper.notifier.config.NotifierConfig;
 import io.auditkeeper.ingest.config.IngestConfig;
 import io.auditkeeper.localstack.CephObjectGateway;
 import io.auditkeeper.localstack.DevPki;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -80,6 +83,8 @@ public final class DemoCommand implements Callable<Integer> {
         IngestService[] ingest = new IngestService[1];
         StreamProcessorService[] processor = new StreamProcessorService[1];
         ArchiverService[] archiver = new ArchiverService[1];
+        NotifierService[] notifier = new NotifierService[1];
+        DemoAlertReceiver[] receiver = new DemoAlertReceiver[1];
         CountDownLatch stopped = new CountDownLatch(1);
         Thread shutdown = new Thread(() -> {
             if (ingest[0] != null) {
@@ -90,6 +95,16 @@ public final class DemoCommand implements Callable<Integer> {
             }
             if (archiver[0] != null) {
                 archiver[0].close();
+            }
+            if (notifier[0] != null) {
+                try {
+                    notifier[0].close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (receiver[0] != null) {
+                receiver[0].close();
             }
             stack.close();
             stopped.countDown();
@@ -111,7 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.printf("   ready in %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
 
-        out.println("2. Starting ingest (HTTPS, mutual TLS), the stream-processor and the archiver ...");
+        out.println("2. Starting ingest (HTTPS, mutual TLS), the stream-processor, the archiver and the notifier ...");
         DevPki pki = DevPki.openOrCreate(dir.resolve("pki"));
         Path ingestYaml = DemoFiles.writeIngestConfig(dir, pki, bootstrap);
         ingest[0] = new IngestService(IngestConfig.load(ingestYaml, Map.of())).start();
@@ -124,7 +139,13 @@ public final class DemoCommand implements Callable<Integer> {
         StreamProcessorConfig processorConfig = StreamProcessorConfig.load(processorYaml, env);
         processor[0] = new StreamProcessorService(processorConfig).start();
         archiver[0] = DemoArchive.start(dir, bootstrap, s3Endpoint, BUCKET, processorConfig.eventsTopic(), openSearchUrl);
+        receiver[0] = new DemoAlertReceiver(pki.serverSslContext());
+        Path notifierYaml = DemoFiles.writeNotifierConfig(dir, pki, bootstrap, receiver[0].url());
+        notifier[0] = new NotifierService(NotifierConfig.load(notifierYaml, Map.of()));
+        notifier[0].start();
         out.println("   webhook " + webhook);
+        out.println("   notifier: alerts to " + receiver[0].url() + " (the demo's stand-in for PagerDuty or Slack; "
+                + notifierYaml + ")");
         out.println("   stream-processor: PHI namespaces " + processorConfig.phiNamespaces() + " (from " + processorYaml
                 + " or " + StreamProcessorConfig.LOADER.envName("phi.namespaces") + ")");
         out.println();
@@ -171,6 +192,11 @@ public final class DemoCommand implements Callable<Integer> {
                 processorConfig.outputTopics().get(0).partitions(), publicKey)
                 & DemoArchive.printDeadLetters(out, s3Endpoint, BUCKET, AuditTopics.DEAD_LETTER, publicKey);
         DemoArchive.printIndex(out, openSearchUrl);
+        List<String> delivered = receiver[0].await(results.alerts().size(), Duration.ofSeconds(60));
+        boolean routed = delivered.size() == results.alerts().size() && Set.copyOf(delivered).size() == delivered.size();
+        out.printf("   alert routing (the notifier): %d of %d alerts delivered over HTTPS to the demo's receiver, each once,"
+                + " keyed by its alert id (Idempotency-Key): %s%n", delivered.size(), results.alerts().size(),
+                routed ? "OK" : "INCOMPLETE");
         out.println();
 
         out.println("5. The evidence report an auditor is handed (auditkeeper report):");
@@ -197,7 +223,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (once) {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             shutdown.run();
-            return failed == 0 && results.complete() && verified && reported && proved ? 0 : 1;
+            return failed == 0 && results.complete() && verified && reported && proved && routed ? 0 : 1;
         }
         out.println("Running until interrupted (Ctrl-C) ...");
         out.flush();

@@ -71,6 +71,28 @@ final class DemoFiles {
      * The stream-processor's demo settings, written only if the file is missing so that a user's edits (PHI namespaces,
      * rules, thresholds) survive the next run. Kafka and the state directory are set by the demo at each start.
      */
+    /** The notifier's settings: one webhook receiver, the demo's own, trusting the demo's CA. */
+    static Path writeNotifierConfig(Path dir, DevPki pki, String kafkaBootstrap, java.net.URI receiver) throws IOException {
+        String yaml = """
+                # Written by `auditkeeper demo`: the notifier's settings (reference: docs/operations.md, "Alert routing").
+                # The receiver is the demo's own HTTPS endpoint; PagerDuty and Slack are configured the same way.
+                kafka:
+                  bootstrap-servers: %s
+                receivers:
+                  demo-webhook:
+                    type: webhook
+                    url: %s
+                    ca-file: %s
+                    start-at: earliest
+                admin:
+                  host: 127.0.0.1
+                  port: 0
+                """.formatted(kafkaBootstrap, receiver, pki.caCert().toAbsolutePath());
+        Path file = dir.resolve("notifier.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
     static Path streamProcessorConfig(Path dir) throws IOException {
         Path file = dir.resolve("stream-processor.yaml");
         if (!Files.exists(file)) {

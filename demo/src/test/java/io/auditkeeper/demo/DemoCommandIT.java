@@ -39,6 +39,7 @@ class DemoCommandIT {
                 .containsPattern("S3 archive \\(bucket auditkeeper-archive, Object Lock COMPLIANCE, 6 years\\): \\d+ objects holding \\d+ events")
                 .contains("verify: OK")
                 .contains("audit.dlq: 1 records").contains("auditkeeper.dlq.reason: malformed-json")
+                .containsPattern("alert routing \\(the notifier\\): ([1-9]\\d*) of \\1 alerts delivered over HTTPS to the demo's receiver, each once.*: OK")
                 .contains("-> 400").containsPattern("dead-letter archive \\(dead-letters/, its own manifest chain\\): 1 objects holding 1 records")
                 .doesNotContain("-> 5")
                 .contains("curl --cacert").contains("kcat -b").contains("aws --endpoint-url")
