@@ -5,6 +5,7 @@ import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.model.ClusterNames;
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.opensearch.OpenSearchConnection;
+import io.auditkeeper.opensearch.schema.EventIndexNames;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,6 +66,11 @@ public final class ReportCommand implements Callable<Integer> {
             description = "Index or alias of the events (default ${DEFAULT-VALUE}).")
     String eventsIndex;
 
+    @Option(names = "--rehydrated-prefix", defaultValue = EventIndexNames.REHYDRATED_PREFIX, paramLabel = "<prefix>",
+            description = "Prefix of the daily indices 'auditkeeper rehydrate' fills from the archive, searched next to"
+                    + " --events-index (default ${DEFAULT-VALUE}).")
+    String rehydratedPrefix;
+
     @Option(names = "--alerts-index", defaultValue = "audit-alerts",
             description = "Index of the alerts (default ${DEFAULT-VALUE}).")
     String alertsIndex;
@@ -113,16 +119,20 @@ public final class ReportCommand implements Callable<Integer> {
         }
         List<ReportTable> tables = new ArrayList<>();
         ReportTable timeline;
+        java.util.Optional<IndexCoverage> coverage;
         OpenSearchClient client = null;
         try {
             client = OpenSearchClientFactory.create(connection);
             EvidenceSearch search = new EvidenceSearch(client, connection, eventsIndex, alertsIndex, window,
-                    namespaces, maxRows).clusters(clusters);
-            tables.add(search.phiAccessByActor());
-            timeline = search.phiAccess();
-            tables.add(timeline);
-            tables.add(search.denied());
-            tables.add(search.changes());
+                    namespaces, maxRows).clusters(clusters).rehydrated(rehydratedPrefix);
+            List<ReportTable> events = List.of(search.phiAccessByActor(), search.phiAccess(), search.denied(),
+                    search.changes());
+            coverage = coverage(search, window, err);
+            String warning = coverage.flatMap(IndexCoverage::message).orElse(null);
+            for (ReportTable t : events) {
+                tables.add(warning == null ? t : t.withWarning(warning));
+            }
+            timeline = tables.get(1);
             tables.add(alerts(search));
         } catch (EvidenceSearch.SearchException e) {
             err.println("auditkeeper report: " + e.getMessage());
@@ -158,7 +168,11 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Namespaces", namespaces.isEmpty() ? "all" : String.join(", ", namespaces)
                 + " (and cluster-wide requests)");
         about.put("Clusters", clusters.isEmpty() ? "all" : String.join(", ", clusters));
-        about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
+        about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + " and " + rehydratedPrefix
+                + "-*, alerts: " + alertsIndex + ")");
+        about.put("Days in OpenSearch", coverage.map(c -> c.complete() ? "every day: none of the period is older than the"
+                + " hot indices without having been rehydrated" : "NOT ALL: " + c.message().orElseThrow())
+                .orElse("unknown: the indices of " + eventsIndex + " could not be listed"));
         about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + check.topic()
                 + ", dead letters " + deadLetterTopic);
         about.put("Manifest public key", verification.publicKeySource()
@@ -176,6 +190,7 @@ public final class ReportCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         written.forEach(p -> stdout.println(p.toAbsolutePath()));
+        coverage.flatMap(IndexCoverage::message).ifPresent(m -> stdout.println("NOT IN OPENSEARCH: " + m));
         stdout.println("archive verification: " + (verification.ok() ? "OK"
                 : "FAILED (" + verification.problemCount() + " problems, listed in the report)")
                 + (verification.leftovers().isEmpty() ? "" : "; " + verification.leftovers().size()
@@ -203,6 +218,21 @@ public final class ReportCommand implements Callable<Integer> {
             } catch (Exception e) {
                 // the report no longer needs it; nothing to tell the user
             }
+        }
+    }
+
+    /**
+     * Which days of the period OpenSearch holds, from the names of the hot daily indices ({@code <events-index>-*})
+     * and the rehydrated ones; empty (said on {@code err}) when they cannot be listed.
+     */
+    private java.util.Optional<IndexCoverage> coverage(EvidenceSearch search, TimeWindow window, PrintWriter err) {
+        try {
+            IndexCoverage c = IndexCoverage.of(window, eventsIndex, rehydratedPrefix,
+                    search.indexNames(eventsIndex + "-*", rehydratedPrefix + "-*"));
+            return c.known() ? java.util.Optional.of(c) : java.util.Optional.empty();
+        } catch (EvidenceSearch.SearchException e) {
+            err.println("auditkeeper report: cannot tell which days OpenSearch holds: " + e.getMessage());
+            return java.util.Optional.empty();
         }
     }
 
