@@ -113,15 +113,13 @@ final class RehydratedIndices {
                     check(rest.json("PUT", "/_plugins/_ism/policies/" + id, Map.of("if_seq_no",
                             current.path("_seq_no").asText(), "if_primary_term", current.path("_primary_term").asText()),
                             MAPPER.writeValueAsBytes(policy(prefix, retentionDays))), "PUT ISM policy " + id);
-                    check(rest.json("POST", "/_plugins/_ism/change_policy/" + prefix + "-*", Map.of(),
-                            MAPPER.writeValueAsBytes(Map.of("policy_id", id))), "ISM change_policy " + id);
+                    attach("/_plugins/_ism/change_policy/", id);
                 }
             } else {
                 check(rest.json("PUT", "/_plugins/_ism/policies/" + id, Map.of(),
                         MAPPER.writeValueAsBytes(policy(prefix, retentionDays))), "PUT ISM policy " + id);
             }
-            check(rest.json("POST", "/_plugins/_ism/add/" + prefix + "-*", Map.of(),
-                    MAPPER.writeValueAsBytes(Map.of("policy_id", id))), "ISM add " + id);
+            attach("/_plugins/_ism/add/", id);
             return "ISM policy " + id + " deletes each " + prefix + "-* index " + retentionDays + " days after it was"
                     + " created";
         }
@@ -167,6 +165,16 @@ final class RehydratedIndices {
     /** Makes what was indexed searchable now. */
     void refresh() throws IOException {
         check(rest.json("POST", "/" + prefix + "-*/_refresh", Map.of(), null), "refresh " + prefix + "-*");
+    }
+
+    /** Puts the existing indices under the policy; none yet (a first run) is no error: the ism_template takes them. */
+    private void attach(String api, String id) throws IOException {
+        OpenSearchRest.Reply reply = rest.json("POST", api + prefix + "-*", Map.of(),
+                MAPPER.writeValueAsBytes(Map.of("policy_id", id)));
+        if (reply.status() == 404 || reply.body().contains("index_not_found_exception")) {
+            return;
+        }
+        check(reply, "POST " + api + " for " + id);
     }
 
     private static void check(OpenSearchRest.Reply reply, String what) throws IOException {
