@@ -105,7 +105,7 @@ public final class EvidenceSearch {
         }
         filter.addObject().putObject("exists").put("field", "record.offset");
         List<RecordLocation> out = new ArrayList<>();
-        for (JsonNode hit : search(eventsIndex, q).path("hits").path("hits")) {
+        for (JsonNode hit : search(searchedEvents, q).path("hits").path("hits")) {
             JsonNode s = hit.path("_source");
             JsonNode r = s.path("record");
             out.add(new RecordLocation(text(s, "auditID"), text(s, "stage"), text(s, "cluster"), text(r, "topic"),

@@ -116,6 +116,15 @@ class RehydrateCommandIT {
         assertThat(meta.path("retentionDays").asInt()).isEqualTo(7);
         assertThat(meta.path("rehydratedAt").asText()).isNotEmpty();
 
+        Path proof = dir.resolve("proof.json");
+        CliRun prove = CliRun.of(archived.args(List.of("prove"), "--audit-id", id + "-s1", "--stage", "ResponseComplete",
+                "--opensearch", stack.openSearchUrl(), "--events-index", hot, "--rehydrated-prefix", rehydrated,
+                "--public-key", archived.publicKey().toString(), "--out", proof.toString()));
+        assertThat(prove.code()).as("found through its rehydrated record: " + prove.out() + prove.err()).isZero();
+        assertThat(prove.err()).doesNotContain("OpenSearch");
+        assertThat(CliRun.of("verify-proof", proof.toString(), "--public-key", archived.publicKey().toString()).code())
+                .isZero();
+
         CliRun after = CliRun.of(with(report, "--out", dir.resolve("after").toString()));
         assertThat(after.code()).as(after.out() + after.err()).isZero();
         assertThat(after.out()).doesNotContain("NOT IN OPENSEARCH");
