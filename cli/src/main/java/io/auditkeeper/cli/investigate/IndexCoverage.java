@@ -2,12 +2,14 @@ package io.auditkeeper.cli.investigate;
 
 import io.auditkeeper.opensearch.schema.EventIndexNames;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -15,7 +17,8 @@ import java.util.TreeSet;
  * one holds, and that are older than the oldest hot daily index, so that the hot retention has deleted them. Such a
  * period would otherwise show as empty tables next to "archive verification: OK", which reads as "nothing happened".
  * A day without an index that is not older than the oldest hot one simply had no events, and is not named. Pure: given
- * the index names, so that it is tested without OpenSearch.
+ * the index names, so that it is tested without OpenSearch. {@link #archivedOnly} narrows it to the days the archive
+ * has events on, so that a period before Audit Keeper ran is not named.
  *
  * @param known   false when no hot daily index of the prefix was found: then nothing can be said
  * @param missing the days not in OpenSearch, oldest first
@@ -58,6 +61,24 @@ record IndexCoverage(boolean known, List<LocalDate> missing) {
             out.add(d);
         }
         return out;
+    }
+
+    /**
+     * Only the missing days on which the archive holds events ({@code archived}): a day before Audit Keeper ran, or
+     * with nothing archived, is not "not in OpenSearch", it had nothing to index.
+     */
+    IndexCoverage archivedOnly(Set<LocalDate> archived) {
+        return new IndexCoverage(known, missing.stream().filter(archived::contains).toList());
+    }
+
+    /** The UTC days of {@code [first, last]} within the window; none when a time is missing. */
+    static List<LocalDate> daysOf(TimeWindow window, Instant first, Instant last) {
+        if (first == null || last == null || last.isBefore(first)) {
+            return List.of();
+        }
+        Instant from = first.isBefore(window.from()) ? window.from() : first;
+        Instant to = last.isBefore(window.to()) ? last.plusNanos(1) : window.to();
+        return from.isBefore(to) ? days(new TimeWindow(from, to)) : List.of();
     }
 
     boolean complete() {

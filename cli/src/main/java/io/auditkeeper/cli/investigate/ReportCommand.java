@@ -128,11 +128,7 @@ public final class ReportCommand implements Callable<Integer> {
             List<ReportTable> events = List.of(search.phiAccessByActor(), search.phiAccess(), search.denied(),
                     search.changes());
             coverage = coverage(search, window, err);
-            String warning = coverage.flatMap(IndexCoverage::message).orElse(null);
-            for (ReportTable t : events) {
-                tables.add(warning == null ? t : t.withWarning(warning));
-            }
-            timeline = tables.get(1);
+            tables.addAll(events);
             tables.add(alerts(search));
         } catch (EvidenceSearch.SearchException e) {
             err.println("auditkeeper report: " + e.getMessage());
@@ -149,6 +145,7 @@ public final class ReportCommand implements Callable<Integer> {
             ArchiveVerificationResult events = check.verify(s3, s3Options, window, err, "report");
             ArchiveVerificationResult dead = check.verify(s3, s3Options, deadLetterTopic, window, err, "report", false);
             verification = both(events, dead);
+            coverage = coverage.map(c -> c.archivedOnly(archivedDays(events, window)));
             deadLetters = DeadLetterTable.read(s3, s3Options.bucket(), s3Options.prefix(),
                     check.key(s3, s3Options).verifier(), deadLetterTopic, window, clusters, maxRows);
         } catch (IllegalArgumentException | ManifestKeyException e) {
@@ -160,6 +157,13 @@ public final class ReportCommand implements Callable<Integer> {
             err.println("auditkeeper report: the dead-letter archive cannot be read: " + e);
             return ExitCodes.UNREACHABLE;
         }
+        String warning = coverage.flatMap(IndexCoverage::message).orElse(null);
+        if (warning != null) {
+            for (int i = 0; i < 4; i++) {
+                tables.set(i, tables.get(i).withWarning(warning));
+            }
+        }
+        timeline = tables.get(1);
         tables.add(deadLetters);
         tables.add(EvidenceReportWriter.archiveTable(verification));
 
@@ -234,6 +238,18 @@ public final class ReportCommand implements Callable<Integer> {
             err.println("auditkeeper report: cannot tell which days OpenSearch holds: " + e.getMessage());
             return java.util.Optional.empty();
         }
+    }
+
+    /** The UTC days of the period on which the archive's entries have events. */
+    static java.util.Set<java.time.LocalDate> archivedDays(ArchiveVerificationResult archive, TimeWindow window) {
+        java.util.Set<java.time.LocalDate> days = new java.util.TreeSet<>();
+        for (PartitionVerification p : archive.partitions()) {
+            for (io.auditkeeper.evidence.manifest.ManifestEntry e : p.entries()) {
+                days.addAll(IndexCoverage.daysOf(window, ArchiveVerification.instant(e.firstEventTime()),
+                        ArchiveVerification.instant(e.lastEventTime())));
+            }
+        }
+        return days;
     }
 
     /** The alerts index is created by the first alert: its absence is no error, and the report says so. */

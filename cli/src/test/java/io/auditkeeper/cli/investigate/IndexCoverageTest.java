@@ -2,6 +2,7 @@ package io.auditkeeper.cli.investigate;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 
@@ -51,5 +52,19 @@ class IndexCoverageTest {
 
         assertThat(c.known()).isFalse();
         assertThat(c.missing()).isEmpty();
+    }
+
+    @Test
+    void shouldNameOnlyTheDaysTheArchiveHasEventsOnWhenToldThem() {
+        TimeWindow march = TimeWindow.parse("2025-03-01", "2025-03-31");
+        IndexCoverage c = IndexCoverage.of(march, HOT, RE, List.of("audit-events-2026.01.01"));
+        List<LocalDate> archived = IndexCoverage.daysOf(march, Instant.parse("2025-03-30T23:59:00Z"),
+                Instant.parse("2025-04-01T00:00:30Z"));
+
+        assertThat(c.missing()).hasSize(31);
+        assertThat(archived).containsExactly(LocalDate.of(2025, 3, 30), LocalDate.of(2025, 3, 31));
+        assertThat(c.archivedOnly(java.util.Set.copyOf(archived)).describe()).isEqualTo("2025-03-30 to 2025-03-31");
+        assertThat(c.archivedOnly(java.util.Set.of()).complete()).as("nothing archived: nothing to rehydrate").isTrue();
+        assertThat(IndexCoverage.daysOf(march, null, Instant.parse("2025-03-02T00:00:00Z"))).isEmpty();
     }
 }
