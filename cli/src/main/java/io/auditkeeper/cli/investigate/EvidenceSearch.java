@@ -18,6 +18,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -147,7 +148,7 @@ public final class EvidenceSearch {
     public List<String> indexNames(String... patterns) throws SearchException {
         String expression = URLEncoder.encode(String.join(",", patterns), StandardCharsets.UTF_8);
         try (Response response = client.generic().execute(Requests.builder().method("GET")
-                .endpoint("/_resolve/index/" + expression).query(java.util.Map.of("expand_wildcards", "open")).build())) {
+                .endpoint("/_resolve/index/" + expression).query(Map.of("expand_wildcards", "open")).build())) {
             int status = response.getStatus();
             byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
             if (status / 100 != 2) {
@@ -394,7 +395,9 @@ public final class EvidenceSearch {
             }
             JsonNode json = parse(bytes, status, index);
             if (status == 404 && "index_not_found_exception".equals(json.path("error").path("type").asText())) {
-                throw new SearchException("OpenSearch has no index or alias " + index, true);
+                // of several names searched at once, the one that is missing
+                throw new SearchException("OpenSearch has no index or alias "
+                        + json.path("error").path("index").asText(index), true);
             }
             if (status / 100 != 2 || json.has("error")) {
                 String reason = json.path("error").path("root_cause").path(0).path("reason").asText(

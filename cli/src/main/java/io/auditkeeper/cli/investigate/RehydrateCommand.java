@@ -1,6 +1,8 @@
 package io.auditkeeper.cli.investigate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestFormatException;
 import io.auditkeeper.evidence.manifest.ManifestKeyException;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -58,6 +61,7 @@ import java.util.concurrent.Callable;
 public final class RehydrateCommand implements Callable<Integer> {
     private static final String NAME = "auditkeeper rehydrate: ";
     private static final int BULK_DOCS = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -121,7 +125,7 @@ public final class RehydrateCommand implements Callable<Integer> {
             if (replicas < 0) {
                 throw new IllegalArgumentException("--replicas must not be negative");
             }
-            if (indexPrefix.isBlank() || !indexPrefix.equals(indexPrefix.toLowerCase(java.util.Locale.ROOT))
+            if (indexPrefix.isBlank() || !indexPrefix.equals(indexPrefix.toLowerCase(Locale.ROOT))
                     || indexPrefix.equals(EventIndexNames.HOT_PREFIX) || indexPrefix.contains("*")
                     || indexPrefix.contains(",")) {
                 throw new IllegalArgumentException("--index-prefix must be a lowercase name other than the hot"
@@ -279,8 +283,8 @@ public final class RehydrateCommand implements Callable<Integer> {
 
     private static String quoted(String s) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+            return JSON.writeValueAsString(s);
+        } catch (JsonProcessingException x) {
             throw new IllegalStateException(x);
         }
     }

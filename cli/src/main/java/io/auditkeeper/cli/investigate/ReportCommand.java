@@ -1,5 +1,6 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestKeyException;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.model.ClusterNames;
@@ -17,10 +18,14 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
@@ -119,7 +124,7 @@ public final class ReportCommand implements Callable<Integer> {
         }
         List<ReportTable> tables = new ArrayList<>();
         ReportTable timeline;
-        java.util.Optional<IndexCoverage> coverage;
+        Optional<IndexCoverage> coverage;
         OpenSearchClient client = null;
         try {
             client = OpenSearchClientFactory.create(connection);
@@ -174,9 +179,10 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Clusters", clusters.isEmpty() ? "all" : String.join(", ", clusters));
         about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + " and " + rehydratedPrefix
                 + "-*, alerts: " + alertsIndex + ")");
-        about.put("Days in OpenSearch", coverage.map(c -> c.complete() ? "every day: none of the period is older than the"
-                + " hot indices without having been rehydrated" : "NOT ALL: " + c.message().orElseThrow())
-                .orElse("unknown: the indices of " + eventsIndex + " could not be listed"));
+        about.put("Days in OpenSearch", coverage.map(c -> c.complete() ? "all: no day of the period with archived events"
+                + " is older than the hot indices without having been rehydrated" : "NOT ALL: " + c.message().orElseThrow())
+                .orElse("unknown: no daily index " + eventsIndex + "-yyyy.MM.dd was found, or the indices could not be"
+                        + " listed"));
         about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + check.topic()
                 + ", dead letters " + deadLetterTopic);
         about.put("Manifest public key", verification.publicKeySource()
@@ -229,22 +235,22 @@ public final class ReportCommand implements Callable<Integer> {
      * Which days of the period OpenSearch holds, from the names of the hot daily indices ({@code <events-index>-*})
      * and the rehydrated ones; empty (said on {@code err}) when they cannot be listed.
      */
-    private java.util.Optional<IndexCoverage> coverage(EvidenceSearch search, TimeWindow window, PrintWriter err) {
+    private Optional<IndexCoverage> coverage(EvidenceSearch search, TimeWindow window, PrintWriter err) {
         try {
             IndexCoverage c = IndexCoverage.of(window, eventsIndex, rehydratedPrefix,
                     search.indexNames(eventsIndex + "-*", rehydratedPrefix + "-*"));
-            return c.known() ? java.util.Optional.of(c) : java.util.Optional.empty();
+            return c.known() ? Optional.of(c) : Optional.empty();
         } catch (EvidenceSearch.SearchException e) {
             err.println("auditkeeper report: cannot tell which days OpenSearch holds: " + e.getMessage());
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     /** The UTC days of the period on which the archive's entries have events. */
-    static java.util.Set<java.time.LocalDate> archivedDays(ArchiveVerificationResult archive, TimeWindow window) {
-        java.util.Set<java.time.LocalDate> days = new java.util.TreeSet<>();
+    static Set<LocalDate> archivedDays(ArchiveVerificationResult archive, TimeWindow window) {
+        Set<LocalDate> days = new TreeSet<>();
         for (PartitionVerification p : archive.partitions()) {
-            for (io.auditkeeper.evidence.manifest.ManifestEntry e : p.entries()) {
+            for (ManifestEntry e : p.entries()) {
                 days.addAll(IndexCoverage.daysOf(window, ArchiveVerification.instant(e.firstEventTime()),
                         ArchiveVerification.instant(e.lastEventTime())));
             }
