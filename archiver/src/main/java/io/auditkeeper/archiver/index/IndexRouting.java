@@ -4,19 +4,15 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
+import io.auditkeeper.opensearch.schema.EventDocumentIds;
+import io.auditkeeper.opensearch.schema.EventIndexNames;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.DateTimeException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
-import java.util.Optional;
 
 /**
  * Where a normalized event goes and under which id: the id and index-name scheme of the events, and nothing else.
+ * The scheme itself is shared with {@code auditkeeper rehydrate} ({@link EventIndexNames}, {@link EventDocumentIds}
+ * in module {@code opensearch-connection}); this class reads the fields it needs from the record's bytes.
  *
  * <p>The index is the UTC day of the event's {@code timestamp} ({@code audit-events-2026.11.27}), falling back to
  * {@code receivedAt}, and to {@code <prefix>-undated} when neither is there or readable. The document id is the
@@ -25,9 +21,8 @@ import java.util.Optional;
  * {@code event} subtree is skipped without being built.
  */
 final class IndexRouting {
-    static final String UNDATED_SUFFIX = "undated";
+    static final String UNDATED_SUFFIX = EventIndexNames.UNDATED_SUFFIX;
 
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
     private static final JsonFactory JSON = new JsonFactory();
 
     /** What the routing reads from a document: the fields of the id and of the index name. */
@@ -49,35 +44,17 @@ final class IndexRouting {
                 documentId(t.cluster(), t.auditID(), t.stage()));
     }
 
-    /** Lowercase hex SHA-256 of {@code cluster + "\n" + auditID + "\n" + stage} in UTF-8. */
+    /** Lowercase hex SHA-256 of {@code cluster + "\n" + auditID + "\n" + stage} in UTF-8 ({@link EventDocumentIds}). */
     static String documentId(String cluster, String auditID, String stage) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha.digest((cluster + "\n" + auditID + "\n" + stage).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return EventDocumentIds.documentId(cluster, auditID, stage);
     }
 
     /**
      * {@code <prefix>-yyyy.MM.dd} of the UTC day of {@code timestamp}, else of {@code receivedAt}, else
-     * {@code <prefix>-undated}. A value that is not RFC 3339 counts as absent.
+     * {@code <prefix>-undated} ({@link EventIndexNames}).
      */
     static String indexName(String prefix, String timestamp, String receivedAt) {
-        Optional<String> day = utcDay(timestamp).or(() -> utcDay(receivedAt));
-        return prefix + "-" + day.orElse(UNDATED_SUFFIX);
-    }
-
-    private static Optional<String> utcDay(String rfc3339) {
-        if (rfc3339 == null || rfc3339.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(OffsetDateTime.parse(rfc3339).withOffsetSameInstant(ZoneOffset.UTC).format(DAY));
-        } catch (DateTimeException e) {
-            return Optional.empty();
-        }
+        return EventIndexNames.indexName(prefix, timestamp, receivedAt);
     }
 
     /**

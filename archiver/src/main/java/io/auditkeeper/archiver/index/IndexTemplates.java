@@ -1,8 +1,7 @@
 package io.auditkeeper.archiver.index;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.opensearch.HttpStatusException;
+import io.auditkeeper.opensearch.schema.EventIndexTemplate;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.generic.Body;
 import org.opensearch.client.opensearch.generic.OpenSearchClientException;
@@ -12,24 +11,22 @@ import org.opensearch.client.opensearch.generic.Response;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Objects;
 
 /**
  * The composable index templates: the events' template JSON for the prefix and replicas of the settings, and the
  * idempotent PUT of any kind's template.
  *
- * <p>The events' template maps {@code sourceIPs} with {@code ignore_malformed}: the apiserver fills it from the
- * client-controlled {@code X-Forwarded-For} header (the corpus has {@code 99.999.999.999}), and a bad value there must
- * not keep the event out of the index. Such a value stays in {@code _source} and the field is listed in
- * {@code _ignored}. Every other field our normalizer writes with a guaranteed type, so a mapping error there is a real
- * rejection.
+ * <p>The events' mapping is {@link EventIndexTemplate}'s (module {@code opensearch-connection}), which
+ * {@code auditkeeper rehydrate} puts on its own indices too. It maps {@code sourceIPs} with {@code ignore_malformed}:
+ * the apiserver fills it from the client-controlled {@code X-Forwarded-For} header (the corpus has
+ * {@code 99.999.999.999}), and a bad value there must not keep the event out of the index. Such a value stays in
+ * {@code _source} and the field is listed in {@code _ignored}. Every other field our normalizer writes with a
+ * guaranteed type, so a mapping error there is a real rejection.
  */
 final class IndexTemplates {
-    /** The events' template resource, next to this class. */
-    static final String EVENTS_TEMPLATE_RESOURCE = "audit-events-template.json";
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The events' template resource, next to {@link EventIndexTemplate} (shared with {@code rehydrate}). */
+    static final String EVENTS_TEMPLATE_RESOURCE = EventIndexTemplate.RESOURCE;
 
     private final OpenSearchClient client;
     private final OpenSearchIndexer.Settings settings;
@@ -41,18 +38,7 @@ final class IndexTemplates {
 
     /** The events' template: patterns {@code <prefix>-*}, alias {@code <prefix>} and replicas from the settings. */
     byte[] eventsTemplateJson() throws IOException {
-        ObjectNode root;
-        try (InputStream in = IndexTemplates.class.getResourceAsStream(EVENTS_TEMPLATE_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("missing resource " + EVENTS_TEMPLATE_RESOURCE);
-            }
-            root = (ObjectNode) MAPPER.readTree(in);
-        }
-        root.putArray("index_patterns").add(settings.indexPrefix() + "-*");
-        ObjectNode body = (ObjectNode) root.get("template");
-        ((ObjectNode) body.get("settings").get("index")).put("number_of_replicas", settings.replicas());
-        body.putObject("aliases").putObject(settings.indexPrefix());
-        return MAPPER.writeValueAsBytes(root);
+        return EventIndexTemplate.json(settings.indexPrefix(), settings.indexPrefix(), settings.replicas(), null);
     }
 
     /**

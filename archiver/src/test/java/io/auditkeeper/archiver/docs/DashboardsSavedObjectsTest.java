@@ -159,7 +159,10 @@ class DashboardsSavedObjectsTest {
     }
 
     private static JsonNode template(String name) throws IOException {
-        try (InputStream in = io.auditkeeper.archiver.index.OpenSearchIndexer.class.getResourceAsStream(name)) {
+        Class<?> next = name.equals(io.auditkeeper.opensearch.schema.EventIndexTemplate.RESOURCE)
+                ? io.auditkeeper.opensearch.schema.EventIndexTemplate.class
+                : io.auditkeeper.archiver.index.OpenSearchIndexer.class;
+        try (InputStream in = next.getResourceAsStream(name)) {
             assertThat(in).as(name).isNotNull();
             return MAPPER.readTree(in);
         }

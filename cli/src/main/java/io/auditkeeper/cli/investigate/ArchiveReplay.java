@@ -28,8 +28,11 @@ import java.util.zip.GZIPInputStream;
  * way the {@link Listener} hears exactly what was wrong.
  */
 final class ArchiveReplay {
-    /** One archived line: the stored text, and the event parsed from it (null when it is not JSON). */
-    record ArchivedEvent(String line, JsonNode event) {
+    /**
+     * One archived line: the stored text, the event parsed from it (null when it is not JSON), the verified entry of
+     * its object and its position among the object's lines (from 0).
+     */
+    record ArchivedEvent(String line, JsonNode event, ManifestEntry entry, int position) {
     }
 
     /** Receives each wanted line, in partition and offset order. */
@@ -114,14 +117,16 @@ final class ArchiveReplay {
             }
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(
                     new GZIPInputStream(new ByteArrayInputStream(outcome.content())), StandardCharsets.UTF_8))) {
+                int position = -1;
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    position++;
                     if (line.isEmpty()) {
                         continue;
                     }
                     read++;
                     JsonNode event = parse(line);
                     if (inWindow(window, event) && filter.matches(event)) {
-                        sink.accept(new ArchivedEvent(line, event));
+                        sink.accept(new ArchivedEvent(line, event, entry, position));
                         emitted++;
                     }
                 }

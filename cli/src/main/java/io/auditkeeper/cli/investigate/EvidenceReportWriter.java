@@ -115,6 +115,9 @@ public final class EvidenceReportWriter {
             n.put("title", t.title());
             n.put("note", t.note());
             n.put("truncated", t.truncated());
+            if (t.warning() != null) {
+                n.put("warning", t.warning());
+            }
             ArrayNode rows = n.putArray("rows");
             for (List<String> row : t.rows()) {
                 ObjectNode r = rows.addObject();
@@ -193,6 +196,8 @@ public final class EvidenceReportWriter {
                         + escape(VerifyReportPrinter.counts(v.leftoverCounts())) + "), not tampering, listed in the"
                         + " archive section")
                 .append("</dd>\n</dl>\n");
+        tables.stream().map(ReportTable::warning).filter(java.util.Objects::nonNull).findFirst()
+                .ifPresent(w -> h.append("<p class=\"failed\">").append(escape(w)).append("</p>\n"));
 
         h.append("<h2>Summary</h2>\n<table><tr><th>section</th><th>rows</th><th>file</th></tr>\n");
         for (ReportTable t : tables) {
@@ -202,8 +207,11 @@ public final class EvidenceReportWriter {
         }
         h.append("</table>\n");
 
-        h.append("<h2>Flagged requests over time</h2>\n").append(timelineChart(timeline));
-        h.append("<h2>Flagged requests by actor</h2>\n").append(chart(timeline));
+        String notIndexed = timeline.warning() == null ? ""
+                : "<p class=\"failed\">" + escape(timeline.warning()) + "</p>\n";
+        boolean unseen = timeline.warning() != null && timeline.rows().isEmpty();
+        h.append("<h2>Flagged requests over time</h2>\n").append(unseen ? notIndexed : timelineChart(timeline));
+        h.append("<h2>Flagged requests by actor</h2>\n").append(unseen ? notIndexed : chart(timeline));
         for (ReportTable t : tables) {
             h.append("<h2 id=\"").append(escape(t.file())).append("\">").append(escape(t.title())).append("</h2>\n")
                     .append("<p class=\"note\">").append(escape(t.note())).append(" (").append(escape(t.file()))
@@ -212,8 +220,12 @@ public final class EvidenceReportWriter {
                 h.append("<p class=\"warn\">The search limit was reached: there may be more rows; narrow the period"
                         + " or raise --max-rows.</p>\n");
             }
+            if (t.warning() != null) {
+                h.append("<p class=\"failed\">").append(escape(t.warning())).append("</p>\n");
+            }
             if (t.rows().isEmpty()) {
-                h.append("<p>None in the period.</p>\n");
+                h.append(t.warning() == null ? "<p>None in the period.</p>\n"
+                        : "<p>No rows from the days OpenSearch holds; the days above were not searched.</p>\n");
                 continue;
             }
             if (t.rows().size() > HTML_ROWS) {

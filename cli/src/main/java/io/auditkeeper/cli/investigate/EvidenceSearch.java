@@ -18,6 +18,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +54,7 @@ public final class EvidenceSearch {
     private final OpenSearchClient client;
     private final URI base;
     private final String eventsIndex;
+    private String searchedEvents;
     private final String alertsIndex;
     private final TimeWindow window;
     private final List<String> namespaces;
@@ -73,6 +75,7 @@ public final class EvidenceSearch {
         this.client = client;
         this.base = connection.url();
         this.eventsIndex = eventsIndex;
+        this.searchedEvents = eventsIndex;
         this.alertsIndex = alertsIndex;
         this.window = window;
         this.namespaces = List.copyOf(namespaces);
@@ -103,7 +106,7 @@ public final class EvidenceSearch {
         }
         filter.addObject().putObject("exists").put("field", "record.offset");
         List<RecordLocation> out = new ArrayList<>();
-        for (JsonNode hit : search(eventsIndex, q).path("hits").path("hits")) {
+        for (JsonNode hit : search(searchedEvents, q).path("hits").path("hits")) {
             JsonNode s = hit.path("_source");
             JsonNode r = s.path("record");
             out.add(new RecordLocation(text(s, "auditID"), text(s, "stage"), text(s, "cluster"), text(r, "topic"),
@@ -129,6 +132,39 @@ public final class EvidenceSearch {
                         "responseCode", "decision", "cluster", "auditID"), rows, truncated);
     }
 
+    /**
+     * Searches the events in the rehydrated daily indices {@code <prefix>-*} too (none may exist), next to the events
+     * index: a period older than the hot retention is there once {@code auditkeeper rehydrate} has run for it.
+     */
+    public EvidenceSearch rehydrated(String prefix) {
+        this.searchedEvents = eventsIndex + "," + prefix + "-*";
+        return this;
+    }
+
+    /**
+     * The names of the open indices matching the patterns ({@code _resolve/index}, which the {@code read} action
+     * group allows); a pattern that matches nothing adds nothing.
+     */
+    public List<String> indexNames(String... patterns) throws SearchException {
+        String expression = URLEncoder.encode(String.join(",", patterns), StandardCharsets.UTF_8);
+        try (Response response = client.generic().execute(Requests.builder().method("GET")
+                .endpoint("/_resolve/index/" + expression).query(Map.of("expand_wildcards", "open")).build())) {
+            int status = response.getStatus();
+            byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);
+            if (status / 100 != 2) {
+                throw new SearchException("OpenSearch answered HTTP " + status + " to _resolve/index/"
+                        + String.join(",", patterns));
+            }
+            List<String> names = new ArrayList<>();
+            for (JsonNode index : parse(bytes, status, "_resolve/index").path("indices")) {
+                names.add(index.path("name").asText());
+            }
+            return names;
+        } catch (IOException | RuntimeException e) {
+            throw new SearchException("OpenSearch at " + base + " cannot be used: " + ConnectionErrors.describe(e));
+        }
+    }
+
     /** Only events and alerts of these clusters (the {@code cluster} field); none: every cluster. */
     public EvidenceSearch clusters(List<String> names) {
         this.clusters = List.copyOf(names);
@@ -146,7 +182,7 @@ public final class EvidenceSearch {
         ObjectNode sub = mapper.createObjectNode();
         cardinality(sub);
         List<List<String>> rows = new ArrayList<>();
-        boolean truncated = composite(eventsIndex,
+        boolean truncated = composite(searchedEvents,
                 eventFilter(f -> f.addObject().putObject("term").put("phi.flagged", true)), composite, sub, b -> {
                     JsonNode key = b.path("key");
                     String ns = key.path("namespace").isNull() ? "(all namespaces)" : key.path("namespace").asText();
@@ -276,7 +312,7 @@ public final class EvidenceSearch {
         ArrayNode sort = top.putArray("sort");
         sort.addObject().put("stageTimestamp", "desc");
         sort.addObject().putObject("responseCode").put("order", "desc").put("missing", "_last");
-        return composite(eventsIndex, eventFilter(more), composite, sub,
+        return composite(searchedEvents, eventFilter(more), composite, sub,
                 b -> request.accept(b.path("latest").path("hits").path("hits").path(0).path("_source")));
     }
 
@@ -359,7 +395,9 @@ public final class EvidenceSearch {
             }
             JsonNode json = parse(bytes, status, index);
             if (status == 404 && "index_not_found_exception".equals(json.path("error").path("type").asText())) {
-                throw new SearchException("OpenSearch has no index or alias " + index, true);
+                // of several names searched at once, the one that is missing
+                throw new SearchException("OpenSearch has no index or alias "
+                        + json.path("error").path("index").asText(index), true);
             }
             if (status / 100 != 2 || json.has("error")) {
                 String reason = json.path("error").path("root_cause").path(0).path("reason").asText(

@@ -14,6 +14,7 @@ import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.opensearch.OpenSearchConnection;
+import io.auditkeeper.opensearch.schema.EventIndexNames;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,6 +73,11 @@ public final class ProveCommand implements Callable<Integer> {
             description = "Index or alias of the events (default ${DEFAULT-VALUE}).")
     String eventsIndex;
 
+    @Option(names = "--rehydrated-prefix", defaultValue = EventIndexNames.REHYDRATED_PREFIX, paramLabel = "<prefix>",
+            description = "Prefix of the daily indices 'auditkeeper rehydrate' fills, searched next to --events-index"
+                    + " (default ${DEFAULT-VALUE}).")
+    String rehydratedPrefix;
+
     @Option(names = "--from", paramLabel = "<date|instant>",
             description = "Without OpenSearch: the start of the period whose archived objects are searched.")
     String from;
@@ -124,7 +130,8 @@ public final class ProveCommand implements Callable<Integer> {
             if (located.isEmpty()) {
                 err.println("auditkeeper prove: no event with audit-id " + auditId
                         + (stage == null ? "" : " stage " + stage) + (cluster == null ? "" : " cluster " + cluster)
-                        + (connection != null ? " is in " + eventsIndex : " is archived in " + window));
+                        + (connection != null ? " is in " + eventsIndex + " or " + rehydratedPrefix + "-*"
+                        : " is archived in " + window));
                 return ExitCodes.PROBLEMS;
             }
             Located at = located.get();
@@ -165,7 +172,8 @@ public final class ProveCommand implements Callable<Integer> {
         try {
             client = OpenSearchClientFactory.create(connection);
             List<EvidenceSearch.RecordLocation> found = new EvidenceSearch(client, connection, eventsIndex, eventsIndex,
-                    TimeWindow.ALL, List.of(), 10).locate(auditId, stage, cluster);
+                    TimeWindow.ALL, List.of(), 10).rehydrated(rehydratedPrefix)
+                    .locate(auditId, stage, cluster);
             return found.stream().filter(r -> topic.equals(r.topic())).findFirst()
                     .map(r -> new Located(r.topic(), r.partition(), r.offset()));
         } catch (EvidenceSearch.SearchException e) {

@@ -218,12 +218,19 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
     }
 
     /** Prints failures and notes on stderr, and a progress line there when it is a terminal. */
-    private static final class Reporter implements ArchiveReplay.Listener {
+    static final class Reporter implements ArchiveReplay.Listener {
         private final PrintWriter err;
+        private final String name;
         private final boolean terminal = Terminal.stderrIsTerminal();
 
         Reporter(PrintWriter err) {
+            this(err, NAME);
+        }
+
+        /** {@code name} starts each line: {@code "auditkeeper rehydrate: "}. */
+        Reporter(PrintWriter err, String name) {
             this.err = err;
+            this.name = name;
         }
 
         @Override
@@ -231,7 +238,7 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
             if (terminal) {
                 err.println();
             }
-            err.println(NAME + (skipped ? "SKIPPED " : "FAILED ") + entry.key() + " (" + entry.topicPartition()
+            err.println(name + (skipped ? "SKIPPED " : "FAILED ") + entry.key() + " (" + entry.topicPartition()
                     + " offsets " + entry.firstOffset() + "-" + entry.lastOffset() + "): verification failed");
             for (Problem p : problems) {
                 err.println("  " + p.kind() + " " + p.key() + " offsets " + p.firstOffset() + "-" + p.lastOffset()
@@ -245,7 +252,7 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
             if (terminal) {
                 err.println();
             }
-            err.println(NAME + (skipped ? "SKIPPED " : "FAILED ") + problem.key() + " (offsets " + problem.firstOffset()
+            err.println(name + (skipped ? "SKIPPED " : "FAILED ") + problem.key() + " (offsets " + problem.firstOffset()
                     + "-" + problem.lastOffset() + "): " + problem.kind() + ": " + problem.detail());
             err.flush();
         }
@@ -255,7 +262,7 @@ public final class ReplayArchiveCommand implements Callable<Integer> {
             if (terminal) {
                 err.println();
             }
-            err.println(NAME + "note: " + notice.kind() + " " + notice.key() + " offsets " + notice.firstOffset() + "-"
+            err.println(name + "note: " + notice.kind() + " " + notice.key() + " offsets " + notice.firstOffset() + "-"
                     + notice.lastOffset() + ": " + notice.detail() + "; replaying the recorded version");
             err.flush();
         }

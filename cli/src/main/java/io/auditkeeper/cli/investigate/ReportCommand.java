@@ -1,10 +1,12 @@
 package io.auditkeeper.cli.investigate;
 
+import io.auditkeeper.evidence.manifest.ManifestEntry;
 import io.auditkeeper.evidence.manifest.ManifestKeyException;
 import io.auditkeeper.model.AuditTopics;
 import io.auditkeeper.model.ClusterNames;
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.opensearch.OpenSearchConnection;
+import io.auditkeeper.opensearch.schema.EventIndexNames;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,10 +18,14 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
@@ -64,6 +70,11 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--events-index", defaultValue = "audit-events",
             description = "Index or alias of the events (default ${DEFAULT-VALUE}).")
     String eventsIndex;
+
+    @Option(names = "--rehydrated-prefix", defaultValue = EventIndexNames.REHYDRATED_PREFIX, paramLabel = "<prefix>",
+            description = "Prefix of the daily indices 'auditkeeper rehydrate' fills from the archive, searched next to"
+                    + " --events-index (default ${DEFAULT-VALUE}).")
+    String rehydratedPrefix;
 
     @Option(names = "--alerts-index", defaultValue = "audit-alerts",
             description = "Index of the alerts (default ${DEFAULT-VALUE}).")
@@ -113,16 +124,16 @@ public final class ReportCommand implements Callable<Integer> {
         }
         List<ReportTable> tables = new ArrayList<>();
         ReportTable timeline;
+        Optional<IndexCoverage> coverage;
         OpenSearchClient client = null;
         try {
             client = OpenSearchClientFactory.create(connection);
             EvidenceSearch search = new EvidenceSearch(client, connection, eventsIndex, alertsIndex, window,
-                    namespaces, maxRows).clusters(clusters);
-            tables.add(search.phiAccessByActor());
-            timeline = search.phiAccess();
-            tables.add(timeline);
-            tables.add(search.denied());
-            tables.add(search.changes());
+                    namespaces, maxRows).clusters(clusters).rehydrated(rehydratedPrefix);
+            List<ReportTable> events = List.of(search.phiAccessByActor(), search.phiAccess(), search.denied(),
+                    search.changes());
+            coverage = coverage(search, window, err);
+            tables.addAll(events);
             tables.add(alerts(search));
         } catch (EvidenceSearch.SearchException e) {
             err.println("auditkeeper report: " + e.getMessage());
@@ -139,6 +150,7 @@ public final class ReportCommand implements Callable<Integer> {
             ArchiveVerificationResult events = check.verify(s3, s3Options, window, err, "report");
             ArchiveVerificationResult dead = check.verify(s3, s3Options, deadLetterTopic, window, err, "report", false);
             verification = both(events, dead);
+            coverage = coverage.map(c -> c.archivedOnly(archivedDays(events, window)));
             deadLetters = DeadLetterTable.read(s3, s3Options.bucket(), s3Options.prefix(),
                     check.key(s3, s3Options).verifier(), deadLetterTopic, window, clusters, maxRows);
         } catch (IllegalArgumentException | ManifestKeyException e) {
@@ -150,6 +162,13 @@ public final class ReportCommand implements Callable<Integer> {
             err.println("auditkeeper report: the dead-letter archive cannot be read: " + e);
             return ExitCodes.UNREACHABLE;
         }
+        String warning = coverage.flatMap(IndexCoverage::message).orElse(null);
+        if (warning != null) {
+            for (int i = 0; i < 4; i++) {
+                tables.set(i, tables.get(i).withWarning(warning));
+            }
+        }
+        timeline = tables.get(1);
         tables.add(deadLetters);
         tables.add(EvidenceReportWriter.archiveTable(verification));
 
@@ -158,7 +177,12 @@ public final class ReportCommand implements Callable<Integer> {
         about.put("Namespaces", namespaces.isEmpty() ? "all" : String.join(", ", namespaces)
                 + " (and cluster-wide requests)");
         about.put("Clusters", clusters.isEmpty() ? "all" : String.join(", ", clusters));
-        about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + ", alerts: " + alertsIndex + ")");
+        about.put("OpenSearch", connection.url() + " (events: " + eventsIndex + " and " + rehydratedPrefix
+                + "-*, alerts: " + alertsIndex + ")");
+        about.put("Days in OpenSearch", coverage.map(c -> c.complete() ? "all: no day of the period with archived events"
+                + " is older than the hot indices without having been rehydrated" : "NOT ALL: " + c.message().orElseThrow())
+                .orElse("unknown: no daily index " + eventsIndex + "-yyyy.MM.dd was found, or the indices could not be"
+                        + " listed"));
         about.put("Archive", "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + check.topic()
                 + ", dead letters " + deadLetterTopic);
         about.put("Manifest public key", verification.publicKeySource()
@@ -176,6 +200,7 @@ public final class ReportCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         written.forEach(p -> stdout.println(p.toAbsolutePath()));
+        coverage.flatMap(IndexCoverage::message).ifPresent(m -> stdout.println("NOT IN OPENSEARCH: " + m));
         stdout.println("archive verification: " + (verification.ok() ? "OK"
                 : "FAILED (" + verification.problemCount() + " problems, listed in the report)")
                 + (verification.leftovers().isEmpty() ? "" : "; " + verification.leftovers().size()
@@ -204,6 +229,33 @@ public final class ReportCommand implements Callable<Integer> {
                 // the report no longer needs it; nothing to tell the user
             }
         }
+    }
+
+    /**
+     * Which days of the period OpenSearch holds, from the names of the hot daily indices ({@code <events-index>-*})
+     * and the rehydrated ones; empty (said on {@code err}) when they cannot be listed.
+     */
+    private Optional<IndexCoverage> coverage(EvidenceSearch search, TimeWindow window, PrintWriter err) {
+        try {
+            IndexCoverage c = IndexCoverage.of(window, eventsIndex, rehydratedPrefix,
+                    search.indexNames(eventsIndex + "-*", rehydratedPrefix + "-*"));
+            return c.known() ? Optional.of(c) : Optional.empty();
+        } catch (EvidenceSearch.SearchException e) {
+            err.println("auditkeeper report: cannot tell which days OpenSearch holds: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The UTC days of the period on which the archive's entries have events. */
+    static Set<LocalDate> archivedDays(ArchiveVerificationResult archive, TimeWindow window) {
+        Set<LocalDate> days = new TreeSet<>();
+        for (PartitionVerification p : archive.partitions()) {
+            for (ManifestEntry e : p.entries()) {
+                days.addAll(IndexCoverage.daysOf(window, ArchiveVerification.instant(e.firstEventTime()),
+                        ArchiveVerification.instant(e.lastEventTime())));
+            }
+        }
+        return days;
     }
 
     /** The alerts index is created by the first alert: its absence is no error, and the report says so. */

@@ -38,4 +38,26 @@ class InvestigateOptionsTest {
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("must be event or now, not yesterday");
     }
+
+    @Test
+    void shouldExitTwoNamingTheOptionWhenRehydrateIsAskedForTheHotIndicesOrAnOddRetention() {
+        String[] common = {"rehydrate", "--from", "2025-03-01", "--to", "2025-03-01", "--opensearch",
+                "http://127.0.0.1:1", "--bucket", "b"};
+        CliRun hot = CliRun.of(with(common, "--index-prefix", "audit-events"));
+        CliRun days = CliRun.of(with(common, "--retention-days", "0"));
+        CliRun noPeriod = CliRun.of("rehydrate", "--opensearch", "http://127.0.0.1:1", "--bucket", "b");
+
+        assertThat(hot.code()).isEqualTo(2);
+        assertThat(hot.err()).contains("--index-prefix must be a lowercase name other than the hot indices'");
+        assertThat(days.code()).isEqualTo(2);
+        assertThat(days.err()).contains("--retention-days must be 1 to 3650");
+        assertThat(noPeriod.code()).isEqualTo(2);
+        assertThat(noPeriod.err()).contains("--from").contains("--to");
+    }
+
+    private static String[] with(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
 }
