@@ -67,6 +67,23 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
      */
     static TestArchive write(LocalStack stack, Path dir, String name, int partitions, List<Event> events,
                              int batchEvents, boolean awaitDigests, List<Event> deadLetters) throws Exception {
+        return write(stack, dir, name, partitions, events, batchEvents, awaitDigests ? Sealing.WHILE_WRITING : Sealing.NONE,
+                deadLetters);
+    }
+
+    /** When digests are written: not awaited, every second while the archiver writes, or only once all is written. */
+    enum Sealing {
+        NONE,
+        WHILE_WRITING,
+        /**
+         * The archiver writes no digest until every event is archived; then a second archiver seals every head: the
+         * first digest naming an entry then names the last entry of its partition too, whatever the timing.
+         */
+        AFTER_ALL_ENTRIES
+    }
+
+    static TestArchive write(LocalStack stack, Path dir, String name, int partitions, List<Event> events,
+                             int batchEvents, Sealing sealing, List<Event> deadLetters) throws Exception {
         String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         TestArchive a = new TestArchive(stack, id, id, "run-" + id, dir.resolve(id + "-signing.pub.pem"),
                 dir.resolve(id + "-secret-key"));
@@ -109,13 +126,19 @@ record TestArchive(LocalStack stack, String topic, String bucket, String prefix,
         s.put("s3.secret-key", stack.s3().secretKey());
         s.put("batch.max-events", Integer.toString(batchEvents));
         s.put("batch.max-age-ms", "300");
-        s.put("digest.interval-ms", "1000");
+        s.put("digest.interval-ms", sealing == Sealing.AFTER_ALL_ENTRIES ? "3600000" : "1000");
         s.put("admin.enabled", "false");
         s.put("manifest.signing-key-file", key.toString());
         try (ArchiverService archiver = new ArchiverService(ArchiverConfig.of(s)).start()) {
             CliRun.await("the archive of every event", Duration.ofSeconds(90),
                     () -> archiver.archivedRecords() >= events.size() && archiver.archivedDeadLetters() >= deadLetters.size());
-            if (awaitDigests) {
+            if (sealing == Sealing.WHILE_WRITING) {
+                awaitDigestOfEveryHead(a, lastOffset);
+            }
+        }
+        if (sealing == Sealing.AFTER_ALL_ENTRIES) {
+            s.put("digest.interval-ms", "1000");
+            try (ArchiverService sealer = new ArchiverService(ArchiverConfig.of(s)).start()) {
                 awaitDigestOfEveryHead(a, lastOffset);
             }
         }
