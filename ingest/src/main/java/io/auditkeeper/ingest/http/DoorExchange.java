@@ -21,7 +21,9 @@ import java.util.function.Function;
  * One request at one of ingest's doors (the webhook, Firehose, Pub/Sub push) while its handler handles it: the
  * response and its callback, when it arrived, who sent it, the in-flight bytes it holds and whether its body was
  * read. What every door answers alike is here (the status counted, JSON, {@code Allow}, {@code WWW-Authenticate},
- * {@code Retry-After}, {@code Connection: close}); each door's subclass words its own answers and its log line.
+ * {@code Retry-After}, {@code Connection: close}), and so is how it answers alike: a refused, interrupted or failed
+ * request ({@link #run}) and a body kept in the dead-letter topic ({@link #answerOnceStored}), so that the three doors
+ * cannot drift apart there. Each door's subclass words its own answers and its log line.
  */
 public abstract class DoorExchange {
     private final Response response;
