@@ -105,7 +105,7 @@ public final class FirehoseHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         FirehoseExchange exchange = new FirehoseExchange(response, callback, metrics, clock,
                 requestIdOf(request.getHeaders().get(REQUEST_ID_HEADER)));
-        try {
+        return exchange.run(LOG, "a Firehose request", () -> bodyReader.drainQuietly(request), () -> {
             route(request);
             exchange.authenticatedAs(authenticate(request));
             String encoding = RequestBodyReader.contentEncoding(request);
@@ -114,11 +114,11 @@ public final class FirehoseHandler extends Handler.Abstract {
             RequestBodyReader.Intake intake = bodyReader.intake(request, exchange, encoding);
             if (intake instanceof RequestBodyReader.Intake.BadEncoding bad) {
                 refuseBody(exchange, bad.wire(), DeadLetterReason.BAD_CONTENT_ENCODING, bad.answer());
-                return true;
+                return;
             }
             if (intake instanceof RequestBodyReader.Intake.TooLarge tooLarge) {
                 refuseOversize(exchange, tooLarge.error(), encoding);
-                return true;
+                return;
             }
             RequestBodyReader.Intake.Read read = (RequestBodyReader.Intake.Read) intake;
             RequestBodyReader.Body wire = read.wire();
@@ -129,10 +129,10 @@ public final class FirehoseHandler extends Handler.Abstract {
                 delivery = deliveryReader.read(body.bytes(), body.length(), reservation::charge);
             } catch (InvalidDeliveryException e) {
                 refuseBody(exchange, body, e.reason(), new WebhookException(400, e.error(), e.getMessage()));
-                return true;
+                return;
             } catch (DecodedTooLargeException e) {
                 refuseOversize(exchange, new BodyTooLargeException(wire.length(), sha256(wire), true), encoding);
-                return true;
+                return;
             } catch (UnknownLogGroupException e) {
                 throw new WebhookException(400, "unknown-log-group", e.getMessage());
             }
@@ -143,18 +143,7 @@ public final class FirehoseHandler extends Handler.Abstract {
                 lists.add(ClusterEventList.of(events));
             }
             publish(exchange, lists, body.length());
-            return true;
-        } catch (WebhookException e) {
-            exchange.refused(e, () -> bodyReader.drainQuietly(request));
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            exchange.interrupted();
-            return true;
-        } catch (RuntimeException e) {
-            exchange.failedUnexpectedly(LOG, "a Firehose request", e);
-            return true;
-        }
+        });
     }
 
     private static void route(Request request) throws WebhookException {
@@ -231,18 +220,10 @@ public final class FirehoseHandler extends Handler.Abstract {
     /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */
     private void refuseBody(FirehoseExchange exchange, RequestBodyReader.Body body, DeadLetterReason reason,
                             WebhookException answer) {
-        publisher.publishRefusedBody(body.bytes(), body.length(), reason,
-                        answer.getMessage() + " (Firehose request " + exchange.requestId() + ")", deadLetterOrigin(exchange))
-                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    exchange.release();
-                    if (error == null) {
-                        metrics.rejected(reason.code(), 1);
-                        exchange.fail(answer, false);
-                    } else {
-                        exchange.fail(kafkaUnavailable(error), false);
-                    }
-                });
+        exchange.answerOnceStored(publisher.publishRefusedBody(body.bytes(), body.length(), reason,
+                        answer.getMessage() + " (Firehose request " + exchange.requestId() + ")",
+                        deadLetterOrigin(exchange)), ackTimeout, reason,
+                () -> exchange.fail(answer, false), false, FirehoseHandler::kafkaUnavailable);
     }
 
     /**
@@ -251,27 +232,17 @@ public final class FirehoseHandler extends Handler.Abstract {
      * backup; after 400 it retries (in case the cap is raised) and then backs the data up.
      */
     private void refuseOversize(FirehoseExchange exchange, BodyTooLargeException e, String encoding) {
-        exchange.release();
-        if (e.complete()) {
-            exchange.markBodyRead();
-        }
+        exchange.refusingOversize(e);
         long limit = bodyReader.maxBodyBytes();
-        metrics.batchTooLarge();
         WebhookException tooLarge = e.answer(limit);
         WebhookException answer = new WebhookException(400, tooLarge.error(), "the request is larger than " + limit
                 + " bytes, on the wire or decoded (limits.max-body-bytes); lower the stream's buffering size, or raise"
                 + " the cap; audit.dlq keeps its size and SHA-256 (batch-too-large)");
-        publisher.publishBodySummary(e.summary(limit, encoding), DeadLetterReason.BATCH_TOO_LARGE,
-                        e.detail(limit) + " (Firehose request " + exchange.requestId() + ")", deadLetterOrigin(exchange))
-                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    if (error == null) {
-                        metrics.rejected(DeadLetterReason.BATCH_TOO_LARGE.code(), 1);
-                        exchange.fail(answer, !e.complete());
-                    } else {
-                        exchange.fail(kafkaUnavailable(error), !e.complete());
-                    }
-                });
+        exchange.answerOnceStored(publisher.publishBodySummary(e.summary(limit, encoding),
+                        DeadLetterReason.BATCH_TOO_LARGE, e.detail(limit) + " (Firehose request "
+                                + exchange.requestId() + ")", deadLetterOrigin(exchange)), ackTimeout,
+                DeadLetterReason.BATCH_TOO_LARGE, () -> exchange.fail(answer, !e.complete()), !e.complete(),
+                FirehoseHandler::kafkaUnavailable);
     }
 
     /** A body refused as a whole names no cluster yet: its dead letter is recorded for {@code cluster.default}. */

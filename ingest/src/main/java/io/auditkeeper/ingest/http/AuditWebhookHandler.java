@@ -79,7 +79,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         WebhookExchange exchange = new WebhookExchange(response, callback, metrics, clock);
-        try {
+        return exchange.run(LOG, "an audit batch", () -> bodyReader.drainQuietly(request), () -> {
             exchange.routedTo(route(request));
             exchange.authenticatedAs(authenticate(request));
             authorize(exchange.client(), exchange.cluster());
@@ -89,11 +89,11 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             RequestBodyReader.Intake intake = bodyReader.intake(request, exchange, encoding);
             if (intake instanceof RequestBodyReader.Intake.BadEncoding bad) {
                 refuseBody(exchange, bad.wire(), DeadLetterReason.BAD_CONTENT_ENCODING, bad.answer());
-                return true;
+                return;
             }
             if (intake instanceof RequestBodyReader.Intake.TooLarge tooLarge) {
                 refuseOversize(exchange, tooLarge.error(), encoding);
-                return true;
+                return;
             }
             RequestBodyReader.Intake.Read read = (RequestBodyReader.Intake.Read) intake;
             RequestBodyReader.Body body = read.body();
@@ -109,21 +109,10 @@ public final class AuditWebhookHandler extends Handler.Abstract {
             } catch (InvalidBatchException e) {
                 publication.seal();
                 refuseBody(exchange, body, e.reason(), new WebhookException(400, e.reason().code(), e.getMessage()));
-                return true;
+                return;
             }
             awaitAcks(exchange, publication.seal(), counts, body.length(), sendStart);
-            return true;
-        } catch (WebhookException e) {
-            exchange.refused(e, () -> bodyReader.drainQuietly(request));
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            exchange.interrupted();
-            return true;
-        } catch (RuntimeException e) {
-            exchange.failedUnexpectedly(LOG, "an audit batch", e);
-            return true;
-        }
+        });
     }
 
     private String route(Request request) throws WebhookException {
@@ -191,40 +180,21 @@ public final class AuditWebhookHandler extends Handler.Abstract {
      * apiserver does not resend (a batch this large would never fit). Its events are lost; the record says so.
      */
     private void refuseOversize(WebhookExchange exchange, BodyTooLargeException e, String encoding) {
-        exchange.release();
-        if (e.complete()) {
-            exchange.markBodyRead();
-        }
+        exchange.refusingOversize(e);
         long limit = bodyReader.maxBodyBytes();
-        metrics.batchTooLarge();
         WebhookException answer = e.answer(limit);
-        publisher.publishBodySummary(e.summary(limit, encoding), DeadLetterReason.BATCH_TOO_LARGE, e.detail(limit),
-                        exchange.origin())
-                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    if (error == null) {
-                        metrics.rejected(DeadLetterReason.BATCH_TOO_LARGE.code(), 1);
-                        exchange.fail(answer, !e.complete());
-                    } else {
-                        exchange.fail(kafkaUnavailable(error), !e.complete());
-                    }
-                });
+        exchange.answerOnceStored(publisher.publishBodySummary(e.summary(limit, encoding),
+                        DeadLetterReason.BATCH_TOO_LARGE, e.detail(limit), exchange.origin()), ackTimeout,
+                DeadLetterReason.BATCH_TOO_LARGE, () -> exchange.fail(answer, !e.complete()), !e.complete(),
+                AuditWebhookHandler::kafkaUnavailable);
     }
 
     /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */
     private void refuseBody(WebhookExchange exchange, RequestBodyReader.Body body, DeadLetterReason reason,
                             WebhookException answer) {
-        publisher.publishRefusedBody(body.bytes(), body.length(), reason, answer.getMessage(), exchange.origin())
-                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    exchange.release();
-                    if (error == null) {
-                        metrics.rejected(reason.code(), 1);
-                        exchange.fail(answer, false);
-                    } else {
-                        exchange.fail(kafkaUnavailable(error), false);
-                    }
-                });
+        exchange.answerOnceStored(publisher.publishRefusedBody(body.bytes(), body.length(), reason,
+                        answer.getMessage(), exchange.origin()), ackTimeout, reason,
+                () -> exchange.fail(answer, false), false, AuditWebhookHandler::kafkaUnavailable);
     }
 
     private static WebhookException kafkaUnavailable(Throwable error) {

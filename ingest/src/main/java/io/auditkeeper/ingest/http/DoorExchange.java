@@ -2,6 +2,7 @@ package io.auditkeeper.ingest.http;
 
 import io.auditkeeper.ingest.admin.IngestMetrics;
 import io.auditkeeper.ingest.auth.ClientIdentity;
+import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -9,13 +10,20 @@ import org.eclipse.jetty.util.Callback;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * One request at one of ingest's doors (the webhook, Firehose, Pub/Sub push) while its handler handles it: the
  * response and its callback, when it arrived, who sent it, the in-flight bytes it holds and whether its body was
  * read. What every door answers alike is here (the status counted, JSON, {@code Allow}, {@code WWW-Authenticate},
- * {@code Retry-After}, {@code Connection: close}); each door's subclass words its own answers and its log line.
+ * {@code Retry-After}, {@code Connection: close}), and so is how it answers alike: a refused, interrupted or failed
+ * request ({@link #run}) and a body kept in the dead-letter topic ({@link #answerOnceStored}), so that the three doors
+ * cannot drift apart there. Each door's subclass words its own answers and its log line.
  */
 public abstract class DoorExchange {
     private final Response response;
@@ -71,6 +79,60 @@ public abstract class DoorExchange {
 
     public void markBodyRead() {
         bodyRead = true;
+    }
+
+    /** What a door does with one request, up to the point its answer is written or handed to a callback. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws WebhookException, InterruptedException;
+    }
+
+    /**
+     * Runs a door's {@code work} for this request and answers what it throws: a refusal as {@link #refused}, an
+     * interruption as {@link #interrupted}, a bug as {@link #failedUnexpectedly}. Always true: the request is handled.
+     */
+    public boolean run(org.slf4j.Logger log, String handling, BooleanSupplier drained, Work work) {
+        try {
+            work.run();
+        } catch (WebhookException e) {
+            refused(e, drained);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            interrupted();
+        } catch (RuntimeException e) {
+            failedUnexpectedly(log, handling, e);
+        }
+        return true;
+    }
+
+    /**
+     * Starts refusing a body over the cap: its bytes are given back at once (only its size and hash are kept), and
+     * a body read to its end needs no draining.
+     */
+    public void refusingOversize(BodyTooLargeException e) {
+        release();
+        if (e.complete()) {
+            markBodyRead();
+        }
+        metrics.batchTooLarge();
+    }
+
+    /**
+     * Answers once the dead letter {@code stored} is in Kafka within {@code timeout}: it is counted as rejected for
+     * {@code reason}, then {@code answer} runs; if Kafka did not acknowledge it, the door's {@code unavailable}
+     * answer. The in-flight bytes are given back first; {@code close} ends the connection after a 503.
+     */
+    public void answerOnceStored(CompletableFuture<?> stored, Duration timeout, DeadLetterReason reason,
+                                 Runnable answer, boolean close, Function<Throwable, WebhookException> unavailable) {
+        stored.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
+            release();
+            if (error == null) {
+                metrics.rejected(reason.code(), 1);
+                answer.run();
+            } else {
+                fail(unavailable.apply(error), close);
+            }
+        });
     }
 
     /** The error's answer, in the door's format; {@code close} ends the connection after it. */

@@ -88,7 +88,7 @@ public final class PubSubHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         PubSubExchange exchange = new PubSubExchange(response, callback, metrics, clock);
-        try {
+        return exchange.run(LOG, "a Pub/Sub push", () -> bodyReader.drainQuietly(request), () -> {
             route(request);
             exchange.authenticatedAs(authenticate(request));
             String encoding = RequestBodyReader.contentEncoding(request);
@@ -97,11 +97,11 @@ public final class PubSubHandler extends Handler.Abstract {
             RequestBodyReader.Intake intake = bodyReader.intake(request, exchange, encoding);
             if (intake instanceof RequestBodyReader.Intake.BadEncoding bad) {
                 deadLetter(exchange, bad.wire(), DeadLetterReason.BAD_CONTENT_ENCODING, bad.answer().getMessage());
-                return true;
+                return;
             }
             if (intake instanceof RequestBodyReader.Intake.TooLarge tooLarge) {
                 refuseOversize(exchange, tooLarge.error(), encoding);
-                return true;
+                return;
             }
             RequestBodyReader.Intake.Read read = (RequestBodyReader.Intake.Read) intake;
             RequestBodyReader.Body body = read.body();
@@ -112,7 +112,7 @@ public final class PubSubHandler extends Handler.Abstract {
             } catch (InvalidPushException e) {
                 exchange.message(e.messageId());
                 deadLetter(exchange, body, DeadLetterReason.NOT_A_GKE_PUSH, e.getMessage());
-                return true;
+                return;
             } catch (GkeClusters.UnknownClusterException e) {
                 throw new WebhookException(400, "unknown-cluster", e.getMessage());
             }
@@ -120,18 +120,7 @@ public final class PubSubHandler extends Handler.Abstract {
             reservation.charge(push.logEntry().length);
             authorize(exchange, push.cluster());
             publish(exchange, push);
-            return true;
-        } catch (WebhookException e) {
-            exchange.refused(e, () -> bodyReader.drainQuietly(request));
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            exchange.interrupted();
-            return true;
-        } catch (RuntimeException e) {
-            exchange.failedUnexpectedly(LOG, "a Pub/Sub push", e);
-            return true;
-        }
+        });
     }
 
     private static void route(Request request) throws WebhookException {
@@ -191,17 +180,9 @@ public final class PubSubHandler extends Handler.Abstract {
      * would otherwise redeliver it until it expires. 503 if it could not be stored, so that Pub/Sub redelivers it.
      */
     private void deadLetter(PubSubExchange exchange, RequestBodyReader.Body body, DeadLetterReason reason, String detail) {
-        publisher.publishRefusedBody(body.bytes(), body.length(), reason, detail, deadLetterOrigin(exchange))
-                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    exchange.release();
-                    if (error == null) {
-                        metrics.rejected(reason.code(), 1);
-                        exchange.acknowledge(true, reason.code(), body.length());
-                    } else {
-                        exchange.fail(kafkaUnavailable(error), false);
-                    }
-                });
+        exchange.answerOnceStored(publisher.publishRefusedBody(body.bytes(), body.length(), reason, detail,
+                        deadLetterOrigin(exchange)), ackTimeout, reason,
+                () -> exchange.acknowledge(true, reason.code(), body.length()), false, PubSubHandler::kafkaUnavailable);
     }
 
     /**
@@ -210,24 +191,13 @@ public final class PubSubHandler extends Handler.Abstract {
      * raised) until its own dead-letter topic or the message's expiry takes it.
      */
     private void refuseOversize(PubSubExchange exchange, BodyTooLargeException e, String encoding) {
-        exchange.release();
-        if (e.complete()) {
-            exchange.markBodyRead();
-        }
+        exchange.refusingOversize(e);
         long limit = bodyReader.maxBodyBytes();
-        metrics.batchTooLarge();
         WebhookException answer = e.answer(limit);
-        publisher.publishBodySummary(e.summary(limit, encoding), DeadLetterReason.BATCH_TOO_LARGE, e.detail(limit),
-                        deadLetterOrigin(exchange))
-                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    if (error == null) {
-                        metrics.rejected(DeadLetterReason.BATCH_TOO_LARGE.code(), 1);
-                        exchange.fail(answer, !e.complete());
-                    } else {
-                        exchange.fail(kafkaUnavailable(error), !e.complete());
-                    }
-                });
+        exchange.answerOnceStored(publisher.publishBodySummary(e.summary(limit, encoding),
+                        DeadLetterReason.BATCH_TOO_LARGE, e.detail(limit), deadLetterOrigin(exchange)), ackTimeout,
+                DeadLetterReason.BATCH_TOO_LARGE, () -> exchange.fail(answer, !e.complete()), !e.complete(),
+                PubSubHandler::kafkaUnavailable);
     }
 
     private BatchOrigin deadLetterOrigin(PubSubExchange exchange) {

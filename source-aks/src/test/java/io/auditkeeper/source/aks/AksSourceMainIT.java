@@ -6,9 +6,9 @@ import io.auditkeeper.localstack.Topics;
 import io.auditkeeper.localstack.Waits;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,12 +16,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.auditkeeper.source.aks.SourceAksProcesses.writeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,27 +30,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class AksSourceMainIT {
-    private static final Path JAR = Path.of("target", "auditkeeper-source-aks.jar");
     private static final String KEY = "bm90LWEtcmVhbC1rZXktYnV0LWtlcHQtb3V0LW9mLWxvZ3M=";
 
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final SourceAksProcesses processes = new SourceAksProcesses();
 
     @Test
     void shouldExitWithTwoNamingTheKeyWhenASettingIsInvalid() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "aks-main-" + System.nanoTime()).toAbsolutePath());
-        Path config = write(dir, Map.of("event-hubs.bootstrap-servers", "ak-prod.servicebus.windows.net:9093",
+        Path config = writeConfig(dir, Map.of("event-hubs.bootstrap-servers", "ak-prod.servicebus.windows.net:9093",
                 "event-hubs.topic", "aks-audit", "kafka.bootstrap-servers", "127.0.0.1:9", "delivery.mode", "twice"));
         Path log = dir.resolve("invalid.log");
 
-        Process p = start(config, log);
+        Process p = processes.start(config, log);
 
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
@@ -79,7 +70,7 @@ class AksSourceMainIT {
         s.put("admin.port", Integer.toString(freePort()));
         Path log = dir.resolve("source.log");
 
-        Process p = start(write(dir, s), log);
+        Process p = processes.start(writeConfig(dir, s), log);
         assertThat(Waits.until(Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> !p.isAlive() || read(log).contains("source-aks started"))).isTrue();
         assertThat(p.isAlive()).as("running (see %s)", log).isTrue();
@@ -91,20 +82,6 @@ class AksSourceMainIT {
         String output = read(log);
         assertThat(output).contains("source-aks stopped", "event-hubs:127.0.0.1/aks-audit").doesNotContain(KEY)
                 .doesNotContain("SharedAccessKey=");
-    }
-
-    private static Path write(Path dir, Map<String, String> settings) throws IOException {
-        StringBuilder yaml = new StringBuilder();
-        settings.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
-        return Files.writeString(dir.resolve("source-aks.yaml"), yaml);
-    }
-
-    private Process start(Path config, Path log) throws IOException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString(), "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(p);
-        return p;
     }
 
     private static String read(Path log) {

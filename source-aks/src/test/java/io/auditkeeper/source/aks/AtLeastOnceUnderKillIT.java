@@ -3,41 +3,30 @@ package io.auditkeeper.source.aks;
 import io.auditkeeper.localstack.LocalStack;
 import io.auditkeeper.localstack.LocalStackExtension;
 import io.auditkeeper.localstack.TopicSnapshot;
-import io.auditkeeper.localstack.Topics;
-import io.auditkeeper.localstack.Waits;
 import io.auditkeeper.model.AuditHeaders;
+import io.auditkeeper.source.aks.SourceAksProcesses.Backlog;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-import static io.auditkeeper.source.aks.AzureMessages.message;
-import static io.auditkeeper.source.aks.AzureMessages.record;
-import static io.auditkeeper.source.aks.AzureMessages.secretRead;
+import static io.auditkeeper.source.aks.SourceAksProcesses.sigkill;
+import static io.auditkeeper.source.aks.SourceAksProcesses.waitFor;
+import static io.auditkeeper.source.aks.SourceAksProcesses.writeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -62,36 +51,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LocalStackExtension.class)
 class AtLeastOnceUnderKillIT {
-    private static final Path JAR = Path.of("target", "auditkeeper-source-aks.jar");
     private static final int MESSAGES = 12_000;
     private static final int KILL_ATTEMPTS = 5;
+    private static final Duration POLL = Duration.ofMillis(50);
 
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final SourceAksProcesses processes = new SourceAksProcesses();
 
     @Test
     void shouldLoseNoEventAndRepeatOnlyIdenticalCopiesWhenTheSourceIsKilledBetweenProduceAndCommit(LocalStack stack)
             throws Exception {
-        assertThat(JAR).as("the runnable jar (built by package, before failsafe)").exists();
-        String bootstrap = stack.kafkaBootstrap();
-        String run = "aks-kill-" + System.nanoTime();
-        String hub = run + "-hub";
-        String raw = run + "-raw";
-        Path dir = Files.createDirectories(Path.of("target", run).toAbsolutePath());
-        TopicPartition hub0 = new TopicPartition(hub, 0);
-
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            Topics.createAndAwaitLeaders(admin, new NewTopic(hub, 1, (short) 1), new NewTopic(raw, 3, (short) 1),
-                    new NewTopic(run + "-dlq", 1, (short) 1));
-            Set<String> sent = produceBacklog(bootstrap, hub, run);
-            Path config = writeConfig(dir, bootstrap, hub, raw, run);
+        assertThat(SourceAksProcesses.JAR).as("the runnable jar (built by package, before failsafe)").exists();
+        try (Backlog backlog = Backlog.create(stack, "aks-kill", MESSAGES)) {
+            Path config = writeConfig(backlog.dir(), backlog.settings());
 
             long committedAtKill = -1;
             long firstCommittedAtKill = Long.MAX_VALUE;
@@ -99,39 +71,32 @@ class AtLeastOnceUnderKillIT {
             int attempt = 0;
             while (writtenPastCommit == 0 && attempt < KILL_ATTEMPTS) {
                 attempt++;
-                long before = rawCount(admin, raw);
-                Process p = start(config, dir.resolve("run-" + attempt + ".log"));
-                waitFor(Duration.ofSeconds(90), "the source to write 3,000 Events of the backlog",
-                        () -> !p.isAlive() || rawCount(admin, raw) >= before + 3_000);
+                long before = rawCount(backlog.admin(), backlog.raw());
+                Process p = processes.start(config, backlog.dir().resolve("run-" + attempt + ".log"));
+                waitFor(Duration.ofSeconds(90), POLL, "the source to write 3,000 Events of the backlog",
+                        () -> !p.isAlive() || rawCount(backlog.admin(), backlog.raw()) >= before + 3_000);
                 assertThat(p.isAlive()).as("source running (see run-%d.log)", attempt).isTrue();
-                p.destroyForcibly();
-                assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("source gone").isTrue();
-                assertThat(p.exitValue()).as("exit status of SIGKILL").isEqualTo(128 + 9);
-                committedAtKill = committed(admin, run, hub0);
+                sigkill(p);
+                committedAtKill = backlog.committed();
                 firstCommittedAtKill = Math.min(firstCommittedAtKill, committedAtKill);
                 long c = committedAtKill;
-                writtenPastCommit = TopicSnapshot.read(bootstrap, raw).stream().filter(r -> messageIndex(r) >= c).count();
+                writtenPastCommit = TopicSnapshot.read(backlog.bootstrap(), backlog.raw()).stream().filter(r -> messageIndex(r) >= c).count();
                 System.out.printf("AtLeastOnceUnderKillIT: kill %d: hub offset committed %d of %d, Events of later messages already in raw: %d%n",
                         attempt, committedAtKill, MESSAGES, writtenPastCommit);
             }
             assertThat(writtenPastCommit).as("a kill between produce and commit in %d attempts", attempt).isPositive();
 
-            Process last = start(config, dir.resolve("final.log"));
-            waitFor(Duration.ofSeconds(120), "the restarted source to commit the whole backlog",
-                    () -> !last.isAlive() || committed(admin, run, hub0) == MESSAGES);
-            assertThat(last.isAlive()).as("restarted source running (see final.log)").isTrue();
-            last.destroy();
-            assertThat(last.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            processes.finishBacklog(config, backlog.dir().resolve("final.log"), backlog, MESSAGES, POLL);
 
-            List<ConsumerRecord<byte[], byte[]>> events = TopicSnapshot.read(bootstrap, raw);
+            List<ConsumerRecord<byte[], byte[]>> events = TopicSnapshot.read(backlog.bootstrap(), backlog.raw());
             Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey = events.stream().collect(
                     Collectors.groupingBy(AtLeastOnceUnderKillIT::dedupeKey, LinkedHashMap::new, Collectors.toList()));
             long repeats = events.size() - byKey.size();
             System.out.printf("AtLeastOnceUnderKillIT: sent %d Events in %d messages; raw %d records, %d distinct, %d repeats; logs in %s%n",
-                    sent.size(), MESSAGES, events.size(), byKey.size(), repeats, dir);
+                    backlog.sent().size(), MESSAGES, events.size(), byKey.size(), repeats, backlog.dir());
 
             assertThat(byKey.keySet().stream().map(k -> k.substring(k.indexOf('/') + 1)).collect(Collectors.toSet()))
-                    .as("every Event sent, none lost").isEqualTo(sent);
+                    .as("every Event sent, none lost").isEqualTo(backlog.sent());
             assertThat(repeats).as("the crash's repeats").isPositive();
             assertThat(byKey.values()).as("each repeat identical to its first copy, value and headers")
                     .allSatisfy(copies -> assertThat(copies).allSatisfy(c -> {
@@ -145,51 +110,6 @@ class AtLeastOnceUnderKillIT {
         }
     }
 
-    /** Every message i holds two records of one request, both stages; returns the (auditID/stage) pairs sent. */
-    private static Set<String> produceBacklog(String bootstrap, String hub, String run) throws Exception {
-        Set<String> sent = new java.util.HashSet<>();
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
-                "linger.ms", 20, "batch.size", 512 * 1024, "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < MESSAGES; i++) {
-                String id = run + "-" + i;
-                p.send(new ProducerRecord<>(hub, 0, null, null, message(
-                        record("AKS-CLINICAL-PROD", "kube-audit", secretRead(id, "RequestReceived")),
-                        record("AKS-CLINICAL-PROD", "kube-audit", secretRead(id, "ResponseComplete")))));
-                sent.add(id + "/RequestReceived");
-                sent.add(id + "/ResponseComplete");
-            }
-            p.flush();
-        }
-        return sent;
-    }
-
-    private static Path writeConfig(Path dir, String bootstrap, String hub, String raw, String run) throws Exception {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("event-hubs.bootstrap-servers", bootstrap);
-        s.put("event-hubs.topic", hub);
-        s.put("event-hubs.security-protocol", "PLAINTEXT");
-        s.put("event-hubs.consumer-group", run);
-        s.put("event-hubs.consumer.max.poll.records", "500");
-        s.put("event-hubs.consumer.session.timeout.ms", "6000");
-        s.put("event-hubs.consumer.heartbeat.interval.ms", "1500");
-        s.put("kafka.bootstrap-servers", bootstrap);
-        s.put("topics.raw.name", raw);
-        s.put("topics.dlq.name", run + "-dlq");
-        s.put("poll.timeout-ms", "200");
-        s.put("admin.enabled", "false");
-        StringBuilder yaml = new StringBuilder();
-        s.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
-        return Files.writeString(dir.resolve("source-aks.yaml"), yaml);
-    }
-
-    private Process start(Path config, Path log) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString(), "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(p);
-        return p;
-    }
-
     private static long rawCount(Admin admin, String raw) {
         try {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -197,15 +117,6 @@ class AtLeastOnceUnderKillIT {
                 latest.put(new TopicPartition(raw, i), OffsetSpec.latest());
             }
             return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private static long committed(Admin admin, String group, TopicPartition tp) {
-        try {
-            OffsetAndMetadata o = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp);
-            return o == null ? 0 : o.offset();
         } catch (Exception e) {
             return -1;
         }
@@ -228,11 +139,5 @@ class AtLeastOnceUnderKillIT {
     private static Map<String, String> headers(ConsumerRecord<byte[], byte[]> r) {
         return Arrays.stream(r.headers().toArray()).collect(Collectors.toMap(Header::key,
                 h -> new String(h.value(), StandardCharsets.UTF_8)));
-    }
-
-    private static void waitFor(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        if (!Waits.until(timeout, Duration.ofMillis(50), condition)) {
-            throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-        }
     }
 }
