@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import javax.net.ssl.SSLContext;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "200000", description = "Events of the measured run (default ${DEFAULT-VALUE}).")
     long events;
 
-    @Option(names = "--warm-up", defaultValue = "100000", description = "Events sent first, unmeasured (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-up", defaultValue = "400000", description = "Events sent first, unmeasured, in four rounds (default ${DEFAULT-VALUE}).")
     long warmUp;
 
     @Option(names = "--steady-rate", defaultValue = "5000", description = "Events/s of the steady run (default ${DEFAULT-VALUE}; 0: none).")
@@ -121,24 +122,30 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
             if (steadyRate > 0) {
                 printSteady(steady(ssl, fleet, openSearch, batches, "bench-steady-" + id));
             }
-            Reconciliation.Verdict verdict = new Reconciliation(s3, openSearch).verify(
-                    fleetOptions.cliJar(), fleet.publicKey(), work.resolve("verify.err"));
-            out.printf("archive verification (auditkeeper verify, the whole bucket): %s (exit %d, %d digests)%n",
-                    verdict.ok() ? "OK" : "FAILED", verdict.exitCode(), verdict.digestsChecked());
             out.printf("peak resident memory: ingest %d MiB, stream-processor %d MiB, archiver %d MiB, this JVM (broker,"
                             + " OpenSearch, client) %d MiB%n",
                     ProcessCpu.peakRssBytes(fleet.ingest().get(0).pid()) >> 20,
                     ProcessCpu.peakRssBytes(fleet.streamProcessors().get(0).pid()) >> 20,
                     ProcessCpu.peakRssBytes(fleet.archivers().get(0).pid()) >> 20,
                     ProcessCpu.peakRssBytes(ProcessHandle.current().pid()) >> 20);
+            // verified as an auditor would: once everything is archived and the writers have stopped, so that no
+            // object is caught between its PUT and its manifest entry
+            boolean caughtUp = catchUp.await(catchUp.exactlyNow(), PATIENCE).isPresent();
+            fleet.all().forEach(p -> p.terminate(Duration.ofSeconds(60)));
+            Reconciliation.Verdict verdict = new Reconciliation(s3, openSearch).verify(
+                    fleetOptions.cliJar(), fleet.publicKey(), work.resolve("verify.err"));
+            Files.writeString(work.resolve("verify.json"), verdict.output());
+            out.printf("archive verification (auditkeeper verify of the whole bucket, the services stopped): %s (exit %d,"
+                            + " %d digests%s)%s%n", verdict.ok() ? "OK" : "FAILED", verdict.exitCode(), verdict.digestsChecked(),
+                    caughtUp ? "" : "; the archive had NOT caught up", verdict.ok() ? "" : "; see " + work.resolve("verify.json"));
             out.flush();
-            return verdict.ok() && reached.complete() ? 0 : 1;
+            return verdict.ok() && caughtUp && reached.complete() ? 0 : 1;
         }
     }
 
     /**
-     * The warm-up, in four rounds, each printed with the JIT compilers' and GC's CPU per event in the services: how
-     * far from settled the JVMs still are when the measured run starts.
+     * The warm-up, in four rounds, each printed with its CPU per event and the JIT compilers' share of it, in every
+     * JVM: how far from settled the JVMs still are when the measured run starts.
      */
     private boolean warmUp(SSLContext ssl, Fleet fleet, URI openSearch, FreshBatches batches, PipelineCpu cpu,
                            String cluster) throws InterruptedException {
@@ -154,13 +161,17 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
             }
             Map<String, Long> after = cpu.snapshot();
             long jit = 0;
+            long all = 0;
             for (Map.Entry<String, Long> e : after.entrySet()) {
-                if (e.getKey().endsWith("JIT compiler and GC") && !e.getKey().startsWith("local stack")) {
-                    jit += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+                long spent = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+                all += spent;
+                if (e.getKey().endsWith(PipelineCpu.JIT)) {
+                    jit += spent;
                 }
             }
-            out.printf("warm-up %d/%d: ingest %,.0f events/s; the services' JIT compilers and GC %.0f µs per event%n",
-                    round, rounds, r.eventsPerSecond(), jit / 1e3 / Math.max(1, r.events()));
+            out.printf("warm-up %d/%d: ingest %,.0f events/s; CPU %.0f µs per event, of which the JIT compilers (every"
+                            + " JVM) %.0f%n", round, rounds, r.eventsPerSecond(), all / 1e3 / Math.max(1, r.events()),
+                    jit / 1e3 / Math.max(1, r.events()));
             out.flush();
         }
         return true;

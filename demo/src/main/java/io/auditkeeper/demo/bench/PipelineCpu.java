@@ -15,6 +15,9 @@ final class PipelineCpu {
     record Measured(String name, long pid) {
     }
 
+    static final String JIT = "JIT compiler";
+    static final String GC = "GC";
+
     private final List<Measured> services;
     private final List<Measured> others;
 
@@ -43,9 +46,9 @@ final class PipelineCpu {
 
     /** The row of a service's thread, by its Linux name (Java's name cut to 15 characters). */
     static String group(String service, String thread) {
-        if (thread.contains("CompilerThre") || thread.startsWith("GC Thread") || thread.startsWith("G1 ")
-                || thread.equals("VM Thread")) {
-            return service + ": JIT compiler and GC";
+        String jvm = jvmGroup(thread);
+        if (jvm != null) {
+            return service + ": " + jvm;
         }
         if (service.equals("archiver")) {
             if (thread.startsWith("archive-writer")) {
@@ -59,11 +62,22 @@ final class PipelineCpu {
         return service;
     }
 
+    /** The JVM's own work, by the Linux name of its thread: the JIT compilers, or GC and the VM thread; null for others. */
+    static String jvmGroup(String thread) {
+        if (thread.contains("CompilerThre")) {
+            return JIT;
+        }
+        if (thread.startsWith("GC Thread") || thread.startsWith("G1 ") || thread.equals("VM Thread")) {
+            return GC;
+        }
+        return null;
+    }
+
     /** The row of a thread of this JVM: the local stack's Kafka broker and OpenSearch, and the bench itself. */
     static String localStackGroup(String thread) {
-        if (thread.contains("CompilerThre") || thread.startsWith("GC Thread") || thread.startsWith("G1 ")
-                || thread.equals("VM Thread")) {
-            return "local stack JVM: JIT compiler and GC";
+        String jvm = jvmGroup(thread);
+        if (jvm != null) {
+            return "local stack JVM: " + jvm;
         }
         if (thread.startsWith("e2e-sender")) {
             return "(client, counted by its threads)";

@@ -91,7 +91,7 @@ public final class ServiceProcess {
     }
 
     /** SIGTERM (thawing first), then the exit code once the shutdown hook ran, or -1 if it did not end in time. */
-    synchronized int terminate(Duration patience) {
+    public synchronized int terminate(Duration patience) {
         if (process == null || !process.isAlive()) {
             return process == null ? -1 : process.exitValue();
         }
