@@ -40,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * An archiver's indexer that wakes up a zombie. Archiver A has indexed a poll (OpenSearch answered) but has not heard
  * the answer yet (the local stack's proxy holds it) when A is frozen with SIGSTOP past its group session; archiver B
- * takes every partition. A is thawed and hears the answer; the group gave its partitions to B. That must cost
- * nothing but a re-index under the same ids: A's indexer goes on and rejoins. Then B is
+ * takes every partition. A is thawed and hears the answer: its offset commit is refused, since the group gave the
+ * partitions to B. That must cost nothing but a re-index under the same ids: A's indexer goes on and rejoins. Then B is
  * killed, and A alone indexes everything that follows. (Found by {@code ./auditkeeper soak}: after every archiver had
  * once been frozen, no indexer was left and OpenSearch fell behind for good.)
  */
@@ -80,32 +80,27 @@ class IndexerZombieIT {
             ArchiverProcess a = start(stack, "a", "http://127.0.0.1:" + toOpenSearch.port());
             produce(producer, 200);
             await("archiver a to index the first 200", () -> indexed(openSearch) >= 200);
-            await("a alone in the index group", () -> members(admin).size() == 1);
-            Set<String> aMember = members(admin);
+            Set<String> aMember = awaitMembers(admin, "a alone in the index group", m -> m.size() == 1);
 
             CompletableFuture<String> held = toOpenSearch.hold("POST /_bulk", TcpProxy.HoldStage.ANSWER);
             produce(producer, 50);
             held.get(60, TimeUnit.SECONDS);
             a.signal("STOP");
             ArchiverProcess b = start(stack, "b", stack.openSearchUrl());
-            await("b alone in the index group, holding every partition (a's session expired)",
-                    () -> members(admin).size() == 1 && !members(admin).equals(aMember));
-            Set<String> bMember = members(admin);
+            Set<String> bMember = awaitMembers(admin,
+                    "b alone in the index group, holding every partition (a's session expired)",
+                    m -> m.size() == 1 && !m.equals(aMember));
             a.signal("CONT");
             toOpenSearch.releaseHeld();
 
-            await("a back in the index group after its refused commit", () -> members(admin).size() == 2);
+            awaitMembers(admin, "a back in the index group after its refused commit", m -> m.size() == 2);
             b.kill();
-            await("a alone in the index group again",
-                    () -> members(admin).size() == 1 && !members(admin).equals(bMember));
+            awaitMembers(admin, "a alone in the index group again", m -> m.size() == 1 && !m.equals(bMember));
             produce(producer, 100);
             await("every one of the " + produced + " records indexed, by a", () -> indexed(openSearch) == produced);
 
-            // Not asserted: that a logged its first commit after waking as "index commit fenced". In 2 of 8 runs to
-            // 2026-12-06 it did not, although the group had dropped a (b alone, stable, every partition) before a
-            // was thawed; why is not known yet. What the soak found is asserted above:
-            // a rejoined, and after b's death alone indexed everything.
             String log = Files.readString(a.log());
+            assertThat(log).as("a's refused commit, told as a fence").contains("index commit fenced");
             assertThat(log).as("a's indexer never stopped").doesNotContain("indexer stopped");
         }
     }
@@ -161,6 +156,25 @@ class IndexerZombieIT {
         } catch (Exception e) {
             return 0;
         }
+    }
+
+    /**
+     * Waits until one description of the group (stable, every partition assigned) has members that satisfy
+     * {@code condition}, and returns those members: each decision is taken on one description, never on two calls
+     * that may see different groups (an empty answer taken as "a's member ids" let a frozen a pass for b).
+     */
+    private Set<String> awaitMembers(Admin admin, String what, java.util.function.Predicate<Set<String>> condition)
+            throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<Set<String>> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        await(what, () -> {
+            Set<String> m = members(admin);
+            if (!m.isEmpty() && condition.test(m)) {
+                seen.set(m);
+                return true;
+            }
+            return false;
+        });
+        return seen.get();
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
