@@ -57,7 +57,8 @@ final class IndexPipeline implements AutoCloseable {
     IndexPipeline start() {
         openSearch = OpenSearchClientFactory.create(config.openSearchConnection(), config.openSearchTimeouts());
         OpenSearchIndexer indexer = new OpenSearchIndexer(openSearch,
-                OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas()));
+                OpenSearchIndexer.Settings.defaults().withIndexPrefix(config.indexPrefix()).withReplicas(config.replicas())
+                        .withDocIdBloomFilter(config.docIdBloomFilter()));
         retention = new HotIndexRetention(openSearch, config.indexPrefix(), config.openSearchRetentionDays(),
                 config.openSearchRetentionInterval(), Clock.systemUTC());
         consumer = new KafkaConsumer<>(ArchiverClients.consumerProperties(config, config.indexGroupId()),

@@ -36,9 +36,12 @@ final class IndexTemplates {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** The events' template: patterns {@code <prefix>-*}, alias {@code <prefix>} and replicas from the settings. */
+    /**
+     * The events' template: patterns {@code <prefix>-*}, alias {@code <prefix>}, replicas and the Bloom filter over
+     * {@code _id} from the settings.
+     */
     byte[] eventsTemplateJson() throws IOException {
-        return EventIndexTemplate.json(settings.indexPrefix(), settings.indexPrefix(), settings.replicas(), null);
+        return EventIndexTemplate.json(settings.indexPrefix(), settings.indexPrefix(), settings.templateOptions(), null);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.auditkeeper.archiver.index;
 
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
+import io.auditkeeper.opensearch.schema.EventIndexTemplate;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 import java.io.IOException;
@@ -52,9 +53,10 @@ public final class OpenSearchIndexer {
      * @param initialBackoff wait before the first retry round; doubled each round, capped at 30 s
      * @param maxBulkBytes largest NDJSON body of one {@code _bulk} request (a single larger document goes alone)
      * @param maxBulkDocs most documents in one {@code _bulk} request
+     * @param docIdBloomFilter the events' indices get the Bloom filter over {@code _id} (OpenSearch 2.13 or later)
      */
     public record Settings(String indexPrefix, int replicas, int maxRetries, Duration initialBackoff, long maxBulkBytes,
-                           int maxBulkDocs) {
+                           int maxBulkDocs, boolean docIdBloomFilter) {
         public static final long DEFAULT_MAX_BULK_BYTES = 5L << 20;
         public static final int DEFAULT_MAX_BULK_DOCS = 1000;
 
@@ -72,26 +74,39 @@ public final class OpenSearchIndexer {
             }
         }
 
-        /** Prefix {@code audit-events}, 1 replica, 5 retries from 200 ms, 5 MiB / 1000 documents per request. */
+        /**
+         * Prefix {@code audit-events}, 1 replica, 5 retries from 200 ms, 5 MiB / 1000 documents per request, the
+         * Bloom filter over {@code _id} on.
+         */
         public static Settings defaults() {
             return new Settings(DEFAULT_PREFIX, 1, 5, Duration.ofMillis(200), DEFAULT_MAX_BULK_BYTES,
-                    DEFAULT_MAX_BULK_DOCS);
+                    DEFAULT_MAX_BULK_DOCS, true);
         }
 
         public Settings withIndexPrefix(String prefix) {
-            return new Settings(prefix, replicas, maxRetries, initialBackoff, maxBulkBytes, maxBulkDocs);
+            return new Settings(prefix, replicas, maxRetries, initialBackoff, maxBulkBytes, maxBulkDocs,
+                    docIdBloomFilter);
         }
 
         public Settings withReplicas(int r) {
-            return new Settings(indexPrefix, r, maxRetries, initialBackoff, maxBulkBytes, maxBulkDocs);
+            return new Settings(indexPrefix, r, maxRetries, initialBackoff, maxBulkBytes, maxBulkDocs, docIdBloomFilter);
         }
 
         public Settings withRetries(int retries, Duration backoff) {
-            return new Settings(indexPrefix, replicas, retries, backoff, maxBulkBytes, maxBulkDocs);
+            return new Settings(indexPrefix, replicas, retries, backoff, maxBulkBytes, maxBulkDocs, docIdBloomFilter);
         }
 
         public Settings withBulkLimits(long bytes, int docs) {
-            return new Settings(indexPrefix, replicas, maxRetries, initialBackoff, bytes, docs);
+            return new Settings(indexPrefix, replicas, maxRetries, initialBackoff, bytes, docs, docIdBloomFilter);
+        }
+
+        public Settings withDocIdBloomFilter(boolean on) {
+            return new Settings(indexPrefix, replicas, maxRetries, initialBackoff, maxBulkBytes, maxBulkDocs, on);
+        }
+
+        /** The events' template options these settings choose. */
+        public EventIndexTemplate.Options templateOptions() {
+            return new EventIndexTemplate.Options(replicas, docIdBloomFilter);
         }
 
         /** The longest the waits between a request's retry rounds can add up to, jitter included. */

@@ -14,6 +14,7 @@ import io.auditkeeper.opensearch.ConnectionErrors;
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.opensearch.OpenSearchConnection;
 import io.auditkeeper.opensearch.schema.EventDocumentIds;
+import io.auditkeeper.opensearch.schema.EventIndexTemplate;
 import io.auditkeeper.opensearch.schema.EventIndexNames;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import picocli.CommandLine;
@@ -106,6 +107,11 @@ public final class RehydrateCommand implements Callable<Integer> {
             description = "Replicas of each rehydrated index (default ${DEFAULT-VALUE}; 0 on a single node).")
     int replicas;
 
+    @Option(names = "--doc-id-bloom-filter", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Give each rehydrated index a Bloom filter over _id, which speeds up loading (default"
+                    + " ${DEFAULT-VALUE}); --no-doc-id-bloom-filter for OpenSearch before 2.13, which refuses it.")
+    boolean docIdBloomFilter;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -180,7 +186,8 @@ public final class RehydrateCommand implements Callable<Integer> {
     private int rehydrate(ArchiveReplay replay, List<Integer> partitions, TimeWindow window, OpenSearchRest rest,
                           PrintWriter out, PrintWriter err) throws Exception {
         Instant now = Instant.now();
-        RehydratedIndices indices = new RehydratedIndices(rest, indexPrefix, replicas, retentionDays,
+        RehydratedIndices indices = new RehydratedIndices(rest, indexPrefix,
+                new EventIndexTemplate.Options(replicas, docIdBloomFilter), retentionDays,
                 "s3://" + s3Options.bucket() + "/" + s3Options.keyPrefix() + " topic " + topic);
         indices.putTemplate();
         String retention = indices.applyRetention(now);

@@ -28,18 +28,20 @@ final class RehydratedIndices {
 
     private final OpenSearchRest rest;
     private final String prefix;
-    private final int replicas;
+    private final EventIndexTemplate.Options options;
     private final int retentionDays;
     private final String source;
     private final Set<String> ensured = new HashSet<>();
 
     /**
-     * @param source where the events come from, as recorded in each index's {@code _meta} (bucket, prefix, topic)
+     * @param options the template's replicas and Bloom filter over {@code _id}
+     * @param source  where the events come from, as recorded in each index's {@code _meta} (bucket, prefix, topic)
      */
-    RehydratedIndices(OpenSearchRest rest, String prefix, int replicas, int retentionDays, String source) {
+    RehydratedIndices(OpenSearchRest rest, String prefix, EventIndexTemplate.Options options, int retentionDays,
+                      String source) {
         this.rest = rest;
         this.prefix = prefix;
-        this.replicas = replicas;
+        this.options = options;
         this.retentionDays = retentionDays;
         this.source = source;
     }
@@ -94,7 +96,7 @@ final class RehydratedIndices {
 
     /** Creates or updates the composable template of {@code <prefix>-*} (idempotent). */
     void putTemplate() throws IOException {
-        byte[] template = EventIndexTemplate.json(prefix, null, replicas, "Audit Keeper events rehydrated from the S3"
+        byte[] template = EventIndexTemplate.json(prefix, null, options, "Audit Keeper events rehydrated from the S3"
                 + " archive by 'auditkeeper rehydrate' (docs/investigate.md); deleted after their retention");
         check(rest.json("PUT", "/_index_template/" + prefix, Map.of(), template), "PUT index template " + prefix);
     }

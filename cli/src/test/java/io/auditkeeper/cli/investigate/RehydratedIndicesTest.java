@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.auditkeeper.opensearch.OpenSearchClientFactory;
 import io.auditkeeper.opensearch.OpenSearchConnection;
+import io.auditkeeper.opensearch.schema.EventIndexTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +66,8 @@ class RehydratedIndicesTest {
         OpenSearchRest rest = new OpenSearchRest(OpenSearchClientFactory.create(OpenSearchConnection.of(
                 URI.create("http://127.0.0.1:" + server.getAddress().getPort()))));
 
-        String done = new RehydratedIndices(rest, "audit-rehydrated-events", 1, 21, "s3://b/ topic t")
+        String done = new RehydratedIndices(rest, "audit-rehydrated-events",
+                new EventIndexTemplate.Options(1, true), 21, "s3://b/ topic t")
                 .applyRetention(Instant.now());
 
         assertThat(done).isEqualTo("ISM policy audit-rehydrated-events-retention deletes each audit-rehydrated-events-*"
