@@ -412,18 +412,11 @@ verify_object() {
   key=$(jq -r .key "$entry") version=$(jq -r .versionId "$entry") sha256=$(jq -r .sha256 "$entry")
   mode=$(jq -r .retentionMode "$entry") until=$(jq -r .retainUntil "$entry") last_event=$(jq -r .lastEventTime "$entry")
 
-  # Nothing written on top: the recorded version is the key's only version, and no delete marker hides it.
   s3api list-object-versions --bucket "$BUCKET" --prefix="$key" > "$WORK/object-versions.json"
-  local others present
-  others=$(jq -r --arg k "$key" --arg v "$version" '[(.Versions // [])[], (.DeleteMarkers // [])[]
-             | select(.Key == $k and .VersionId != $v) | .VersionId] | join(", ")' "$WORK/object-versions.json")
+  local present
   present=$(jq -r --arg k "$key" --arg v "$version" '[(.Versions // [])[] | select(.Key == $k and .VersionId == $v)] | length' "$WORK/object-versions.json")
-  if [ -n "$others" ]; then
-    fail versions "$key: versions or delete markers [$others] besides the recorded $version; something was written on top (checked against the recorded version)"
-  elif [ "$present" -eq 1 ]; then
-    ok versions "$key: only the recorded version $version"
-  fi
   if [ "$present" -ne 1 ]; then
+    verify_versions "$entry" 0
     local lawful=""
     [ "$(ns "$until")" -lt "$NOW_NS" ] && lawful="; its retention ended at $until, so it may have been deleted lawfully"
     fail sha256 "$key: version $version does not exist$lawful"
@@ -431,18 +424,21 @@ verify_object() {
   fi
 
   # The bytes: SHA-256 of that exact version.
+  local intact=0
   if s3api get-object --bucket "$BUCKET" --key="$key" --version-id="$version" "$WORK/object" > "$WORK/object.json"; then
-    local actual
+    local actual fails_before=$FAILS
     actual=$(sha256sum "$WORK/object" | cut -d' ' -f1)
     if [ "$actual" = "$sha256" ]; then
       ok sha256 "$key: $actual, as recorded"
       [ "$(jq -r .version "$entry")" = 3 ] && verify_events "$entry"
+      [ "$FAILS" -eq "$fails_before" ] && intact=1
     else
       fail sha256 "$key: version $version has SHA-256 $actual, the manifest recorded $sha256"
     fi
   else
     fail sha256 "$key: version $version cannot be read ($S3_ERROR)"
   fi
+  verify_versions "$entry" "$intact"
 
   # The lock: COMPLIANCE, until at least the recorded date, which is at least MIN_YEARS after the last event.
   if s3api get-object-retention --bucket "$BUCKET" --key="$key" --version-id="$version" > "$WORK/retention.json"; then
@@ -468,6 +464,59 @@ verify_object() {
   else
     fail retention "$key: version $version has no Object Lock retention ($S3_ERROR)"
   fi
+}
+
+# verify_versions ENTRY_FILE INTACT: nothing written on top. Every other version of the entry's key must be the
+# recorded bytes again (a retried PUT, or a second archiver writing the same batch), or, when the recorded version is
+# intact (INTACT 1: $WORK/object has the recorded SHA-256 and Merkle root), the same events compressed differently (the
+# same batch gzipped at another level, or by another zlib): their gunzipped bytes are the recorded version's. Those
+# are explained leftovers (auditkeeper verify's DUPLICATE_VERSION), not tampering; any other version, or a delete
+# marker, fails.
+verify_versions() {
+  local entry=$1 intact=$2 key version sha256 other other_sha explained=0 unexplained=() markers=()
+  key=$(jq -r .key "$entry") version=$(jq -r .versionId "$entry") sha256=$(jq -r .sha256 "$entry")
+  while IFS= read -r other <&4; do
+    if ! s3api get-object --bucket "$BUCKET" --key="$key" --version-id="$other" "$WORK/other" > /dev/null; then
+      unexplained+=("$other")
+      continue
+    fi
+    other_sha=$(sha256sum "$WORK/other" | cut -d' ' -f1)
+    if [ "$other_sha" = "$sha256" ]; then
+      info versions "$key: version $other has the recorded SHA-256 $sha256: the same bytes written again (a retried PUT, or a second archiver writing the same batch); a leftover, not tampering"
+      explained=$((explained + 1))
+    elif [ "$intact" = 1 ] && same_events "$WORK/object" "$WORK/other"; then
+      info versions "$key: version $other has SHA-256 $other_sha, not the recorded $sha256, but gunzips to the recorded version's bytes: the same events, compressed differently (the same batch at another gzip level, or by another zlib); a leftover, not tampering"
+      explained=$((explained + 1))
+    else
+      unexplained+=("$other")
+    fi
+  done 4< <(jq -r --arg k "$key" --arg v "$version" '(.Versions // [])[] | select(.Key == $k and .VersionId != $v)
+              | .VersionId' "$WORK/object-versions.json")
+  mapfile -t markers < <(jq -r --arg k "$key" '(.DeleteMarkers // [])[] | select(.Key == $k) | .VersionId' \
+    "$WORK/object-versions.json")
+  unexplained+=("${markers[@]}")
+  if [ "${#unexplained[@]}" -gt 0 ]; then
+    local others
+    others=$(printf '%s, ' "${unexplained[@]}")
+    fail versions "$key: versions or delete markers [${others%, }] besides the recorded $version; something was written on top (checked against the recorded version)"
+  elif [ "$(jq -r --arg k "$key" --arg v "$version" '[(.Versions // [])[] | select(.Key == $k and .VersionId == $v)]
+             | length' "$WORK/object-versions.json")" -ne 1 ]; then
+    :
+  elif [ "$explained" -eq 0 ]; then
+    ok versions "$key: only the recorded version $version"
+  else
+    ok versions "$key: the recorded version $version, and besides it only the same events again ($explained leftover(s))"
+  fi
+}
+
+# same_events GZIP_A GZIP_B: both are gzip (gzip exits 1 on an error, 2 on a warning it ignores as Java does) and
+# decompress to the same bytes.
+same_events() {
+  gzip -dc < "$1" > "$WORK/events-a" 2>/dev/null
+  [ $? -eq 1 ] && return 1
+  gzip -dc < "$2" > "$WORK/events-b" 2>/dev/null
+  [ $? -eq 1 ] && return 1
+  [ "$(sha256sum < "$WORK/events-a")" = "$(sha256sum < "$WORK/events-b")" ]
 }
 
 # verify_events ENTRY_FILE: the events of $WORK/object, which has the entry's SHA-256, are the ones its count and

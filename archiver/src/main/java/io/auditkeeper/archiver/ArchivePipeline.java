@@ -130,6 +130,7 @@ final class ArchivePipeline implements AutoCloseable {
                 metrics);
         loop.publishEntriesTo(entries, config.archiveTopic());
         loop.limitTurnTo(config.archiveTurnBudget());
+        loop.compressAt(config.compressionLevel());
         loop.subscribe();
         List<String> archivedTopics = new ArrayList<>(List.of(config.eventsTopic()));
         if (config.archiveDeadLetters()) {
@@ -164,6 +165,7 @@ final class ArchivePipeline implements AutoCloseable {
                 deadLetterMetrics);
         deadLetterLoop.publishEntriesTo(entries, config.archiveTopic());
         deadLetterLoop.limitTurnTo(config.archiveTurnBudget());
+        deadLetterLoop.compressAt(config.compressionLevel());
         deadLetterLoop.subscribe();
     }
 

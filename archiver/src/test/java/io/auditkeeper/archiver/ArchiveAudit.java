@@ -100,7 +100,7 @@ final class ArchiveAudit {
 
     /**
      * What {@code verify} lists as leftovers for the topic's events: other versions of recorded keys with the recorded
-     * bytes ({@link Leftover.Kind#DUPLICATE_VERSION}), and objects no entry names
+     * bytes or events ({@link Leftover.Kind#DUPLICATE_VERSION}), and objects no entry names
      * ({@link Leftover.Kind#UNREFERENCED_OBJECT}).
      */
     List<Leftover> leftovers(Map<Integer, List<ManifestEntry>> chains) {

@@ -116,6 +116,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
     private final ArchiveListener listener;
     private AfterObjectWritten afterObjectWritten = b -> { };
     private Duration turnBudget;
+    private int compressionLevel = ArchiveBatch.DEFAULT_COMPRESSION_LEVEL;
     private long polledAtNanos = System.nanoTime();
     private int stepsSincePoll;
     private Producer<byte[], byte[]> entryProducer;
@@ -158,6 +159,18 @@ public final class ArchiveWriterLoop implements AutoCloseable {
      */
     public void limitTurnTo(Duration budget) {
         this.turnBudget = budget;
+    }
+
+    /**
+     * gzips each object at deflate {@code level} (1-9, {@code archive.compression-level}). Safe to change at any time:
+     * an object already under a batch's key with the same lines at another level is adopted, not refused
+     * ({@link ObjectLockArchiveWriter#put}).
+     */
+    public void compressAt(int level) {
+        if (level < 1 || level > 9) {
+            throw new IllegalArgumentException("gzip level " + level + " is not between 1 and 9");
+        }
+        this.compressionLevel = level;
     }
 
     /** Whether a store step may start now; counts it if so. */
@@ -404,7 +417,7 @@ public final class ArchiveWriterLoop implements AutoCloseable {
         String key = new ArchiveLayout(settings.prefix()).object(settings.directory(), b.topic(), b.partition(), b.firstOffset(),
                 b.lastOffset(), b.firstTime());
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(b.firstOffset(), INTENT + key)));
-        ArchivedObject o = writer.put(key, b.encode(), "application/gzip", metadata(b), b.lastTime());
+        ArchivedObject o = writer.put(key, b.encode(compressionLevel), "application/gzip", metadata(b), b.lastTime());
         listener.objectWritten(b.count(), o.bytes());
         afterObjectWritten.accept(b);
         record(tp, b, o);

@@ -114,6 +114,8 @@ public final class ArchiverConfig {
                     "A batch is written when it holds this many records.")
             .define("batch.max-age-ms", Type.LONG, 60_000L, Range.atLeast(100), Importance.MEDIUM,
                     "A batch is written when it is this old, so a quiet partition is archived within this time.")
+            .define("archive.compression-level", Type.INT, 6, Range.between(1, 9), Importance.LOW,
+                    "gzip (deflate) level of the archive objects: 1 is fastest, 9 smallest; 6 is the JDK's default. Safe to change at any time, during a rolling change too: the same events at another level are accepted as the same batch (docs/archiver.md, Compression).")
             .define("opensearch.url", Type.STRING, null, Importance.HIGH,
                     "OpenSearch URL (https://host:9200); unset turns the indexer off and only the S3 archive runs.")
             .define("opensearch.username", Type.STRING, null, Importance.MEDIUM,
@@ -452,6 +454,7 @@ public final class ArchiverConfig {
     public long batchMaxBytes() { return values.getLong("batch.max-bytes"); }
     public int batchMaxEvents() { return values.getInt("batch.max-events"); }
     public Duration batchMaxAge() { return Duration.ofMillis(values.getLong("batch.max-age-ms")); }
+    public int compressionLevel() { return values.getInt("archive.compression-level"); }
     public Optional<URI> openSearchUrl() {
         String u = values.getString("opensearch.url");
         return u == null || u.isBlank() ? Optional.empty() : Optional.of(URI.create(u));

@@ -1,6 +1,7 @@
 package io.auditkeeper.archiver.s3;
 
 import io.auditkeeper.evidence.ArchiveLayout;
+import io.auditkeeper.evidence.proof.ArchivedEvents;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -31,7 +32,10 @@ import java.util.Map;
  * (see {@link #retainUntil}), a Content-MD5 that S3 verifies (Object
  * Lock uploads require one, and Ceph checks it), the SHA-256 as {@code x-amz-checksum-sha256} (AWS verifies it) and in
  * the metadata, and server-side encryption when configured. Writing the same batch again (a retry after a crash) finds
- * the object already there with the same SHA-256 and writes nothing; different content under the same key is refused.
+ * the object already there with the same SHA-256 and writes nothing. The same batch gzipped at another level (or by
+ * another zlib: archivers of two images during a rolling change) has other bytes but the same lines; that object is
+ * adopted, as it is, so that the manifest records what is stored. Other content under the same key is refused: two
+ * batches never claim the same offsets.
  *
  * <p>A PUT is never retried by the SDK: on a versioned bucket a retry of a PUT whose answer was lost (the object stored,
  * the connection reset before the response) writes a second version of a locked key, permanently. Instead, a PUT whose
@@ -94,12 +98,13 @@ public final class ObjectLockArchiveWriter {
     /**
      * Writes {@code content} under {@code key}, locked for the retention from now or from {@code batchTime}, whichever
      * is later ({@link #retainUntil}). Stored as it is (no Content-Encoding), so that what a client downloads is what
-     * the SHA-256 covers. An object already there with these bytes keeps the lock it has.
+     * the SHA-256 covers. An object already there with these bytes, or with the same lines gzipped otherwise (adopted:
+     * the returned object is the stored one, its version, SHA-256 and length), keeps the lock it has.
      */
     public ArchivedObject put(String key, byte[] content, String contentType, Map<String, String> metadata,
                               Instant batchTime) {
         String sha256 = HexFormat.of().formatHex(digest("SHA-256", content));
-        ArchivedObject existing = existing(key, sha256, content.length);
+        ArchivedObject existing = existing(key, sha256, content);
         if (existing != null) {
             return existing;
         }
@@ -124,7 +129,7 @@ public final class ObjectLockArchiveWriter {
         try {
             r = s3.putObject(req.build(), RequestBody.fromBytes(content));
         } catch (SdkException e) {
-            ArchivedObject stored = existingAfterFailure(key, sha256, content.length, e);
+            ArchivedObject stored = existingAfterFailure(key, sha256, content, e);
             if (stored != null) {
                 return stored;
             }
@@ -134,9 +139,9 @@ public final class ObjectLockArchiveWriter {
     }
 
     /** The PUT's own object if it landed although its answer did not arrive; null if it did not (or cannot be told). */
-    private ArchivedObject existingAfterFailure(String key, String sha256, long length, SdkException failure) {
+    private ArchivedObject existingAfterFailure(String key, String sha256, byte[] content, SdkException failure) {
         try {
-            return existing(key, sha256, length);
+            return existing(key, sha256, content);
         } catch (SdkException lookFailed) {
             failure.addSuppressed(lookFailed);
             return null;
@@ -162,8 +167,11 @@ public final class ObjectLockArchiveWriter {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(versionId)).asByteArray();
     }
 
-    /** The object already under {@code key} if it holds the same bytes; null if there is none; refused if it differs. */
-    private ArchivedObject existing(String key, String sha256, long length) {
+    /**
+     * The object already under {@code key} if it holds these bytes, or other gzip of the same lines (adopted: its own
+     * version, SHA-256, length and lock); null if there is none; refused if it holds anything else.
+     */
+    private ArchivedObject existing(String key, String sha256, byte[] content) {
         HeadObjectResponse head;
         try {
             head = s3.headObject(b -> b.bucket(bucket).key(key));
@@ -176,11 +184,18 @@ public final class ObjectLockArchiveWriter {
             throw e;
         }
         String stored = head.metadata().get(ArchiveLayout.SHA256_METADATA);
-        if (!sha256.equals(stored)) {
-            throw new IllegalStateException("archive object " + key + " already exists with other content (sha256 "
-                    + stored + ", this batch " + sha256 + "): two batches claim the same offsets");
+        if (sha256.equals(stored)) {
+            return new ArchivedObject(key, head.versionId(), sha256, content.length, head.objectLockRetainUntilDate());
         }
-        return new ArchivedObject(key, head.versionId(), sha256, length, head.objectLockRetainUntilDate());
+        if (stored != null) {
+            byte[] there = content(key, head.versionId());
+            if (stored.equals(HexFormat.of().formatHex(digest("SHA-256", there)))
+                    && ArchivedEvents.sameEvents(there, content)) {
+                return new ArchivedObject(key, head.versionId(), stored, there.length, head.objectLockRetainUntilDate());
+            }
+        }
+        throw new IllegalStateException("archive object " + key + " already exists with other content (sha256 "
+                + stored + ", this batch " + sha256 + "): two batches claim the same offsets");
     }
 
     static byte[] digest(String algorithm, byte[] content) {

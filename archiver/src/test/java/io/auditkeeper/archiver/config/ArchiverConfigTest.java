@@ -46,6 +46,17 @@ class ArchiverConfigTest {
     }
 
     @Test
+    void shouldCompressAtLevelSixUnlessSetAndRefuseALevelOutsideOneToNineNamingTheKey() throws Exception {
+        assertThat(ArchiverConfig.of(valid(Map.of())).compressionLevel()).isEqualTo(6);
+        assertThat(ArchiverConfig.of(valid(Map.of("archive.compression-level", "1"))).compressionLevel()).isEqualTo(1);
+        assertThat(ArchiverConfig.of(valid(Map.of("archive.compression-level", "9"))).compressionLevel()).isEqualTo(9);
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("archive.compression-level", "0"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("archive.compression-level");
+        assertThatThrownBy(() -> ArchiverConfig.of(valid(Map.of("archive.compression-level", "10"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("archive.compression-level");
+    }
+
+    @Test
     void shouldReadThePasswordFromAFileWithoutItsLineBreakWhenPasswordFileIsSet() throws Exception {
         Path secret = Files.writeString(dir.resolve("password"), "from-the-secret\n");
 

@@ -183,6 +183,41 @@ class ObjectLockArchiveIT {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("already exists with other content");
     }
 
+    @Test
+    void shouldAdoptTheObjectOfTheSameLinesAtAnotherLevelAndStillRefuseOtherLines() throws Exception {
+        Instant batchTime = Instant.now();
+        String key = new ArchiveLayout("levels").events("audit.events", 2, 0, 199, batchTime);
+        byte[] atLevel1 = batch("level").encode(1);
+        byte[] atLevel6 = batch("level").encode(6);
+        assertThat(atLevel1).as("the same lines, other bytes").isNotEqualTo(atLevel6);
+
+        ArchivedObject first = writer.put(key, atLevel1, "application/gzip", Map.of(), batchTime);
+        ArchivedObject adopted = writer.put(key, atLevel6, "application/gzip", Map.of(), batchTime.plusSeconds(5));
+
+        assertThat(adopted).as("the stored object as it is: its version, SHA-256, length and lock").isEqualTo(first);
+        assertThat(adopted.sha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(atLevel1)));
+        assertThat(adopted.bytes()).isEqualTo(atLevel1.length);
+        assertThat(s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions())
+                .as("no second version written").hasSize(1);
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).versionId(adopted.versionId())).asByteArray())
+                .isEqualTo(atLevel1);
+
+        assertThatThrownBy(() -> writer.put(key, batch("other").encode(6), "application/gzip", Map.of(), batchTime))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("two batches claim the same offsets");
+        assertThat(s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions()).hasSize(1);
+    }
+
+    /** 200 events whose audit IDs start with {@code id}, as the archive writer batches them. */
+    private static io.auditkeeper.archiver.archive.ArchiveBatch batch(String id) {
+        var batch = new io.auditkeeper.archiver.archive.ArchiveBatch("audit.events", 2, 0);
+        for (int i = 0; i < 200; i++) {
+            batch.add(i, 1_000L + i, ("{\"auditID\":\"" + id + "-" + i + "\",\"verb\":\"get\",\"namespace\":\"phi-records\","
+                    + "\"user\":{\"username\":\"clinician-" + (i % 7) + "\"}}").getBytes(StandardCharsets.UTF_8));
+        }
+        return batch;
+    }
+
     private static byte[] gzip(String s) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

@@ -46,19 +46,20 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * {@code docs/verify-by-hand.sh}, the recipe of {@code docs/verify-by-hand.md} for auditors who verify the archive
  * with the AWS CLI, {@code sha256sum}, {@code openssl} and {@code jq} instead of Audit Keeper, run with bash against
- * an archive the real archiver wrote to Ceph (which enforces Object Lock). One archive of five partitions, two
+ * an archive the real archiver wrote to Ceph (which enforces Object Lock). One archive of six partitions, two
  * objects each: partition 0 stays intact, partition 1 gets a version written on top of a data object and a delete
  * marker on a manifest object, partition 2 gets an extra entry signed with the real key that does not follow its
  * predecessor, partition 3 has its head rewritten with the real key, object, entry and digest, as new versions,
  * partition 4 gets entries signed with the real key whose Merkle root or count is not their intact object's (the
- * same archive then goes to {@code auditkeeper verify} too, which must name the same objects). The tools are required, not optional: without them this test fails, saying which one is missing
+ * same archive then goes to {@code auditkeeper verify} too, which must name the same objects), partition 5 gets a later
+ * version of an object with the same events gzipped at another level (a leftover), then one with other events. The tools are required, not optional: without them this test fails, saying which one is missing
  * ({@code ./auditkeeper test} installs them).
  */
 @ExtendWith(LocalStackExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VerifyByHandIT {
-    private static final int PARTITIONS = 5;
-    private static final int EVENTS = 50;
+    private static final int PARTITIONS = 6;
+    private static final int EVENTS = 60;
     private static final int PER_OBJECT = 5;
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123Z");
 
@@ -163,6 +164,91 @@ class VerifyByHandIT {
                 .as("the hidden entry is still read, from its version, and still chains")
                 .containsPattern(line("OK", "chain", archive.manifestKey(hidden)))
                 .containsPattern("(?m)^FAILED: 2 check\\(s\\) failed$");
+    }
+
+    @Test
+    void shouldExplainInBothVerifiersAVersionOfTheSameEventsCompressedDifferentlyAndStillFailOtherEvents()
+            throws Exception {
+        List<ManifestEntry> chain = archive.manifests().all(archive.topic(), 5);
+        ManifestEntry same = chain.get(0);
+        ManifestEntry other = chain.get(chain.size() - 1);
+        S3Client s3 = archive.archive().stack().s3().client();
+        byte[] recorded = s3.getObjectAsBytes(b -> b.bucket(archive.bucket()).key(same.key())
+                .versionId(same.versionId())).asByteArray();
+        // a fenced archiver at archive.compression-level 1, in an image with another zlib, PUTs the batch the
+        // live writer recorded at level 6
+        byte[] fastest = gzip(ArchivedEvents.lines(recorded), 1);
+        assertThat(fastest).isNotEqualTo(recorded);
+        String again = putVersion(s3, same.key(), fastest);
+
+        Result byHand = archive.verify(archive.topic() + "/5", archive.publicKey());
+        CliRun java = CliRun.of(archive.archive().args(List.of("verify"), "--json", "--public-key",
+                archive.publicKey().toString()));
+
+        assertThat(byHand.code()).as(byHand.all()).isZero();
+        assertThat(byHand.out())
+                .containsPattern(line("INFO", "versions", same.key()) + ": version " + Pattern.quote(again)
+                        + " has SHA-256 " + ManifestEntry.sha256Hex(fastest) + ", not the recorded " + same.sha256()
+                        + ", but gunzips to the recorded version's bytes: the same events, compressed differently")
+                .containsPattern(line("OK", "versions", same.key()) + ": the recorded version "
+                        + Pattern.quote(same.versionId()) + ", and besides it only the same events again")
+                .containsPattern(line("OK", "versions", other.key()) + ": only the recorded version ")
+                .doesNotContain("FAIL");
+        assertThat(leftovers(java, "DUPLICATE_VERSION")).containsExactly(same.key() + " " + again);
+
+        // other events, at that level too, are a write on top
+        byte[] otherRecorded = s3.getObjectAsBytes(b -> b.bucket(archive.bucket()).key(other.key())
+                .versionId(other.versionId())).asByteArray();
+        List<byte[]> lines = new ArrayList<>(ArchivedEvents.lines(otherRecorded));
+        lines.set(0, "{\"auditID\":\"forged\"}".getBytes(StandardCharsets.UTF_8));
+        String forged = putVersion(s3, other.key(), gzip(lines, 1));
+
+        Result after = archive.verify(archive.topic() + "/5", archive.publicKey());
+        CliRun javaAfter = CliRun.of(archive.archive().args(List.of("verify"), "--json", "--public-key",
+                archive.publicKey().toString()));
+
+        assertThat(after.code()).as(after.all()).isEqualTo(1);
+        assertThat(after.out())
+                .containsPattern(line("FAIL", "versions", other.key()) + ": versions or delete markers \\["
+                        + Pattern.quote(forged) + "\\] besides the recorded " + Pattern.quote(other.versionId()))
+                .containsPattern(line("INFO", "versions", same.key()) + ": version " + Pattern.quote(again))
+                .containsPattern("(?m)^FAILED: 1 check\\(s\\) failed$");
+        List<String> found = new ArrayList<>();
+        AuditJson.mapper().readTree(javaAfter.out()).path("partitions").forEach(p -> p.path("problems")
+                .forEach(x -> found.add(x.path("kind").asText() + " " + x.path("key").asText())));
+        assertThat(found).contains("NEWER_VERSION " + other.key()).doesNotContain("NEWER_VERSION " + same.key());
+        assertThat(leftovers(javaAfter, "DUPLICATE_VERSION")).containsExactly(same.key() + " " + again);
+    }
+
+    /** The leftovers of {@code kind} in {@code auditkeeper verify --json}'s answer, as "key versionId". */
+    private static List<String> leftovers(CliRun java, String kind) throws IOException {
+        List<String> out = new ArrayList<>();
+        AuditJson.mapper().readTree(java.out()).path("partitions").forEach(p -> p.path("leftovers").forEach(x -> {
+            if (x.path("kind").asText().equals(kind)) {
+                out.add(x.path("key").asText() + " " + x.path("versionId").asText());
+            }
+        }));
+        return out;
+    }
+
+    private static String putVersion(S3Client s3, String key, byte[] bytes) throws Exception {
+        String md5 = md5(bytes);
+        return s3.putObject(b -> b.bucket(archive.bucket()).key(key).contentMD5(md5), RequestBody.fromBytes(bytes))
+                .versionId();
+    }
+
+    /** The lines gzipped at deflate {@code level} by another zlib, as an archiver in another image writes them. */
+    private static byte[] gzip(List<byte[]> lines, int level) {
+        io.auditkeeper.archiver.archive.ArchiveBatch batch = new io.auditkeeper.archiver.archive.ArchiveBatch("t", 0, 0);
+        for (int i = 0; i < lines.size(); i++) {
+            batch.add(i, 0, lines.get(i));
+        }
+        byte[] gz = batch.encode(level);
+        // as zlib's own gzip writer (zlib-ng, Python, gzip) heads it: XFL 4 (fastest) or 2 (best), OS 3 (Unix), where
+        // the JDK writes 0 and 255; a few events deflate to the same bytes at every level, the header still differs
+        gz[8] = (byte) (level == 1 ? 4 : level == 9 ? 2 : 0);
+        gz[9] = 3;
+        return gz;
     }
 
     /**

@@ -42,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code auditkeeper verify} against an archive the real archiver wrote to Ceph (which enforces Object Lock): an
  * intact archive passes, and tampering that Object Lock still allows (a new version on top of a locked object, a
  * delete marker hiding one) fails with the object named; what an archiver that lost its partition leaves behind (the
- * same bytes again, an object no entry names) is named as an explained leftover, and passes.
+ * same bytes again, or the same events gzipped at another level; an object no entry names) is named as an explained
+ * leftover, and passes.
  */
 @ExtendWith(LocalStackExtension.class)
 class VerifyCommandIT {
@@ -263,6 +264,69 @@ class VerifyCommandIT {
                         + recorded.lastOffset())
                 .contains("leftovers: 2 (1 DUPLICATE_VERSION, 1 UNREFERENCED_OBJECT)")
                 .contains("FAILED: 1 problem(s) found; 2 explained leftover(s), not tampering");
+    }
+
+    @Test
+    void shouldExitZeroNamingADuplicateVersionWhenALaterVersionHoldsTheSameEventsAtAnotherGzipLevel(LocalStack stack)
+            throws Exception {
+        TestArchive archive = archive(stack);
+        S3Client s3 = stack.s3().client();
+        ManifestEntry recorded = archive.manifests().all(archive.topic(), 1).get(0);
+        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(archive.bucket()).key(recorded.key())
+                .versionId(recorded.versionId())).asByteArray();
+        // a fenced archiver at archive.compression-level 1, in an image with another zlib, PUTs the batch the
+        // live writer recorded at level 6
+        byte[] fastest = regzip(bytes, 1);
+        assertThat(fastest).isNotEqualTo(bytes);
+        String later = putLocked(s3, archive, recorded.key(), fastest, Instant.parse(recorded.retainUntil()));
+
+        CliRun run = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
+        CliRun json = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString(), "--json"));
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out())
+                .contains("leftovers: 1 (1 DUPLICATE_VERSION)")
+                .contains("DUPLICATE_VERSION " + recorded.key() + " version " + later + " offsets "
+                        + recorded.firstOffset() + "-" + recorded.lastOffset() + ": version " + later
+                        + " has SHA-256 " + ManifestEntry.sha256Hex(fastest) + ", not the recorded " + recorded.sha256())
+                .contains("the same events, compressed differently")
+                .contains("OK: every signature").doesNotContain("NEWER_VERSION").doesNotContain("FAILED");
+        assertThat(json.code()).as(json.out() + json.err()).isZero();
+        JsonNode doc = AuditJson.mapper().readTree(json.out());
+        assertThat(doc.path("ok").asBoolean()).isTrue();
+        assertThat(doc.path("problemCount").asInt()).isZero();
+        assertThat(doc.path("leftoversByKind").path("DUPLICATE_VERSION").asInt()).isEqualTo(1);
+
+        // other events at that level are still a write on top of the evidence
+        List<byte[]> lines = new ArrayList<>(io.auditkeeper.evidence.proof.ArchivedEvents.lines(bytes));
+        lines.set(0, "{\"forged\":true}".getBytes(StandardCharsets.UTF_8));
+        putLocked(s3, archive, recorded.key(), gzip(lines, 1), Instant.parse(recorded.retainUntil()));
+        CliRun forged = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
+
+        assertThat(forged.code()).as(forged.out() + forged.err()).isEqualTo(1);
+        assertThat(forged.out())
+                .contains("NEWER_VERSION " + recorded.key() + " offsets " + recorded.firstOffset() + "-"
+                        + recorded.lastOffset())
+                .contains("leftovers: 1 (1 DUPLICATE_VERSION)");
+    }
+
+    /** The events of a gzip object gzipped again at deflate {@code level} by another zlib (see {@link #gzip}). */
+    private static byte[] regzip(byte[] gzip, int level) throws Exception {
+        return gzip(io.auditkeeper.evidence.proof.ArchivedEvents.lines(gzip), level);
+    }
+
+    /** The lines gzipped at deflate {@code level} by another zlib, as an archiver in another image writes them. */
+    private static byte[] gzip(List<byte[]> lines, int level) {
+        io.auditkeeper.archiver.archive.ArchiveBatch batch = new io.auditkeeper.archiver.archive.ArchiveBatch("t", 0, 0);
+        for (int i = 0; i < lines.size(); i++) {
+            batch.add(i, 0, lines.get(i));
+        }
+        byte[] gz = batch.encode(level);
+        // as zlib's own gzip writer (zlib-ng, Python, gzip) heads it: XFL 4 (fastest) or 2 (best), OS 3 (Unix), where
+        // the JDK writes 0 and 255; a few events deflate to the same bytes at every level, the header still differs
+        gz[8] = (byte) (level == 1 ? 4 : level == 9 ? 2 : 0);
+        gz[9] = 3;
+        return gz;
     }
 
     @Test

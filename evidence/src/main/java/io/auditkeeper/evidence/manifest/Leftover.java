@@ -17,7 +17,9 @@ public record Leftover(Kind kind, String key, String versionId, long firstOffset
     public enum Kind {
         /**
          * Another version of a recorded key whose bytes hash to the recorded SHA-256: a retried PUT whose answer was
-         * lost, or two writers writing the same deterministic batch. The evidence is unchanged.
+         * lost, or two writers writing the same deterministic batch. Or whose bytes differ but gunzip to the recorded
+         * version's, which is itself intact: the same events, compressed differently (the same batch written at
+         * another gzip level, or with another zlib). The evidence is unchanged.
          */
         DUPLICATE_VERSION,
         /**

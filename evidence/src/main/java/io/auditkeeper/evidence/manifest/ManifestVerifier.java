@@ -43,7 +43,8 @@ import java.util.TreeMap;
  * finds rather than stopping at the first, so one run tells an auditor the whole extent of the damage.
  *
  * <p>What an archiver that lost its partition may leave behind is told apart from tampering and reported as a
- * {@link Leftover}, not a problem: another version of a recorded key with the recorded SHA-256
+ * {@link Leftover}, not a problem: another version of a recorded key with the recorded SHA-256, or with other bytes
+ * that gunzip to the recorded (and intact) version's, the same batch gzipped at another level or by another zlib
  * ({@link Leftover.Kind#DUPLICATE_VERSION}), and an object that no entry names
  * ({@link #unreferencedObjects}). Either leaves every recorded version as it was.
  *
@@ -411,13 +412,30 @@ public final class ManifestVerifier {
         List<String> versions = store.versions(entry.key());
         Set<String> others = new LinkedHashSet<>(versions == null ? List.of() : versions);
         others.remove(entry.versionId());
+        Optional<StoredObject> stored = store.get(entry.key(), entry.versionId());
+        String actual = stored.map(o -> ManifestEntry.sha256Hex(o.content())).orElse(null);
+        String merkleFault = actual != null && actual.equals(entry.sha256())
+                && entry.version() >= ManifestEntry.FORMAT_VERSION ? merkleFault(entry, stored.get().content()) : null;
+        boolean recordedIntact = actual != null && actual.equals(entry.sha256()) && merkleFault == null;
         for (String other : List.copyOf(others)) {
-            if (sameBytes(store, entry, other)) {
+            Optional<StoredObject> version = store.get(entry.key(), other);
+            if (version.isEmpty() || entry.sha256() == null) {
+                continue;
+            }
+            String sha256 = ManifestEntry.sha256Hex(version.get().content());
+            if (entry.sha256().equals(sha256)) {
                 others.remove(other);
                 leftovers.add(new Leftover(Leftover.Kind.DUPLICATE_VERSION, entry.key(), other, entry.firstOffset(),
                         entry.lastOffset(), "version " + other + " has the recorded SHA-256 " + entry.sha256()
                         + ": the same bytes written again (a retried PUT, or a second archiver writing the same"
                         + " batch); the recorded version " + entry.versionId() + " is the evidence"));
+            } else if (recordedIntact && ArchivedEvents.sameEvents(stored.get().content(), version.get().content())) {
+                others.remove(other);
+                leftovers.add(new Leftover(Leftover.Kind.DUPLICATE_VERSION, entry.key(), other, entry.firstOffset(),
+                        entry.lastOffset(), "version " + other + " has SHA-256 " + sha256 + ", not the recorded "
+                        + entry.sha256() + ", but gunzips to the recorded version's bytes: the same events, compressed"
+                        + " differently (a second archiver writing the same batch at another gzip level or with"
+                        + " another zlib); the recorded version " + entry.versionId() + " is the evidence"));
             }
         }
         if (!others.isEmpty()) {
@@ -425,7 +443,6 @@ public final class ManifestVerifier {
                     + entry.versionId() + "; something was written on top (verified against the recorded version)"));
         }
 
-        Optional<StoredObject> stored = store.get(entry.key(), entry.versionId());
         if (stored.isEmpty()) {
             String lawful = recordedUntil != null && recordedUntil.isBefore(now)
                     ? "; its retention ended at " + entry.retainUntil() + ", so it may have been deleted lawfully"
@@ -434,15 +451,11 @@ public final class ManifestVerifier {
                     + " does not exist" + lawful));
         } else {
             StoredObject object = stored.get();
-            String actual = ManifestEntry.sha256Hex(object.content());
             if (!actual.equals(entry.sha256())) {
                 problems.add(problem(Kind.HASH_MISMATCH, entry, "version " + entry.versionId() + " has SHA-256 "
                         + actual + ", the manifest recorded " + entry.sha256()));
-            } else if (entry.version() >= ManifestEntry.FORMAT_VERSION) {
-                String fault = merkleFault(entry, object.content());
-                if (fault != null) {
-                    problems.add(problem(Kind.MERKLE_MISMATCH, entry, fault));
-                }
+            } else if (merkleFault != null) {
+                problems.add(problem(Kind.MERKLE_MISMATCH, entry, merkleFault));
             }
             if (!COMPLIANCE.equals(object.retentionMode())) {
                 problems.add(problem(Kind.WEAK_RETENTION, entry, "object retention mode is "
@@ -488,19 +501,6 @@ public final class ManifestVerifier {
                     + ", the entry records " + entry.merkleRoot();
         }
         return null;
-    }
-
-    /**
-     * True when version {@code versionId} of the entry's key is an object (not a delete marker, still there) whose
-     * bytes have the entry's recorded SHA-256.
-     */
-    private static boolean sameBytes(ObjectStore store, ManifestEntry entry, String versionId) {
-        if (entry.sha256() == null) {
-            return false;
-        }
-        return store.get(entry.key(), versionId)
-                .map(o -> entry.sha256().equals(ManifestEntry.sha256Hex(o.content())))
-                .orElse(false);
     }
 
     private static void checkHead(Digest.PartitionHead head, Digest digest, List<ManifestEntry> chain,

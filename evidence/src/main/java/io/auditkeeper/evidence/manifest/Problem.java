@@ -32,7 +32,8 @@ public record Problem(Kind kind, String key, long firstOffset, long lastOffset, 
         MERKLE_MISMATCH,
         /**
          * The key has versions besides the recorded one that are not its bytes again: something else was written (or
-         * a delete marker put) on top. (The recorded bytes again are a {@link Leftover.Kind#DUPLICATE_VERSION}.)
+         * a delete marker put) on top. (The recorded bytes again, or the recorded events compressed differently, are a
+         * {@link Leftover.Kind#DUPLICATE_VERSION}.)
          */
         NEWER_VERSION,
         /** The object is not locked in COMPLIANCE mode until the recorded date, or the recorded date is too early. */

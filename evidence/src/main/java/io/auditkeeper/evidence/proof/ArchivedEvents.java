@@ -53,6 +53,30 @@ public final class ArchivedEvents {
         return MerkleTree.rootHex(leafHashes(lines(gzip)));
     }
 
+    /**
+     * Whether two objects are gzip of the same bytes: the same lines, however each was compressed (level, zlib). False
+     * when either is not gzip. Streams both, so neither is held decompressed.
+     */
+    public static boolean sameEvents(byte[] gzipA, byte[] gzipB) {
+        try (InputStream a = new GZIPInputStream(new ByteArrayInputStream(gzipA), 64 * 1024);
+             InputStream b = new GZIPInputStream(new ByteArrayInputStream(gzipB), 64 * 1024)) {
+            byte[] bufA = new byte[64 * 1024];
+            byte[] bufB = new byte[64 * 1024];
+            while (true) {
+                int n = a.readNBytes(bufA, 0, bufA.length);
+                int m = b.readNBytes(bufB, 0, bufB.length);
+                if (n != m || !java.util.Arrays.equals(bufA, 0, n, bufB, 0, m)) {
+                    return false;
+                }
+                if (n < bufA.length) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The leaf hash of each line, in order. */
     public static List<byte[]> leafHashes(List<byte[]> lines) {
         MessageDigest sha256 = MerkleTree.sha256();

@@ -107,6 +107,57 @@ class ManifestVerifierTest {
     }
 
     @Test
+    void shouldReportADuplicateVersionLeftoverWhenTheSameEventsAreWrittenAgainAtAnotherGzipLevel() throws Exception {
+        ManifestEntry target = chain.get(2);
+        byte[] recorded = store.stored(target.key(), target.versionId()).content();
+        byte[] fastest = gzip(io.auditkeeper.evidence.proof.ArchivedEvents.lines(recorded), 1);
+        assertThat(fastest).isNotEqualTo(recorded);
+        String again = store.put(target.key(), fastest, "COMPLIANCE", NOW.plus(RETENTION));
+
+        VerificationReport report = verify(chain);
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.ok()).isTrue();
+        assertThat(report.leftovers()).extracting(Leftover::kind, Leftover::key, Leftover::versionId,
+                        Leftover::firstOffset, Leftover::lastOffset)
+                .containsExactly(tuple(Leftover.Kind.DUPLICATE_VERSION, target.key(), again, 200L, 299L));
+        assertThat(report.leftovers().get(0).detail()).contains("the same events, compressed differently")
+                .contains(target.sha256()).contains(ManifestEntry.sha256Hex(fastest)).contains(target.versionId());
+    }
+
+    @Test
+    void shouldReportNewerVersionWhenAnotherVersionHoldsOtherEventsAtAnotherGzipLevel() throws Exception {
+        ManifestEntry target = chain.get(2);
+        List<byte[]> lines = new ArrayList<>(io.auditkeeper.evidence.proof.ArchivedEvents.lines(
+                store.stored(target.key(), target.versionId()).content()));
+        lines.set(0, "{\"event\":\"forged\"}".getBytes(StandardCharsets.UTF_8));
+        String forged = store.put(target.key(), gzip(lines, 1), "COMPLIANCE", NOW.plus(RETENTION));
+
+        VerificationReport report = verify(chain);
+
+        assertThat(kinds(report)).containsExactly(tuple(Kind.NEWER_VERSION, target.key(), 200L, 299L));
+        assertThat(report.problems().get(0).detail()).contains(forged);
+        assertThat(report.leftovers()).isEmpty();
+    }
+
+    @Test
+    void shouldNotExplainAVersionByTheRecordedOnesEventsWhenTheRecordedVersionIsAltered() throws Exception {
+        ManifestEntry target = chain.get(2);
+        StoredObject original = store.stored(target.key(), target.versionId());
+        List<byte[]> lines = List.of("{\"event\":\"forged\"}".getBytes(StandardCharsets.UTF_8));
+        store.replace(target.key(), target.versionId(), new StoredObject(gzip(lines, 6), original.retentionMode(),
+                original.retainUntil()));
+        String forged = store.put(target.key(), gzip(lines, 1), "COMPLIANCE", NOW.plus(RETENTION));
+
+        VerificationReport report = verify(chain);
+
+        assertThat(kinds(report)).containsExactly(tuple(Kind.NEWER_VERSION, target.key(), 200L, 299L),
+                tuple(Kind.HASH_MISMATCH, target.key(), 200L, 299L));
+        assertThat(report.problems().get(0).detail()).contains(forged);
+        assertThat(report.leftovers()).isEmpty();
+    }
+
+    @Test
     void shouldReportNewerVersionAndNoLeftoverWhenADeleteMarkerHidesTheRecordedVersion() {
         ManifestEntry target = chain.get(4);
         String marker = store.putDeleteMarker(target.key());
@@ -382,5 +433,21 @@ class ManifestVerifierTest {
 
     static List<Tuple> kinds(List<Problem> problems) {
         return problems.stream().map(p -> tuple(p.kind(), p.key(), p.firstOffset(), p.lastOffset())).toList();
+    }
+
+    /** The lines, one per line, as a gzip stream at deflate {@code level}. */
+    private static byte[] gzip(List<byte[]> lines, int level) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out) {
+            {
+                def.setLevel(level);
+            }
+        }) {
+            for (byte[] line : lines) {
+                gz.write(line);
+                gz.write('\n');
+            }
+        }
+        return out.toByteArray();
     }
 }
