@@ -1,6 +1,7 @@
 package io.auditkeeper.demo.soak;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditkeeper.demo.ApiserverClock;
 import io.auditkeeper.demo.CorpusFiles;
 import io.auditkeeper.model.AuditJson;
 
@@ -12,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +129,7 @@ final class ApiserverTraffic implements AutoCloseable {
         String cluster = settings.clusters().get((int) (sequence++ % settings.clusters().size()));
         List<byte[]> events = new ArrayList<>(BATCH_SIZE);
         List<String> keys = new ArrayList<>(BATCH_SIZE);
-        String now = Instant.now().toString();
+        String now = ApiserverClock.now();
         for (int i = 0; i < BATCH_SIZE; i++) {
             ObjectNode e = templates.get(ThreadLocalRandom.current().nextInt(templates.size())).deepCopy();
             String auditId = UUID.randomUUID().toString();

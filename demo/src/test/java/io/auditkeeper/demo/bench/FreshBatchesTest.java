@@ -29,7 +29,9 @@ class FreshBatchesTest {
         Set<String> verbs = new HashSet<>();
         for (JsonNode e : list.path("items")) {
             assertThat(UUID.fromString(e.path("auditID").asText()).version()).as("a random UUID").isEqualTo(4);
-            assertThat(e.path("stageTimestamp").asText()).isEqualTo(e.path("requestReceivedTimestamp").asText());
+            assertThat(e.path("stageTimestamp").asText()).isEqualTo(e.path("requestReceivedTimestamp").asText())
+                    .as("the apiserver's MicroTime: UTC, six digits of fraction")
+                    .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
             assertThat(Instant.parse(e.path("stageTimestamp").asText())).isBetween(before.minusSeconds(1),
                     Instant.now().plus(Duration.ofSeconds(1)));
             assertThat(e.path("stage").asText()).as("the corpus's own fields kept").isNotEmpty();
