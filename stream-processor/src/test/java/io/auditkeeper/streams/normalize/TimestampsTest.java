@@ -51,6 +51,33 @@ class TimestampsTest {
     }
 
     @Test
+    void shouldAgreeWithTheFullParserWhenGivenAnyUtcFormWithZeroToNineFractionDigits() {
+        Random random = new Random(11);
+        char[] pool = "0123456789-T:.Z+ x".toCharArray();
+        String[] templates = {"2026-12-06T09:46:26Z", "2026-12-06T09:46:26.5Z", "2026-12-06T09:46:26.123Z",
+                "2024-02-29T23:59:59.12345Z", "1970-01-01T00:00:00.1234567Z", "2019-11-18T04:40:56.123456789Z"};
+        for (String template : templates) {
+            assertThat(Timestamps.zuluFractionDigits(template)).as(template).isBetween(0, 9);
+            for (int n = 0; n < 10_000; n++) {
+                char[] c = template.toCharArray();
+                int changes = random.nextInt(3);
+                for (int k = 0; k < changes; k++) {
+                    int i = random.nextInt(c.length);
+                    c[i] = random.nextBoolean() ? (char) ('0' + random.nextInt(10)) : pool[random.nextInt(pool.length)];
+                }
+                String s = new String(c);
+                Instant parsed = Timestamps.parse(s);
+                assertThat(Timestamps.normalize(s)).as(s).isEqualTo(parsed == null ? null : Timestamps.format(parsed));
+                assertThat(Timestamps.epochMillis(s)).as(s)
+                        .isEqualTo(parsed == null ? RawRecordContext.UNKNOWN : parsed.toEpochMilli());
+            }
+        }
+        assertThat(Timestamps.normalize("2026-12-06T09:46:26.123Z")).isEqualTo("2026-12-06T09:46:26.123000Z");
+        assertThat(Timestamps.zuluFractionDigits("2026-12-06T09:46:26.Z")).as("a point without digits").isEqualTo(-1);
+        assertThat(Timestamps.zuluFractionDigits("2026-12-06T09:46:26.1234567890Z")).as("ten digits").isEqualTo(-1);
+    }
+
+    @Test
     void shouldGiveTheSameEpochMillisAsTheFullParserWhenGivenAnyStringOfTheApiserverShape() {
         Random random = new Random(7);
         char[] pool = "0123456789-T:.Z+ x".toCharArray();
