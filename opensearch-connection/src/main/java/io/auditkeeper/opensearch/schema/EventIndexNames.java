@@ -1,5 +1,7 @@
 package io.auditkeeper.opensearch.schema;
 
+import io.auditkeeper.model.UtcTimestamp;
+
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -60,6 +62,9 @@ public final class EventIndexNames {
     private static Optional<LocalDate> utcDay(String rfc3339) {
         if (rfc3339 == null || rfc3339.isEmpty()) {
             return Optional.empty();
+        }
+        if (UtcTimestamp.fractionDigits(rfc3339) != UtcTimestamp.NOT_UTC) {
+            return Optional.of(UtcTimestamp.date(rfc3339));
         }
         try {
             return Optional.of(OffsetDateTime.parse(rfc3339).withOffsetSameInstant(ZoneOffset.UTC).toLocalDate());

@@ -18,6 +18,31 @@ class EventIndexNamesTest {
     }
 
     @Test
+    void shouldNameTheSameDayAsTheFullParserWhenGivenAnyStringOfTheUtcShape() {
+        java.util.Random random = new java.util.Random(3);
+        char[] pool = "0123456789-T:.Z+ x".toCharArray();
+        for (String template : new String[]{"2026-12-31T23:59:59Z", "2024-02-29T00:00:00.123Z",
+                "1999-12-31T23:59:59.999999Z", "2026-01-01T00:00:00.123456789Z"}) {
+            for (int n = 0; n < 10_000; n++) {
+                char[] c = template.toCharArray();
+                for (int k = random.nextInt(3); k > 0; k--) {
+                    int i = random.nextInt(c.length);
+                    c[i] = random.nextBoolean() ? (char) ('0' + random.nextInt(10)) : pool[random.nextInt(pool.length)];
+                }
+                String s = new String(c);
+                String expected;
+                try {
+                    expected = EventIndexNames.daily("p", java.time.OffsetDateTime.parse(s)
+                            .withOffsetSameInstant(java.time.ZoneOffset.UTC).toLocalDate());
+                } catch (java.time.DateTimeException e) {
+                    expected = "p-undated";
+                }
+                assertThat(EventIndexNames.indexName("p", s, null)).as(s).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void shouldReadTheDayBackOnlyFromADailyIndexOfThatPrefix() {
         assertThat(EventIndexNames.day("audit-events", "audit-events-2026.03.01")).contains(LocalDate.of(2026, 3, 1));
         assertThat(EventIndexNames.day("audit-events", "audit-events-undated")).isEmpty();

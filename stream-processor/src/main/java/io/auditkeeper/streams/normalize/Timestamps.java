@@ -1,9 +1,10 @@
 package io.auditkeeper.streams.normalize;
 
+import io.auditkeeper.model.UtcTimestamp;
+
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
@@ -69,34 +70,9 @@ public final class Timestamps {
         return zuluFractionDigits(s) == 6;
     }
 
-    /**
-     * The number of fraction digits (0 to 9) of a valid date and time in UTC written {@code yyyy-MM-ddTHH:mm:ss[.f]Z}:
-     * the apiserver's form (6), and the one {@code auditkeeper.received-at} and most shippers write (3, or none); -1
-     * for anything else, which the full parser reads. Checked by position: many times cheaper than java.time's parser,
-     * which the stream-processor would otherwise run two or three times on every event.
-     */
+    /** {@link UtcTimestamp#fractionDigits}: the shape read by position, without java.time's parser. */
     static int zuluFractionDigits(String s) {
-        if (s == null) {
-            return -1;
-        }
-        int n = s.length();
-        if (n < 20 || n == 21 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
-                || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':' || (n > 20 && s.charAt(19) != '.')) {
-            return -1;
-        }
-        for (int i = 0; i < n - 1; i++) {
-            char c = s.charAt(i);
-            if ((i == 4 || i == 7 || i == 10 || i == 13 || i == 16 || i == 19) != (c < '0' || c > '9')) {
-                return -1;
-            }
-        }
-        int year = number(s, 0, 4);
-        int month = number(s, 5, 7);
-        int day = number(s, 8, 10);
-        boolean valid = year >= 1 && month >= 1 && month <= 12 && day >= 1
-                && day <= YearMonth.of(year, month).lengthOfMonth()
-                && number(s, 11, 13) <= 23 && number(s, 14, 16) <= 59 && number(s, 17, 19) <= 59;
-        return valid ? Math.max(0, n - 21) : -1;
+        return UtcTimestamp.fractionDigits(s);
     }
 
     /** A valid {@code yyyy-MM-ddTHH:mm:ss[.f]Z} with {@code digits} of fraction, as six: cut or padded with zeros. */
@@ -110,11 +86,7 @@ public final class Timestamps {
     }
 
     private static int number(String s, int from, int to) {
-        int n = 0;
-        for (int i = from; i < to; i++) {
-            n = n * 10 + (s.charAt(i) - '0');
-        }
-        return n;
+        return UtcTimestamp.digits(s, from, to);
     }
 
     /**
@@ -125,7 +97,7 @@ public final class Timestamps {
     public static long epochMillis(String s) {
         int digits = zuluFractionDigits(s);
         if (digits >= 0) {
-            long days = java.time.LocalDate.of(number(s, 0, 4), number(s, 5, 7), number(s, 8, 10)).toEpochDay();
+            long days = UtcTimestamp.date(s).toEpochDay();
             long seconds = days * 86_400 + number(s, 11, 13) * 3_600L + number(s, 14, 16) * 60L + number(s, 17, 19);
             int millis = number(s, 20, 20 + Math.min(digits, 3));
             for (int i = digits; i < 3; i++) {
