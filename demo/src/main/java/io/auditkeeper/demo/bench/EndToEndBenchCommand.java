@@ -171,7 +171,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
         }
         progress("overload: " + rate + " events/s for " + overloadSeconds + " s");
         OverloadPhase.Outcome o = OverloadPhase.run(fleet, load(ssl, fleet, cluster, batches), openSearch, cluster, rate,
-                overloadSeconds, Duration.ofSeconds(overloadSeconds).plus(PATIENCE));
+                overloadSeconds, PATIENCE);
         OverloadPhase.print(out, o);
         return o.ok();
     }

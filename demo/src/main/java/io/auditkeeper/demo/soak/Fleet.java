@@ -24,7 +24,8 @@ import java.util.Optional;
  * sharing one application id, archivers sharing their consumer groups, bucket and signing key. Every archiver reaches
  * S3 and OpenSearch through a {@link TcpProxy} of its own, so that one of them can be cut off while the others are not.
  * Kafka is reached directly: a client learns the brokers' addresses from Kafka itself, so it is cut off by stopping the
- * broker.
+ * broker. A benchmark's services also serve their admin port, each on a reserved loopback port, so that the bench can
+ * read their heap from {@code /metrics}; a soak's do not (their readiness is the traffic's to find out).
  */
 public final class Fleet implements AutoCloseable {
     static final String BUCKET = "auditkeeper-archive";
@@ -89,7 +90,8 @@ public final class Fleet implements AutoCloseable {
         for (int i = 0; i < shape.ingest(); i++) {
             String name = "ingest-" + (i + 1);
             int admin = nextAdminPort();
-            ingest.add(admin(process(name, "ingest", ConfigFiles.ingest(pki, bootstrap, ingestPorts.get(i).port(), admin)), admin));
+            ingest.add(admin(process(name, "ingest",
+                    ConfigFiles.ingest(pki, bootstrap, ingestPorts.get(i).port(), admin)), admin));
         }
         for (int i = 0; i < shape.streamProcessors(); i++) {
             String name = "stream-processor-" + (i + 1);
