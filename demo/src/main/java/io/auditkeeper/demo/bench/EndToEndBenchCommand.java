@@ -34,7 +34,8 @@ import java.util.concurrent.CompletableFuture;
  * costs. The local stack runs in this JVM; ingest, the stream-processor and the archiver run as separate processes of
  * their real jars (so each one's CPU is its own); a client in this JVM, on threads of its own, posts fresh batches over
  * mutual TLS. A warm-up first (services run for days; their JIT compilers should not be what is measured), then a run
- * at full speed, then one at a steady rate for the time from acknowledgement to searchable.
+ * at full speed, then one at a steady rate for the time from acknowledgement to searchable, then one at twice the rate
+ * the pipeline sustains, for its memory under overload ({@link OverloadPhase}).
  */
 @Command(name = "e2e", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The whole pipeline on this machine (local stack; ingest, stream-processor and archiver as separate"
@@ -56,6 +57,14 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--steady-seconds", defaultValue = "30", description = "Length of the steady run (default ${DEFAULT-VALUE}).")
     int steadySeconds;
 
+    @Option(names = "--overload-seconds", defaultValue = "60", description = "Length of the overload run, after the steady"
+            + " one (default ${DEFAULT-VALUE}; 0: none).")
+    int overloadSeconds;
+
+    @Option(names = "--overload-rate", defaultValue = "0", description = "Events/s offered in the overload run (default"
+            + " ${DEFAULT-VALUE}: twice the end-to-end rate the full-speed run measured, in whole batches).")
+    int overloadRate;
+
     @Option(names = "--senders", defaultValue = "8", description = "Parallel connections of the client (default ${DEFAULT-VALUE}).")
     int senders;
 
@@ -73,6 +82,10 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
+        if (overloadSeconds < 0 || overloadRate < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--overload-seconds and --overload-rate must not"
+                    + " be negative (--overload-seconds 0: no overload run; --overload-rate 0: twice the end-to-end rate)");
+        }
         PrintWriter err = spec.commandLine().getErr();
         Path work = FleetStack.runDirectory(dir);
         Optional<LocalStackSettings> settings = FleetStack.settings(work, err);
@@ -122,6 +135,8 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
             if (steadyRate > 0) {
                 printSteady(steady(ssl, fleet, openSearch, batches, "bench-steady-" + id));
             }
+            boolean overloadOk = overload(ssl, fleet, openSearch, batches, "bench-overload-" + id,
+                    OverloadPhase.defaultRate(full.events(), reached.searchable()));
             out.printf("peak resident memory: ingest %d MiB, stream-processor %d MiB, archiver %d MiB, this JVM (broker,"
                             + " OpenSearch, client) %d MiB%n",
                     ProcessCpu.peakRssBytes(fleet.ingest().get(0).pid()) >> 20,
@@ -139,8 +154,26 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
                             + " %d digests%s)%s%n", verdict.ok() ? "OK" : "FAILED", verdict.exitCode(), verdict.digestsChecked(),
                     caughtUp ? "" : "; the archive had NOT caught up", verdict.ok() ? "" : "; see " + work.resolve("verify.json"));
             out.flush();
-            return verdict.ok() && caughtUp && reached.complete() ? 0 : 1;
+            return verdict.ok() && caughtUp && reached.complete() && overloadOk ? 0 : 1;
         }
+    }
+
+    /** The overload run, if asked for, printed; false if it lost acknowledged events or a service died. */
+    private boolean overload(SSLContext ssl, Fleet fleet, URI openSearch, FreshBatches batches, String cluster,
+                             int measuredRate) throws InterruptedException {
+        if (overloadSeconds == 0) {
+            return true;
+        }
+        int rate = overloadRate > 0 ? overloadRate : measuredRate;
+        if (rate == 0) {
+            out.println("overload: not run, the full-speed run measured no end-to-end rate; give --overload-rate");
+            return true;
+        }
+        progress("overload: " + rate + " events/s for " + overloadSeconds + " s");
+        OverloadPhase.Outcome o = OverloadPhase.run(fleet, load(ssl, fleet, cluster, batches), openSearch, cluster, rate,
+                overloadSeconds, PATIENCE);
+        OverloadPhase.print(out, o);
+        return o.ok();
     }
 
     /**

@@ -13,13 +13,14 @@ import java.time.Duration;
  * a frozen member is replaced within a fault; archive batches closed every second and digests every few seconds, so
  * that every fault lands in the middle of writes; one standby replica of each stream task, as the manifests in deploy/
  * run it. A benchmark measures the shipped settings, with archive batches closed after {@link Fleet#BENCH_BATCH_AGE} so
- * that "archived" is not mostly waiting, on JVMs as the images run them (C2, G1).
+ * that "archived" is not mostly waiting, on JVMs as the images run them (C2, G1), and with its admin port on loopback,
+ * so that the benchmark can read each service's heap from its /metrics.
  */
 final class ConfigFiles {
     private ConfigFiles() {
     }
 
-    static String ingest(DevPki pki, String bootstrap, int port) {
+    static String ingest(DevPki pki, String bootstrap, int port, int adminPort) {
         return """
                 listen:
                   host: 127.0.0.1
@@ -35,13 +36,11 @@ final class ConfigFiles {
                 topics:
                   raw:
                     partitions: %d
-                admin:
-                  enabled: false
-                """.formatted(port, pki.serverCert().toAbsolutePath(), pki.serverKey().toAbsolutePath(),
-                pki.caCert().toAbsolutePath(), bootstrap, Fleet.PARTITIONS);
+                %s""".formatted(port, pki.serverCert().toAbsolutePath(), pki.serverKey().toAbsolutePath(),
+                pki.caCert().toAbsolutePath(), bootstrap, Fleet.PARTITIONS, admin(adminPort));
     }
 
-    static String streamProcessor(Fleet.Profile profile, String bootstrap, Path stateDir) {
+    static String streamProcessor(Fleet.Profile profile, String bootstrap, Path stateDir, int adminPort) {
         String streams = profile == Fleet.Profile.SOAK ? """
                   streams:
                     num.standby.replicas: 1
@@ -61,13 +60,11 @@ final class ConfigFiles {
                     partitions: %d
                 phi:
                   namespaces: ["phi-*", "kube-system"]
-                admin:
-                  enabled: false
-                """.formatted(bootstrap, streams, Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS);
+                %s""".formatted(bootstrap, streams, Fleet.APPLICATION_ID, stateDir, Fleet.PARTITIONS, admin(adminPort));
     }
 
     static String archiver(Fleet.Profile profile, String bootstrap, S3Endpoint s3, URI s3Url, URI openSearchUrl,
-                           Path signingKey, Duration digestInterval) {
+                           Path signingKey, Duration digestInterval, int adminPort) {
         String client = profile == Fleet.Profile.SOAK ? """
                   client:
                     session.timeout.ms: %d
@@ -97,10 +94,20 @@ final class ConfigFiles {
                 opensearch:
                   url: "%s"
                   replicas: 0
+                %s""".formatted(bootstrap, client, Fleet.ARCHIVE_GROUP, Fleet.INDEX_GROUP, Fleet.BUCKET,
+                s3Url, s3.region(), s3.accessKey(), s3.secretKey(), batchAge, digestInterval.toMillis(), signingKey,
+                openSearchUrl, admin(adminPort));
+    }
+
+    /** The admin port on loopback at {@code port}, for its /metrics; none when 0. */
+    private static String admin(int port) {
+        return port == 0 ? """
                 admin:
                   enabled: false
-                """.formatted(bootstrap, client, Fleet.ARCHIVE_GROUP, Fleet.INDEX_GROUP, Fleet.BUCKET,
-                s3Url, s3.region(), s3.accessKey(), s3.secretKey(), batchAge, digestInterval.toMillis(), signingKey,
-                openSearchUrl);
+                """ : """
+                admin:
+                  host: 127.0.0.1
+                  port: %d
+                """.formatted(port);
     }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The services of a soak, each a separate process of its real jar with its own config file, as a Deployment's replicas
@@ -23,7 +24,8 @@ import java.util.Map;
  * sharing one application id, archivers sharing their consumer groups, bucket and signing key. Every archiver reaches
  * S3 and OpenSearch through a {@link TcpProxy} of its own, so that one of them can be cut off while the others are not.
  * Kafka is reached directly: a client learns the brokers' addresses from Kafka itself, so it is cut off by stopping the
- * broker.
+ * broker. A benchmark's services also serve their admin port, each on a reserved loopback port, so that the bench can
+ * read their heap from {@code /metrics}; a soak's do not (their readiness is the traffic's to find out).
  */
 public final class Fleet implements AutoCloseable {
     static final String BUCKET = "auditkeeper-archive";
@@ -67,6 +69,8 @@ public final class Fleet implements AutoCloseable {
     private final Map<ServiceProcess, TcpProxy> s3Proxies = new LinkedHashMap<>();
     private final Map<ServiceProcess, TcpProxy> openSearchProxies = new LinkedHashMap<>();
     private final List<Ports.Reservation> ingestPorts;
+    private final List<Ports.Reservation> adminPorts;
+    private final Map<ServiceProcess, Integer> adminPortOf = new LinkedHashMap<>();
     private final ServiceEndpoints ingestService;
     private final Path publicKey;
 
@@ -81,14 +85,20 @@ public final class Fleet implements AutoCloseable {
         }
         this.ingestPorts = Ports.reserveLoopbackPorts(shape.ingest());
         this.ingestService = new ServiceEndpoints(ingestPorts.stream().map(Ports.Reservation::port).toList());
+        this.adminPorts = Ports.reserveLoopbackPorts(shape.profile() == Profile.BENCH
+                ? shape.ingest() + shape.streamProcessors() + shape.archivers() : 0);
         for (int i = 0; i < shape.ingest(); i++) {
             String name = "ingest-" + (i + 1);
-            ingest.add(process(name, "ingest", ConfigFiles.ingest(pki, bootstrap, ingestPorts.get(i).port())));
+            int admin = nextAdminPort();
+            ingest.add(admin(process(name, "ingest",
+                    ConfigFiles.ingest(pki, bootstrap, ingestPorts.get(i).port(), admin)), admin));
         }
         for (int i = 0; i < shape.streamProcessors(); i++) {
             String name = "stream-processor-" + (i + 1);
             Path state = Files.createDirectories(dir.resolve("state").resolve(name));
-            streamProcessors.add(process(name, "stream-processor", ConfigFiles.streamProcessor(shape.profile(), bootstrap, state)));
+            int admin = nextAdminPort();
+            streamProcessors.add(admin(process(name, "stream-processor",
+                    ConfigFiles.streamProcessor(shape.profile(), bootstrap, state, admin)), admin));
         }
         for (int i = 0; i < shape.archivers(); i++) {
             String name = "archiver-" + (i + 1);
@@ -96,12 +106,25 @@ public final class Fleet implements AutoCloseable {
             TcpProxy toOpenSearch = TcpProxy.start(openSearch.getHost(), openSearch.getPort());
             URI s3Url = URI.create(s3.endpoint().getScheme() + "://127.0.0.1:" + toS3.port());
             URI openSearchUrl = URI.create(openSearch.getScheme() + "://127.0.0.1:" + toOpenSearch.port());
-            ServiceProcess p = process(name, "archiver", ConfigFiles.archiver(shape.profile(), bootstrap, s3, s3Url, openSearchUrl,
-                    signingKey, shape.digestInterval()));
+            int admin = nextAdminPort();
+            ServiceProcess p = admin(process(name, "archiver", ConfigFiles.archiver(shape.profile(), bootstrap, s3, s3Url,
+                    openSearchUrl, signingKey, shape.digestInterval(), admin)), admin);
             archivers.add(p);
             s3Proxies.put(p, toS3);
             openSearchProxies.put(p, toOpenSearch);
         }
+    }
+
+    /** The next reserved admin port; 0 (no admin port) once there is none, as in a soak. */
+    private int nextAdminPort() {
+        return adminPortOf.size() < adminPorts.size() ? adminPorts.get(adminPortOf.size()).port() : 0;
+    }
+
+    private ServiceProcess admin(ServiceProcess p, int port) {
+        if (port != 0) {
+            adminPortOf.put(p, port);
+        }
+        return p;
     }
 
     private ServiceProcess process(String name, String module, String yaml) {
@@ -162,6 +185,11 @@ public final class Fleet implements AutoCloseable {
         return ingestService;
     }
 
+    /** The service's Prometheus endpoint on its admin port; empty where it has none (a soak's services). */
+    public Optional<URI> metrics(ServiceProcess p) {
+        return Optional.ofNullable(adminPortOf.get(p)).map(port -> URI.create("http://127.0.0.1:" + port + "/metrics"));
+    }
+
     public DevPki pki() {
         return pki;
     }
@@ -189,5 +217,6 @@ public final class Fleet implements AutoCloseable {
         s3Proxies.values().forEach(TcpProxy::close);
         openSearchProxies.values().forEach(TcpProxy::close);
         Ports.releaseAll(ingestPorts);
+        Ports.releaseAll(adminPorts);
     }
 }

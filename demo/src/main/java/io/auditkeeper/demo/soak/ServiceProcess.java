@@ -107,7 +107,7 @@ public final class ServiceProcess {
         return process.exitValue();
     }
 
-    synchronized boolean running() {
+    public synchronized boolean running() {
         return process != null && process.isAlive();
     }
 

@@ -17,12 +17,12 @@ class ConfigFilesTest {
     private static final S3Endpoint S3 = new S3Endpoint(URI.create("http://127.0.0.1:1"), "us-east-1", "a", "s", true);
 
     private static JsonNode streams(Fleet.Profile profile) throws Exception {
-        return YAML.readTree(ConfigFiles.streamProcessor(profile, "127.0.0.1:9092", Path.of("/tmp/state")));
+        return YAML.readTree(ConfigFiles.streamProcessor(profile, "127.0.0.1:9092", Path.of("/tmp/state"), 0));
     }
 
     private static JsonNode archiver(Fleet.Profile profile) throws Exception {
         return YAML.readTree(ConfigFiles.archiver(profile, "127.0.0.1:9092", S3, URI.create("http://127.0.0.1:2"),
-                URI.create("http://127.0.0.1:3"), Path.of("/tmp/key.pem"), Duration.ofSeconds(5)));
+                URI.create("http://127.0.0.1:3"), Path.of("/tmp/key.pem"), Duration.ofSeconds(5), 0));
     }
 
     @Test
@@ -48,5 +48,17 @@ class ConfigFilesTest {
         assertThat(archiver.at("/kafka/client").isMissingNode()).isTrue();
         assertThat(archiver.at("/batch/max-age-ms").asLong()).isEqualTo(Fleet.BENCH_BATCH_AGE.toMillis());
         assertThat(archiver.at("/opensearch/url").asText()).isEqualTo("http://127.0.0.1:3");
+    }
+
+    @Test
+    void shouldServeTheAdminPortOnLoopbackWhenGivenOne() throws Exception {
+        JsonNode on = YAML.readTree(ConfigFiles.streamProcessor(Fleet.Profile.BENCH, "127.0.0.1:9092",
+                Path.of("/tmp/state"), 4711));
+        JsonNode off = streams(Fleet.Profile.SOAK);
+
+        assertThat(on.at("/admin/port").asInt()).isEqualTo(4711);
+        assertThat(on.at("/admin/host").asText()).isEqualTo("127.0.0.1");
+        assertThat(on.at("/admin/enabled").isMissingNode()).isTrue();
+        assertThat(off.at("/admin/enabled").asBoolean(true)).isFalse();
     }
 }
