@@ -177,7 +177,7 @@ class VerifyByHandIT {
                 .versionId(same.versionId())).asByteArray();
         // a fenced archiver at archive.compression-level 1, in an image with another zlib, PUTs the batch the
         // live writer recorded at level 6
-        byte[] fastest = gzip(ArchivedEvents.lines(recorded), 1);
+        byte[] fastest = TestArchive.gzippedElsewhere(ArchivedEvents.lines(recorded), 1);
         assertThat(fastest).isNotEqualTo(recorded);
         String again = putVersion(s3, same.key(), fastest);
 
@@ -201,7 +201,7 @@ class VerifyByHandIT {
                 .versionId(other.versionId())).asByteArray();
         List<byte[]> lines = new ArrayList<>(ArchivedEvents.lines(otherRecorded));
         lines.set(0, "{\"auditID\":\"forged\"}".getBytes(StandardCharsets.UTF_8));
-        String forged = putVersion(s3, other.key(), gzip(lines, 1));
+        String forged = putVersion(s3, other.key(), TestArchive.gzippedElsewhere(lines, 1));
 
         Result after = archive.verify(archive.topic() + "/5", archive.publicKey());
         CliRun javaAfter = CliRun.of(archive.archive().args(List.of("verify"), "--json", "--public-key",
@@ -237,19 +237,6 @@ class VerifyByHandIT {
                 .versionId();
     }
 
-    /** The lines gzipped at deflate {@code level} by another zlib, as an archiver in another image writes them. */
-    private static byte[] gzip(List<byte[]> lines, int level) {
-        io.auditkeeper.archiver.archive.ArchiveBatch batch = new io.auditkeeper.archiver.archive.ArchiveBatch("t", 0, 0);
-        for (int i = 0; i < lines.size(); i++) {
-            batch.add(i, 0, lines.get(i));
-        }
-        byte[] gz = batch.encode(level);
-        // as zlib's own gzip writer (zlib-ng, Python, gzip) heads it: XFL 4 (fastest) or 2 (best), OS 3 (Unix), where
-        // the JDK writes 0 and 255; a few events deflate to the same bytes at every level, the header still differs
-        gz[8] = (byte) (level == 1 ? 4 : level == 9 ? 2 : 0);
-        gz[9] = 3;
-        return gz;
-    }
 
     /**
      * Before the last: the revocation applies to the whole archive. The archive's key is rotated by hand (a new key's

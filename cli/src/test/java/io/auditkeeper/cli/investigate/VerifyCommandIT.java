@@ -300,7 +300,8 @@ class VerifyCommandIT {
         // other events at that level are still a write on top of the evidence
         List<byte[]> lines = new ArrayList<>(io.auditkeeper.evidence.proof.ArchivedEvents.lines(bytes));
         lines.set(0, "{\"forged\":true}".getBytes(StandardCharsets.UTF_8));
-        putLocked(s3, archive, recorded.key(), gzip(lines, 1), Instant.parse(recorded.retainUntil()));
+        putLocked(s3, archive, recorded.key(), TestArchive.gzippedElsewhere(lines, 1),
+                Instant.parse(recorded.retainUntil()));
         CliRun forged = CliRun.of(archive.args(VERIFY, "--public-key", archive.publicKey().toString()));
 
         assertThat(forged.code()).as(forged.out() + forged.err()).isEqualTo(1);
@@ -310,24 +311,11 @@ class VerifyCommandIT {
                 .contains("leftovers: 1 (1 DUPLICATE_VERSION)");
     }
 
-    /** The events of a gzip object gzipped again at deflate {@code level} by another zlib (see {@link #gzip}). */
+    /** The events of a gzip object gzipped again at {@code level} by another zlib ({@link TestArchive#gzippedElsewhere}). */
     private static byte[] regzip(byte[] gzip, int level) throws Exception {
-        return gzip(io.auditkeeper.evidence.proof.ArchivedEvents.lines(gzip), level);
+        return TestArchive.gzippedElsewhere(io.auditkeeper.evidence.proof.ArchivedEvents.lines(gzip), level);
     }
 
-    /** The lines gzipped at deflate {@code level} by another zlib, as an archiver in another image writes them. */
-    private static byte[] gzip(List<byte[]> lines, int level) {
-        io.auditkeeper.archiver.archive.ArchiveBatch batch = new io.auditkeeper.archiver.archive.ArchiveBatch("t", 0, 0);
-        for (int i = 0; i < lines.size(); i++) {
-            batch.add(i, 0, lines.get(i));
-        }
-        byte[] gz = batch.encode(level);
-        // as zlib's own gzip writer (zlib-ng, Python, gzip) heads it: XFL 4 (fastest) or 2 (best), OS 3 (Unix), where
-        // the JDK writes 0 and 255; a few events deflate to the same bytes at every level, the header still differs
-        gz[8] = (byte) (level == 1 ? 4 : level == 9 ? 2 : 0);
-        gz[9] = 3;
-        return gz;
-    }
 
     @Test
     void shouldExitOneNamingTheManifestObjectAndReadItsFirstVersionWhenAManifestIsOverwrittenWithGarbage(LocalStack stack)
