@@ -49,7 +49,7 @@ final class ArchivedObjectCheck {
 
     Outcome check(ArchiveSelection.Selected selected, Instant now) {
         ManifestEntry entry = selected.entry();
-        Capturing capturing = new Capturing(store);
+        Capturing capturing = new Capturing(store, entry.versionId());
         VerificationReport report = verifier.verifyPartition(List.of(entry), selected.expectedPreviousHash(),
                 capturing, now, Duration.ZERO);
         List<Problem> problems = new ArrayList<>();
@@ -83,19 +83,27 @@ final class ArchivedObjectCheck {
         }
     }
 
-    /** Passes the verifier's reads through and keeps the object version it fetched. */
+    /**
+     * Passes the verifier's reads through and keeps the recorded version it fetched: only that one, since the verifier
+     * also reads the key's other versions (to tell a duplicate from something written on top), and those are never
+     * what a replay may emit.
+     */
     private static final class Capturing implements ObjectStore {
         private final ObjectStore delegate;
+        private final String recordedVersion;
         private StoredObject fetched;
 
-        Capturing(ObjectStore delegate) {
+        Capturing(ObjectStore delegate, String recordedVersion) {
             this.delegate = delegate;
+            this.recordedVersion = recordedVersion;
         }
 
         @Override
         public Optional<StoredObject> get(String key, String versionId) {
             Optional<StoredObject> object = delegate.get(key, versionId);
-            fetched = object.orElse(null);
+            if (versionId != null && versionId.equals(recordedVersion)) {
+                fetched = object.orElse(null);
+            }
             return object;
         }
 
