@@ -13,9 +13,14 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * raised above Jackson's defaults for string length while nesting stays bounded.
  */
 public final class AuditJson {
+    /**
+     * Longest string value Jackson takes here, in characters; a reader of bytes that does not count them takes the
+     * bytes of a document no longer than this (a string never has more characters than bytes).
+     */
+    public static final int MAX_STRING_LENGTH = 64 * 1024 * 1024;
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxStringLength(64 * 1024 * 1024)
+                    .maxStringLength(MAX_STRING_LENGTH)
                     .maxNestingDepth(500)
                     .build())
             .build();

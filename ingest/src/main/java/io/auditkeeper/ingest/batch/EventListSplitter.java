@@ -7,8 +7,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.model.DeadLetterReason;
+import io.auditkeeper.model.json.JsonByteCursor;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,9 +29,23 @@ import java.util.List;
  * is handed over in rounds of at most that many, so the item list held at once stays bounded however many items a
  * body holds. Such a batch is parsed twice (once to check it is valid, once to hand its rounds over); a batch within
  * the limit, the common case, once.
+ *
+ * <p>Two readers with the same meaning: a strict byte cursor ({@link JsonByteCursor}, shared with the
+ * stream-processor) reads the common body, checking the strings of the bodies it skips eight bytes at a time and never
+ * building a field name; anything it does not take (malformed JSON, an escaped field name, an item that is not an
+ * object, a repeated {@code items}, a body over Jackson's string limit) is read again by Jackson's streaming parser,
+ * which gives every refusal its answer. The cursor is never more lenient than Jackson, so no body is read otherwise
+ * than Jackson reads it; both passes of a long batch use the reader the first pass used.
  */
 public final class EventListSplitter {
     private static final String API_GROUP_PREFIX = "audit.k8s.io/";
+    private static final byte[] KIND = ascii("kind");
+    private static final byte[] API_VERSION = ascii("apiVersion");
+    private static final byte[] ITEMS = ascii("items");
+    private static final byte[] AUDIT_ID = ascii("auditID");
+    private static final byte[] STAGE = ascii("stage");
+    /** An item's members are at this nesting: the list object, its items array, the item. */
+    private static final int ITEM_DEPTH = 3;
 
     /** Takes the rounds of a batch in body order; false stops the split (the batch has failed). */
     @FunctionalInterface
@@ -40,6 +56,7 @@ public final class EventListSplitter {
     private final JsonFactory factory;
     private final int maxEventsPerRound;
     private final long maxEventBytes;
+    private final boolean byCursor;
 
     /** Without a per-event limit. */
     public EventListSplitter(int maxEventsPerRound) {
@@ -47,16 +64,20 @@ public final class EventListSplitter {
     }
 
     public EventListSplitter(int maxEventsPerRound, long maxEventBytes) {
+        this(maxEventsPerRound, maxEventBytes, true);
+    }
+
+    /** With {@code byCursor} false, Jackson reads every body: the reference the cursor's readings are tested against. */
+    EventListSplitter(int maxEventsPerRound, long maxEventBytes, boolean byCursor) {
         this.factory = AuditJson.factory();
         this.maxEventsPerRound = maxEventsPerRound;
         this.maxEventBytes = maxEventBytes;
+        this.byCursor = byCursor;
     }
 
     /** The whole batch at once, however many items it holds (for tools and tests; the webhook uses rounds). */
     public SplitBatch split(byte[] body, int length) throws InvalidBatchException {
-        Round all = new Round(0, Integer.MAX_VALUE, null);
-        parse(body, length, all);
-        return all.batch();
+        return check(body, length, Integer.MAX_VALUE).batch();
     }
 
     /**
@@ -66,8 +87,7 @@ public final class EventListSplitter {
      * @return the number of rounds handed over (fewer than needed if the sink stopped the split)
      */
     public int split(byte[] body, int length, RoundSink sink) throws InvalidBatchException {
-        Round first = new Round(0, maxEventsPerRound, null);
-        parse(body, length, first);
+        Round first = check(body, length, maxEventsPerRound);
         if (!sink.accept(first.batch())) {
             return 1;
         }
@@ -75,11 +95,120 @@ public final class EventListSplitter {
             return 1;
         }
         Round rest = new Round(maxEventsPerRound, maxEventsPerRound, sink);
-        parse(body, length, rest);
+        if (first.byCursor) {
+            scan(body, length, rest);
+        } else {
+            parse(body, length, rest);
+        }
         if (!rest.stopped && !rest.isEmpty()) {
             rest.emit();
         }
         return 1 + rest.emitted;
+    }
+
+    /** Whether the cursor, not Jackson, reads this body: the fast way, meant for every body an apiserver sends. */
+    boolean readsByCursor(byte[] body, int length) throws InvalidBatchException {
+        return check(body, length, maxEventsPerRound).byCursor;
+    }
+
+    /** The first pass: the whole body checked, its first {@code size} items collected, by the cursor if it can. */
+    private Round check(byte[] body, int length, int size) throws InvalidBatchException {
+        if (byCursor && length <= AuditJson.MAX_STRING_LENGTH) {
+            Round round = new Round(0, size, null);
+            try {
+                scan(body, length, round);
+                round.byCursor = true;
+                return round;
+            } catch (JsonByteCursor.Refused e) {
+                // not the common form: Jackson reads it and answers whatever is wrong
+            }
+        }
+        Round round = new Round(0, size, null);
+        parse(body, length, round);
+        return round;
+    }
+
+    /**
+     * The cursor's reading of the whole body. Every item is read the same way whether it is collected or not, so a
+     * second pass over a body the first pass took is taken too.
+     */
+    private void scan(byte[] body, int length, Round round) {
+        JsonByteCursor c = new JsonByteCursor(body, 0, length);
+        c.expect('{');
+        boolean sawItems = false;
+        if (!c.consume('}')) {
+            do {
+                c.name();
+                if (c.nameIs(KIND)) {
+                    if (!"EventList".equals(c.text())) {
+                        throw JsonByteCursor.fail();
+                    }
+                } else if (c.nameIs(API_VERSION)) {
+                    if (!c.text().startsWith(API_GROUP_PREFIX)) {
+                        throw JsonByteCursor.fail();
+                    }
+                } else if (c.nameIs(ITEMS)) {
+                    if (sawItems) {
+                        throw JsonByteCursor.fail();
+                    }
+                    sawItems = true;
+                    if (!c.consumeNull()) {
+                        scanItems(c, body, round);
+                    }
+                } else {
+                    c.skipValue(1);
+                }
+            } while (c.consume(','));
+            c.expect('}');
+        }
+        if (!sawItems || !c.atEnd()) {
+            throw JsonByteCursor.fail();
+        }
+    }
+
+    private void scanItems(JsonByteCursor c, byte[] body, Round round) {
+        c.expect('[');
+        if (c.consume(']')) {
+            return;
+        }
+        int index = 0;
+        do {
+            if (c.peek() != '{') {
+                throw JsonByteCursor.fail();
+            }
+            int start = c.position();
+            c.expect('{');
+            String auditId = null;
+            String stage = null;
+            if (!c.consume('}')) {
+                do {
+                    c.name();
+                    if (c.nameIs(AUDIT_ID)) {
+                        auditId = stringOrSkip(c);
+                    } else if (c.nameIs(STAGE)) {
+                        stage = stringOrSkip(c);
+                    } else {
+                        c.skipValue(ITEM_DEPTH);
+                    }
+                } while (c.consume(','));
+                c.expect('}');
+            }
+            if (round.wants(index)) {
+                classify(body, index, start, c.position(), auditId, stage, round);
+                round.added();
+            }
+            index++;
+        } while (c.consume(','));
+        c.expect(']');
+    }
+
+    /** Jackson's reading of a member the splitter wants: its text if it is a string, else nothing. */
+    private static String stringOrSkip(JsonByteCursor c) {
+        if (c.peek() == '"') {
+            return c.text();
+        }
+        c.skipValue(ITEM_DEPTH);
+        return null;
     }
 
     private void parse(byte[] body, int length, Round round) throws InvalidBatchException {
@@ -171,15 +300,20 @@ public final class EventListSplitter {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
+            if (value != JsonToken.VALUE_STRING) {
+                p.skipChildren();
+            }
             if ("auditID".equals(field)) {
                 auditId = value == JsonToken.VALUE_STRING ? p.getText() : null;
             } else if ("stage".equals(field)) {
                 stage = value == JsonToken.VALUE_STRING ? p.getText() : null;
-            } else {
-                p.skipChildren();
             }
         }
-        int end = (int) p.currentLocation().getByteOffset();
+        classify(body, index, start, (int) p.currentLocation().getByteOffset(), auditId, stage, round);
+    }
+
+    /** What one object item is: an event to forward, or an item rejected with its reason. */
+    private void classify(byte[] body, int index, int start, int end, String auditId, String stage, Round round) {
         if (end - start > maxEventBytes) {
             round.rejected.add(tooLarge(body, index, start, end - start, auditId == null || auditId.isEmpty() ? null : auditId));
         } else if (auditId == null || auditId.isEmpty()) {
@@ -215,6 +349,7 @@ public final class EventListSplitter {
         private boolean overflowed;
         private boolean stopped;
         private int emitted;
+        private boolean byCursor;
 
         Round(int skip, int size, RoundSink sink) {
             this.skip = skip;
@@ -260,6 +395,10 @@ public final class EventListSplitter {
 
     private static InvalidBatchException notAnEventList(String detail) {
         return new InvalidBatchException(DeadLetterReason.NOT_AN_EVENT_LIST, detail);
+    }
+
+    private static byte[] ascii(String name) {
+        return name.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String describe(JsonToken t) {

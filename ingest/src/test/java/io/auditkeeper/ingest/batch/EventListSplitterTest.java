@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +48,14 @@ class EventListSplitterTest {
             assertThat(s.auditId()).isEqualTo(items.get(i).get("auditID").asText());
             assertThat(s.stage()).isEqualTo(items.get(i).get("stage").asText());
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("corpusBatches")
+    void shouldReadEveryCorpusBatchTheFastWay(Path file) throws Exception {
+        byte[] body = Corpus.read(file);
+
+        assertThat(splitter.readsByCursor(body, body.length)).isTrue();
     }
 
     @Test
@@ -290,6 +299,121 @@ class EventListSplitterTest {
         Arrays.fill(padded, body.length, padded.length, (byte) 'x');
 
         assertThat(splitter.split(padded, body.length).events()).hasSize(1);
+    }
+
+    @Test
+    void shouldRejectAnItemWhoseAuditIdIsAnObjectAsTheWholeItem() throws Exception {
+        String odd = "{\"auditID\":{\"auditID\":\"inner\"},\"stage\":\"ResponseComplete\"}";
+        for (String other : List.of("", ",\"x\\u0079\":1")) {
+            byte[] body = utf8("{\"items\":[" + odd + "," + item(2) + "]" + other + "}");
+
+            SplitBatch batch = splitter.split(body, body.length);
+
+            assertThat(batch.events()).extracting(EventSlice::auditId).as(other).containsExactly("id-2");
+            assertThat(batch.rejected()).singleElement().satisfies(r -> {
+                assertThat(r.reason()).isEqualTo(DeadLetterReason.MISSING_AUDIT_ID);
+                assertThat(new String(body, r.offset(), r.length(), StandardCharsets.UTF_8)).isEqualTo(odd);
+            });
+        }
+    }
+
+    static Stream<String> oddBodies() {
+        return Stream.of(
+                "{\"items\":[]}",
+                " \n{ \"kind\" : \"EventList\" , \"items\" : [ " + item(1) + " , " + item(2) + " ] } \t",
+                "{\"items\":[{\"auditID\":\"a\\u00e9\\n\",\"stage\":\"Response\\u0043omplete\"}]}",
+                "{\"items\":[{\"auditID\":\"é-ü-€-𝄞\",\"stage\":\"x\",\"requestObject\":{\"k\":\"ñ\"}}]}",
+                "{\"items\":[{\"audit\\u0049D\":\"escaped-name\",\"stage\":\"x\"}]}",
+                "{\"items\":[{\"auditID\":\"first\",\"auditID\":\"second\",\"stage\":\"x\"}]}",
+                "{\"items\":[{\"auditID\":\"a\",\"stage\":\"x\"}],\"items\":[{\"auditID\":\"b\",\"stage\":\"y\"}]}",
+                "{\"items\":[{\"auditID\":null,\"stage\":[1,{\"a\":[]}]},{},{\"auditID\":\"ok\",\"stage\":\"x\"}]}",
+                "{\"items\":[1,true,null,\"s\",[],{\"auditID\":\"ok\",\"stage\":\"x\"}]}",
+                "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1beta1\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":null}",
+                "{\"kind\":\"Event\\u004cist\",\"items\":[]}",
+                "{\"kind\":null,\"items\":[]}",
+                "{\"apiVersion\":\"audit.k8s.io\",\"items\":[]}",
+                "{\"items\":[" + item(1) + ",]}",
+                "{\"items\":[" + item(1) + "]",
+                "{\"items\":[" + item(1) + "]}x",
+                "\uFEFF{\"items\":[]}",
+                "{\"items\":[{\"auditID\":\"a\",\"stage\":\"x\",\"n\":01}]}",
+                "{\"items\":[{\"auditID\":\"a\",\"stage\":\"x\",\"n\":-1.5e+3}]}",
+                "{\"items\":[{\"auditID\":\"a\",\"stage\":\"x\",\"s\":\"tab\there\"}]}",
+                "{\"items\":[{\"auditID\":\"" + "big".repeat(100) + "\",\"stage\":\"x\"}]}",
+                "{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + ",42," + item(5) + "]}",
+                "{\"items\":[" + item(1) + "," + item(2) + "," + item(3) + ",{\"a\\u0062\":1}]}",
+                "{\"items\":[" + "[".repeat(495) + "]".repeat(495) + "]}",
+                "");
+    }
+
+    @ParameterizedTest
+    @MethodSource("oddBodies")
+    void shouldReadAnOddBodyAsJacksonReadsIt(String json) {
+        byte[] body = utf8(json);
+
+        assertThat(outcome(new EventListSplitter(2, 200), body))
+                .isEqualTo(outcome(new EventListSplitter(2, 200, false), body));
+        assertThat(outcome(new EventListSplitter(100, 200), body))
+                .isEqualTo(outcome(new EventListSplitter(100, 200, false), body));
+    }
+
+    @Test
+    void shouldReadEveryMutatedCorpusBodyAsJacksonReadsIt() {
+        byte[] original = Corpus.eventList(Corpus.events().subList(0, 6));
+        EventListSplitter cursor = new EventListSplitter(4, 2_500);
+        EventListSplitter jackson = new EventListSplitter(4, 2_500, false);
+        Random random = new Random(20261207);
+        byte[] interesting = utf8("{}[]\",:\\ u0-9.eEtrfalsenul\u00e9");
+        int refused = 0;
+        for (int i = 0; i < 4_000; i++) {
+            byte[] body = original.clone();
+            int length = body.length;
+            for (int m = 0, n = 1 + random.nextInt(3); m < n; m++) {
+                int at = random.nextInt(length);
+                switch (random.nextInt(4)) {
+                    case 0 -> body[at] = interesting[random.nextInt(interesting.length)];
+                    case 1 -> body[at] = (byte) random.nextInt(256);
+                    case 2 -> length = at;
+                    default -> {
+                        System.arraycopy(body, at + 1, body, at, length - at - 1);
+                        length--;
+                    }
+                }
+            }
+            String expected = outcome(jackson, body, length);
+            assertThat(outcome(cursor, body, length)).as("mutation %d", i).isEqualTo(expected);
+            if (expected.startsWith("refused")) {
+                refused++;
+            }
+        }
+        assertThat(refused).as("bodies refused as a whole").isBetween(1_000, 3_999);
+    }
+
+    private static String describe(SplitBatch batch) {
+        StringBuilder out = new StringBuilder();
+        batch.events().forEach(e -> out.append(e).append('\n'));
+        batch.rejected().forEach(r -> out.append(r.offset()).append(' ').append(r.length()).append(' ')
+                .append(r.reason()).append(' ').append(r.detail()).append(' ').append(r.auditId()).append(' ')
+                .append(r.summary() == null ? "-" : new String(r.summary(), StandardCharsets.UTF_8)).append('\n'));
+        return out.toString();
+    }
+
+    private static String outcome(EventListSplitter splitter, byte[] body) {
+        return outcome(splitter, body, body.length);
+    }
+
+    /** Everything a caller sees of a split: the rounds with every field of every item, or the refusal. */
+    private static String outcome(EventListSplitter splitter, byte[] body, int length) {
+        StringBuilder out = new StringBuilder();
+        try {
+            int rounds = splitter.split(body, length, round -> {
+                out.append("round\n").append(describe(round));
+                return true;
+            });
+            return out.append(rounds).append(" rounds; whole:\n").append(describe(splitter.split(body, length))).toString();
+        } catch (InvalidBatchException e) {
+            return "refused " + e.reason() + ": " + e.getMessage() + (out.isEmpty() ? "" : " after " + out);
+        }
     }
 
     private void assertNotAnEventList(String json, String message) {

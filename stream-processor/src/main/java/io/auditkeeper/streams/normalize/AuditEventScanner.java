@@ -1,5 +1,6 @@
 package io.auditkeeper.streams.normalize;
 
+import io.auditkeeper.model.json.JsonByteCursor;
 import io.auditkeeper.model.AuditEvent;
 import io.auditkeeper.model.RawJson;
 

@@ -1,4 +1,4 @@
-package io.auditkeeper.streams.normalize;
+package io.auditkeeper.model.json;
 
 import io.auditkeeper.model.AuditJson;
 import org.junit.jupiter.api.Test;

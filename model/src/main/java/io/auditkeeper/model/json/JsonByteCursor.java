@@ -1,4 +1,4 @@
-package io.auditkeeper.streams.normalize;
+package io.auditkeeper.model.json;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
