@@ -10,6 +10,7 @@ import io.auditkeeper.ingest.firehose.FirehoseAccessKeys;
 import io.auditkeeper.ingest.firehose.FirehoseDeliveryReader;
 import io.auditkeeper.ingest.firehose.FirehoseHandler;
 import io.auditkeeper.ingest.http.AuditWebhookHandler;
+import io.auditkeeper.ingest.http.DoorServices;
 import io.auditkeeper.ingest.http.HeaderTimeout;
 import io.auditkeeper.ingest.http.InFlightBytesLimiter;
 import io.auditkeeper.ingest.http.RequestBodyReader;
@@ -145,15 +146,15 @@ public final class IngestService implements AutoCloseable {
         EventListSplitter splitter = new EventListSplitter(config.maxEventsPerBatch(), config.maxEventBytes());
         AuditRecordPublisher publisher = new AuditRecordPublisher(producer, config.rawTopic().name(),
                 config.deadLetterTopic().name());
-        AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator, bodyReader, splitter, publisher,
-                limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
+        DoorServices door = new DoorServices(bodyReader, limiter, splitter, publisher, metrics, config.defaultCluster(),
+                config.ackTimeout(), clock);
+        AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator, door);
         FirehoseAccessKeys firehoseKeys = null;
         FirehoseHandler firehose = null;
         if (config.firehoseEksEnabled()) {
             firehoseKeys = FirehoseAccessKeys.load(config.firehoseEksAccessKeyFile().orElseThrow());
-            firehose = new FirehoseHandler(firehoseKeys, authenticator, bodyReader,
-                    new FirehoseDeliveryReader(config.firehoseEksLogGroups(), config.maxBodyBytes()), splitter,
-                    publisher, limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
+            firehose = new FirehoseHandler(firehoseKeys, authenticator,
+                    new FirehoseDeliveryReader(config.firehoseEksLogGroups(), config.maxBodyBytes()), door);
         }
         PushTokenVerifier pushTokens = null;
         PubSubHandler pubsub = null;
@@ -161,9 +162,8 @@ public final class IngestService implements AutoCloseable {
             pushTokens = new PushTokenVerifier(JsonWebKeySet.read(config.pubsubGkeJwksFile().orElseThrow(),
                     "pubsub.gke.jwks-file"), config.pubsubGkeAudience(), config.pubsubGkeServiceAccounts(),
                     config.pubsubGkeClockLeeway(), clock);
-            pubsub = new PubSubHandler(pushTokens, authenticator, bodyReader,
-                    new PushEnvelopeReader(config.pubsubGkeClusters()), publisher, limiter, metrics,
-                    config.defaultCluster(), config.ackTimeout(), clock);
+            pubsub = new PubSubHandler(pushTokens, authenticator, new PushEnvelopeReader(config.pubsubGkeClusters()),
+                    door);
             if (config.pubsubGkeServiceAccounts().isEmpty()) {
                 LOG.warn("pubsub.gke.service-accounts is empty: any Google-signed token for pubsub.gke.audience is accepted on /pubsub/gke");
             }
