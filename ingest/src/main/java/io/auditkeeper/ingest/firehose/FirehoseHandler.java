@@ -1,19 +1,18 @@
 package io.auditkeeper.ingest.firehose;
 
-import io.auditkeeper.ingest.auth.AuthenticationException;
 import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.auth.ClientIdentity;
 import io.auditkeeper.ingest.batch.InvalidBatchException;
 import io.auditkeeper.ingest.firehose.LogGroupClusters.UnknownLogGroupException;
 import io.auditkeeper.ingest.http.BodyIntake;
 import io.auditkeeper.ingest.http.BodyTooLargeException;
-import io.auditkeeper.ingest.http.CanonicalPath;
+import io.auditkeeper.ingest.http.ClusterAccess;
+import io.auditkeeper.ingest.http.DoorPath;
 import io.auditkeeper.ingest.http.DoorServices;
 import io.auditkeeper.ingest.http.KafkaHandover;
 import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.http.WebhookException;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher.Publication;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -52,10 +51,11 @@ public final class FirehoseHandler extends Handler.Abstract {
     static final String REQUEST_ID_HEADER = "X-Amz-Firehose-Request-Id";
     static final String ACCESS_KEY_HEADER = "X-Amz-Firehose-Access-Key";
     private static final Pattern PRINTABLE_ID = Pattern.compile("[\\x21-\\x7e]{1,256}");
+    private static final DoorPath DOOR_PATH = new DoorPath(PATH, "Firehose delivers EKS audit logs to " + PATH);
     private static final Logger LOG = LoggerFactory.getLogger(FirehoseHandler.class);
 
     private final FirehoseAccessKeys keys;
-    private final ClientAuthenticator authenticator;
+    private final ClusterAccess clusters;
     private final FirehoseDeliveryReader deliveryReader;
     private final DoorServices door;
     private final BodyIntake intake;
@@ -65,7 +65,7 @@ public final class FirehoseHandler extends Handler.Abstract {
                            FirehoseDeliveryReader deliveryReader, DoorServices door) {
         super(InvocationType.BLOCKING);
         this.keys = keys;
-        this.authenticator = authenticator;
+        this.clusters = new ClusterAccess(authenticator);
         this.deliveryReader = deliveryReader;
         this.door = door;
         this.intake = new BodyIntake(door);
@@ -73,8 +73,7 @@ public final class FirehoseHandler extends Handler.Abstract {
 
     /** Whether a request is for this endpoint (as sent; anything not canonical is the webhook's to refuse). */
     public static boolean handles(Request request) {
-        String raw = request.getHttpURI().getPath();
-        return raw != null && (raw.equals(PATH) || raw.startsWith("/firehose/"));
+        return DOOR_PATH.handles(request);
     }
 
     @Override
@@ -82,7 +81,7 @@ public final class FirehoseHandler extends Handler.Abstract {
         FirehoseExchange exchange = new FirehoseExchange(response, callback, door.metrics(), door.clock(),
                 requestIdOf(request.getHeaders().get(REQUEST_ID_HEADER)));
         return exchange.run(LOG, "a Firehose request", () -> door.bodyReader().drainQuietly(request), () -> {
-            route(request);
+            DOOR_PATH.route(request);
             exchange.authenticatedAs(authenticate(request));
             RequestBodyReader.Intake.Read read = intake.take(request, exchange);
             if (read == null) {
@@ -106,25 +105,11 @@ public final class FirehoseHandler extends Handler.Abstract {
             exchange.requestIdFromBody(requestIdOf(delivery.requestId()));
             List<ClusterEventList> lists = new ArrayList<>();
             for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
-                authorize(exchange.client(), events.cluster());
+                clusters.check(exchange.client(), events.cluster());
                 lists.add(ClusterEventList.of(events));
             }
             publish(exchange, lists, body.length());
         });
-    }
-
-    private static void route(Request request) throws WebhookException {
-        String raw = request.getHttpURI().getPath();
-        if (raw == null || !CanonicalPath.isCanonical(raw)) {
-            throw new WebhookException(400, "bad-path", "the path must be " + PATH + " as is: no percent-encoding,"
-                    + " dot segments, empty segments or parameters");
-        }
-        if (!raw.equals(PATH) && !raw.equals(PATH + "/")) {
-            throw new WebhookException(404, "not-found", "Firehose delivers EKS audit logs to " + PATH);
-        }
-        if (!HttpMethod.POST.is(request.getMethod())) {
-            throw new WebhookException(405, "method-not-allowed", "only POST is accepted");
-        }
     }
 
     private ClientIdentity authenticate(Request request) throws WebhookException {
@@ -134,14 +119,6 @@ public final class FirehoseHandler extends Handler.Abstract {
         }
         return keys.identify(key).orElseThrow(() -> new WebhookException(401, "unauthenticated",
                 "the access key is not valid (" + FirehoseAccessKeys.SETTING + ")"));
-    }
-
-    private void authorize(ClientIdentity client, String cluster) throws WebhookException {
-        try {
-            authenticator.authorize(client, cluster);
-        } catch (AuthenticationException e) {
-            throw new WebhookException(e.status(), "cluster-not-allowed", e.getMessage());
-        }
     }
 
     /**

@@ -37,12 +37,14 @@ public final class AuditWebhookHandler extends Handler.Abstract {
     private static final String PATH = "/audit";
 
     private final ClientAuthenticator authenticator;
+    private final ClusterAccess clusters;
     private final DoorServices door;
     private final BodyIntake intake;
 
     public AuditWebhookHandler(ClientAuthenticator authenticator, DoorServices door) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
+        this.clusters = new ClusterAccess(authenticator);
         this.door = door;
         this.intake = new BodyIntake(door);
     }
@@ -53,7 +55,7 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         return exchange.run(LOG, "an audit batch", () -> door.bodyReader().drainQuietly(request), () -> {
             exchange.routedTo(route(request));
             exchange.authenticatedAs(authenticate(request));
-            authorize(exchange.client(), exchange.cluster());
+            clusters.check(exchange.client(), exchange.cluster());
             RequestBodyReader.Intake.Read read = intake.take(request, exchange);
             if (read == null) {
                 return;
@@ -109,11 +111,4 @@ public final class AuditWebhookHandler extends Handler.Abstract {
         }
     }
 
-    private void authorize(ClientIdentity client, String cluster) throws WebhookException {
-        try {
-            authenticator.authorize(client, cluster);
-        } catch (AuthenticationException e) {
-            throw new WebhookException(e.status(), "cluster-not-allowed", e.getMessage());
-        }
-    }
 }

@@ -224,6 +224,11 @@ public abstract class DoorExchange {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
+    /** {@code {"error", "message"}}: the webhook's error body, which Pub/Sub's answers share. */
+    protected static String errorJson(WebhookException e) {
+        return "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
+    }
+
     /** {@code s} as the inside of a JSON string; null as empty. */
     protected static String jsonEscape(String s) {
         if (s == null) {

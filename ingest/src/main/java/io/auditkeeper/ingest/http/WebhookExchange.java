@@ -53,8 +53,7 @@ final class WebhookExchange extends DoorExchange {
 
     @Override
     public void fail(WebhookException e, boolean close) {
-        String json = "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
-        respond(e.status(), json, e.retryAfterSeconds(), close);
+        respond(e.status(), errorJson(e), e.retryAfterSeconds(), close);
         log(e.status(), e.error(), 0, 0, 0);
     }
 

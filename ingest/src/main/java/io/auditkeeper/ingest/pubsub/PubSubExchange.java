@@ -51,8 +51,7 @@ final class PubSubExchange extends DoorExchange {
 
     @Override
     public void fail(WebhookException e, boolean close) {
-        respond(e.status(), "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}",
-                0, close);
+        respond(e.status(), errorJson(e), 0, close);
         log(e.status(), e.error(), 0);
     }
 

@@ -1,9 +1,9 @@
 package io.auditkeeper.ingest.pubsub;
 
-import io.auditkeeper.ingest.auth.AuthenticationException;
 import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.http.BodyIntake;
-import io.auditkeeper.ingest.http.CanonicalPath;
+import io.auditkeeper.ingest.http.ClusterAccess;
+import io.auditkeeper.ingest.http.DoorPath;
 import io.auditkeeper.ingest.http.DoorServices;
 import io.auditkeeper.ingest.http.KafkaHandover;
 import io.auditkeeper.ingest.http.RequestBodyReader;
@@ -11,7 +11,6 @@ import io.auditkeeper.ingest.http.WebhookException;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -43,10 +42,11 @@ public final class PubSubHandler extends Handler.Abstract {
     /** {@code auditkeeper.source} of entries that came this way. */
     public static final String SOURCE = "gke-pubsub";
     public static final String PATH = "/pubsub/gke";
+    private static final DoorPath DOOR_PATH = new DoorPath(PATH, "Pub/Sub pushes GKE audit logs to " + PATH);
     private static final Logger LOG = LoggerFactory.getLogger(PubSubHandler.class);
 
     private final PushTokenVerifier verifier;
-    private final ClientAuthenticator authenticator;
+    private final ClusterAccess clusters;
     private final PushEnvelopeReader envelopeReader;
     private final DoorServices door;
     private final BodyIntake intake;
@@ -56,7 +56,7 @@ public final class PubSubHandler extends Handler.Abstract {
                          PushEnvelopeReader envelopeReader, DoorServices door) {
         super(InvocationType.BLOCKING);
         this.verifier = verifier;
-        this.authenticator = authenticator;
+        this.clusters = new ClusterAccess(authenticator);
         this.envelopeReader = envelopeReader;
         this.door = door;
         this.intake = new BodyIntake(door);
@@ -64,15 +64,14 @@ public final class PubSubHandler extends Handler.Abstract {
 
     /** Whether a request is for this endpoint (as sent; anything not canonical is the webhook's to refuse). */
     public static boolean handles(Request request) {
-        String raw = request.getHttpURI().getPath();
-        return raw != null && (raw.equals(PATH) || raw.startsWith("/pubsub/"));
+        return DOOR_PATH.handles(request);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         PubSubExchange exchange = new PubSubExchange(response, callback, door.metrics(), door.clock());
         return exchange.run(LOG, "a Pub/Sub push", () -> door.bodyReader().drainQuietly(request), () -> {
-            route(request);
+            DOOR_PATH.route(request);
             exchange.authenticatedAs(authenticate(request));
             RequestBodyReader.Intake.Read read = intake.take(request, exchange);
             if (read == null) {
@@ -92,23 +91,9 @@ public final class PubSubHandler extends Handler.Abstract {
             }
             exchange.message(push.messageId());
             exchange.reservation().charge(push.logEntry().length);
-            authorize(exchange, push.cluster());
+            clusters.check(exchange.client(), push.cluster());
             publish(exchange, push);
         });
-    }
-
-    private static void route(Request request) throws WebhookException {
-        String raw = request.getHttpURI().getPath();
-        if (raw == null || !CanonicalPath.isCanonical(raw)) {
-            throw new WebhookException(400, "bad-path", "the path must be " + PATH + " as is: no percent-encoding,"
-                    + " dot segments, empty segments or parameters");
-        }
-        if (!raw.equals(PATH) && !raw.equals(PATH + "/")) {
-            throw new WebhookException(404, "not-found", "Pub/Sub pushes GKE audit logs to " + PATH);
-        }
-        if (!HttpMethod.POST.is(request.getMethod())) {
-            throw new WebhookException(405, "method-not-allowed", "only POST is accepted");
-        }
     }
 
     private io.auditkeeper.ingest.auth.ClientIdentity authenticate(Request request) throws WebhookException {
@@ -120,14 +105,6 @@ public final class PubSubHandler extends Handler.Abstract {
             return verifier.verify(authorization.substring(7).trim());
         } catch (PushTokenVerifier.TokenRejectedException e) {
             throw new WebhookException(e.status(), e.status() == 401 ? "unauthenticated" : "forbidden", e.getMessage());
-        }
-    }
-
-    private void authorize(PubSubExchange exchange, String cluster) throws WebhookException {
-        try {
-            authenticator.authorize(exchange.client(), cluster);
-        } catch (AuthenticationException e) {
-            throw new WebhookException(e.status(), "cluster-not-allowed", e.getMessage());
         }
     }
 
