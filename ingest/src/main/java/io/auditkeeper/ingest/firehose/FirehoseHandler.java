@@ -4,21 +4,17 @@ import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.auth.ClientIdentity;
 import io.auditkeeper.ingest.batch.InvalidBatchException;
 import io.auditkeeper.ingest.firehose.LogGroupClusters.UnknownLogGroupException;
-import io.auditkeeper.ingest.http.BodyIntake;
 import io.auditkeeper.ingest.http.BodyTooLargeException;
-import io.auditkeeper.ingest.http.ClusterAccess;
 import io.auditkeeper.ingest.http.DoorPath;
 import io.auditkeeper.ingest.http.DoorServices;
 import io.auditkeeper.ingest.http.KafkaHandover;
+import io.auditkeeper.ingest.http.LogServiceHandler;
 import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.http.WebhookException;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher.Publication;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,75 +40,60 @@ import java.util.regex.Pattern;
  * Firehose request of CloudWatch Logs records is kept in the dead-letter topic before its 400, as the webhook keeps a
  * malformed batch. Firehose's resends are deduplicated downstream by cluster, auditID and stage.
  */
-public final class FirehoseHandler extends Handler.Abstract {
+public final class FirehoseHandler extends LogServiceHandler<FirehoseExchange> {
     /** {@code auditkeeper.source} of events that came this way. */
     public static final String SOURCE = "eks-firehose";
     public static final String PATH = "/firehose/eks";
     static final String REQUEST_ID_HEADER = "X-Amz-Firehose-Request-Id";
     static final String ACCESS_KEY_HEADER = "X-Amz-Firehose-Access-Key";
     private static final Pattern PRINTABLE_ID = Pattern.compile("[\\x21-\\x7e]{1,256}");
-    private static final DoorPath DOOR_PATH = new DoorPath(PATH, "Firehose delivers EKS audit logs to " + PATH);
-    private static final Logger LOG = LoggerFactory.getLogger(FirehoseHandler.class);
 
     private final FirehoseAccessKeys keys;
-    private final ClusterAccess clusters;
     private final FirehoseDeliveryReader deliveryReader;
-    private final DoorServices door;
-    private final BodyIntake intake;
 
     /** @param authenticator applies {@code auth.cluster-bindings} to the key's name */
     public FirehoseHandler(FirehoseAccessKeys keys, ClientAuthenticator authenticator,
                            FirehoseDeliveryReader deliveryReader, DoorServices door) {
-        super(InvocationType.BLOCKING);
+        super(new DoorPath(PATH, "Firehose delivers EKS audit logs to " + PATH), "a Firehose request", authenticator,
+                door);
         this.keys = keys;
-        this.clusters = new ClusterAccess(authenticator);
         this.deliveryReader = deliveryReader;
-        this.door = door;
-        this.intake = new BodyIntake(door);
-    }
-
-    /** Whether a request is for this endpoint (as sent; anything not canonical is the webhook's to refuse). */
-    public static boolean handles(Request request) {
-        return DOOR_PATH.handles(request);
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        FirehoseExchange exchange = new FirehoseExchange(response, callback, door.metrics(), door.clock(),
+    protected FirehoseExchange exchange(Request request, Response response, Callback callback) {
+        return new FirehoseExchange(response, callback, door.metrics(), door.clock(),
                 requestIdOf(request.getHeaders().get(REQUEST_ID_HEADER)));
-        return exchange.run(LOG, "a Firehose request", () -> door.bodyReader().drainQuietly(request), () -> {
-            DOOR_PATH.route(request);
-            exchange.authenticatedAs(authenticate(request));
-            RequestBodyReader.Intake.Read read = intake.take(request, exchange);
-            if (read == null) {
-                return;
-            }
-            RequestBodyReader.Body wire = read.wire();
-            RequestBodyReader.Body body = read.body();
-            FirehoseDelivery delivery;
-            try {
-                delivery = deliveryReader.read(body.bytes(), body.length(), exchange.reservation()::charge);
-            } catch (InvalidDeliveryException e) {
-                intake.refuse(exchange, body, e.reason(), new WebhookException(400, e.error(), e.getMessage()));
-                return;
-            } catch (DecodedTooLargeException e) {
-                intake.refuseOversize(exchange, new BodyTooLargeException(wire.length(), sha256(wire), true),
-                        read.encoding());
-                return;
-            } catch (UnknownLogGroupException e) {
-                throw new WebhookException(400, "unknown-log-group", e.getMessage());
-            }
-            exchange.requestIdFromBody(requestIdOf(delivery.requestId()));
-            List<ClusterEventList> lists = new ArrayList<>();
-            for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
-                clusters.check(exchange.client(), events.cluster());
-                lists.add(ClusterEventList.of(events));
-            }
-            publish(exchange, lists, body.length());
-        });
     }
 
-    private ClientIdentity authenticate(Request request) throws WebhookException {
+    @Override
+    protected void deliver(FirehoseExchange exchange, RequestBodyReader.Intake.Read read) throws WebhookException {
+        RequestBodyReader.Body wire = read.wire();
+        RequestBodyReader.Body body = read.body();
+        FirehoseDelivery delivery;
+        try {
+            delivery = deliveryReader.read(body.bytes(), body.length(), exchange.reservation()::charge);
+        } catch (InvalidDeliveryException e) {
+            intake.refuse(exchange, body, e.reason(), new WebhookException(400, e.error(), e.getMessage()));
+            return;
+        } catch (DecodedTooLargeException e) {
+            intake.refuseOversize(exchange, new BodyTooLargeException(wire.length(), sha256(wire), true),
+                    read.encoding());
+            return;
+        } catch (UnknownLogGroupException e) {
+            throw new WebhookException(400, "unknown-log-group", e.getMessage());
+        }
+        exchange.requestIdFromBody(requestIdOf(delivery.requestId()));
+        List<ClusterEventList> lists = new ArrayList<>();
+        for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
+            clusters.check(exchange.client(), events.cluster());
+            lists.add(ClusterEventList.of(events));
+        }
+        publish(exchange, lists, body.length());
+    }
+
+    @Override
+    protected ClientIdentity authenticate(Request request) throws WebhookException {
         String key = request.getHeaders().get(ACCESS_KEY_HEADER);
         if (key == null || key.isEmpty()) {
             throw new WebhookException(401, "unauthenticated", "an access key (" + ACCESS_KEY_HEADER + ") is required");

@@ -1,25 +1,21 @@
 package io.auditkeeper.ingest.pubsub;
 
 import io.auditkeeper.ingest.auth.ClientAuthenticator;
-import io.auditkeeper.ingest.http.BodyIntake;
-import io.auditkeeper.ingest.http.ClusterAccess;
+import io.auditkeeper.ingest.auth.ClientIdentity;
 import io.auditkeeper.ingest.http.DoorPath;
 import io.auditkeeper.ingest.http.DoorServices;
 import io.auditkeeper.ingest.http.KafkaHandover;
+import io.auditkeeper.ingest.http.LogServiceHandler;
 import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.http.WebhookException;
 import io.auditkeeper.model.AuditHeaders;
 import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
-
 
 /**
  * GKE audit logs through Pub/Sub: {@code POST /pubsub/gke}, the endpoint of a push subscription on the topic a Cloud
@@ -38,65 +34,49 @@ import java.util.concurrent.CompletableFuture;
  * never become an audit event is kept in the dead-letter topic and then acknowledged with 200, as retrying it for days
  * would change nothing.
  */
-public final class PubSubHandler extends Handler.Abstract {
+public final class PubSubHandler extends LogServiceHandler<PubSubExchange> {
     /** {@code auditkeeper.source} of entries that came this way. */
     public static final String SOURCE = "gke-pubsub";
     public static final String PATH = "/pubsub/gke";
-    private static final DoorPath DOOR_PATH = new DoorPath(PATH, "Pub/Sub pushes GKE audit logs to " + PATH);
-    private static final Logger LOG = LoggerFactory.getLogger(PubSubHandler.class);
 
     private final PushTokenVerifier verifier;
-    private final ClusterAccess clusters;
     private final PushEnvelopeReader envelopeReader;
-    private final DoorServices door;
-    private final BodyIntake intake;
 
     /** @param authenticator applies {@code auth.cluster-bindings} to the push service account's email */
     public PubSubHandler(PushTokenVerifier verifier, ClientAuthenticator authenticator,
                          PushEnvelopeReader envelopeReader, DoorServices door) {
-        super(InvocationType.BLOCKING);
+        super(new DoorPath(PATH, "Pub/Sub pushes GKE audit logs to " + PATH), "a Pub/Sub push", authenticator, door);
         this.verifier = verifier;
-        this.clusters = new ClusterAccess(authenticator);
         this.envelopeReader = envelopeReader;
-        this.door = door;
-        this.intake = new BodyIntake(door);
-    }
-
-    /** Whether a request is for this endpoint (as sent; anything not canonical is the webhook's to refuse). */
-    public static boolean handles(Request request) {
-        return DOOR_PATH.handles(request);
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        PubSubExchange exchange = new PubSubExchange(response, callback, door.metrics(), door.clock());
-        return exchange.run(LOG, "a Pub/Sub push", () -> door.bodyReader().drainQuietly(request), () -> {
-            DOOR_PATH.route(request);
-            exchange.authenticatedAs(authenticate(request));
-            RequestBodyReader.Intake.Read read = intake.take(request, exchange);
-            if (read == null) {
-                return;
-            }
-            RequestBodyReader.Body body = read.body();
-            GkePush push;
-            try {
-                push = envelopeReader.read(body.bytes(), body.length());
-            } catch (InvalidPushException e) {
-                exchange.message(e.messageId());
-                intake.refuse(exchange, body, DeadLetterReason.NOT_A_GKE_PUSH,
-                        new WebhookException(400, DeadLetterReason.NOT_A_GKE_PUSH.code(), e.getMessage()));
-                return;
-            } catch (GkeClusters.UnknownClusterException e) {
-                throw new WebhookException(400, "unknown-cluster", e.getMessage());
-            }
-            exchange.message(push.messageId());
-            exchange.reservation().charge(push.logEntry().length);
-            clusters.check(exchange.client(), push.cluster());
-            publish(exchange, push);
-        });
+    protected PubSubExchange exchange(Request request, Response response, Callback callback) {
+        return new PubSubExchange(response, callback, door.metrics(), door.clock());
     }
 
-    private io.auditkeeper.ingest.auth.ClientIdentity authenticate(Request request) throws WebhookException {
+    @Override
+    protected void deliver(PubSubExchange exchange, RequestBodyReader.Intake.Read read) throws WebhookException {
+        RequestBodyReader.Body body = read.body();
+        GkePush push;
+        try {
+            push = envelopeReader.read(body.bytes(), body.length());
+        } catch (InvalidPushException e) {
+            exchange.message(e.messageId());
+            intake.refuse(exchange, body, DeadLetterReason.NOT_A_GKE_PUSH,
+                    new WebhookException(400, DeadLetterReason.NOT_A_GKE_PUSH.code(), e.getMessage()));
+            return;
+        } catch (GkeClusters.UnknownClusterException e) {
+            throw new WebhookException(400, "unknown-cluster", e.getMessage());
+        }
+        exchange.message(push.messageId());
+        exchange.reservation().charge(push.logEntry().length);
+        clusters.check(exchange.client(), push.cluster());
+        publish(exchange, push);
+    }
+
+    @Override
+    protected ClientIdentity authenticate(Request request) throws WebhookException {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new WebhookException(401, "unauthenticated", "a push subscription's OIDC token (Authorization: Bearer) is required");
