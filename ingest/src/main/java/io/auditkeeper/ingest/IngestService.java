@@ -10,8 +10,10 @@ import io.auditkeeper.ingest.firehose.FirehoseAccessKeys;
 import io.auditkeeper.ingest.firehose.FirehoseDeliveryReader;
 import io.auditkeeper.ingest.firehose.FirehoseHandler;
 import io.auditkeeper.ingest.http.AuditWebhookHandler;
+import io.auditkeeper.ingest.http.DoorServices;
 import io.auditkeeper.ingest.http.HeaderTimeout;
 import io.auditkeeper.ingest.http.InFlightBytesLimiter;
+import io.auditkeeper.ingest.http.LogServiceHandler;
 import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
 import io.auditkeeper.ingest.pubsub.JsonWebKeySet;
@@ -145,15 +147,15 @@ public final class IngestService implements AutoCloseable {
         EventListSplitter splitter = new EventListSplitter(config.maxEventsPerBatch(), config.maxEventBytes());
         AuditRecordPublisher publisher = new AuditRecordPublisher(producer, config.rawTopic().name(),
                 config.deadLetterTopic().name());
-        AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator, bodyReader, splitter, publisher,
-                limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
+        DoorServices door = new DoorServices(bodyReader, limiter, splitter, publisher, metrics, config.defaultCluster(),
+                config.ackTimeout(), clock);
+        AuditWebhookHandler webhook = new AuditWebhookHandler(authenticator, door);
         FirehoseAccessKeys firehoseKeys = null;
         FirehoseHandler firehose = null;
         if (config.firehoseEksEnabled()) {
             firehoseKeys = FirehoseAccessKeys.load(config.firehoseEksAccessKeyFile().orElseThrow());
-            firehose = new FirehoseHandler(firehoseKeys, authenticator, bodyReader,
-                    new FirehoseDeliveryReader(config.firehoseEksLogGroups(), config.maxBodyBytes()), splitter,
-                    publisher, limiter, metrics, config.defaultCluster(), config.ackTimeout(), clock);
+            firehose = new FirehoseHandler(firehoseKeys, authenticator,
+                    new FirehoseDeliveryReader(config.firehoseEksLogGroups(), config.maxBodyBytes()), door);
         }
         PushTokenVerifier pushTokens = null;
         PubSubHandler pubsub = null;
@@ -161,9 +163,8 @@ public final class IngestService implements AutoCloseable {
             pushTokens = new PushTokenVerifier(JsonWebKeySet.read(config.pubsubGkeJwksFile().orElseThrow(),
                     "pubsub.gke.jwks-file"), config.pubsubGkeAudience(), config.pubsubGkeServiceAccounts(),
                     config.pubsubGkeClockLeeway(), clock);
-            pubsub = new PubSubHandler(pushTokens, authenticator, bodyReader,
-                    new PushEnvelopeReader(config.pubsubGkeClusters()), publisher, limiter, metrics,
-                    config.defaultCluster(), config.ackTimeout(), clock);
+            pubsub = new PubSubHandler(pushTokens, authenticator, new PushEnvelopeReader(config.pubsubGkeClusters()),
+                    door);
             if (config.pubsubGkeServiceAccounts().isEmpty()) {
                 LOG.warn("pubsub.gke.service-accounts is empty: any Google-signed token for pubsub.gke.audience is accepted on /pubsub/gke");
             }
@@ -308,8 +309,8 @@ public final class IngestService implements AutoCloseable {
      */
     private static final class ConnectorRouter extends Handler.Abstract {
         private final Handler webhook;
-        private final Handler firehose;
-        private final Handler pubsub;
+        private final LogServiceHandler<?> firehose;
+        private final LogServiceHandler<?> pubsub;
         private final Handler admin;
         private final HeaderTimeout headerTimeout;
 
@@ -317,7 +318,8 @@ public final class IngestService implements AutoCloseable {
          * @param firehose the Firehose endpoint, or null when it is off (its path is then the webhook's 404)
          * @param pubsub   the GKE Pub/Sub push endpoint, or null when it is off
          */
-        ConnectorRouter(Handler webhook, Handler firehose, Handler pubsub, Handler admin, HeaderTimeout headerTimeout) {
+        ConnectorRouter(Handler webhook, LogServiceHandler<?> firehose, LogServiceHandler<?> pubsub, Handler admin,
+                        HeaderTimeout headerTimeout) {
             super(InvocationType.BLOCKING);
             this.webhook = webhook;
             this.firehose = firehose;
@@ -353,8 +355,8 @@ public final class IngestService implements AutoCloseable {
             }
             org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
             headerTimeout.requestStarted(connection);
-            Handler target = firehose != null && FirehoseHandler.handles(request) ? firehose
-                    : pubsub != null && PubSubHandler.handles(request) ? pubsub : webhook;
+            Handler target = firehose != null && firehose.handles(request) ? firehose
+                    : pubsub != null && pubsub.handles(request) ? pubsub : webhook;
             return target.handle(request, response, Callback.from(() -> headerTimeout.requestEnded(connection), callback));
         }
     }

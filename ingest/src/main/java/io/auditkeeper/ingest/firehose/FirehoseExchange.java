@@ -1,6 +1,7 @@
 package io.auditkeeper.ingest.firehose;
 
 import io.auditkeeper.ingest.admin.IngestMetrics;
+import io.auditkeeper.ingest.http.BodyTooLargeException;
 import io.auditkeeper.ingest.http.DoorExchange;
 import io.auditkeeper.ingest.http.WebhookException;
 import org.eclipse.jetty.server.Response;
@@ -23,7 +24,7 @@ final class FirehoseExchange extends DoorExchange {
     private String requestId;
 
     FirehoseExchange(Response response, Callback callback, IngestMetrics metrics, Clock clock, String requestId) {
-        super(response, callback, metrics, clock);
+        super(response, callback, metrics, clock, FirehoseHandler.SOURCE);
         this.clock = clock;
         this.requestId = requestId;
     }
@@ -47,6 +48,28 @@ final class FirehoseExchange extends DoorExchange {
         respond(200, "{\"requestId\":\"" + jsonEscape(requestId()) + "\",\"timestamp\":" + clock.millis() + "}", 0,
                 false);
         log(200, null, clusters, accepted, rejected, bytes);
+    }
+
+    @Override
+    protected WebhookException kafkaUnavailable(Throwable error) {
+        return WebhookException.kafkaUnavailable(error, "Firehose retries the request", 0);
+    }
+
+    /** Names the request, so that its dead letter can be found from Firehose's side. */
+    @Override
+    protected String deadLetterDetail(String detail) {
+        return detail + " (Firehose request " + requestId + ")";
+    }
+
+    /**
+     * 400, not 413: Firehose takes 413 as final and would not even keep the data in its S3 backup; after 400 it
+     * retries (in case the cap is raised) and then backs the data up.
+     */
+    @Override
+    protected WebhookException oversizeAnswer(BodyTooLargeException e, long limit) {
+        return new WebhookException(400, e.answer(limit).error(), "the request is larger than " + limit
+                + " bytes, on the wire or decoded (limits.max-body-bytes); lower the stream's buffering size, or raise"
+                + " the cap; audit.dlq keeps its size and SHA-256 (batch-too-large)");
     }
 
     /** The error's status; {@code errorMessage} is {@code <error>: <message>}. */

@@ -1,39 +1,27 @@
 package io.auditkeeper.ingest.firehose;
 
-import io.auditkeeper.ingest.admin.IngestMetrics;
-import io.auditkeeper.ingest.auth.AuthenticationException;
 import io.auditkeeper.ingest.auth.ClientAuthenticator;
 import io.auditkeeper.ingest.auth.ClientIdentity;
-import io.auditkeeper.ingest.batch.EventListSplitter;
 import io.auditkeeper.ingest.batch.InvalidBatchException;
 import io.auditkeeper.ingest.firehose.LogGroupClusters.UnknownLogGroupException;
-import io.auditkeeper.ingest.http.BatchCounts;
 import io.auditkeeper.ingest.http.BodyTooLargeException;
-import io.auditkeeper.ingest.http.CanonicalPath;
-import io.auditkeeper.ingest.http.InFlightBytesLimiter;
+import io.auditkeeper.ingest.http.DoorPath;
+import io.auditkeeper.ingest.http.DoorServices;
+import io.auditkeeper.ingest.http.KafkaHandover;
+import io.auditkeeper.ingest.http.LogServiceHandler;
 import io.auditkeeper.ingest.http.RequestBodyReader;
 import io.auditkeeper.ingest.http.WebhookException;
-import io.auditkeeper.ingest.kafka.AuditRecordPublisher;
 import io.auditkeeper.ingest.kafka.AuditRecordPublisher.Publication;
-import io.auditkeeper.ingest.kafka.BatchOrigin;
-import io.auditkeeper.model.DeadLetterReason;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -52,115 +40,60 @@ import java.util.regex.Pattern;
  * Firehose request of CloudWatch Logs records is kept in the dead-letter topic before its 400, as the webhook keeps a
  * malformed batch. Firehose's resends are deduplicated downstream by cluster, auditID and stage.
  */
-public final class FirehoseHandler extends Handler.Abstract {
+public final class FirehoseHandler extends LogServiceHandler<FirehoseExchange> {
     /** {@code auditkeeper.source} of events that came this way. */
     public static final String SOURCE = "eks-firehose";
     public static final String PATH = "/firehose/eks";
     static final String REQUEST_ID_HEADER = "X-Amz-Firehose-Request-Id";
     static final String ACCESS_KEY_HEADER = "X-Amz-Firehose-Access-Key";
     private static final Pattern PRINTABLE_ID = Pattern.compile("[\\x21-\\x7e]{1,256}");
-    private static final Logger LOG = LoggerFactory.getLogger(FirehoseHandler.class);
 
     private final FirehoseAccessKeys keys;
-    private final ClientAuthenticator authenticator;
-    private final RequestBodyReader bodyReader;
     private final FirehoseDeliveryReader deliveryReader;
-    private final EventListSplitter splitter;
-    private final AuditRecordPublisher publisher;
-    private final InFlightBytesLimiter limiter;
-    private final IngestMetrics metrics;
-    private final String defaultCluster;
-    private final Duration ackTimeout;
-    private final Clock clock;
 
-    /**
-     * @param authenticator  applies {@code auth.cluster-bindings} to the key's name
-     * @param defaultCluster recorded on the dead letter of a body refused as a whole, which names no cluster yet
-     */
-    public FirehoseHandler(FirehoseAccessKeys keys, ClientAuthenticator authenticator, RequestBodyReader bodyReader,
-                           FirehoseDeliveryReader deliveryReader, EventListSplitter splitter,
-                           AuditRecordPublisher publisher, InFlightBytesLimiter limiter, IngestMetrics metrics,
-                           String defaultCluster, Duration ackTimeout, Clock clock) {
-        super(InvocationType.BLOCKING);
+    /** @param authenticator applies {@code auth.cluster-bindings} to the key's name */
+    public FirehoseHandler(FirehoseAccessKeys keys, ClientAuthenticator authenticator,
+                           FirehoseDeliveryReader deliveryReader, DoorServices door) {
+        super(new DoorPath(PATH, "Firehose delivers EKS audit logs to " + PATH), "a Firehose request", authenticator,
+                door);
         this.keys = keys;
-        this.authenticator = authenticator;
-        this.bodyReader = bodyReader;
         this.deliveryReader = deliveryReader;
-        this.splitter = splitter;
-        this.publisher = publisher;
-        this.limiter = limiter;
-        this.metrics = metrics;
-        this.defaultCluster = defaultCluster;
-        this.ackTimeout = ackTimeout;
-        this.clock = clock;
-    }
-
-    /** Whether a request is for this endpoint (as sent; anything not canonical is the webhook's to refuse). */
-    public static boolean handles(Request request) {
-        String raw = request.getHttpURI().getPath();
-        return raw != null && (raw.equals(PATH) || raw.startsWith("/firehose/"));
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        FirehoseExchange exchange = new FirehoseExchange(response, callback, metrics, clock,
+    protected FirehoseExchange exchange(Request request, Response response, Callback callback) {
+        return new FirehoseExchange(response, callback, door.metrics(), door.clock(),
                 requestIdOf(request.getHeaders().get(REQUEST_ID_HEADER)));
-        return exchange.run(LOG, "a Firehose request", () -> bodyReader.drainQuietly(request), () -> {
-            route(request);
-            exchange.authenticatedAs(authenticate(request));
-            String encoding = RequestBodyReader.contentEncoding(request);
-            InFlightBytesLimiter.Reservation reservation = limiter.open(exchange.client().value());
-            exchange.hold(reservation);
-            RequestBodyReader.Intake intake = bodyReader.intake(request, exchange, encoding);
-            if (intake instanceof RequestBodyReader.Intake.BadEncoding bad) {
-                refuseBody(exchange, bad.wire(), DeadLetterReason.BAD_CONTENT_ENCODING, bad.answer());
-                return;
-            }
-            if (intake instanceof RequestBodyReader.Intake.TooLarge tooLarge) {
-                refuseOversize(exchange, tooLarge.error(), encoding);
-                return;
-            }
-            RequestBodyReader.Intake.Read read = (RequestBodyReader.Intake.Read) intake;
-            RequestBodyReader.Body wire = read.wire();
-            RequestBodyReader.Body body = read.body();
-            metrics.bytes(wire.wireLength(), body.length());
-            FirehoseDelivery delivery;
-            try {
-                delivery = deliveryReader.read(body.bytes(), body.length(), reservation::charge);
-            } catch (InvalidDeliveryException e) {
-                refuseBody(exchange, body, e.reason(), new WebhookException(400, e.error(), e.getMessage()));
-                return;
-            } catch (DecodedTooLargeException e) {
-                refuseOversize(exchange, new BodyTooLargeException(wire.length(), sha256(wire), true), encoding);
-                return;
-            } catch (UnknownLogGroupException e) {
-                throw new WebhookException(400, "unknown-log-group", e.getMessage());
-            }
-            exchange.requestIdFromBody(requestIdOf(delivery.requestId()));
-            List<ClusterEventList> lists = new ArrayList<>();
-            for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
-                authorize(exchange.client(), events.cluster());
-                lists.add(ClusterEventList.of(events));
-            }
-            publish(exchange, lists, body.length());
-        });
     }
 
-    private static void route(Request request) throws WebhookException {
-        String raw = request.getHttpURI().getPath();
-        if (raw == null || !CanonicalPath.isCanonical(raw)) {
-            throw new WebhookException(400, "bad-path", "the path must be " + PATH + " as is: no percent-encoding,"
-                    + " dot segments, empty segments or parameters");
+    @Override
+    protected void deliver(FirehoseExchange exchange, RequestBodyReader.Intake.Read read) throws WebhookException {
+        RequestBodyReader.Body wire = read.wire();
+        RequestBodyReader.Body body = read.body();
+        FirehoseDelivery delivery;
+        try {
+            delivery = deliveryReader.read(body.bytes(), body.length(), exchange.reservation()::charge);
+        } catch (InvalidDeliveryException e) {
+            intake.refuse(exchange, body, e.reason(), new WebhookException(400, e.error(), e.getMessage()));
+            return;
+        } catch (DecodedTooLargeException e) {
+            intake.refuseOversize(exchange, new BodyTooLargeException(wire.length(), sha256(wire), true),
+                    read.encoding());
+            return;
+        } catch (UnknownLogGroupException e) {
+            throw new WebhookException(400, "unknown-log-group", e.getMessage());
         }
-        if (!raw.equals(PATH) && !raw.equals(PATH + "/")) {
-            throw new WebhookException(404, "not-found", "Firehose delivers EKS audit logs to " + PATH);
+        exchange.requestIdFromBody(requestIdOf(delivery.requestId()));
+        List<ClusterEventList> lists = new ArrayList<>();
+        for (FirehoseDelivery.ClusterLogEvents events : delivery.clusters()) {
+            clusters.check(exchange.client(), events.cluster());
+            lists.add(ClusterEventList.of(events));
         }
-        if (!HttpMethod.POST.is(request.getMethod())) {
-            throw new WebhookException(405, "method-not-allowed", "only POST is accepted");
-        }
+        publish(exchange, lists, body.length());
     }
 
-    private ClientIdentity authenticate(Request request) throws WebhookException {
+    @Override
+    protected ClientIdentity authenticate(Request request) throws WebhookException {
         String key = request.getHeaders().get(ACCESS_KEY_HEADER);
         if (key == null || key.isEmpty()) {
             throw new WebhookException(401, "unauthenticated", "an access key (" + ACCESS_KEY_HEADER + ") is required");
@@ -169,85 +102,27 @@ public final class FirehoseHandler extends Handler.Abstract {
                 "the access key is not valid (" + FirehoseAccessKeys.SETTING + ")"));
     }
 
-    private void authorize(ClientIdentity client, String cluster) throws WebhookException {
-        try {
-            authenticator.authorize(client, cluster);
-        } catch (AuthenticationException e) {
-            throw new WebhookException(e.status(), "cluster-not-allowed", e.getMessage());
-        }
-    }
-
     /**
      * Writes every cluster's events as one batch each (its own headers) and answers 200 once Kafka has acknowledged
      * all of them, 503 if it did not in time.
      */
     private void publish(FirehoseExchange exchange, List<ClusterEventList> lists, int bytes) {
-        BatchCounts counts = new BatchCounts();
+        KafkaHandover handover = new KafkaHandover(exchange, door);
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        long sendStart = System.nanoTime();
         for (ClusterEventList list : lists) {
-            Publication publication = publisher.begin(new BatchOrigin(list.cluster(), exchange.receivedAt(),
-                    exchange.client(), SOURCE));
+            Publication publication = door.publisher().begin(exchange.origin(list.cluster()));
             try {
-                splitter.split(list.eventList(), list.eventList().length, round -> {
-                    counts.add(round);
-                    return publication.send(list.eventList(), round);
-                });
+                handover.sendRounds(publication, list.eventList(), list.eventList().length);
             } catch (InvalidBatchException e) {
                 throw new IllegalStateException("an event list made of JSON values did not split", e);
             }
             if (!list.rejected().rejected().isEmpty()) {
-                counts.add(list.rejected());
-                publication.send(list.unparseable(), list.rejected());
+                handover.sendRejected(publication, list.unparseable(), list.rejected());
             }
             acks.add(publication.seal());
         }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                .orTimeout(ackTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    exchange.release();
-                    if (error == null) {
-                        metrics.ackLatency(System.nanoTime() - sendStart);
-                        metrics.accepted(counts.accepted());
-                        counts.rejectedByReason().forEach((reason, n) -> metrics.rejected(reason.code(), n));
-                        exchange.accept(lists.size(), counts.accepted(), counts.rejected(), bytes);
-                    } else {
-                        exchange.fail(kafkaUnavailable(error), false);
-                    }
-                });
-    }
-
-    /** Answers 400 only once the refused body is safe in the dead-letter topic, 503 if it could not be stored. */
-    private void refuseBody(FirehoseExchange exchange, RequestBodyReader.Body body, DeadLetterReason reason,
-                            WebhookException answer) {
-        exchange.answerOnceStored(publisher.publishRefusedBody(body.bytes(), body.length(), reason,
-                        answer.getMessage() + " (Firehose request " + exchange.requestId() + ")",
-                        deadLetterOrigin(exchange)), ackTimeout, reason,
-                () -> exchange.fail(answer, false), false, FirehoseHandler::kafkaUnavailable);
-    }
-
-    /**
-     * A body, or its records decompressed, over {@code limits.max-body-bytes}: its size and SHA-256 go to the
-     * dead-letter topic, then 400, not 413: Firehose takes 413 as final and would not even keep the data in its S3
-     * backup; after 400 it retries (in case the cap is raised) and then backs the data up.
-     */
-    private void refuseOversize(FirehoseExchange exchange, BodyTooLargeException e, String encoding) {
-        exchange.refusingOversize(e);
-        long limit = bodyReader.maxBodyBytes();
-        WebhookException tooLarge = e.answer(limit);
-        WebhookException answer = new WebhookException(400, tooLarge.error(), "the request is larger than " + limit
-                + " bytes, on the wire or decoded (limits.max-body-bytes); lower the stream's buffering size, or raise"
-                + " the cap; audit.dlq keeps its size and SHA-256 (batch-too-large)");
-        exchange.answerOnceStored(publisher.publishBodySummary(e.summary(limit, encoding),
-                        DeadLetterReason.BATCH_TOO_LARGE, e.detail(limit) + " (Firehose request "
-                                + exchange.requestId() + ")", deadLetterOrigin(exchange)), ackTimeout,
-                DeadLetterReason.BATCH_TOO_LARGE, () -> exchange.fail(answer, !e.complete()), !e.complete(),
-                FirehoseHandler::kafkaUnavailable);
-    }
-
-    /** A body refused as a whole names no cluster yet: its dead letter is recorded for {@code cluster.default}. */
-    private BatchOrigin deadLetterOrigin(FirehoseExchange exchange) {
-        return new BatchOrigin(defaultCluster, exchange.receivedAt(), exchange.client(), SOURCE);
+        handover.answerOnceAcked(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
+                counts -> exchange.accept(lists.size(), counts.accepted(), counts.rejected(), bytes));
     }
 
     /** The header's id when it is one (printable, at most 256 characters), else null. */
@@ -263,9 +138,5 @@ public final class FirehoseHandler extends Handler.Abstract {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static WebhookException kafkaUnavailable(Throwable error) {
-        return WebhookException.kafkaUnavailable(error, "Firehose retries the request", 0);
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * What a request sent to Kafka holds, counted as its rounds are handed over and read once all are acknowledged: the
- * answer and the metrics of every door of ingest (the webhook, Firehose) count the same way.
+ * answer and the metrics of every door of ingest (the webhook, Firehose, Pub/Sub) count the same way
+ * ({@link KafkaHandover}).
  */
 public final class BatchCounts {
     private int accepted;
@@ -22,6 +23,11 @@ public final class BatchCounts {
         for (RejectedItem r : round.rejected()) {
             rejectedByReason.merge(r.reason(), 1, Integer::sum);
         }
+    }
+
+    /** One event sent as it came, not split from an EventList (a Pub/Sub push's entry). */
+    public synchronized void addEvent() {
+        accepted++;
     }
 
     public synchronized int accepted() {

@@ -2,6 +2,7 @@ package io.auditkeeper.ingest.http;
 
 import io.auditkeeper.ingest.admin.IngestMetrics;
 import io.auditkeeper.ingest.auth.ClientIdentity;
+import io.auditkeeper.ingest.kafka.BatchOrigin;
 import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * One request at one of ingest's doors (the webhook, Firehose, Pub/Sub push) while its handler handles it: the
@@ -23,7 +23,9 @@ import java.util.function.Function;
  * read. What every door answers alike is here (the status counted, JSON, {@code Allow}, {@code WWW-Authenticate},
  * {@code Retry-After}, {@code Connection: close}), and so is how it answers alike: a refused, interrupted or failed
  * request ({@link #run}) and a body kept in the dead-letter topic ({@link #answerOnceStored}), so that the three doors
- * cannot drift apart there. Each door's subclass words its own answers and its log line.
+ * cannot drift apart there. Each door's subclass words its own answers and its log line: what it tells a client
+ * Kafka did not acknowledge ({@link #kafkaUnavailable}), and, where its client needs another answer than the
+ * webhook's, what it answers a body kept in the dead-letter topic.
  */
 public abstract class DoorExchange {
     private final Response response;
@@ -31,15 +33,18 @@ public abstract class DoorExchange {
     private final IngestMetrics metrics;
     private final long start = System.nanoTime();
     private final Instant receivedAt;
+    private final String source;
     private ClientIdentity client;
     private InFlightBytesLimiter.Reservation reservation;
     private boolean bodyRead;
 
-    protected DoorExchange(Response response, Callback callback, IngestMetrics metrics, Clock clock) {
+    /** @param source the door's {@code auditkeeper.source}, on every record written for the request */
+    protected DoorExchange(Response response, Callback callback, IngestMetrics metrics, Clock clock, String source) {
         this.response = response;
         this.callback = callback;
         this.metrics = metrics;
         this.receivedAt = clock.instant();
+        this.source = source;
     }
 
     /** When ingest received the request, by its clock: every record's {@code received-at}. */
@@ -54,6 +59,16 @@ public abstract class DoorExchange {
 
     public void authenticatedAs(ClientIdentity client) {
         this.client = client;
+    }
+
+    /** The one cluster the request's URL names (the webhook's); null at a door whose bodies name their clusters. */
+    public String cluster() {
+        return null;
+    }
+
+    /** What the records written for this request record of where they came from, as events of {@code cluster}. */
+    public BatchOrigin origin(String cluster) {
+        return new BatchOrigin(cluster, receivedAt, client, source);
     }
 
     /** The in-flight bytes this request holds (null before they are reserved); grows as the body is read. */
@@ -119,20 +134,41 @@ public abstract class DoorExchange {
 
     /**
      * Answers once the dead letter {@code stored} is in Kafka within {@code timeout}: it is counted as rejected for
-     * {@code reason}, then {@code answer} runs; if Kafka did not acknowledge it, the door's {@code unavailable}
-     * answer. The in-flight bytes are given back first; {@code close} ends the connection after a 503.
+     * {@code reason}, then {@code answer} runs; if Kafka did not acknowledge it, {@link #kafkaUnavailable}. The
+     * in-flight bytes are given back first; {@code close} ends the connection after a 503.
      */
     public void answerOnceStored(CompletableFuture<?> stored, Duration timeout, DeadLetterReason reason,
-                                 Runnable answer, boolean close, Function<Throwable, WebhookException> unavailable) {
+                                 Runnable answer, boolean close) {
         stored.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
             release();
             if (error == null) {
                 metrics.rejected(reason.code(), 1);
                 answer.run();
             } else {
-                fail(unavailable.apply(error), close);
+                fail(kafkaUnavailable(error), close);
             }
         });
+    }
+
+    /** The 503 for records Kafka did not acknowledge: it says who resends, and when. */
+    protected abstract WebhookException kafkaUnavailable(Throwable error);
+
+    /**
+     * Answers a body refused as a whole once it is safe in the dead-letter topic ({@code bytes} of it, for
+     * {@code reason}): {@code answer}, the 400 that says why.
+     */
+    protected void answerKept(WebhookException answer, DeadLetterReason reason, int bytes) {
+        fail(answer, false);
+    }
+
+    /** The dead-letter record's detail header for a body refused as a whole: {@code detail} as it is. */
+    protected String deadLetterDetail(String detail) {
+        return detail;
+    }
+
+    /** The answer to a body over {@code limit} ({@code limits.max-body-bytes}): its 413. */
+    protected WebhookException oversizeAnswer(BodyTooLargeException e, long limit) {
+        return e.answer(limit);
     }
 
     /** The error's answer, in the door's format; {@code close} ends the connection after it. */
@@ -186,6 +222,11 @@ public abstract class DoorExchange {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
         response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** {@code {"error", "message"}}: the webhook's error body, which Pub/Sub's answers share. */
+    protected static String errorJson(WebhookException e) {
+        return "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
     }
 
     /** {@code s} as the inside of a JSON string; null as empty. */

@@ -62,8 +62,11 @@ public final class RequestBodyReader {
 
     /** What reading a request's body came to: the body, read and decoded, or why it was refused. */
     public sealed interface Intake {
-        /** The body as it came ({@code wire}) and decoded ({@code body}; the same when it was not encoded). */
-        record Read(Body wire, Body body) implements Intake {
+        /**
+         * The body as it came ({@code wire}) and decoded ({@code body}; the same when it was not encoded), and the
+         * {@code Content-Encoding} it came in (null: none).
+         */
+        record Read(Body wire, Body body, String encoding) implements Intake {
         }
 
         /** Read, but its {@code Content-Encoding} could not be undone: {@code answer} is the 400 to give once kept. */
@@ -88,7 +91,7 @@ public final class RequestBodyReader {
             wire = readWire(request, exchange.reservation());
             exchange.markBodyRead();
             try {
-                return new Intake.Read(wire, encoding == null ? wire : gunzip(wire, exchange.reservation()));
+                return new Intake.Read(wire, encoding == null ? wire : gunzip(wire, exchange.reservation()), encoding);
             } catch (WebhookException e) {
                 if (e.status() != 400) {
                     throw e;

@@ -2,6 +2,7 @@ package io.auditkeeper.ingest.http;
 
 import io.auditkeeper.ingest.admin.IngestMetrics;
 import io.auditkeeper.ingest.kafka.BatchOrigin;
+import io.auditkeeper.model.AuditHeaders;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -20,11 +21,12 @@ final class WebhookExchange extends DoorExchange {
     private String cluster;
 
     WebhookExchange(Response response, Callback callback, IngestMetrics metrics, java.time.Clock clock) {
-        super(response, callback, metrics, clock);
+        super(response, callback, metrics, clock, AuditHeaders.SOURCE_WEBHOOK);
     }
 
     /** The cluster the batch is posted for, from the URL; null until routed. */
-    String cluster() {
+    @Override
+    public String cluster() {
         return cluster;
     }
 
@@ -34,7 +36,7 @@ final class WebhookExchange extends DoorExchange {
 
     /** What every record written for the batch records of where it came from. */
     BatchOrigin origin() {
-        return new BatchOrigin(cluster, receivedAt(), client());
+        return origin(cluster);
     }
 
     /** 200 with the counts of the batch, all of which Kafka has acknowledged; {@code bytes} is the decoded body's. */
@@ -45,9 +47,13 @@ final class WebhookExchange extends DoorExchange {
     }
 
     @Override
+    protected WebhookException kafkaUnavailable(Throwable error) {
+        return WebhookException.kafkaUnavailable(error, "retry the batch", 5);
+    }
+
+    @Override
     public void fail(WebhookException e, boolean close) {
-        String json = "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}";
-        respond(e.status(), json, e.retryAfterSeconds(), close);
+        respond(e.status(), errorJson(e), e.retryAfterSeconds(), close);
         log(e.status(), e.error(), 0, 0, 0);
     }
 

@@ -3,6 +3,7 @@ package io.auditkeeper.ingest.pubsub;
 import io.auditkeeper.ingest.admin.IngestMetrics;
 import io.auditkeeper.ingest.http.DoorExchange;
 import io.auditkeeper.ingest.http.WebhookException;
+import io.auditkeeper.model.DeadLetterReason;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -21,7 +22,7 @@ final class PubSubExchange extends DoorExchange {
     private String messageId;
 
     PubSubExchange(Response response, Callback callback, IngestMetrics metrics, Clock clock) {
-        super(response, callback, metrics, clock);
+        super(response, callback, metrics, clock, PubSubHandler.SOURCE);
     }
 
     void message(String messageId) {
@@ -35,9 +36,22 @@ final class PubSubExchange extends DoorExchange {
     }
 
     @Override
+    protected WebhookException kafkaUnavailable(Throwable error) {
+        return WebhookException.kafkaUnavailable(error, "Pub/Sub redelivers the message", 0);
+    }
+
+    /**
+     * A body that can never become an audit event, kept in the dead-letter topic, is acknowledged (200): Pub/Sub
+     * would otherwise redeliver it until it expires, and retrying it for days would change nothing.
+     */
+    @Override
+    protected void answerKept(WebhookException answer, DeadLetterReason reason, int bytes) {
+        acknowledge(true, reason.code(), bytes);
+    }
+
+    @Override
     public void fail(WebhookException e, boolean close) {
-        respond(e.status(), "{\"error\":\"" + e.error() + "\",\"message\":\"" + jsonEscape(e.getMessage()) + "\"}",
-                0, close);
+        respond(e.status(), errorJson(e), 0, close);
         log(e.status(), e.error(), 0);
     }
 
