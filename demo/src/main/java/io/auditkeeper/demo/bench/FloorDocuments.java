@@ -1,6 +1,7 @@
 package io.auditkeeper.demo.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditkeeper.model.AuditJson;
 import io.auditkeeper.opensearch.schema.EventDocumentIds;
 
@@ -29,11 +30,19 @@ final class FloorDocuments {
         this.index = index;
     }
 
-    /** Templates from normalized events, each naming its auditID once or more; every document goes into {@code index}. */
-    static FloorDocuments of(List<byte[]> normalized, String index) throws IOException {
+    /**
+     * Templates from normalized events, each naming its auditID once or more; every document goes into {@code index}.
+     * With {@code withoutEvent}, the whole event (field {@code event}) is left out of every document.
+     */
+    static FloorDocuments of(List<byte[]> normalized, String index, boolean withoutEvent) throws IOException {
         List<Template> templates = new ArrayList<>(normalized.size());
-        for (byte[] json : normalized) {
-            JsonNode e = AuditJson.mapper().readTree(json);
+        for (byte[] original : normalized) {
+            JsonNode e = AuditJson.mapper().readTree(original);
+            byte[] json = original;
+            if (withoutEvent) {
+                ((ObjectNode) e).remove("event");
+                json = AuditJson.mapper().writeValueAsBytes(e);
+            }
             byte[] quoted = ("\"" + e.path("auditID").asText() + "\"").getBytes(StandardCharsets.UTF_8);
             templates.add(new Template(json, occurrences(json, quoted), quoted.length, e.path("cluster").asText(),
                     e.path("stage").asText()));

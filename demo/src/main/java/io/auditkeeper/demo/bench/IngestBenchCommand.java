@@ -130,10 +130,8 @@ public final class IngestBenchCommand implements Callable<Integer> {
                 List<LoadResult> plain = new ArrayList<>();
                 List<LoadResult> webhook = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
-                    plain.add(LoadLoop.run("plain producer", connections, seconds, batchSize, bytesPerBatch, viaProducer));
-                    print(out, plain.get(plain.size() - 1));
-                    webhook.add(LoadLoop.run("ingest webhook", connections, seconds, batchSize, bytesPerBatch, viaIngest));
-                    print(out, webhook.get(webhook.size() - 1));
+                    plain.add(measured(out, "plain producer", bytesPerBatch, viaProducer));
+                    webhook.add(measured(out, "ingest webhook", bytesPerBatch, viaIngest));
                 }
                 double plainRate = plain.stream().mapToDouble(LoadResult::eventsPerSecond).average().orElse(0);
                 double ingestRate = webhook.stream().mapToDouble(LoadResult::eventsPerSecond).average().orElse(0);
@@ -144,6 +142,53 @@ public final class IngestBenchCommand implements Callable<Integer> {
                 return failures == 0 ? 0 : 1;
             }
         }
+    }
+
+    /** One measured run, printed with the CPU per event of this JVM's threads by role over it. */
+    private LoadResult measured(PrintStream out, String name, long bytesPerBatch, LoadLoop.BatchSender sender) throws Exception {
+        long pid = ProcessHandle.current().pid();
+        Map<String, Long> before = ProcessCpu.threadNanos(pid, IngestBenchCommand::role);
+        LoadResult r = LoadLoop.run(name, connections, seconds, batchSize, bytesPerBatch, sender);
+        Map<String, Long> after = ProcessCpu.threadNanos(pid, IngestBenchCommand::role);
+        print(out, r);
+        long events = (long) r.batchLatencyNanos().length * batchSize;
+        after.merge(role(name + "-0"), r.senderCpuNanos(), Long::sum);
+        StringBuilder line = new StringBuilder("    CPU per event:");
+        after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> line.append(String.format(" %s %.1f µs;", e.getKey(), e.getValue() / 1e3 / events)));
+        long all = after.values().stream().mapToLong(Long::longValue).sum() - before.values().stream().mapToLong(Long::longValue).sum();
+        out.printf("%s all %.1f µs%n", line, all / 1e3 / Math.max(1, events));
+        return r;
+    }
+
+    /**
+     * The role of a thread of this JVM, by its Linux name (15 characters): the webhook's request threads (TLS, HTTP,
+     * the body's check, the Kafka sends), the client's, the plain producer's sending threads, the producer's network
+     * thread, the broker, the JIT and GC.
+     */
+    static String role(String thread) {
+        String jvm = PipelineCpu.jvmGroup(thread);
+        if (jvm != null) {
+            return jvm;
+        }
+        if (thread.startsWith("ingest-http")) {
+            return "webhook request threads";
+        }
+        if (thread.startsWith("ingest webhook")) {
+            return "HTTPS client";
+        }
+        if (thread.startsWith("plain producer")) {
+            return "plain producer's senders";
+        }
+        if (thread.startsWith("kafka-producer-")) {
+            return "producer network thread";
+        }
+        if (thread.startsWith("data-plane-kafk") || thread.startsWith("kafka-") || thread.startsWith("quorum-")
+                || thread.startsWith("group-coordina") || thread.startsWith("broker-")) {
+            return "broker";
+        }
+        return "other";
     }
 
     private static void print(PrintStream out, LoadResult r) {

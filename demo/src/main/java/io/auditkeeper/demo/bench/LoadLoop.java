@@ -1,5 +1,6 @@
 package io.auditkeeper.demo.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +26,7 @@ final class LoadLoop {
         private long[] latencies = new long[4096];
         private int acked;
         private long failures;
+        private long cpuNanos;
 
         Worker(int id, BatchSender sender, AtomicBoolean running) {
             this.id = id;
@@ -52,6 +54,7 @@ final class LoadLoop {
                 }
                 latencies[acked++] = System.nanoTime() - s;
             }
+            cpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         }
     }
 
@@ -76,14 +79,16 @@ final class LoadLoop {
         long nanos = System.nanoTime() - start;
         long batches = 0;
         long failures = 0;
+        long cpu = 0;
         long[] all = new long[0];
         for (Worker w : workers) {
             batches += w.acked;
             failures += w.failures;
+            cpu += w.cpuNanos;
             int from = all.length;
             all = Arrays.copyOf(all, from + w.acked);
             System.arraycopy(w.latencies, 0, all, from, w.acked);
         }
-        return new LoadResult(name, batches * eventsPerBatch, batches * bytesPerBatch, nanos, all, failures);
+        return new LoadResult(name, batches * eventsPerBatch, batches * bytesPerBatch, nanos, all, failures, cpu);
     }
 }

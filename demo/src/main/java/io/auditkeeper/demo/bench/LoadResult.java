@@ -2,8 +2,11 @@ package io.auditkeeper.demo.bench;
 
 import java.util.Arrays;
 
-/** What one timed run achieved: events and bytes acknowledged, and the latency of each batch's acknowledgement. */
-record LoadResult(String name, long events, long bytes, long nanos, long[] batchLatencyNanos, long failures) {
+/**
+ * What one timed run achieved: events and bytes acknowledged, the latency of each batch's acknowledgement, and the CPU
+ * its sending threads used (taken by each thread before it ends, as its row would be gone from {@code /proc} after).
+ */
+record LoadResult(String name, long events, long bytes, long nanos, long[] batchLatencyNanos, long failures, long senderCpuNanos) {
     double eventsPerSecond() {
         return events / (nanos / 1e9);
     }

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * events' template, into one daily index, from parallel plain {@code _bulk} requests, with nothing else running: the
  * floor under {@code bench e2e}'s "events/s searchable". It prints documents/s indexed and searchable and the CPU per
  * document of OpenSearch's threads; the template's options can be varied (refresh interval, the whole event kept in
- * {@code _source} or not, {@code userAgent}'s text subfield) to measure what each costs before anyone chooses it.
+ * {@code _source} or sent at all, {@code userAgent}'s text subfield) to measure what each costs before anyone chooses it.
  */
 @Command(name = "opensearch", mixinStandardHelpOptions = true,
         description = "Measure OpenSearch alone indexing the pipeline's documents: the floor under bench e2e.")
@@ -66,6 +66,10 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
     @Option(names = "--without-event-source",
             description = "Leave the whole event (field 'event') out of _source: measures what keeping it costs.")
     boolean withoutEventSource;
+
+    @Option(names = "--without-event",
+            description = "Send the documents without the whole event (field 'event'): measures what indexing it costs.")
+    boolean withoutEvent;
 
     @Option(names = "--user-agent-keyword-only", description = "Index userAgent as a keyword only, without its text subfield.")
     boolean userAgentKeywordOnly;
@@ -103,7 +107,7 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         List<byte[]> normalized = NormalizedEvents.build(options.corpus().events(), TEMPLATES);
         String index = EventIndexNames.daily(PREFIX, LocalDate.now(ZoneOffset.UTC));
-        FloorDocuments docs = FloorDocuments.of(normalized, index);
+        FloorDocuments docs = FloorDocuments.of(normalized, index, withoutEvent);
         int cores = Runtime.getRuntime().availableProcessors();
         try (LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment(System.getenv(),
                 options.workDir().resolve("opensearch-stack")))) {
@@ -116,7 +120,8 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
                             + "fresh auditIDs), bulks of %d from %d senders, one daily index (1 shard, 0 replicas, refresh %s%s%s), "
                             + "OpenSearch 2.19 in this JVM, %d cores, nothing else running%n", documents,
                     docs.averageBytes() / 1024, TEMPLATES, bulkDocs, senders, refreshInterval,
-                    withoutEventSource ? ", event left out of _source" : "", userAgentKeywordOnly ? ", userAgent keyword only" : "",
+                    (withoutEventSource ? ", event left out of _source" : "") + (withoutEvent ? ", documents without the event" : ""),
+                    userAgentKeywordOnly ? ", userAgent keyword only" : "",
                     cores);
             SearchableCount count = new SearchableCount(base, "bench");
             long total = 0;

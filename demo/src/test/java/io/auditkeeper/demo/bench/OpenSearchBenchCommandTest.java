@@ -41,7 +41,7 @@ class OpenSearchBenchCommandTest {
         String event = "{\"kind\":\"Event\",\"auditID\":\"bench-7\",\"stage\":\"ResponseComplete\"}";
         byte[] normalized = ("{\"cluster\":\"c1\",\"auditID\":\"bench-7\",\"stage\":\"ResponseComplete\",\"event\":" + event + "}")
                 .getBytes(StandardCharsets.UTF_8);
-        FloorDocuments docs = FloorDocuments.of(List.of(normalized), "audit-events-2026.12.07");
+        FloorDocuments docs = FloorDocuments.of(List.of(normalized), "audit-events-2026.12.07", false);
 
         String[] lines = new String(docs.bulk("r1", 10, 3), StandardCharsets.UTF_8).split("\n");
 
@@ -60,6 +60,20 @@ class OpenSearchBenchCommandTest {
             ids.add(action.get("_id").asText());
         }
         assertThat(ids).hasSize(3);
+    }
+
+    @Test
+    void shouldLeaveTheWholeEventOutWhenAskedAndKeepTheRest() throws Exception {
+        byte[] normalized = ("{\"cluster\":\"c1\",\"auditID\":\"bench-7\",\"stage\":\"ResponseComplete\",\"verb\":\"get\","
+                + "\"event\":{\"auditID\":\"bench-7\",\"verb\":\"get\"}}").getBytes(StandardCharsets.UTF_8);
+
+        String[] lines = new String(FloorDocuments.of(List.of(normalized), "i", true).bulk("r", 0, 1),
+                StandardCharsets.UTF_8).split("\n");
+
+        JsonNode doc = AuditJson.mapper().readTree(lines[1]);
+        assertThat(doc.has("event")).isFalse();
+        assertThat(doc.get("auditID").asText()).isEqualTo("r-0");
+        assertThat(doc.get("verb").asText()).isEqualTo("get");
     }
 
     @Test
