@@ -1,5 +1,8 @@
 package io.auditkeeper.streams.dedupe;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -25,6 +28,13 @@ import java.util.HexFormat;
  * Not thread-safe: one per processor.
  */
 public final class ContentHash {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH = 0x8080808080808080L;
+    private static final long QUOTES = 0x2222222222222222L;
+    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+    /** Subtracted, it sets the top bit of every byte below 0x21, so of the space and below. */
+    private static final long UP_TO_SPACE = 0x2121212121212121L;
     private final MessageDigest sha256;
 
     public ContentHash() {
@@ -48,26 +58,62 @@ public final class ContentHash {
         return h | Long.MIN_VALUE;
     }
 
-    /** Feeds the digest with every byte but JSON's insignificant whitespace, in runs, as one scan. */
+    /**
+     * Feeds the digest with every byte but JSON's insignificant whitespace, in runs, as one scan. The scan looks at
+     * eight bytes at a time for the only bytes that matter (in a string a quote or a backslash, outside one a quote or
+     * a byte up to the space): byte by byte it cost more than the SHA-256 itself.
+     */
     private void tokens(byte[] json) {
-        boolean inString = false;
+        int n = json.length;
         int run = 0;
-        for (int i = 0; i < json.length; i++) {
+        int i = next(json, 0, n, false);
+        while (i < n) {
             byte b = json[i];
-            if (inString) {
-                if (b == '\\') {
-                    i++;
-                } else if (b == '"') {
-                    inString = false;
-                }
-            } else if (b == '"') {
-                inString = true;
+            if (b == '"') {
+                i = closingQuote(json, i + 1, n);
             } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
                 sha256.update(json, run, i - run);
                 run = i + 1;
             }
+            i = next(json, i + 1, n, false);
         }
-        sha256.update(json, run, json.length - run);
+        sha256.update(json, run, n - run);
+    }
+
+    /** The offset of the quote that ends the string whose content starts at {@code from}; {@code end} if none. */
+    private static int closingQuote(byte[] json, int from, int end) {
+        int i = next(json, from, end, true);
+        while (i < end && json[i] == '\\') {
+            i = next(json, i + 2, end, true);
+        }
+        return i;
+    }
+
+    /**
+     * The offset of the first byte at or after {@code from} that matters: a quote or a backslash in a string, a quote
+     * or a byte up to the space outside one; {@code end} if none.
+     */
+    private static int next(byte[] b, int from, int end, boolean inString) {
+        int p = from;
+        while (p + 8 <= end) {
+            long w = (long) LONG.get(b, p);
+            long q = w ^ QUOTES;
+            long other = inString ? w ^ BACKSLASHES : w;
+            long subtrahend = inString ? ONES : UP_TO_SPACE;
+            long special = ((q - ONES) & ~q | (other - subtrahend) & ~other) & HIGH;
+            if (special != 0) {
+                return p + (Long.numberOfTrailingZeros(special) >>> 3);
+            }
+            p += 8;
+        }
+        while (p < end) {
+            int c = b[p];
+            if (c == '"' || (inString ? c == '\\' : c >= 0 && c <= ' ')) {
+                return p;
+            }
+            p++;
+        }
+        return end;
     }
 
     /** Whether a stored value is a content hash (rather than a timestamp stored without one). */
