@@ -1,8 +1,5 @@
 package io.auditkeeper.model.json;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,12 +31,9 @@ public final class JsonByteCursor {
         }
     }
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH = 0x8080808080808080L;
-    private static final long QUOTES = 0x2222222222222222L;
-    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
-    private static final long SPACES = 0x2020202020202020L;
+    private static final long QUOTES = ByteWords.repeated('"');
+    private static final long BACKSLASHES = ByteWords.repeated('\\');
+    private static final long SPACES = ByteWords.repeated(' ');
 
     private static final byte SHORT_ESCAPE = 1;
     private static final byte UNICODE_ESCAPE = 2;
@@ -375,12 +369,11 @@ public final class JsonByteCursor {
         boolean escaped = false;
         while (true) {
             while (p + 8 <= end) {
-                long w = (long) LONG.get(b, p);
-                long q = w ^ QUOTES;
-                long s = w ^ BACKSLASHES;
-                long special = ((q - ONES) & ~q | (s - ONES) & ~s | (w - SPACES) & ~w | w) & HIGH;
+                long w = ByteWords.word(b, p);
+                long special = ByteWords.equalTo(w, QUOTES) | ByteWords.equalTo(w, BACKSLASHES)
+                        | ByteWords.below(w, SPACES) | ByteWords.nonAscii(w);
                 if (special != 0) {
-                    p += Long.numberOfTrailingZeros(special) >>> 3;
+                    p += ByteWords.firstByte(special);
                     break;
                 }
                 p += 8;

@@ -1,8 +1,7 @@
 package io.auditkeeper.streams.dedupe;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import io.auditkeeper.model.json.ByteWords;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -28,13 +27,10 @@ import java.util.HexFormat;
  * Not thread-safe: one per processor.
  */
 public final class ContentHash {
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH = 0x8080808080808080L;
-    private static final long QUOTES = 0x2222222222222222L;
-    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
-    /** Subtracted, it sets the top bit of every byte below 0x21, so of the space and below. */
-    private static final long UP_TO_SPACE = 0x2121212121212121L;
+    private static final long QUOTES = ByteWords.repeated('"');
+    private static final long BACKSLASHES = ByteWords.repeated('\\');
+    /** Bytes below this one are the space and below. */
+    private static final long ABOVE_SPACE = ByteWords.repeated(' ' + 1);
     private final MessageDigest sha256;
 
     public ContentHash() {
@@ -96,13 +92,11 @@ public final class ContentHash {
     private static int next(byte[] b, int from, int end, boolean inString) {
         int p = from;
         while (p + 8 <= end) {
-            long w = (long) LONG.get(b, p);
-            long q = w ^ QUOTES;
-            long other = inString ? w ^ BACKSLASHES : w;
-            long subtrahend = inString ? ONES : UP_TO_SPACE;
-            long special = ((q - ONES) & ~q | (other - subtrahend) & ~other) & HIGH;
+            long w = ByteWords.word(b, p);
+            long special = ByteWords.equalTo(w, QUOTES)
+                    | (inString ? ByteWords.equalTo(w, BACKSLASHES) : ByteWords.below(w, ABOVE_SPACE));
             if (special != 0) {
-                return p + (Long.numberOfTrailingZeros(special) >>> 3);
+                return p + ByteWords.firstByte(special);
             }
             p += 8;
         }
