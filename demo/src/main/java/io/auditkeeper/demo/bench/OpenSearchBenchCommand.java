@@ -80,6 +80,12 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The OpenSearch under measurement, how to reach it, and the documents sent to it; set once the stack is up. */
+    private HttpClient http;
+    private URI bulkUri;
+    private FloorDocuments docs;
+    private SearchableCount count;
+
     /** One measured round. */
     record Round(long documents, double indexedSeconds, double searchableSeconds, Map<String, Long> cpuNanos) {
         double searchableRate() {
@@ -107,12 +113,13 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         List<byte[]> normalized = NormalizedEvents.build(options.corpus().events(), TEMPLATES);
         String index = EventIndexNames.daily(PREFIX, LocalDate.now(ZoneOffset.UTC));
-        FloorDocuments docs = FloorDocuments.of(normalized, index, withoutEvent);
+        docs = FloorDocuments.of(normalized, index, withoutEvent);
         int cores = Runtime.getRuntime().availableProcessors();
         try (LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment(System.getenv(),
                 options.workDir().resolve("opensearch-stack")))) {
             URI base = URI.create(stack.openSearchUrl());
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            bulkUri = URI.create(base.toString().replaceAll("/+$", "") + "/_bulk" + BULK_QUERY);
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10)).build();
             put(http, base.resolve("/_index_template/" + PREFIX), AuditJson.mapper().writeValueAsBytes(
                     template(refreshInterval, withoutEventSource, userAgentKeywordOnly)));
@@ -123,11 +130,11 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
                     (withoutEventSource ? ", event left out of _source" : "") + (withoutEvent ? ", documents without the event" : ""),
                     userAgentKeywordOnly ? ", userAgent keyword only" : "",
                     cores);
-            SearchableCount count = new SearchableCount(base, "bench");
+            count = new SearchableCount(base, "bench");
             long total = 0;
             if (warmUp > 0) {
                 total += warmUp;
-                Round warm = round(http, base, docs, count, "warm", warmUp, total);
+                Round warm = round("warm", warmUp, total);
                 out.printf("warm-up: %d documents searchable after %.1f s (%.0f/s), not measured%n", warmUp,
                         warm.searchableSeconds(), warm.searchableRate());
             }
@@ -135,7 +142,7 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
             double[] micros = new double[rounds];
             for (int r = 1; r <= rounds; r++) {
                 total += documents;
-                Round round = round(http, base, docs, count, "r" + r, documents, total);
+                Round round = round("r" + r, documents, total);
                 rates[r - 1] = round.searchableRate();
                 micros[r - 1] = round.micros(OPENSEARCH);
                 out.printf("%nround %d: %d documents indexed (bulks acknowledged) after %.1f s (%.0f/s), searchable after %.1f s "
@@ -175,12 +182,10 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
      * Sends {@code count} new documents from the senders at full speed, and waits until {@code searchable} documents
      * in all are; CPU is counted by thread from before the first request to then.
      */
-    private Round round(HttpClient http, URI base, FloorDocuments docs, SearchableCount count, String name, long n,
-                        long searchable) throws Exception {
+    private Round round(String name, long n, long searchable) throws Exception {
         long bulks = (n + bulkDocs - 1) / bulkDocs;
         AtomicLong next = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
-        URI bulkUri = URI.create(base.toString().replaceAll("/+$", "") + "/_bulk" + BULK_QUERY);
         Map<String, Long> before = cpu();
         long t0 = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
@@ -189,7 +194,7 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
                 try {
                     for (long b; (b = next.getAndIncrement()) < bulks && failure.get() == null; ) {
                         long first = b * bulkDocs;
-                        bulk(http, bulkUri, docs.bulk(name, first, (int) Math.min(bulkDocs, n - first)));
+                        bulk(docs.bulk(name, first, (int) Math.min(bulkDocs, n - first)));
                     }
                 } catch (Exception e) {
                     failure.compareAndSet(null, e);
@@ -215,8 +220,8 @@ public final class OpenSearchBenchCommand implements Callable<Integer> {
         return new Round(n, (indexed - t0) / 1e9, (last.nanos() - t0) / 1e9, after);
     }
 
-    private static void bulk(HttpClient http, URI uri, byte[] body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
+    private void bulk(byte[] body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(bulkUri).timeout(Duration.ofMinutes(2))
                 .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200 || !r.body().startsWith("{\"errors\":false")) {
